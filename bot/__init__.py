@@ -1,0 +1,1 @@
+"""astra-bot: a Slack chat-ops bot for DataStax Astra DB."""

@@ -1,0 +1,212 @@
+"""PURE: who may do what, where (DESIGN §3).
+
+    decide(actor, channel, intent facts, rules) -> Decision
+
+- Deny by default. Rights come from role bindings that name Slack IDs (a user, a
+  usergroup, or the channel the command is typed in), never display names.
+- Effective rights = union of the bindings that apply, intersected with the channel's guard
+  (or the workspace default guard). Admins from settings hold ``admin`` everywhere except
+  where a guard caps them.
+- A binding may be scoped to database names by a glob (``dev-*``): it grants an action on a
+  database only if the database's name matches; it grants commands that target no
+  database only if they change nothing (``db list``, ``region available``).
+- Destructive commands are never allowed outright: the decision is ``confirm``, or
+  ``approve`` when the database is protected (two-person rule).
+- ``help`` and ``perm whoami`` are open to everyone.
+
+A permission is named after its command (``db.create``); a role is a set of permission
+patterns with ``*`` wildcards (``keyspace.*``, ``*``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Literal
+
+from bot.intents import COMMANDS, CommandSpec
+
+BUILTIN_ROLES: Mapping[str, frozenset[str]] = {
+    "viewer": frozenset(c.permission for c in COMMANDS if c.level == "viewer"),
+    "operator": frozenset(c.permission for c in COMMANDS if c.level in {"viewer", "operator"}),
+    "admin": frozenset({"*"}),
+}
+ROLE_ORDER = ("viewer", "operator", "admin")
+
+
+@dataclass(frozen=True)
+class Binding:
+    subject_type: Literal["user", "usergroup", "channel"]
+    subject_id: str
+    role: str
+    db_glob: str | None = None
+
+    def describe(self) -> str:
+        who = {"user": f"<@{self.subject_id}>", "channel": f"<#{self.subject_id}>"}.get(
+            self.subject_type, f"<!subteam^{self.subject_id}>"
+        )
+        scope = f" on `{self.db_glob}`" if self.db_glob else ""
+        return f"{who} → {self.role}{scope}"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything the policy needs from the store, as plain data."""
+
+    bindings: tuple[Binding, ...] = ()
+    guards: Mapping[str, str] = field(default_factory=dict)  # channel id -> role
+    custom_roles: Mapping[str, frozenset[str]] = field(default_factory=dict)
+    protected: tuple[str, ...] = ()  # database-name globs
+    admins: frozenset[str] = frozenset()
+    default_guard: str | None = None  # caps every channel without its own guard (not DMs)
+
+    def role_permissions(self, role: str) -> frozenset[str]:
+        if role in BUILTIN_ROLES:
+            return BUILTIN_ROLES[role]
+        return self.custom_roles.get(role, frozenset())
+
+    def role_exists(self, role: str) -> bool:
+        return role in BUILTIN_ROLES or role in self.custom_roles
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    usergroups: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Place:
+    channel_id: str
+    is_dm: bool = False
+
+
+@dataclass(frozen=True)
+class Decision:
+    outcome: Literal["allow", "deny", "confirm", "approve"]
+    reason: str
+    permission: str
+    granted_by: tuple[str, ...] = ()  # descriptions of the bindings that allowed it
+    capped_by: str | None = None  # the guard that removed it, if any
+    needs: str | None = None  # the least role that would allow it
+
+    @property
+    def allowed(self) -> bool:
+        return self.outcome != "deny"
+
+
+def permits(patterns: Iterable[str], permission: str) -> bool:
+    """Whether a set of permission patterns covers a permission (``db.*`` covers ``db.get``)."""
+    for p in patterns:
+        if p == "*" or p == permission or fnmatchcase(permission, p):
+            return True
+        if p.endswith(".*") and permission == p[:-2]:
+            return True
+    return False
+
+
+def least_role(permission: str) -> str:
+    for role in ROLE_ORDER:
+        if permits(BUILTIN_ROLES[role], permission):
+            return role
+    return "admin"
+
+
+def _applicable(rules: Rules, actor: Actor, place: Place) -> list[Binding]:
+    out = [Binding("user", a, "admin") for a in rules.admins if a == actor.user_id]
+    for b in rules.bindings:
+        if (
+            (b.subject_type == "user" and b.subject_id == actor.user_id)
+            or (b.subject_type == "usergroup" and b.subject_id in actor.usergroups)
+            or (b.subject_type == "channel" and b.subject_id == place.channel_id)
+        ):
+            out.append(b)
+    return out
+
+
+def _guard_for(rules: Rules, place: Place) -> str | None:
+    if place.channel_id in rules.guards:
+        return rules.guards[place.channel_id]
+    if place.is_dm:
+        return None
+    return rules.default_guard
+
+
+def decide(
+    rules: Rules,
+    actor: Actor,
+    place: Place,
+    spec: CommandSpec,
+    db_name: str | None = None,
+    *,
+    db_known: bool = True,
+) -> Decision:
+    """Decide whether ``actor`` may run ``spec`` in ``place`` on database ``db_name``.
+
+    ``db_known=False`` means the command targets a database whose name is not known yet
+    (the user typed an id): scoped bindings are then counted as "could allow", and the
+    caller must resolve the name and decide again before acting.
+    """
+    perm = spec.permission
+    needs = least_role(perm)
+    if spec.open_to_all:
+        return Decision("allow", "open to everyone", perm)
+
+    granting: list[Binding] = []
+    for b in _applicable(rules, actor, place):
+        if not permits(rules.role_permissions(b.role), perm):
+            continue
+        if b.db_glob is not None:
+            if db_name is None and db_known:
+                if spec.mutating or spec.destructive:
+                    continue  # a scoped binding grants no org-wide change
+            elif db_name is not None and not fnmatchcase(db_name, b.db_glob):
+                continue
+        granting.append(b)
+
+    if not granting:
+        scoped = any(
+            b.db_glob and permits(rules.role_permissions(b.role), perm)
+            for b in _applicable(rules, actor, place)
+        )
+        where = f" on `{db_name}`" if db_name and scoped else ""
+        return Decision(
+            "deny",
+            f"you are not allowed to run `/astra {spec.name}`{where} (needs role {needs}).",
+            perm,
+            needs=needs,
+        )
+
+    guard = _guard_for(rules, place)
+    if guard is not None and not permits(rules.role_permissions(guard), perm):
+        return Decision(
+            "deny",
+            f"`/astra {spec.name}` is not allowed in this channel: it is guarded to "
+            f"{guard} (needs {needs}).",
+            perm,
+            granted_by=tuple(b.describe() for b in granting),
+            capped_by=guard,
+            needs=needs,
+        )
+
+    granted = tuple(b.describe() for b in granting)
+    if spec.destructive:
+        if db_name is not None and any(fnmatchcase(db_name, g) for g in rules.protected):
+            return Decision(
+                "approve",
+                f"`{db_name}` is protected: a second person must approve.",
+                perm,
+                granted_by=granted,
+            )
+        return Decision("confirm", "destructive: needs a confirmation click", perm, granted)
+    return Decision("allow", "allowed", perm, granted)
+
+
+def visible_commands(rules: Rules, actor: Actor, place: Place) -> list[CommandSpec]:
+    """The commands ``actor`` could run here on some database (for help)."""
+    return [c for c in COMMANDS if decide(rules, actor, place, c, None, db_known=False).allowed]
+
+
+def roles_of(rules: Rules, actor: Actor, place: Place) -> list[Binding]:
+    return _applicable(rules, actor, place)

@@ -1,0 +1,519 @@
+"""PURE: outcomes and errors → Slack messages (Block Kit from ``slack_sdk.models``) and text.
+
+Every reply is a :class:`Message`: a fallback ``text`` (notifications, screen readers) and
+``blocks`` as plain dicts, built with ``slack_sdk.models.blocks`` so that Slack's limits are
+checked when they are built. :func:`to_text` renders the same blocks for the terminal
+shell, with buttons as numbered choices, so the shell shows exactly what Slack shows.
+
+Button values carry only an opaque confirmation id; what a click does is decided again on
+the server for the person who clicks (DESIGN §3).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ConfirmObject,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
+
+from bot.errors import Ambiguous, BotError, UsageError
+from bot.intents import CommandSpec
+
+MAX_BLOCKS = 50
+MAX_TEXT = 3000
+ACTION_CONFIRM = "astra_confirm"
+ACTION_CANCEL = "astra_cancel"
+
+STATUS_EMOJI: Mapping[str, str] = {
+    "ACTIVE": ":large_green_circle:",
+    "PENDING": ":hourglass_flowing_sand:",
+    "PREPARING": ":hourglass_flowing_sand:",
+    "PREPARED": ":hourglass_flowing_sand:",
+    "INITIALIZING": ":hourglass_flowing_sand:",
+    "ASSOCIATING": ":hourglass_flowing_sand:",
+    "MAINTENANCE": ":wrench:",
+    "RESIZING": ":wrench:",
+    "PARKING": ":parking:",
+    "PARKED": ":parking:",
+    "UNPARKING": ":parking:",
+    "HIBERNATED": ":zzz:",
+    "HIBERNATING": ":zzz:",
+    "RESUMING": ":hourglass_flowing_sand:",
+    "TERMINATING": ":wastebasket:",
+    "TERMINATED": ":black_circle:",
+    "ERROR": ":red_circle:",
+    "TIMED OUT": ":warning:",
+}
+
+
+def emoji(status: str | None) -> str:
+    return STATUS_EMOJI.get((status or "").upper(), ":white_circle:")
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    blocks: tuple[dict[str, Any], ...] = ()
+
+    def to_slack(self) -> dict[str, Any]:
+        return {"text": self.text, "blocks": list(self.blocks)}
+
+
+@dataclass(frozen=True)
+class DbView:
+    """What the renderer needs of a database (built from the Astra model by the service)."""
+
+    id: str
+    name: str
+    status: str
+    cloud: str = ""
+    region: str = ""
+    tier: str = ""
+    keyspaces: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    endpoint: str | None = None
+    created: str | None = None
+    capacity_units: int | None = None
+    db_type: str | None = None
+    message: str | None = None
+
+
+def _mrkdwn(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=_clip(text, MAX_TEXT))
+
+
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def _msg(text: str, blocks: Iterable[Block]) -> Message:
+    built = []
+    for b in blocks:
+        b.validate_json()
+        built.append(b.to_dict())
+    if len(built) > MAX_BLOCKS:
+        built = [
+            *built[: MAX_BLOCKS - 1],
+            _context(f"… {len(built) - MAX_BLOCKS + 1} more not shown").to_dict(),
+        ]
+    return Message(text=_clip(text, 3000), blocks=tuple(built))
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[_mrkdwn(text)])
+
+
+def plain(text: str) -> Message:
+    return _msg(text, [SectionBlock(text=_mrkdwn(text))])
+
+
+def elapsed(seconds: float) -> str:
+    s = max(0, int(seconds))
+    if s < 60:
+        return f"{s}s"
+    m, s = divmod(s, 60)
+    if m < 60:
+        return f"{m}m {s:02d}s"
+    h, m = divmod(m, 60)
+    return f"{h}h {m:02d}m"
+
+
+def when(epoch: float) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(epoch))
+
+
+# ---------------------------------------------------------------------------- errors
+
+
+def usage_error(err: UsageError) -> Message:
+    lines = [f":warning: {err.user_message}"]
+    if err.suggestions:
+        lines.append("Did you mean " + " or ".join(f"`{s}`" for s in err.suggestions) + "?")
+    if err.hint:
+        lines.append(err.hint)
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn("\n".join(lines)))]
+    if err.usage:
+        blocks.append(_context(f"Usage: `{err.usage}`"))
+    return _msg("\n".join(lines), blocks)
+
+
+def error(err: BotError, ref: str | None = None) -> Message:
+    if isinstance(err, UsageError):
+        return usage_error(err)
+    text = f":x: {err.user_message}"
+    if err.hint:
+        text += f"\n{err.hint}"
+    if isinstance(err, Ambiguous):
+        text = (
+            ":x: "
+            + err.user_message
+            + "\n"
+            + "\n".join(f"• `{c.id}` {c.name} — {c.status}, {c.region}" for c in err.candidates)
+            + f"\n{err.hint}"
+        )
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn(text))]
+    if ref:
+        blocks.append(_context(f"error ref `{ref}`"))
+    return _msg(text, blocks)
+
+
+def denied(reason: str) -> Message:
+    text = (
+        f":no_entry: You are not allowed to do that: {reason}"
+        if not reason.startswith("you are")
+        else f":no_entry: {reason[0].upper()}{reason[1:]}"
+    )
+    return _msg(
+        text,
+        [
+            SectionBlock(text=_mrkdwn(text)),
+            _context(
+                "Ask an admin for a role: `/astra perm grant @you <role>`. `/astra perm whoami` "
+                "shows your roles."
+            ),
+        ],
+    )
+
+
+# ---------------------------------------------------------------------------- databases
+
+
+def _db_line(db: DbView) -> str:
+    where = f"{db.cloud.lower()}/{db.region}" if db.region else db.cloud.lower()
+    ks = f" · keyspaces: {', '.join(db.keyspaces)}" if db.keyspaces else ""
+    return f"{emoji(db.status)} *{db.name}* `{db.id}` {db.status} · {where}{ks}"
+
+
+def db_list(dbs: Sequence[DbView], *, filters: str = "", limit: int = 40) -> Message:
+    if not dbs:
+        text = "No databases" + (f" match {filters}." if filters else " in this organization.")
+        return plain(text)
+    shown = list(dbs)[:limit]
+    header = f"{len(dbs)} database{'s' if len(dbs) != 1 else ''}" + (
+        f" ({filters})" if filters else ""
+    )
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn(f"*{header}*"))]
+    chunk: list[str] = []
+    size = 0
+    for db in shown:
+        line = _db_line(db)
+        if size + len(line) + 1 > 2800:
+            blocks.append(SectionBlock(text=_mrkdwn("\n".join(chunk))))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        blocks.append(SectionBlock(text=_mrkdwn("\n".join(chunk))))
+    if len(dbs) > limit:
+        blocks.append(
+            _context(
+                f"{len(dbs) - limit} more not shown: narrow with "
+                "`--name 'glob'`, `--status` or `--cloud`."
+            )
+        )
+    return _msg(header + "\n" + "\n".join(_db_line(d) for d in shown[:20]), blocks)
+
+
+def db_detail(db: DbView) -> Message:
+    fields = [
+        f"*Status*\n{emoji(db.status)} {db.status}",
+        f"*Id*\n`{db.id}`",
+        f"*Cloud / region*\n{db.cloud.lower()} / {db.region}",
+        f"*Tier*\n{db.tier or '—'}" + (f" · {db.capacity_units} CU" if db.capacity_units else ""),
+        f"*Keyspaces*\n{', '.join(db.keyspaces) or '—'}",
+        f"*Regions*\n{', '.join(db.regions) or db.region}",
+    ]
+    if db.db_type:
+        fields.append(f"*Type*\n{db.db_type}")
+    if db.created:
+        fields.append(f"*Created*\n{db.created}")
+    blocks: list[Block] = [
+        HeaderBlock(text=_clip(db.name, 150)),
+        SectionBlock(fields=[_mrkdwn(f) for f in fields[:10]]),
+    ]
+    if db.endpoint:
+        blocks.append(SectionBlock(text=_mrkdwn(f"*Data API endpoint*\n{db.endpoint}")))
+    if db.message:
+        blocks.append(_context(db.message))
+    return _msg(f"{db.name} ({db.id}) is {db.status}", blocks)
+
+
+def db_status(db: DbView) -> Message:
+    return plain(f"{emoji(db.status)} *{db.name}* `{db.id}` is {db.status}.")
+
+
+# ---------------------------------------------------------------------------- operations
+
+OP_VERBS: Mapping[str, str] = {
+    "create": "Creating",
+    "terminate": "Terminating",
+    "park": "Parking",
+    "unpark": "Unparking",
+    "resize": "Resizing",
+    "keyspace_create": "Creating keyspace",
+    "keyspace_delete": "Deleting keyspace",
+    "region_add": "Adding region",
+    "region_remove": "Removing region",
+}
+
+
+@dataclass(frozen=True)
+class OpView:
+    kind: str
+    database_name: str
+    database_id: str
+    status: str | None
+    target_status: str
+    requester_id: str
+    started_at: float
+    detail: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _op_title(op: OpView) -> str:
+    verb = OP_VERBS.get(op.kind, op.kind)
+    extra = op.detail.get("keyspace") or op.detail.get("region") or ""
+    extra = f" `{extra}` on" if extra and op.kind.startswith(("keyspace", "region")) else ""
+    return f"{verb}{extra} *{op.database_name}*"
+
+
+def progress(op: OpView, now: float) -> Message:
+    status = op.status or "PENDING"
+    text = f"{emoji(status)} {_op_title(op)} — {status} ({elapsed(now - op.started_at)})"
+    blocks: list[Block] = [
+        SectionBlock(text=_mrkdwn(text)),
+        _context(
+            f"`{op.database_id}` · requested by <@{op.requester_id}> · "
+            f"waiting for {op.target_status}"
+        ),
+    ]
+    return _msg(text.replace("*", ""), blocks)
+
+
+def finished(op: OpView, final: str, now: float, db: DbView | None) -> Message:
+    """The one notice posted when an operation ends: ACTIVE, TERMINATED, ERROR, TIMED OUT."""
+    name = op.database_name
+    what = {
+        "keyspace_create": f"keyspace `{op.detail.get('keyspace', '')}` created: ",
+        "keyspace_delete": f"keyspace `{op.detail.get('keyspace', '')}` deleted: ",
+        "region_add": f"region `{op.detail.get('region', '')}` added: ",
+        "region_remove": f"region `{op.detail.get('region', '')}` removed: ",
+    }.get(op.kind, "")
+    if final == "TIMED OUT":
+        head = (
+            f"{emoji(final)} *{name}* {what}TIMED OUT after {elapsed(now - op.started_at)} "
+            f"(last seen {op.status or 'unknown'})."
+        )
+    elif final == "ERROR":
+        head = f"{emoji(final)} *{name}* {what}is in ERROR."
+    else:
+        head = f"{emoji(final)} *{name}* {what}is {final}."
+    lines = [head, f"Id `{op.database_id}`"]
+    if db is not None:
+        if db.region:
+            lines[-1] += f" · {db.cloud.lower()} / {db.region}"
+        if db.endpoint and final == "ACTIVE":
+            lines.append(f"Data API endpoint: {db.endpoint}")
+    lines.append(f"Requested by <@{op.requester_id}> · took {elapsed(now - op.started_at)}")
+    text = "\n".join(lines)
+    return _msg(text.replace("*", ""), [SectionBlock(text=_mrkdwn(text))])
+
+
+def status_change(name: str, db_id: str, old: str | None, new: str) -> Message:
+    text = f"{emoji(new)} *{name}* `{db_id}`: {old or '?'} → {new}"
+    return _msg(text.replace("*", ""), [SectionBlock(text=_mrkdwn(text))])
+
+
+# ---------------------------------------------------------------------------- confirmations
+
+
+def confirmation(
+    *,
+    conf_id: str,
+    command: str,
+    summary: str,
+    requester_id: str,
+    expires_at: float,
+    needs_approval: bool,
+) -> Message:
+    if needs_approval:
+        head = (
+            f":lock: <@{requester_id}> asks to run `{command}`: {summary}\n"
+            "This database is protected: *another person* with the right must approve."
+        )
+        ok = "Approve"
+    else:
+        head = f":warning: <@{requester_id}> asks to run `{command}`: {summary}"
+        ok = "Confirm"
+    confirm_btn = ButtonElement(
+        text=ok,
+        action_id=ACTION_CONFIRM,
+        value=conf_id,
+        style="danger",
+        confirm=ConfirmObject(
+            title="Are you sure?",
+            text=_clip(f"{summary} This cannot be undone.", 300),
+            confirm=ok,
+            deny="Back",
+            style="danger",
+        ),
+    )
+    cancel_btn = ButtonElement(text="Cancel", action_id=ACTION_CANCEL, value=conf_id)
+    blocks: list[Block] = [
+        SectionBlock(text=_mrkdwn(head)),
+        ActionsBlock(block_id=f"conf:{conf_id}", elements=[confirm_btn, cancel_btn]),
+        _context(f"Expires {when(expires_at)}. Nothing happens until someone allowed clicks."),
+    ]
+    return _msg(head.replace("*", ""), blocks)
+
+
+def confirmation_decided(
+    *, command: str, state: str, by: str, at: float, requester_id: str
+) -> Message:
+    verb = {
+        "confirmed": ":white_check_mark: Confirmed",
+        "cancelled": ":no_entry_sign: Cancelled",
+        "expired": ":hourglass: Expired",
+    }.get(state, state)
+    who = f" by <@{by}>" if state != "expired" else ""
+    text = f"{verb}{who} at {when(at)}: `{command}` (asked by <@{requester_id}>)"
+    return _msg(text, [SectionBlock(text=_mrkdwn(text))])
+
+
+# ---------------------------------------------------------------------------- help & perms
+
+
+def help_message(specs: Sequence[CommandSpec], *, topic: str | None, roles: str) -> Message:
+    if not specs:
+        text = (
+            "You may not run any /astra command here. "
+            + roles
+            + "\nAsk an admin: `/astra perm grant @you viewer`."
+        )
+        return plain(text)
+    by_noun: dict[str, list[CommandSpec]] = {}
+    for s in specs:
+        by_noun.setdefault(s.noun, []).append(s)
+    blocks: list[Block] = [
+        SectionBlock(
+            text=_mrkdwn(f"*/astra{' ' + topic if topic else ''}* — what you may run here. {roles}")
+        )
+    ]
+    for noun, group in by_noun.items():
+        lines = [f"*{noun}*"]
+        for s in group:
+            lines.append(f"• `{s.usage}` — {s.summary}")
+            if topic and s.example:
+                lines.append(f"   e.g. `{s.example}`")
+        blocks.append(SectionBlock(text=_mrkdwn("\n".join(lines))))
+    return _msg("/astra help", blocks[:MAX_BLOCKS])
+
+
+def bullet_list(title: str, lines: Sequence[str], *, empty: str = "None.") -> Message:
+    body = "\n".join(f"• {line}" for line in lines) if lines else empty
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn(f"*{title}*"))]
+    chunk: list[str] = []
+    for line in body.split("\n"):
+        if sum(len(c) + 1 for c in chunk) + len(line) > 2800:
+            blocks.append(SectionBlock(text=_mrkdwn("\n".join(chunk))))
+            chunk = []
+        chunk.append(line)
+    blocks.append(SectionBlock(text=_mrkdwn("\n".join(chunk))))
+    return _msg(f"{title}\n{body}", blocks)
+
+
+def key_values(title: str, pairs: Sequence[tuple[str, str]]) -> Message:
+    fields = [_mrkdwn(f"*{k}*\n{v or '—'}") for k, v in pairs]
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn(f"*{title}*"))]
+    for i in range(0, len(fields), 10):
+        blocks.append(SectionBlock(fields=fields[i : i + 10]))
+    return _msg(title + "\n" + "\n".join(f"{k}: {v}" for k, v in pairs), blocks)
+
+
+def secret_once(title: str, secret_lines: Sequence[str], warning: str) -> Message:
+    text = f"*{title}*\n" + "\n".join(secret_lines) + f"\n:warning: {warning}"
+    return _msg(title, [SectionBlock(text=_mrkdwn(text))])
+
+
+def json_block(title: str, data: Any) -> Message:
+    body = json.dumps(data, indent=2, sort_keys=True, default=str)
+    return _msg(title, [SectionBlock(text=_mrkdwn(f"*{title}*\n```{_clip(body, 2800)}```"))])
+
+
+# ---------------------------------------------------------------------------- the shell
+
+
+@dataclass(frozen=True)
+class Choice:
+    label: str
+    action_id: str
+    value: str
+    confirm: str | None = None
+
+
+def _text_of(obj: Any) -> str:
+    if isinstance(obj, dict):
+        return str(obj.get("text", ""))
+    return str(obj or "")
+
+
+def to_text(message: Message, *, first: int = 1) -> tuple[str, list[Choice]]:
+    """Render blocks as terminal text; buttons become choices numbered from ``first``."""
+    if not message.blocks:
+        return message.text, []
+    out: list[str] = []
+    choices: list[Choice] = []
+    for b in message.blocks:
+        kind = b.get("type")
+        if kind == "header":
+            title = _text_of(b.get("text"))
+            out.append(f"== {title} ==")
+        elif kind == "section":
+            if b.get("text"):
+                out.append(_text_of(b["text"]))
+            for f in b.get("fields", []) or []:
+                k, _, v = _text_of(f).partition("\n")
+                out.append(f"  {k.strip('*')}: {v}")
+        elif kind == "context":
+            out.append("  " + " ".join(_text_of(e) for e in b.get("elements", [])))
+        elif kind == "divider":
+            out.append("-" * 40)
+        elif kind == "actions":
+            labels = []
+            for e in b.get("elements", []):
+                if e.get("type") != "button":
+                    continue
+                choices.append(
+                    Choice(
+                        label=_text_of(e.get("text")),
+                        action_id=str(e.get("action_id", "")),
+                        value=str(e.get("value", "")),
+                        confirm=_text_of(e["confirm"].get("text")) if e.get("confirm") else None,
+                    )
+                )
+                labels.append(f"[{first + len(choices) - 1}] {_text_of(e.get('text'))}")
+            out.append("  " + "   ".join(labels))
+    return "\n".join(out), choices
+
+
+__all__ = [
+    "ACTION_CANCEL",
+    "ACTION_CONFIRM",
+    "Choice",
+    "DbView",
+    "DividerBlock",
+    "Message",
+    "OpView",
+]

@@ -1,0 +1,1102 @@
+"""Runs intents: parse → decide → (confirm) → Astra call → operation row → audit → reply.
+
+The service is the only place that combines the pure core (intents, policy, render) with
+I/O (the Astra client, the store, the notifier). It is transport-agnostic: the Slack layer
+and the terminal shell both call :meth:`Service.handle_command` and
+:meth:`Service.handle_action` with a :class:`Request` and a :class:`~bot.ports.Replier`.
+
+Where replies go (DESIGN §2): what changes something, and its progress and outcome, is
+posted in the channel; reads, help, usage errors, denials and secrets go privately to the
+caller.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+from typing import Any
+
+from bot import render
+from bot.astra.client import AstraClient
+from bot.astra.models import CreateDatabase, Database
+from bot.errors import (
+    Ambiguous,
+    AstraError,
+    AstraNotFound,
+    BotError,
+    Candidate,
+    ConfirmationError,
+    NotFound,
+    UsageError,
+)
+from bot.intents import Intent, Subject, parse, redact_text, specs_for_topic
+from bot.policy import Actor, Decision, Place, Rules, decide, least_role, roles_of
+from bot.ports import Directory, Notifier, Replier
+from bot.render import DbView
+from bot.settings import Settings
+from bot.store.repo import Store
+
+log = logging.getLogger("astra_bot.service")
+
+Clock = Callable[[], float]
+
+
+@dataclass(frozen=True)
+class Request:
+    """Who asks, and where. ``correlation_id`` ties logs, audit rows and error refs."""
+
+    user_id: str
+    channel_id: str
+    is_dm: bool = False
+    thread_ts: str | None = None
+    source: str = "command"
+    correlation_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+    @property
+    def place(self) -> Place:
+        return Place(self.channel_id, self.is_dm)
+
+
+# What each long operation waits for, and the op kind stored in the operation row.
+TARGETS: dict[str, tuple[str, str]] = {
+    "db.create": ("create", "ACTIVE"),
+    "db.delete": ("terminate", "TERMINATED"),
+    "db.park": ("park", "PARKED"),
+    "db.unpark": ("unpark", "ACTIVE"),
+    "db.resize": ("resize", "ACTIVE"),
+    "keyspace.create": ("keyspace_create", "ACTIVE"),
+    "keyspace.delete": ("keyspace_delete", "ACTIVE"),
+    "region.add": ("region_add", "ACTIVE"),
+    "region.remove": ("region_remove", "ACTIVE"),
+}
+
+
+def db_view(db: Database) -> DbView:
+    info = db.info
+    regions = tuple(dict.fromkeys(dc.region for dc in info.datacenters if dc.region))
+    return DbView(
+        id=db.id,
+        name=info.name or db.id,
+        status=db.status,
+        cloud=info.cloud_provider or "",
+        region=info.region or "",
+        tier=info.tier or "",
+        keyspaces=tuple(db.keyspaces),
+        regions=regions,
+        endpoint=db.api_endpoint,
+        created=db.creation_time,
+        capacity_units=info.capacity_units,
+        db_type=info.db_type,
+        message=db.message,
+    )
+
+
+class Service:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        astra: AstraClient,
+        notifier: Notifier,
+        *,
+        directory: Directory | None = None,
+        clock: Clock = time.time,
+        extra_admins: frozenset[str] = frozenset(),
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.astra = astra
+        self.notifier = notifier
+        self.directory = directory
+        self.clock = clock
+        self.admins = settings.admins | extra_admins
+        self._org_id: str | None = None
+        self._handlers: dict[
+            str, Callable[[Request, Intent, Replier, Database | None], Awaitable[str]]
+        ] = {
+            "help": self._help,
+            "db.list": self._db_list,
+            "db.get": self._db_get,
+            "db.status": self._db_status,
+            "db.create": self._db_create,
+            "perm.grant": self._perm_grant,
+            "perm.revoke": self._perm_revoke,
+            "perm.list": self._perm_list,
+            "perm.guard": self._perm_guard,
+            "perm.unguard": self._perm_unguard,
+            "perm.protect": self._perm_protect,
+            "perm.unprotect": self._perm_unprotect,
+            "perm.role.create": self._perm_role_create,
+            "perm.role.delete": self._perm_role_delete,
+            "perm.whoami": self._perm_whoami,
+            "perm.check": self._perm_check,
+            "audit": self._audit_handler,
+            "watch": self._watch,
+            "watch.list": self._watch_list,
+            "watch.stop": self._watch_stop,
+            "keyspace.list": self._keyspace_list,
+            "keyspace.create": self._keyspace_create,
+            "region.list": self._region_list,
+            "region.add": self._region_add,
+            "region.available": self._region_available,
+            "db.unpark": self._db_unpark,
+            "db.resize": self._db_resize,
+            "org.show": self._org_show,
+        }
+        # Destructive intents run only from a confirmation click.
+        self._confirmed: dict[str, Callable[[Request, Intent, str | None], Awaitable[str]]] = {
+            "db.delete": self._db_delete_confirmed,
+            "db.park": self._db_park_confirmed,
+            "keyspace.delete": self._keyspace_delete_confirmed,
+            "region.remove": self._region_remove_confirmed,
+        }
+
+    # ------------------------------------------------------------------ plumbing
+
+    async def org_id(self) -> str:
+        if self._org_id is None:
+            self._org_id = (await self.astra.current_org()).id
+        return self._org_id
+
+    async def rules(self) -> Rules:
+        return await self.store.rules(self.admins)
+
+    async def actor(self, user_id: str, rules: Rules) -> Actor:
+        groups = frozenset(b.subject_id for b in rules.bindings if b.subject_type == "usergroup")
+        if not groups or self.directory is None:
+            return Actor(user_id)
+        return Actor(user_id, await self.directory.usergroups_of(user_id, groups))
+
+    async def _record(
+        self,
+        req: Request,
+        command: str,
+        decision: str,
+        *,
+        reason: str = "",
+        permission: str | None = None,
+        database: str | None = None,
+        astra_request: str | None = None,
+        outcome: str = "",
+        started: float | None = None,
+    ) -> None:
+        try:
+            await self.store.audit(
+                correlation_id=req.correlation_id,
+                actor_id=req.user_id,
+                source=req.source,
+                channel_id=req.channel_id,
+                org_id=self._org_id,
+                command=redact_text(command),
+                permission=permission,
+                database=database,
+                decision=decision,
+                reason=reason,
+                astra_request=astra_request,
+                outcome=redact_text(outcome),
+                duration_ms=int((self.clock() - started) * 1000) if started else None,
+            )
+        except BotError:
+            log.exception("audit write failed", extra={"correlation_id": req.correlation_id})
+
+    # ------------------------------------------------------------------ entry points
+
+    async def handle_command(self, req: Request, text: str, reply: Replier) -> None:
+        started = self.clock()
+        shown = "/astra " + text.strip()
+        try:
+            intent = parse(text)
+        except UsageError as err:
+            await reply.private(render.usage_error(err))
+            await self._record(req, shown, "invalid", reason=err.user_message, started=started)
+            return
+        spec = intent.spec
+        try:
+            rules = await self.rules()
+            actor = await self.actor(req.user_id, rules)
+            target = intent.target_db
+            known_name = target if spec.permission == "db.create" else None
+            decision = decide(
+                rules,
+                actor,
+                req.place,
+                spec,
+                known_name,
+                db_known=target is None or known_name is not None,
+            )
+            if not decision.allowed:
+                await self._deny(req, shown, decision, reply, started, target)
+                return
+            db: Database | None = None
+            if target is not None and known_name is None and spec.noun != "watch":
+                db = await self.resolve_db(target)
+                decision = decide(rules, actor, req.place, spec, db.info.name or db.id)
+                if not decision.allowed:
+                    await self._deny(req, shown, decision, reply, started, db.info.name)
+                    return
+            if decision.outcome in {"confirm", "approve"}:
+                await self._ask_confirmation(req, intent, decision, db, reply)
+                await self._record(
+                    req,
+                    shown,
+                    decision.outcome,
+                    reason=decision.reason,
+                    permission=spec.permission,
+                    database=db.info.name if db else None,
+                    started=started,
+                    outcome="confirmation posted",
+                )
+                return
+            handler = self._handlers.get(spec.permission)
+            if handler is None:
+                raise BotError(f"`/astra {spec.name}` is not available yet in this version.")
+            outcome = await handler(req, intent, reply, db)
+            await self._record(
+                req,
+                shown,
+                "allow",
+                reason="; ".join(decision.granted_by),
+                permission=spec.permission,
+                database=_db_name(intent, db),
+                outcome=outcome,
+                started=started,
+            )
+        except BotError as err:
+            log.info(
+                "command failed: %s",
+                type(err).__name__,
+                extra={"correlation_id": req.correlation_id},
+            )
+            await reply.private(render.error(err, req.correlation_id))
+            await self._record(
+                req,
+                shown,
+                "error",
+                permission=spec.permission,
+                reason=type(err).__name__,
+                outcome=err.user_message,
+                started=started,
+                database=intent.target_db,
+            )
+
+    async def _deny(
+        self,
+        req: Request,
+        shown: str,
+        decision: Decision,
+        reply: Replier,
+        started: float,
+        database: str | None,
+    ) -> None:
+        await reply.private(render.denied(decision.reason))
+        await self._record(
+            req,
+            shown,
+            "deny",
+            reason=decision.reason,
+            permission=decision.permission,
+            database=database,
+            started=started,
+        )
+
+    async def handle_action(
+        self, req: Request, action_id: str, value: str, message_ts: str | None, reply: Replier
+    ) -> None:
+        """A button click. Every click is a new decision, for the person who clicks."""
+        started = self.clock()
+        try:
+            if action_id in {render.ACTION_CONFIRM, render.ACTION_CANCEL}:
+                await self._confirmation_click(req, action_id, value, message_ts, reply, started)
+            else:
+                raise ConfirmationError("That button is not known to this bot.")
+        except BotError as err:
+            await reply.private(render.error(err, req.correlation_id))
+            await self._record(
+                req,
+                f"click {action_id}",
+                "error",
+                reason=type(err).__name__,
+                outcome=err.user_message,
+                started=started,
+            )
+
+    # ------------------------------------------------------------------ databases by name
+
+    async def resolve_db(self, ref: str) -> Database:
+        """A database by id, or by name when that name is unique (DESIGN §2)."""
+        dbs = await self.astra.list_databases()
+        by_id = [d for d in dbs if d.id == ref]
+        if by_id:
+            return by_id[0]
+        named = [d for d in dbs if (d.info.name or "") == ref]
+        if len(named) == 1:
+            return named[0]
+        if len(named) > 1:
+            raise Ambiguous(
+                ref,
+                [Candidate(d.id, d.info.name or "", d.status, d.info.region or "") for d in named],
+            )
+        try:
+            return await self.astra.get_database(ref)
+        except AstraNotFound:
+            pass
+        except AstraError as err:
+            if err.status_code not in {400, 404}:
+                raise
+        near = difflib.get_close_matches(ref, [d.info.name or "" for d in dbs], n=3, cutoff=0.6)
+        hint = (
+            ("Did you mean " + " or ".join(f"`{n}`" for n in near) + "?")
+            if near
+            else ("`/astra db list` shows the databases.")
+        )
+        raise NotFound(f"There is no database named or with id `{ref}`.", hint=hint)
+
+    @staticmethod
+    def _need(db: Database | None) -> Database:
+        if db is None:  # the command table guarantees a target for these handlers
+            raise NotFound("This command needs a database.")
+        return db
+
+    # ------------------------------------------------------------------ confirmations
+
+    async def _ask_confirmation(
+        self,
+        req: Request,
+        intent: Intent,
+        decision: Decision,
+        db: Database | None,
+        reply: Replier,
+    ) -> None:
+        org = await self.org_id()
+        conf = await self.store.create_confirmation(
+            org_id=org,
+            command=intent.canonical(),
+            permission=intent.permission,
+            requester_id=req.user_id,
+            channel_id=req.channel_id,
+            correlation_id=req.correlation_id,
+            ttl=self.settings.confirm_ttl,
+            needs_approval=decision.outcome == "approve",
+            database_id=db.id if db else None,
+            database_name=(db.info.name or db.id) if db else None,
+            thread_ts=req.thread_ts,
+        )
+        message = render.confirmation(
+            conf_id=conf.id,
+            command=intent.canonical(),
+            summary=_summary(intent, db),
+            requester_id=req.user_id,
+            expires_at=conf.expires_at,
+            needs_approval=conf.needs_approval,
+        )
+        ts = await self.notifier.post(req.channel_id, message, thread_ts=req.thread_ts)
+        if ts:
+            await self.store.set_confirmation_message(conf.id, ts)
+
+    async def _confirmation_click(
+        self,
+        req: Request,
+        action_id: str,
+        conf_id: str,
+        message_ts: str | None,
+        reply: Replier,
+        started: float,
+    ) -> None:
+        conf = await self.store.get_confirmation(conf_id)
+        if conf is None:
+            raise ConfirmationError("This confirmation is not known (it may have been removed).")
+        label = f"click {'confirm' if action_id == render.ACTION_CONFIRM else 'cancel'}"
+        shown = f"{label}: {conf.command}"
+        ts = conf.message_ts or message_ts
+        if conf.state != "pending":
+            by = f" by <@{conf.decided_by}>" if conf.decided_by else ""
+            raise ConfirmationError(f"This request was already {conf.state}{by}.")
+        if conf.expires_at <= self.clock():
+            if await self.store.decide_confirmation(conf.id, "expired", req.user_id):
+                pass
+            await self._update_conf_message(
+                conf.channel_id, ts, conf.command, "expired", req.user_id, conf.requester_id
+            )
+            await self._record(
+                req,
+                shown,
+                "expired",
+                permission=conf.permission,
+                database=conf.database_name,
+                started=started,
+            )
+            raise ConfirmationError("This confirmation has expired; run the command again.")
+        intent = parse(conf.command)
+        rules = await self.rules()
+        actor = await self.actor(req.user_id, rules)
+        decision = decide(rules, actor, req.place, intent.spec, conf.database_name)
+        if action_id == render.ACTION_CANCEL:
+            if req.user_id != conf.requester_id and not decision.allowed:
+                await self._deny(req, shown, decision, reply, started, conf.database_name)
+                return
+            if await self.store.decide_confirmation(conf.id, "cancelled", req.user_id):
+                await self._update_conf_message(
+                    conf.channel_id, ts, conf.command, "cancelled", req.user_id, conf.requester_id
+                )
+                await self._record(
+                    req,
+                    shown,
+                    "cancel",
+                    permission=conf.permission,
+                    database=conf.database_name,
+                    started=started,
+                    outcome="cancelled",
+                )
+            else:
+                raise ConfirmationError("This request was already decided.")
+            return
+        if not decision.allowed:
+            await self._deny(req, shown, decision, reply, started, conf.database_name)
+            return
+        if conf.needs_approval and req.user_id == conf.requester_id:
+            msg = "you cannot approve your own request: another person with the right must."
+            await reply.private(render.denied(msg))
+            await self._record(
+                req,
+                shown,
+                "deny",
+                reason="self-approval refused",
+                permission=conf.permission,
+                database=conf.database_name,
+                started=started,
+            )
+            return
+        if not await self.store.decide_confirmation(conf.id, "confirmed", req.user_id):
+            fresh = await self.store.get_confirmation(conf.id)
+            state = fresh.state if fresh else "decided"
+            raise ConfirmationError(f"This request was already {state}.")
+        await self._update_conf_message(
+            conf.channel_id, ts, conf.command, "confirmed", req.user_id, conf.requester_id
+        )
+        runner = self._confirmed[intent.permission]
+        run_req = Request(
+            user_id=conf.requester_id,
+            channel_id=conf.channel_id,
+            thread_ts=conf.thread_ts,
+            source="click",
+            correlation_id=req.correlation_id,
+        )
+        try:
+            outcome = await runner(run_req, intent, ts if conf.database_id else None)
+        except BotError as err:
+            await self.notifier.post(
+                conf.channel_id, render.error(err, req.correlation_id), thread_ts=conf.thread_ts
+            )
+            await self._record(
+                req,
+                shown,
+                "error",
+                permission=conf.permission,
+                database=conf.database_name,
+                outcome=err.user_message,
+                started=started,
+                reason=type(err).__name__,
+            )
+            return
+        await self._record(
+            req,
+            shown,
+            "allow",
+            reason="; ".join(decision.granted_by),
+            permission=conf.permission,
+            database=conf.database_name,
+            outcome=outcome,
+            started=started,
+        )
+
+    async def _update_conf_message(
+        self, channel: str, ts: str | None, command: str, state: str, by: str, requester: str
+    ) -> None:
+        if not ts:
+            return
+        msg = render.confirmation_decided(
+            command=command, state=state, by=by, at=self.clock(), requester_id=requester
+        )
+        try:
+            await self.notifier.update(channel, ts, msg)
+        except BotError:
+            log.warning("could not update the confirmation message")
+
+    # ------------------------------------------------------------------ long operations
+
+    async def _start_operation(
+        self,
+        req: Request,
+        permission: str,
+        db_id: str,
+        db_name: str,
+        *,
+        message_ts: str | None = None,
+        status: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> str:
+        kind, target = TARGETS[permission]
+        org = await self.org_id()
+        timeout = {
+            "create": self.settings.create_timeout,
+            "terminate": self.settings.delete_timeout,
+        }.get(kind, self.settings.op_timeout)
+        started = self.clock()
+        view = render.OpView(
+            kind=kind,
+            database_name=db_name,
+            database_id=db_id,
+            status=status,
+            target_status=target,
+            requester_id=req.user_id,
+            started_at=started,
+            detail=detail or {},
+        )
+        msg = render.progress(view, started)
+        if message_ts:
+            await self.notifier.update(req.channel_id, message_ts, msg)
+        else:
+            message_ts = await self.notifier.post(req.channel_id, msg, thread_ts=req.thread_ts)
+        op = await self.store.add_operation(
+            org_id=org,
+            kind=kind,
+            database_id=db_id,
+            database_name=db_name,
+            target_status=target,
+            channel_id=req.channel_id,
+            requester_id=req.user_id,
+            correlation_id=req.correlation_id,
+            timeout_s=timeout,
+            first_check_in=min(self.settings.poll_interval, 2.0),
+            thread_ts=req.thread_ts,
+            message_ts=message_ts,
+            last_status=status,
+            detail=detail,
+        )
+        return f"operation {op.id} ({kind}) started"
+
+    # ------------------------------------------------------------------ handlers: db
+
+    async def _help(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+        from bot.policy import visible_commands
+
+        topic = intent.opt("topic")
+        specs = specs_for_topic(topic)
+        rules = await self.rules()
+        actor = await self.actor(req.user_id, rules)
+        allowed = {c.permission for c in visible_commands(rules, actor, req.place)}
+        mine = [c for c in specs if c.permission in allowed]
+        roles = _roles_line(rules, actor, req.place)
+        await reply.private(render.help_message(mine, topic=topic, roles=roles))
+        return f"help ({len(mine)} commands)"
+
+    async def _db_list(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        include = "all" if intent.switch("all") else "nonterminated"
+        cloud = intent.opt("cloud")
+        dbs = await self.astra.list_databases(
+            include=include, provider=cloud.upper() if cloud else None
+        )
+        status = (intent.opt("status") or "").upper()
+        glob = intent.opt("name")
+        views = [db_view(d) for d in dbs]
+        if status:
+            views = [v for v in views if v.status == status]
+        if glob:
+            views = [v for v in views if fnmatchcase(v.name, glob)]
+        views.sort(key=lambda v: (v.name.lower(), v.id))
+        filters = ", ".join(
+            f
+            for f in (
+                status and f"status {status}",
+                cloud and f"cloud {cloud}",
+                glob and f"name {glob}",
+            )
+            if f
+        )
+        await reply.private(render.db_list(views, filters=filters))
+        return f"listed {len(views)} databases"
+
+    async def _db_get(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        db = await self.astra.get_database(self._need(db).id)
+        await reply.private(render.db_detail(db_view(db)))
+        return f"shown {db.id}"
+
+    async def _db_status(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        db = await self.astra.get_database(self._need(db).id)
+        await reply.private(render.db_status(db_view(db)))
+        return f"{db.id} is {db.status}"
+
+    async def _db_create(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        name = intent.arg("name")
+        cloud = intent.opt("cloud") or self.settings.default_cloud
+        region = intent.opt("region") or self.settings.default_region
+        vector = intent.switch("vector")
+        spec = CreateDatabase(
+            name=name,
+            cloud_provider=cloud.upper(),
+            region=region,
+            tier=intent.opt("tier") or "serverless",
+            capacity_units=intent.opt_num("capacity_units") or 1,
+            keyspace=intent.opt("keyspace") or "default_keyspace",
+            db_type=None if vector is False else "vector",
+        )
+        # The create is sent once, never retried (names are not unique; DESIGN §4).
+        db_id = await self.astra.create_database(spec)
+        detail = {"region": region, "cloud": cloud, "keyspace": spec.keyspace}
+        return await self._start_operation(
+            req, "db.create", db_id, name, status="PENDING", detail=detail
+        )
+
+    async def _db_delete_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
+        db = await self.resolve_db(intent.arg("db"))
+        await self.astra.terminate_database(db.id)
+        return await self._start_operation(
+            req, "db.delete", db.id, db.info.name or db.id, message_ts=ts, status="TERMINATING"
+        )
+
+    async def _db_park_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
+        db = await self.resolve_db(intent.arg("db"))
+        await self.astra.park_database(db.id)
+        return await self._start_operation(
+            req, "db.park", db.id, db.info.name or db.id, message_ts=ts, status="PARKING"
+        )
+
+    async def _db_unpark(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        db = self._need(db)
+        await self.astra.unpark_database(db.id)
+        return await self._start_operation(
+            req, "db.unpark", db.id, db.info.name or db.id, status="UNPARKING"
+        )
+
+    async def _db_resize(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        db = self._need(db)
+        units = intent.num("units")
+        if not 1 <= units <= 100:
+            raise UsageError("Capacity units must be between 1 and 100.", usage=intent.spec.usage)
+        await self.astra.resize_database(db.id, units)
+        return await self._start_operation(
+            req,
+            "db.resize",
+            db.id,
+            db.info.name or db.id,
+            status="RESIZING",
+            detail={"units": units},
+        )
+
+    # ------------------------------------------------------------------ keyspaces / regions
+
+    async def _keyspace_list(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        view = db_view(self._need(db))
+        await reply.private(
+            render.bullet_list(f"Keyspaces of {view.name}", [f"`{k}`" for k in view.keyspaces])
+        )
+        return f"{len(view.keyspaces)} keyspaces"
+
+    async def _keyspace_create(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        db = self._need(db)
+        ks = intent.arg("keyspace")
+        await self.astra.create_keyspace(db.id, ks)
+        return await self._start_operation(
+            req,
+            "keyspace.create",
+            db.id,
+            db.info.name or db.id,
+            status="MAINTENANCE",
+            detail={"keyspace": ks},
+        )
+
+    async def _keyspace_delete_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
+        db = await self.resolve_db(intent.arg("db"))
+        ks = intent.arg("keyspace")
+        await self.astra.delete_keyspace(db.id, ks)
+        return await self._start_operation(
+            req,
+            "keyspace.delete",
+            db.id,
+            db.info.name or db.id,
+            message_ts=ts,
+            status="MAINTENANCE",
+            detail={"keyspace": ks},
+        )
+
+    async def _region_list(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        db = self._need(db)
+        dcs = await self.astra.list_datacenters(db.id)
+        lines = [
+            f"`{dc.region}` ({(dc.cloud_provider or '').lower()}, {dc.tier or '—'}) "
+            f"{dc.status or ''} · dc `{dc.id}`"
+            for dc in dcs
+        ]
+        await reply.private(render.bullet_list(f"Regions of {db.info.name}", lines))
+        return f"{len(dcs)} regions"
+
+    async def _region_add(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        db = self._need(db)
+        region = intent.arg("region")
+        cloud = intent.opt("cloud") or (db.info.cloud_provider or self.settings.default_cloud)
+        await self.astra.add_datacenter(
+            db.id, cloud.upper(), region, tier=intent.opt("tier") or (db.info.tier or "serverless")
+        )
+        return await self._start_operation(
+            req,
+            "region.add",
+            db.id,
+            db.info.name or db.id,
+            status="MAINTENANCE",
+            detail={"region": region},
+        )
+
+    async def _region_remove_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
+        db = await self.resolve_db(intent.arg("db"))
+        region = intent.arg("region")
+        dcs = await self.astra.list_datacenters(db.id)
+        match = [dc for dc in dcs if dc.region == region]
+        if not match:
+            raise NotFound(
+                f"`{db.info.name}` has no region `{region}`.",
+                hint=f"Its regions: {', '.join(dc.region or '' for dc in dcs)}.",
+            )
+        await self.astra.terminate_datacenter(db.id, match[0].id)
+        return await self._start_operation(
+            req,
+            "region.remove",
+            db.id,
+            db.info.name or db.id,
+            message_ts=ts,
+            status="MAINTENANCE",
+            detail={"region": region},
+        )
+
+    async def _region_available(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        cloud = (intent.opt("cloud") or "").upper()
+        regions = await self.astra.list_serverless_regions()
+        lines = sorted(
+            f"`{r.name}` ({(r.cloud_provider or '').lower()}) {r.display_name or ''}"
+            for r in regions
+            if not cloud or (r.cloud_provider or "").upper() == cloud
+        )
+        await reply.private(render.bullet_list("Regions for new databases", lines))
+        return f"{len(lines)} regions"
+
+    async def _org_show(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        org = await self.astra.current_org()
+        await reply.private(
+            render.key_values("Organization", [("Name", org.name or "—"), ("Id", f"`{org.id}`")])
+        )
+        return "org shown"
+
+    # ------------------------------------------------------------------ watch
+
+    async def _watch(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        ref = intent.arg("db")
+        org = await self.org_id()
+        if ref == "all":
+            db_id, name = "*", "all databases"
+        else:
+            db = await self.resolve_db(ref)
+            db_id, name = db.id, db.info.name or db.id
+        added = await self.store.subscribe(
+            org_id=org,
+            channel_id=req.channel_id,
+            database_id=db_id,
+            database_name=name,
+            by=req.user_id,
+        )
+        text = (
+            f":eyes: <@{req.user_id}> is watching *{name}*: this channel will be told of "
+            "every status change."
+            if added
+            else f"This channel already watches *{name}*."
+        )
+        if added:
+            await self.notifier.post(req.channel_id, render.plain(text), thread_ts=req.thread_ts)
+        else:
+            await reply.private(render.plain(text))
+        return f"watch {name}"
+
+    async def _watch_list(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        subs = await self.store.subscriptions(req.channel_id)
+        lines = [
+            f"*{s.database_name}*" + (f" `{s.database_id}`" if s.database_id != "*" else "")
+            for s in subs
+        ]
+        await reply.private(render.bullet_list("Watched in this channel", lines))
+        return f"{len(subs)} watches"
+
+    async def _watch_stop(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        ref = intent.arg("db")
+        subs = await self.store.subscriptions(req.channel_id)
+        match = [
+            s
+            for s in subs
+            if ref in {s.database_id, s.database_name} or (ref == "all" and s.database_id == "*")
+        ]
+        if not match:
+            raise NotFound(
+                f"This channel does not watch `{ref}`.",
+                hint="`/astra watch list` shows what it watches.",
+            )
+        for s in match:
+            await self.store.unsubscribe(req.channel_id, s.database_id)
+        await reply.private(render.plain(f"Stopped watching *{match[0].database_name}* here."))
+        return f"unwatch {ref}"
+
+    # ------------------------------------------------------------------ perm
+
+    def _check_role(self, rules: Rules, role: str) -> None:
+        if not rules.role_exists(role):
+            known = ["viewer", "operator", "admin", *rules.custom_roles]
+            near = difflib.get_close_matches(role, known, n=2, cutoff=0.5)
+            raise UsageError(
+                f"There is no role `{role}` (roles: {', '.join(known)}).", suggestions=near
+            )
+
+    async def _perm_grant(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        subj = intent.subject("subject")
+        role = intent.arg("role").lower()
+        rules = await self.rules()
+        self._check_role(rules, role)
+        glob = intent.opt("db")
+        added = await self.store.grant(subj.type, subj.id, role, glob, req.user_id)
+        scope = f" on databases matching `{glob}`" if glob else ""
+        text = (
+            f":key: <@{req.user_id}> granted *{role}*{scope} to {subj.mention()}."
+            if added
+            else f"{subj.mention()} already has *{role}*{scope}."
+        )
+        await reply.private(render.plain(text))
+        return text
+
+    async def _perm_revoke(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        subj = intent.subject("subject")
+        role = intent.arg("role").lower()
+        n = await self.store.revoke(subj.type, subj.id, role, intent.opt("db"))
+        text = (
+            f"Revoked *{role}* from {subj.mention()}."
+            if n
+            else f"{subj.mention()} had no *{role}* binding."
+        )
+        await reply.private(render.plain(text))
+        return text
+
+    async def _perm_list(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        rules = await self.rules()
+        lines = [f"<@{a}> → admin (ASTRA_BOT_ADMINS)" for a in sorted(rules.admins)]
+        lines += [b.describe() for b in rules.bindings]
+        lines += [f"guard <#{c}> → {r}" for c, r in sorted(rules.guards.items())]
+        lines += [f"protected `{g}` (two-person rule)" for g in rules.protected]
+        lines += [
+            f"custom role *{n}*: {' '.join(sorted(p))}"
+            for n, p in sorted(rules.custom_roles.items())
+        ]
+        if self.directory is not None and getattr(self.directory, "unavailable", False):
+            lines.append(
+                ":warning: usergroup membership cannot be read (usergroups:read "
+                "missing or not allowed on this plan): usergroup bindings are ignored."
+            )
+        await reply.private(render.bullet_list("Permissions", lines))
+        return f"{len(lines)} entries"
+
+    async def _perm_guard(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        ch = intent.subject("channel")
+        role = intent.arg("role").lower()
+        self._check_role(await self.rules(), role)
+        await self.store.set_guard(ch.id, role, req.user_id)
+        text = f":shield: {ch.mention()} is now guarded to *{role}*."
+        await reply.private(render.plain(text))
+        return text
+
+    async def _perm_unguard(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        ch = intent.subject("channel")
+        removed = await self.store.remove_guard(ch.id)
+        text = (
+            f"Removed the guard of {ch.mention()}."
+            if removed
+            else (f"{ch.mention()} had no guard.")
+        )
+        await reply.private(render.plain(text))
+        return text
+
+    async def _perm_protect(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        glob = intent.arg("glob")
+        added = await self.store.protect(glob, req.user_id)
+        text = (
+            f":lock: Databases matching `{glob}` now need a second person's approval for "
+            "destructive commands."
+            if added
+            else f"`{glob}` was already protected."
+        )
+        await reply.private(render.plain(text))
+        return text
+
+    async def _perm_unprotect(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        glob = intent.arg("glob")
+        removed = await self.store.unprotect(glob)
+        text = f"`{glob}` is no longer protected." if removed else f"`{glob}` was not protected."
+        await reply.private(render.plain(text))
+        return text
+
+    async def _perm_role_create(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        from bot.intents import SPECS
+        from bot.policy import BUILTIN_ROLES, permits
+
+        name = intent.arg("name").lower()
+        if name in BUILTIN_ROLES:
+            raise UsageError(f"`{name}` is a built-in role and cannot be redefined.")
+        perms = intent.many("permissions")
+        unknown = [p for p in perms if not any(permits([p], s) for s in SPECS)]
+        if unknown:
+            near = difflib.get_close_matches(unknown[0], list(SPECS), n=3, cutoff=0.5)
+            raise UsageError(
+                f"`{unknown[0]}` names no command permission.",
+                suggestions=near,
+                hint="Permissions are named after commands: `db.create`, `keyspace.*`, `db.*`.",
+            )
+        await self.store.create_role(name, perms, req.user_id)
+        text = f"Custom role *{name}*: {' '.join(perms)}."
+        await reply.private(render.plain(text))
+        return text
+
+    async def _perm_role_delete(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        name = intent.arg("name").lower()
+        removed = await self.store.delete_role(name)
+        text = f"Deleted custom role *{name}*." if removed else f"No custom role *{name}*."
+        await reply.private(render.plain(text))
+        return text
+
+    async def _perm_whoami(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        rules = await self.rules()
+        actor = await self.actor(req.user_id, rules)
+        await reply.private(render.plain(_roles_line(rules, actor, req.place)))
+        return "whoami"
+
+    async def _perm_check(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        subj = intent.subject("subject")
+        if subj.type != "user":
+            raise UsageError("`perm check` takes a user (`@ana`).")
+        text = " ".join(intent.many("command"))
+        target = parse(text)
+        rules = await self.rules()
+        actor = await self.actor(subj.id, rules)
+        db = target.target_db
+        d = decide(rules, actor, req.place, target.spec, db, db_known=db is not None)
+        lines = [
+            f"{subj.mention()} running `{target.canonical()}` here: *{d.outcome}* — {d.reason}"
+        ]
+        if d.granted_by:
+            lines.append("granted by: " + ", ".join(d.granted_by))
+        if d.capped_by:
+            lines.append(f"capped by this channel's guard: {d.capped_by}")
+        await reply.private(render.plain("\n".join(lines)))
+        return f"check {d.outcome}"
+
+    async def _audit_handler(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        limit = max(1, min(intent.opt_num("limit") or 20, 100))
+        user = intent.opt_subject("user")
+        rows = await self.store.audit_entries(
+            limit=limit, actor_id=user.id if user else None, database=intent.opt("db")
+        )
+        lines = [
+            f"{render.when(r.at)} <@{r.actor_id}> `{_clip(r.command, 80)}` → "
+            f"*{r.decision}* {_clip(r.outcome or r.reason, 80)}"
+            for r in rows
+        ]
+        await reply.private(render.bullet_list("Audit log (newest first)", lines))
+        return f"{len(rows)} audit entries"
+
+
+def _clip(s: str, n: int) -> str:
+    return s if len(s) <= n else s[: n - 1] + "…"
+
+
+def _db_name(intent: Intent, db: Database | None) -> str | None:
+    if db is not None:
+        return db.info.name or db.id
+    return intent.target_db
+
+
+def _summary(intent: Intent, db: Database | None) -> str:
+    name = f"*{db.info.name}* (`{db.id}`, {db.status})" if db else ""
+    match intent.permission:
+        case "db.delete":
+            return f"terminate database {name}."
+        case "db.park":
+            return f"park database {name}."
+        case "keyspace.delete":
+            return f"delete keyspace `{intent.arg('keyspace')}` of {name}."
+        case "region.remove":
+            return f"remove region `{intent.arg('region')}` from {name}."
+        case _:
+            return f"{intent.spec.summary.split(' (')[0]}{' on ' + name if name else ''}."
+
+
+def _roles_line(rules: Rules, actor: Actor, place: Place) -> str:
+    bindings = roles_of(rules, actor, place)
+    if not bindings:
+        return "You have no role here."
+    roles = ", ".join(sorted({b.describe() for b in bindings}))
+    guard = rules.guards.get(place.channel_id)
+    capped = f" This channel is guarded to {guard}." if guard else ""
+    return f"Your roles: {roles}.{capped}"
+
+
+__all__ = ["Request", "Service", "Subject", "db_view", "least_role"]

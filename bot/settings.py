@@ -1,0 +1,114 @@
+"""Settings, from environment variables and an optional `.env` file (DESIGN §2).
+
+Every secret is a ``SecretStr`` so that it never shows up in a repr, a log line or a
+traceback. Which settings are *required* depends on the command: ``serve`` needs Slack
+credentials, ``shell`` needs none. :func:`require_for_serve` checks that and raises a
+:class:`~bot.errors.ConfigError` that names the missing variable and says what to do.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.errors import ConfigError
+
+DEFAULT_ASTRA_API_URL = "https://api.astra.datastax.com"
+DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", populate_by_name=True
+    )
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str = Field(default=DEFAULT_SLACK_API_URL, alias="SLACK_API_URL")
+
+    astra_token: SecretStr | None = Field(default=None, alias="ASTRA_DB_APPLICATION_TOKEN")
+    astra_api_url: str = Field(default=DEFAULT_ASTRA_API_URL, alias="ASTRA_API_URL")
+
+    database_url: str = Field(default="sqlite+aiosqlite:///astra-bot.db", alias="DATABASE_URL")
+    port: int = Field(default=3000, alias="PORT", ge=0, le=65535)
+
+    admins_raw: str = Field(default="", alias="ASTRA_BOT_ADMINS")
+    poll_interval: float = Field(default=10.0, alias="ASTRA_BOT_POLL_INTERVAL", gt=0)
+    default_cloud: str = Field(default="gcp", alias="ASTRA_BOT_DEFAULT_CLOUD")
+    default_region: str = Field(default="us-east1", alias="ASTRA_BOT_DEFAULT_REGION")
+    confirm_ttl: float = Field(default=600.0, alias="ASTRA_BOT_CONFIRM_TTL", gt=0)
+
+    # Beyond DESIGN §2: per-kind operation timeouts (astra-cli waits 10 min for a create,
+    # 15 min for a delete; Terraform 40 min) and the log format.
+    create_timeout: float = Field(default=600.0, alias="ASTRA_BOT_CREATE_TIMEOUT", gt=0)
+    delete_timeout: float = Field(default=900.0, alias="ASTRA_BOT_DELETE_TIMEOUT", gt=0)
+    op_timeout: float = Field(default=900.0, alias="ASTRA_BOT_OPERATION_TIMEOUT", gt=0)
+    log_format: Literal["auto", "json", "text"] = Field(
+        default="auto", alias="ASTRA_BOT_LOG_FORMAT"
+    )
+
+    @field_validator("default_cloud")
+    @classmethod
+    def _cloud(cls, v: str) -> str:
+        v = v.strip().lower()
+        if v not in {"gcp", "aws", "azure"}:
+            raise ValueError("must be one of gcp, aws, azure")
+        return v
+
+    @property
+    def admins(self) -> frozenset[str]:
+        return frozenset(a.strip() for a in self.admins_raw.split(",") if a.strip())
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+
+def _secret(value: SecretStr | None) -> str:
+    return value.get_secret_value() if value is not None else ""
+
+
+def check_token_shapes(settings: Settings) -> list[str]:
+    """Problems with the *shape* of the tokens that are set (never their values)."""
+    problems: list[str] = []
+    shapes = (
+        ("SLACK_BOT_TOKEN", settings.slack_bot_token, "xoxb-"),
+        ("SLACK_APP_TOKEN", settings.slack_app_token, "xapp-"),
+        ("ASTRA_DB_APPLICATION_TOKEN", settings.astra_token, "AstraCS:"),
+    )
+    for name, value, prefix in shapes:
+        if value is not None and not _secret(value).startswith(prefix):
+            problems.append(f"{name} should start with `{prefix}`.")
+    return problems
+
+
+def require_for_serve(settings: Settings, *, sandbox: bool) -> None:
+    """Raise ConfigError naming the first missing or malformed variable for `serve`."""
+    if settings.slack_bot_token is None:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set.",
+            hint="Install the app from app_manifest.yml and copy its Bot User OAuth Token "
+            "(xoxb-…) into SLACK_BOT_TOKEN.",
+        )
+    if not settings.socket_mode and settings.slack_signing_secret is None:
+        raise ConfigError(
+            "SLACK_SIGNING_SECRET is not set (needed in HTTP mode).",
+            hint="Copy the Signing Secret from the app's Basic Information page, or set "
+            "SLACK_APP_TOKEN (xapp-…) to use Socket Mode.",
+        )
+    if settings.astra_token is None and not sandbox:
+        raise ConfigError(
+            "ASTRA_DB_APPLICATION_TOKEN is not set.",
+            hint="Create an application token in Astra (AstraCS:…) and set it, or run "
+            "`astra-bot serve --sandbox` to use the built-in Astra emulator.",
+        )
+    problems = check_token_shapes(settings)
+    if problems:
+        raise ConfigError(problems[0])

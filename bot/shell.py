@@ -1,0 +1,203 @@
+"""`astra-bot shell`: a terminal Slack.
+
+Type `/astra …` lines (the `/astra` is optional); replies are the same Block Kit messages
+the bot sends to Slack, rendered as text by :func:`bot.render.to_text`. Buttons appear as
+numbered choices: type the number to click. Messages posted "in the channel" are prefixed
+with the channel, private answers with ``(only you)``; a progress message that Slack would
+update in place is shown again, marked ``↻``.
+
+Standard input may be a pipe or a file: the shell then runs the lines as a script, waits
+for each started operation to end before the next line (so a script is deterministic),
+and exits when the input ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import re
+import sys
+import tempfile
+from collections.abc import AsyncIterator
+from typing import TextIO
+
+from bot import render
+from bot.app import Components, build
+from bot.render import Choice, Message
+from bot.service import Request
+from bot.settings import Settings
+
+SHELL_USER = "USHELL"
+SHELL_CHANNEL = "CSHELL"
+
+
+def _pretty(text: str) -> str:
+    text = re.sub(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", r"@\1", text)
+    text = re.sub(r"<#([A-Z0-9]+)(?:\|([^>]*))?>", lambda m: "#" + (m.group(2) or m.group(1)),
+                  text)
+    text = re.sub(r"<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>",
+                  lambda m: m.group(2) or "@" + m.group(1), text)
+    text = re.sub(r":(large_green_circle|hourglass_flowing_sand|wrench|parking|zzz|"
+                  r"wastebasket|black_circle|red_circle|warning|white_circle|x|no_entry|"
+                  r"white_check_mark|no_entry_sign|hourglass|lock|key|shield|eyes):",
+                  lambda m: _EMOJI.get(m.group(1), ""), text)
+    return text
+
+
+_EMOJI = {
+    "large_green_circle": "●", "hourglass_flowing_sand": "…", "wrench": "⚙", "parking": "P",
+    "zzz": "z", "wastebasket": "✗", "black_circle": "○", "red_circle": "!", "warning": "!",
+    "white_circle": "○", "x": "✗", "no_entry": "⛔", "white_check_mark": "✓",
+    "no_entry_sign": "⊘", "hourglass": "⌛", "lock": "🔒", "key": "🔑", "shield": "🛡",
+    "eyes": "👀",
+}
+
+
+class Screen:
+    """Where the shell writes; also remembers the numbered choices on screen."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.choices: list[Choice] = []
+        self._ts = 0
+
+    def show(self, prefix: str, message: Message) -> None:
+        text, choices = render.to_text(message, first=len(self.choices) + 1)
+        self.choices.extend(choices)
+        lines = _pretty(text).splitlines() or [""]
+        pad = " " * len(prefix)
+        self.out.write(prefix + lines[0] + "\n")
+        for line in lines[1:]:
+            self.out.write(pad + line + "\n")
+        self.out.flush()
+
+    def next_ts(self) -> str:
+        self._ts += 1
+        return f"1700000000.{self._ts:06d}"
+
+
+class ShellNotifier:
+    def __init__(self, screen: Screen) -> None:
+        self.screen = screen
+
+    async def post(self, channel: str, message: Message, *, thread_ts: str | None = None,
+                   broadcast: bool = False) -> str | None:
+        self.screen.show(f"#{channel.lower()} │ ", message)
+        return self.screen.next_ts()
+
+    async def update(self, channel: str, ts: str, message: Message) -> None:
+        self.screen.show(f"#{channel.lower()} ↻ ", message)
+
+
+class ShellReplier:
+    def __init__(self, screen: Screen) -> None:
+        self.screen = screen
+
+    async def private(self, message: Message) -> None:
+        self.screen.show("(only you) ", message)
+
+
+async def _lines(stdin: TextIO) -> AsyncIterator[str]:
+    """Lines from stdin without blocking the event loop (pipes and terminals), or from a file."""
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    try:
+        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
+    except (ValueError, OSError):
+        for line in stdin:  # a regular file: reading it does not block for long
+            yield line
+        return
+    while True:
+        raw = await reader.readline()
+        if not raw:
+            return
+        yield raw.decode("utf-8", "replace")
+
+
+async def wait_idle(components: Components, timeout: float) -> bool:
+    """Wait until no operation is pending and no notice is undelivered."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    while asyncio.get_running_loop().time() < deadline:
+        pending = await components.store.pending_operations(limit=1)
+        notices = await components.store.pending_notice_count()
+        if not pending and not notices:
+            return True
+        components.watcher.wake()
+        await asyncio.sleep(0.05)
+    return False
+
+
+async def run_shell(
+    settings: Settings,
+    *,
+    stdin: TextIO = sys.stdin,
+    out: TextIO = sys.stdout,
+    user: str = SHELL_USER,
+    channel: str = SHELL_CHANNEL,
+    interactive: bool | None = None,
+    wait: bool = True,
+    op_timeout: float = 120.0,
+) -> int:
+    screen = Screen(out)
+    sandbox = settings.astra_token is None
+    tmpdir = None
+    if sandbox and "DATABASE_URL" not in os.environ:
+        # The emulator's state lives in memory, so the shell's store starts fresh too.
+        tmpdir = tempfile.TemporaryDirectory(prefix="astra-bot-shell-")
+        settings = settings.model_copy(
+            update={"database_url": f"sqlite+aiosqlite:///{tmpdir.name}/shell.db"})
+    components = await build(
+        settings, sandbox=sandbox, notifier=ShellNotifier(screen),
+        extra_admins=frozenset({SHELL_USER}), poll_interval=min(settings.poll_interval, 0.5),
+    )
+    interactive = stdin.isatty() if interactive is None else interactive
+    task = asyncio.create_task(components.watcher.run(components.stop))
+    components.tasks.append(task)
+    replier = ShellReplier(screen)
+    where = "the built-in Astra emulator" if sandbox else settings.astra_api_url
+    out.write(f"astra-bot shell — you are @{user} in #{channel.lower()}, on {where}. "
+              "Type /astra help, a number to click a button, or quit.\n")
+    if interactive:
+        out.write("astra> ")
+    out.flush()
+    try:
+        async for raw in _lines(stdin):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                if interactive:
+                    out.write("astra> ")
+                    out.flush()
+                continue
+            if line in {"quit", "exit", "/quit"}:
+                break
+            if not interactive:
+                out.write(f"astra> {line}\n")
+            req = Request(user_id=user, channel_id=channel, is_dm=channel.startswith("D"),
+                          source="shell")
+            if line.isdigit():
+                n = int(line)
+                if not 1 <= n <= len(screen.choices):
+                    out.write(f"There is no choice {n}.\n")
+                else:
+                    ch = screen.choices[n - 1]
+                    await components.service.handle_action(req, ch.action_id, ch.value, None,
+                                                           replier)
+            else:
+                text = line[len("/astra"):] if line.startswith("/astra") else line
+                text = text[len("astra "):] if text.startswith("astra ") else text
+                await components.service.handle_command(req, text, replier)
+            components.watcher.wake()
+            if not interactive and wait:
+                await wait_idle(components, op_timeout)
+            if interactive:
+                out.write("astra> ")
+                out.flush()
+        if not interactive and wait:
+            await wait_idle(components, op_timeout)
+    finally:
+        await components.aclose()
+        if tmpdir is not None:
+            with contextlib.suppress(OSError):
+                tmpdir.cleanup()
+    return 0

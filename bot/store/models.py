@@ -1,0 +1,204 @@
+"""SQLAlchemy 2 models of the bot's own store (SQLite or PostgreSQL).
+
+Times are UNIX epoch seconds (float, UTC) everywhere: they compare the same way in SQLite
+and PostgreSQL and need no timezone handling. Nothing secret is stored here: no Astra token,
+no token secret, no bundle URL (DESIGN §3).
+
+Operations, confirmations and subscriptions carry the Astra organization id (DESIGN §5).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    Boolean,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# A naming convention so that Alembic can name (and later alter or drop) constraints the
+# same way on every backend.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class RoleBinding(Base):
+    """A role granted to a Slack user, usergroup or channel, optionally scoped by a glob."""
+
+    __tablename__ = "role_bindings"
+    __table_args__ = (UniqueConstraint("subject_type", "subject_id", "role", "db_glob"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    subject_type: Mapped[str] = mapped_column(String(16))  # user | usergroup | channel
+    subject_id: Mapped[str] = mapped_column(String(32), index=True)
+    role: Mapped[str] = mapped_column(String(64))
+    db_glob: Mapped[str] = mapped_column(String(128), default="")  # "" = every database
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class CustomRole(Base):
+    __tablename__ = "custom_roles"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    permissions: Mapped[str] = mapped_column(Text)  # space-separated permission patterns
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class ChannelGuard(Base):
+    __tablename__ = "channel_guards"
+
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    role: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class ProtectedGlob(Base):
+    __tablename__ = "protected_globs"
+
+    glob: Mapped[str] = mapped_column(String(128), primary_key=True)
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class Operation(Base):
+    """A long Astra operation the watcher follows to its end (DESIGN §4)."""
+
+    __tablename__ = "operations"
+    __table_args__ = (Index("ix_operations_due", "state", "next_check_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))  # create, terminate, park, keyspace_create…
+    database_id: Mapped[str] = mapped_column(String(64), index=True)
+    database_name: Mapped[str] = mapped_column(String(128))
+    target_status: Mapped[str] = mapped_column(String(32))
+    state: Mapped[str] = mapped_column(
+        String(16), default="pending"
+    )  # pending|done|failed|timed_out
+    last_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    requester_id: Mapped[str] = mapped_column(String(32))
+    correlation_id: Mapped[str] = mapped_column(String(36))
+    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON: region, keyspace, …
+    created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)
+    deadline_at: Mapped[float] = mapped_column(Float)
+    next_check_at: Mapped[float] = mapped_column(Float)
+    finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Notice(Base):
+    """Outbox of channel messages: written with the state change, delivered once."""
+
+    __tablename__ = "notices"
+    __table_args__ = (Index("ix_notices_due", "state", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    dedupe_key: Mapped[str] = mapped_column(String(128), unique=True)
+    org_id: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    broadcast: Mapped[bool] = mapped_column(Boolean, default=False)
+    text: Mapped[str] = mapped_column(Text)
+    blocks: Mapped[str] = mapped_column(Text, default="[]")  # JSON
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    created_at: Mapped[float] = mapped_column(Float)
+    next_attempt_at: Mapped[float] = mapped_column(Float)
+    sent_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    lease_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Confirmation(Base):
+    """A pending destructive command; single-use (state changes atomically once)."""
+
+    __tablename__ = "confirmations"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    org_id: Mapped[str] = mapped_column(String(64))
+    command: Mapped[str] = mapped_column(Text)  # canonical command text, re-parsed on confirm
+    permission: Mapped[str] = mapped_column(String(64))
+    database_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    database_name: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    requester_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    needs_approval: Mapped[bool] = mapped_column(Boolean, default=False)
+    state: Mapped[str] = mapped_column(String(16), default="pending")
+    correlation_id: Mapped[str] = mapped_column(String(36))
+    created_at: Mapped[float] = mapped_column(Float)
+    expires_at: Mapped[float] = mapped_column(Float)
+    decided_by: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    decided_at: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+class Subscription(Base):
+    """`/astra watch`: a channel told of every status change of a database (or all)."""
+
+    __tablename__ = "subscriptions"
+    __table_args__ = (UniqueConstraint("channel_id", "database_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    org_id: Mapped[str] = mapped_column(String(64))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    database_id: Mapped[str] = mapped_column(String(64))  # "*" = every database
+    database_name: Mapped[str] = mapped_column(String(128))
+    last_statuses: Mapped[str] = mapped_column(Text, default="{}")  # JSON db id -> status
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class AuditEntry(Base):
+    """Append-only: every command, decision and outcome. Secrets are redacted before."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[float] = mapped_column(Float, index=True)
+    correlation_id: Mapped[str] = mapped_column(String(36), index=True)
+    org_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    actor_id: Mapped[str] = mapped_column(String(32), index=True)
+    channel_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    source: Mapped[str] = mapped_column(String(16))  # command | click | cli | watcher
+    command: Mapped[str] = mapped_column(Text)
+    permission: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    database: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    decision: Mapped[str] = mapped_column(String(16))  # allow|deny|confirm|approve|error|…
+    reason: Mapped[str] = mapped_column(Text, default="")
+    astra_request: Mapped[str | None] = mapped_column(Text, nullable=True)
+    outcome: Mapped[str] = mapped_column(Text, default="")
+    duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+
+
+class SeenEvent(Base):
+    """Slack event ids already handled (Events API retries are deduplicated)."""
+
+    __tablename__ = "seen_events"
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    seen_at: Mapped[float] = mapped_column(Float, index=True)

@@ -1,0 +1,255 @@
+"""The watcher: follows long operations and watched databases to their next status.
+
+One tick (DESIGN §4):
+
+1. claim the operations that are due (a lease in the store; ``FOR UPDATE SKIP LOCKED`` on
+   PostgreSQL, so replicas share the work);
+2. ask Astra **once per organization** for every database (one paged list call), not once
+   per database — and make no call at all when nothing is due or watched;
+3. for each operation: update its progress message when the status changed; when it reached
+   its target (or ERROR, or its deadline) end it and enqueue exactly one notice in the same
+   transaction (the ``notices`` outbox);
+4. for each watch subscription: enqueue a notice per status change;
+5. deliver pending notices (each is marked sent after Slack accepted it; a failure leaves
+   it pending with a back-off).
+
+Nothing lives only in memory: a restarted watcher picks up where the store says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from bot import render
+from bot.astra.client import AstraClient
+from bot.astra.models import Database
+from bot.errors import AstraError, AstraNotFound, BotError
+from bot.ports import Notifier
+from bot.render import OpView
+from bot.service import db_view
+from bot.settings import Settings
+from bot.store.models import Operation
+from bot.store.repo import NewNotice, Store
+
+log = logging.getLogger("astra_bot.watcher")
+
+FAILED = {"ERROR"}
+
+
+@dataclass
+class TickResult:
+    claimed: int = 0
+    astra_reads: int = 0
+    finished: int = 0
+    notices_sent: int = 0
+
+
+class Watcher:
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        astra: AstraClient,
+        notifier: Notifier,
+        *,
+        clock: Callable[[], float] = time.time,
+        owner: str | None = None,
+        poll_interval: float | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.astra = astra
+        self.notifier = notifier
+        self.clock = clock
+        self.owner = owner or f"w-{uuid.uuid4().hex[:12]}"
+        self.interval = poll_interval if poll_interval is not None else settings.poll_interval
+        self.lease_s = max(30.0, 3 * self.interval)
+        self._wake = asyncio.Event()
+        self.last_tick_at: float | None = None
+
+    def wake(self) -> None:
+        """Look now (a new operation was started)."""
+        self._wake.set()
+
+    # ------------------------------------------------------------------ one tick
+
+    async def tick(self) -> TickResult:
+        result = TickResult()
+        ops = await self.store.claim_due_operations(self.owner, lease_s=self.lease_s)
+        subs = await self.store.subscriptions()
+        result.claimed = len(ops)
+        if ops or subs:
+            orgs = {op.org_id for op in ops} | {s.org_id for s in subs}
+            by_org: dict[str, dict[str, Database]] = {}
+            for org in orgs:
+                try:
+                    dbs = await self.astra.list_databases()
+                    result.astra_reads += 1
+                    by_org[org] = {d.id: d for d in dbs}
+                except AstraError as err:
+                    # Astra is down or refusing: keep the operations, look again later.
+                    log.warning("watcher list failed: %s", err.user_message)
+            for op in ops:
+                if op.org_id not in by_org:
+                    await self.store.touch_operation(
+                        op.id, self.owner, last_status=op.last_status,
+                        next_check_at=self.clock() + self.interval)
+                    if self.clock() > op.deadline_at:
+                        await self._finish(op, "timed_out", op.last_status, None)
+                    continue
+                done, reads = await self._advance(op, by_org[op.org_id])
+                result.finished += done
+                result.astra_reads += reads
+            for sub in subs:
+                if sub.org_id in by_org:
+                    await self._check_subscription(sub, by_org[sub.org_id])
+        result.notices_sent = await self.deliver_notices()
+        self.last_tick_at = self.clock()
+        return result
+
+    async def _advance(self, op: Operation, dbs: dict[str, Database]) -> tuple[int, int]:
+        reads = 0
+        db = dbs.get(op.database_id)
+        status: str | None
+        if db is not None:
+            status = db.status
+        elif op.target_status == "TERMINATED":
+            status = "TERMINATED"  # the default list hides terminated databases
+        else:
+            try:
+                db = await self.astra.get_database(op.database_id)
+                status = db.status
+            except AstraNotFound:
+                status = "TERMINATED"
+            except AstraError:
+                status = op.last_status
+            reads = 1
+        now = self.clock()
+        if status == op.target_status:
+            await self._finish(op, "done", status, db)
+            return 1, reads
+        if status in FAILED or (status == "TERMINATED" and op.target_status != "TERMINATED"):
+            await self._finish(op, "failed", status, db)
+            return 1, reads
+        if now > op.deadline_at:
+            await self._finish(op, "timed_out", status, db)
+            return 1, reads
+        if status != op.last_status and op.message_ts:
+            with contextlib.suppress(BotError):
+                await self.notifier.update(op.channel_id, op.message_ts,
+                                           render.progress(self._view(op, status), now))
+        await self.store.touch_operation(op.id, self.owner, last_status=status,
+                                         next_check_at=now + self.interval)
+        return 0, reads
+
+    def _view(self, op: Operation, status: str | None) -> OpView:
+        return OpView(kind=op.kind, database_name=op.database_name,
+                      database_id=op.database_id, status=status,
+                      target_status=op.target_status, requester_id=op.requester_id,
+                      started_at=op.created_at, detail=json.loads(op.detail or "{}"))
+
+    async def _finish(self, op: Operation, state: str, status: str | None,
+                      db: Database | None) -> None:
+        now = self.clock()
+        final = {"done": op.target_status, "timed_out": "TIMED OUT"}.get(state, status or "ERROR")
+        view = self._view(op, status)
+        message = render.finished(view, final, now, db_view(db) if db else None)
+        notice = NewNotice(
+            dedupe_key=f"op:{op.id}:end",
+            org_id=op.org_id,
+            channel_id=op.channel_id,
+            text=message.text,
+            blocks=message.blocks,
+            thread_ts=op.thread_ts,
+            broadcast=op.thread_ts is not None,
+        )
+        owner = self.owner if op.lease_owner == self.owner else None
+        if not await self.store.finish_operation(op.id, owner, state=state,
+                                                 last_status=status, notice=notice):
+            return  # someone else finished it
+        if op.message_ts:
+            # The progress message shows the final state; the notice above tells the channel.
+            with contextlib.suppress(BotError):
+                await self.notifier.update(op.channel_id, op.message_ts,
+                                           render.progress(view, now, final=final))
+
+    async def _check_subscription(self, sub: object, dbs: dict[str, Database]) -> None:
+        from bot.store.models import Subscription
+
+        assert isinstance(sub, Subscription)
+        before: dict[str, str] = json.loads(sub.last_statuses or "{}")
+        watched = dbs if sub.database_id == "*" else {
+            k: v for k, v in dbs.items() if k == sub.database_id}
+        after = {k: v.status for k, v in watched.items()}
+        if sub.database_id != "*" and sub.database_id not in after and before:
+            after = {sub.database_id: "TERMINATED"}
+        if after == before:
+            return
+        first_look = not before and sub.database_id == "*"
+        for db_id, status in sorted(after.items()):
+            old = before.get(db_id)
+            if old == status or first_look:
+                continue
+            name = dbs[db_id].info.name or db_id if db_id in dbs else sub.database_name
+            msg = render.status_change(name, db_id, old, status)
+            await self.store.enqueue_notice(NewNotice(
+                dedupe_key=f"sub:{sub.id}:{db_id}:{old}:{status}:{int(self.clock())}",
+                org_id=sub.org_id, channel_id=sub.channel_id, text=msg.text,
+                blocks=msg.blocks))
+        await self.store.update_subscription_statuses(sub.id, after)
+
+    # ------------------------------------------------------------------ notices
+
+    async def deliver_notices(self) -> int:
+        sent = 0
+        notices = await self.store.claim_notices(self.owner, lease_s=self.lease_s)
+        for n in notices:
+            message = render.Message(text=n.text, blocks=tuple(json.loads(n.blocks or "[]")))
+            try:
+                ts = await self.notifier.post(n.channel_id, message, thread_ts=n.thread_ts,
+                                              broadcast=n.broadcast)
+            except BotError as err:
+                backoff = min(300.0, 2.0 ** min(n.attempts + 1, 8))
+                await self.store.notice_failed(n.id, self.owner, err.user_message, backoff)
+                continue
+            await self.store.notice_sent(n.id, self.owner, ts)
+            sent += 1
+        return sent
+
+    # ------------------------------------------------------------------ loop
+
+    async def run(self, stop: asyncio.Event) -> None:
+        log.info("watcher %s started (interval %.1fs)", self.owner, self.interval)
+        try:
+            while not stop.is_set():
+                try:
+                    await self.tick()
+                except BotError as err:
+                    log.warning("watcher tick failed: %s", err.user_message)
+                except Exception:
+                    log.exception("watcher tick crashed; continuing")
+                delay = await self._sleep_for()
+                self._wake.clear()
+                waiters = [asyncio.ensure_future(stop.wait()),
+                           asyncio.ensure_future(self._wake.wait())]
+                _, pending = await asyncio.wait(waiters, timeout=delay,
+                                                return_when=asyncio.FIRST_COMPLETED)
+                for p in pending:
+                    p.cancel()
+        finally:
+            with contextlib.suppress(BotError, Exception):
+                await self.store.release_leases(self.owner)
+            log.info("watcher %s stopped", self.owner)
+
+    async def _sleep_for(self) -> float:
+        nxt = await self.store.next_due_at()
+        if nxt is None:
+            return self.interval
+        return max(0.05, min(self.interval, nxt - self.clock()))

@@ -1,0 +1,1 @@
+"""Alembic migrations of the bot's store (see bot/store/db.py)."""

@@ -1,0 +1,178 @@
+"""The /astra grammar: every command of DESIGN §2 parses; bad input gets a usage error."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.errors import UsageError
+from bot.intents import COMMANDS, SPECS, Subject, parse, redact_text, tokenize
+
+
+def test_create_with_every_option() -> None:
+    i = parse("db create orders --cloud GCP --region us-east1 --keyspace shop "
+              "--tier serverless --capacity-units 2 --non-vector")
+    assert i.permission == "db.create"
+    assert i.arg("name") == "orders"
+    assert i.opt("cloud") == "gcp"
+    assert i.opt("region") == "us-east1"
+    assert i.opt("keyspace") == "shop"
+    assert i.opt_num("capacity_units") == 2
+    assert i.switch("vector") is False
+    assert i.target_db == "orders"
+
+
+def test_flag_equals_form_and_quotes() -> None:
+    i = parse('token create --role="Database Administrator" --description "ci bot"')
+    assert i.many("role") == ("Database Administrator",)
+    assert i.opt("description") == "ci bot"
+
+
+def test_many_flag_accepts_repeats_and_lists() -> None:
+    i = parse("token create --role a --role b c")
+    assert i.many("role") == ("a", "b", "c")
+
+
+def test_slack_smart_quotes_and_entities() -> None:
+    i = parse("user invite ana@example.com --role “Read Only User”")
+    assert i.many("role") == ("Read Only User",)
+    assert tokenize("a &amp; b") == ["a", "&", "b"]
+
+
+@pytest.mark.parametrize(
+    ("token", "subject"),
+    [
+        ("<@U123ABC|ana>", Subject("user", "U123ABC")),
+        ("<@W123ABC>", Subject("user", "W123ABC")),
+        ("<#C0123|ops>", Subject("channel", "C0123")),
+        ("<!subteam^S0ABC|@dba>", Subject("usergroup", "S0ABC")),
+        ("U999", Subject("user", "U999")),
+        ("S999", Subject("usergroup", "S999")),
+    ],
+)
+def test_subjects_by_id(token: str, subject: Subject) -> None:
+    assert parse(f"perm grant {token} operator").subject("subject") == subject
+
+
+def test_display_names_are_not_subjects() -> None:
+    with pytest.raises(UsageError, match="not a Slack user"):
+        parse("perm grant @ana operator")
+
+
+@pytest.mark.parametrize(
+    ("text", "suggestion"),
+    [
+        ("db craete x", "/astra db create"),
+        ("dv list", "/astra db"),
+        ("db create x --clod gcp", "--cloud"),
+        ("db create x --cloud gpc", "gcp"),
+        ("keyspace lst orders", "/astra keyspace list"),
+    ],
+)
+def test_did_you_mean(text: str, suggestion: str) -> None:
+    with pytest.raises(UsageError) as exc:
+        parse(text)
+    assert suggestion in exc.value.suggestions
+
+
+def test_missing_name_gives_usage() -> None:
+    with pytest.raises(UsageError) as exc:
+        parse("db create")
+    assert exc.value.usage is not None and exc.value.usage.startswith("/astra db create <name>")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "db create bad!name",
+        "db create -leading",
+        "db get",
+        "db resize orders many",
+        "keyspace create orders 1bad",
+        "access-list add orders 300.1.1.1",
+        "access-list add orders 10.0.0.1/24",
+        "db list extra",
+        "db create x --vector --non-vector",
+        "db create x --region",
+        "db create x --cloud gcp --cloud aws",
+        "user invite not-an-email",
+        'db get "unclosed',
+    ],
+)
+def test_bad_input_is_a_usage_error(text: str) -> None:
+    with pytest.raises(UsageError):
+        parse(text)
+
+
+def test_cidr_normalised_and_host_bits_explained() -> None:
+    assert parse("access-list add orders 10.0.0.0/24").arg("cidr") == "10.0.0.0/24"
+    assert parse("access-list add orders 203.0.113.7").arg("cidr") == "203.0.113.7"
+    with pytest.raises(UsageError) as exc:
+        parse("access-list add orders 10.0.0.1/24")
+    assert "10.0.0.0/24" in str(exc.value)
+
+
+def test_empty_text_is_help() -> None:
+    assert parse("").permission == "help"
+    assert parse("   ").permission == "help"
+
+
+def test_every_command_has_a_usage_and_round_trips() -> None:
+    samples = {
+        "db": "orders", "dbname": "orders", "keyspace": "shop", "region": "us-east1",
+        "int": "3", "cidr": "10.0.0.0/24", "email": "a@b.co", "text": "x", "subject": "U1AB",
+        "channel": "C1AB", "role": "viewer", "glob": "dev-*", "kv": "endpoint=x", "id": "abc",
+        "cloud": "gcp", "tier": "serverless",
+    }
+    for spec in COMMANDS:
+        words = [spec.noun, *spec.verb] + [samples[p.kind] for p in spec.params if not p.optional]
+        intent = parse(" ".join(words))
+        assert intent.spec is spec, spec.name
+        assert parse(intent.canonical()).args == intent.args, spec.name
+        assert spec.usage.startswith(f"/astra {spec.name}")
+
+
+def test_destructive_commands_are_the_documented_set() -> None:
+    destructive = {c.permission for c in COMMANDS if c.destructive}
+    assert destructive == {
+        "db.delete", "db.park", "keyspace.delete", "region.remove", "access-list.remove",
+        "token.revoke", "user.remove", "role.delete", "telemetry.audit-log.delete",
+    }
+
+
+def test_redaction_of_secrets() -> None:
+    text = ("telemetry metrics set orders Datadog api_key=abc123 site=us5 password='p w' "
+            "AstraCS:abc:def xoxb-1-2 https://s3.example/x?X-Amz-Signature=zz --token=sek")
+    red = redact_text(text)
+    for secret in ("abc123", "p w", "AstraCS:abc", "xoxb-1-2", "X-Amz-Signature", "sek"):
+        assert secret not in red
+    assert "site=us5" in red
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(max_size=200))
+def test_no_input_crashes_the_parser(text: str) -> None:
+    try:
+        intent = parse(text)
+    except UsageError as err:
+        assert err.user_message
+    else:
+        assert intent.spec.permission in SPECS
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(COMMANDS),
+    st.lists(st.one_of(st.sampled_from(["--cloud", "--region", "--db", "--", "-", "=", '"',
+                                        "<@U1>", "<#C1|x>", "all"]),
+                       st.text(min_size=1, max_size=12)), max_size=6),
+)
+def test_no_command_with_junk_crashes(spec: object, junk: list[str]) -> None:
+    from bot.intents import CommandSpec
+
+    assert isinstance(spec, CommandSpec)
+    try:
+        parse(" ".join([spec.noun, *spec.verb, *junk]))
+    except UsageError:
+        pass
