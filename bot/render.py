@@ -289,15 +289,15 @@ def _op_title(op: OpView) -> str:
     return f"{verb}{extra} *{op.database_name}*"
 
 
-def progress(op: OpView, now: float) -> Message:
-    status = op.status or "PENDING"
-    text = f"{emoji(status)} {_op_title(op)} — {status} ({elapsed(now - op.started_at)})"
+def progress(op: OpView, now: float, *, final: str | None = None) -> Message:
+    """The one message of an operation, updated in place until ``final``."""
+    status = final or op.status or "PENDING"
+    took = elapsed(now - op.started_at)
+    text = f"{emoji(status)} {_op_title(op)} — {status} ({took})"
+    waiting = f"waiting for {op.target_status}" if final is None else f"done in {took}"
     blocks: list[Block] = [
         SectionBlock(text=_mrkdwn(text)),
-        _context(
-            f"`{op.database_id}` · requested by <@{op.requester_id}> · "
-            f"waiting for {op.target_status}"
-        ),
+        _context(f"`{op.database_id}` · requested by <@{op.requester_id}> · {waiting}"),
     ]
     return _msg(text.replace("*", ""), blocks)
 

@@ -44,6 +44,8 @@ from bot.store.repo import Store
 log = logging.getLogger("astra_bot.service")
 
 Clock = Callable[[], float]
+Handler = Callable[["Request", Intent, Replier, Database | None], Awaitable[str]]
+ConfirmedHandler = Callable[["Request", Intent, str | None], Awaitable[str]]
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ class Service:
         self.clock = clock
         self.admins = settings.admins | extra_admins
         self._org_id: str | None = None
-        self._handlers: dict[
+        self.handlers: dict[
             str, Callable[[Request, Intent, Replier, Database | None], Awaitable[str]]
         ] = {
             "help": self._help,
@@ -149,7 +151,7 @@ class Service:
             "org.show": self._org_show,
         }
         # Destructive intents run only from a confirmation click.
-        self._confirmed: dict[str, Callable[[Request, Intent, str | None], Awaitable[str]]] = {
+        self.confirmed: dict[str, ConfirmedHandler] = {
             "db.delete": self._db_delete_confirmed,
             "db.park": self._db_park_confirmed,
             "keyspace.delete": self._keyspace_delete_confirmed,
@@ -157,6 +159,20 @@ class Service:
         }
 
     # ------------------------------------------------------------------ plumbing
+
+    def register(
+        self,
+        permission: str,
+        handler: Handler | None = None,
+        *,
+        confirmed: ConfirmedHandler | None = None,
+    ) -> None:
+        """Add the handler of a command (``handler``) or of a destructive command once it
+        is confirmed (``confirmed``). Handlers return a one-line outcome for the audit."""
+        if handler is not None:
+            self.handlers[permission] = handler
+        if confirmed is not None:
+            self.confirmed[permission] = confirmed
 
     async def org_id(self) -> str:
         if self._org_id is None:
@@ -252,7 +268,7 @@ class Service:
                     outcome="confirmation posted",
                 )
                 return
-            handler = self._handlers.get(spec.permission)
+            handler = self.handlers.get(spec.permission)
             if handler is None:
                 raise BotError(f"`/astra {spec.name}` is not available yet in this version.")
             outcome = await handler(req, intent, reply, db)
@@ -478,7 +494,7 @@ class Service:
         await self._update_conf_message(
             conf.channel_id, ts, conf.command, "confirmed", req.user_id, conf.requester_id
         )
-        runner = self._confirmed[intent.permission]
+        runner = self.confirmed[intent.permission]
         run_req = Request(
             user_id=conf.requester_id,
             channel_id=conf.channel_id,

@@ -174,7 +174,6 @@ def build_bolt_app(
         # Socket Mode has no signature; HTTP mode always verifies.
         request_verification_enabled=signing_secret is not None,
         process_before_response=False,
-        token_verification_enabled=False,
     )
 
     @app.command("/astra")
