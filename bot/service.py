@@ -118,9 +118,7 @@ class Service:
         self.clock = clock
         self.admins = settings.admins | extra_admins
         self._org_id: str | None = None
-        self.handlers: dict[
-            str, Callable[[Request, Intent, Replier, Database | None], Awaitable[str]]
-        ] = {
+        self.handlers: dict[str, Handler] = {
             "help": self._help,
             "db.list": self._db_list,
             "db.get": self._db_get,
