@@ -40,7 +40,7 @@ async def _serve(settings: Settings, *, sandbox: bool, watcher: bool) -> int:
     require_for_serve(settings, sandbox=sandbox)
     components = await build(settings, sandbox=sandbox)
     app = asgi_app(components, with_watcher=watcher)
-    config = uvicorn.Config(app, host="0.0.0.0", port=settings.port, log_config=None,  # noqa: S104
+    config = uvicorn.Config(app, host="0.0.0.0", port=settings.port, log_config=None,
                             lifespan="on", timeout_graceful_shutdown=10)
     server = uvicorn.Server(config)
     if not settings.socket_mode:
@@ -53,11 +53,11 @@ async def _serve(settings: Settings, *, sandbox: bool, watcher: bool) -> int:
     assert components.bolt is not None and settings.slack_app_token is not None
     handler = AsyncSocketModeHandler(components.bolt, settings.slack_app_token.get_secret_value())
     log.info("Socket Mode; health on :%d", settings.port)
-    await handler.connect_async()
+    await handler.connect_async()  # type: ignore[no-untyped-call]
     try:
         await server.serve()  # health, readiness and the watcher's lifespan
     finally:
-        await handler.close_async()
+        await handler.close_async()  # type: ignore[no-untyped-call]
     return 0
 
 

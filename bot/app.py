@@ -72,11 +72,20 @@ def make_astra(
         token = settings.astra_token.get_secret_value() if settings.astra_token else SANDBOX_TOKEN
         return AstraClient(token, settings.astra_api_url, transport=transport), emulator
     if sandbox or settings.astra_token is None:
-        emu = emulator or AstraEmulator(EmulatorConfig())
+        emu = emulator or AstraEmulator(sandbox_config(settings.emulator_speed))
         client = AstraClient(SANDBOX_TOKEN, "http://astra-emulator",
                              transport=httpx.ASGITransport(app=emu.app))
         return client, emu
     return AstraClient(settings.astra_token.get_secret_value(), settings.astra_api_url), None
+
+
+def sandbox_config(speed: float = 1.0) -> EmulatorConfig:
+    """The emulator's default transitions, ``speed`` times faster."""
+    base = EmulatorConfig()
+    durations = {f: getattr(base, f) / speed for f in (
+        "pending_s", "initializing_s", "terminating_s", "maintenance_s", "parking_s",
+        "unparking_s", "resizing_s", "datacenter_s")}
+    return EmulatorConfig(**durations)
 
 
 async def prepare_store(settings: Settings, engine: AsyncEngine) -> Store:
@@ -121,7 +130,7 @@ async def build(
         notifier = SlackNotifier(client)
         directory = directory or SlackDirectory(client)
     service = Service(settings, store, astra, notifier, directory=directory,
-                      extra_admins=extra_admins)
+                      extra_admins=extra_admins, poll_interval=poll_interval)
     watcher = Watcher(settings, store, astra, notifier, poll_interval=poll_interval)
     if isinstance(notifier, SlackNotifier):
         secret = (None if settings.socket_mode or settings.slack_signing_secret is None

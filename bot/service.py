@@ -109,8 +109,11 @@ class Service:
         directory: Directory | None = None,
         clock: Clock = time.time,
         extra_admins: frozenset[str] = frozenset(),
+        poll_interval: float | None = None,
     ) -> None:
         self.settings = settings
+        # a new operation is first looked at after one watcher interval (at most 2 s)
+        self.first_check_s = min(poll_interval or settings.poll_interval, 2.0)
         self.store = store
         self.astra = astra
         self.notifier = notifier
@@ -586,7 +589,7 @@ class Service:
             requester_id=req.user_id,
             correlation_id=req.correlation_id,
             timeout_s=timeout,
-            first_check_in=min(self.settings.poll_interval, 2.0),
+            first_check_in=self.first_check_s,
             thread_ts=req.thread_ts,
             message_ts=message_ts,
             last_status=status,
@@ -1049,8 +1052,8 @@ class Service:
         target = parse(text)
         rules = await self.rules()
         actor = await self.actor(subj.id, rules)
-        db = target.target_db
-        d = decide(rules, actor, req.place, target.spec, db, db_known=db is not None)
+        name = target.target_db
+        d = decide(rules, actor, req.place, target.spec, name, db_known=name is not None)
         lines = [
             f"{subj.mention()} running `{target.canonical()}` here: *{d.outcome}* — {d.reason}"
         ]

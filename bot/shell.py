@@ -33,6 +33,8 @@ SHELL_CHANNEL = "CSHELL"
 
 
 def _pretty(text: str) -> str:
+    """Slack mrkdwn → terminal text: mentions by ID, emoji as symbols, *bold* plain."""
+    text = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1", text)
     text = re.sub(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", r"@\1", text)
     text = re.sub(r"<#([A-Z0-9]+)(?:\|([^>]*))?>", lambda m: "#" + (m.group(2) or m.group(1)),
                   text)
@@ -115,9 +117,9 @@ async def _lines(stdin: TextIO) -> AsyncIterator[str]:
         yield raw.decode("utf-8", "replace")
 
 
-async def wait_idle(components: Components, timeout: float) -> bool:
+async def wait_idle(components: Components, limit_s: float) -> bool:
     """Wait until no operation is pending and no notice is undelivered."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + limit_s
     while asyncio.get_running_loop().time() < deadline:
         pending = await components.store.pending_operations(limit=1)
         notices = await components.store.pending_notice_count()
@@ -149,7 +151,9 @@ async def run_shell(
             update={"database_url": f"sqlite+aiosqlite:///{tmpdir.name}/shell.db"})
     components = await build(
         settings, sandbox=sandbox, notifier=ShellNotifier(screen),
-        extra_admins=frozenset({SHELL_USER}), poll_interval=min(settings.poll_interval, 0.5),
+        extra_admins=frozenset({SHELL_USER}),
+        # the emulator's transitions take seconds: look often enough to show each of them
+        poll_interval=min(settings.poll_interval, 0.5 / (settings.emulator_speed if sandbox else 1)),
     )
     interactive = stdin.isatty() if interactive is None else interactive
     task = asyncio.create_task(components.watcher.run(components.stop))

@@ -121,7 +121,7 @@ def test_help_lists_only_allowed() -> None:
 
 # ---------------------------------------------------------------- properties
 
-ROLE = st.sampled_from(sorted(BUILTIN_ROLES) + ["custom"])
+ROLE = st.sampled_from([*sorted(BUILTIN_ROLES), "custom"])
 GLOB = st.one_of(st.none(), st.sampled_from(["dev-*", "prod-*", "orders", "*-test"]))
 SUBJ = st.sampled_from([("user", "UANA"), ("user", "UBOB"), ("usergroup", "SDBA"),
                         ("channel", "C1"), ("channel", "C2")])

@@ -15,7 +15,6 @@ The adapters here turn the service's ports into Slack Web API calls: the
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import time
 import uuid
@@ -80,7 +79,7 @@ class SlackNotifier:
                 kwargs["reply_broadcast"] = True
         try:
             resp = await self.client.chat_postMessage(**kwargs)
-        except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
             raise _slack_error(exc, "post a message") from exc
         ts = resp.get("ts")
         return str(ts) if ts else None
@@ -89,7 +88,7 @@ class SlackNotifier:
         try:
             await self.client.chat_update(channel=channel, ts=ts, text=message.text,
                                           blocks=list(message.blocks))
-        except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
             raise _slack_error(exc, "update a message") from exc
 
 
@@ -103,7 +102,7 @@ class SlackReplier:
         try:
             await self._respond(text=message.text, blocks=list(message.blocks),
                                 response_type="ephemeral", replace_original=False)
-        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as exc:
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
             log.warning("could not answer privately: %s", type(exc).__name__)
 
 
@@ -140,7 +139,7 @@ class SlackDirectory:
                 self._cache[group] = (now, members)
                 return members
             raise _slack_error(exc, "read a usergroup") from exc
-        except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, aiohttp.ClientError) as exc:
             raise _slack_error(exc, "read a usergroup") from exc
         members = frozenset(resp.get("users") or [])
         self._cache[group] = (now, members)

@@ -1,0 +1,123 @@
+"""The `astra-bot` command line as a user runs it: real processes."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+
+from tests.conftest import SIGNING_SECRET
+from tests.fakes.slack_api import DEFAULT_BOT_TOKEN, FakeSlack, sign_request, slash_command_body
+
+BASE_ENV = {k: v for k, v in os.environ.items()
+            if not k.startswith(("SLACK_", "ASTRA_", "DATABASE_URL"))}
+
+
+def run(args: list[str], tmp_path: Path, *, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
+        cwd=tmp_path, env={**BASE_ENV, **env}, timeout=120, check=False,
+    )
+
+
+def test_shell_scripts_create_list_get_delete(tmp_path: Path) -> None:
+    script = "\n".join([
+        "/astra db create orders --region us-east1",
+        "/astra db list",
+        "/astra db get orders",
+        "/astra db delete orders",
+        "1",
+        "/astra help",
+        "/astra db craete x",
+    ]) + "\n"
+    # short emulator transitions keep the test fast; the shell waits for each operation
+    out = run(["shell"], tmp_path, stdin=script, ASTRA_BOT_EMULATOR_SPEED="20")
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert "PENDING" in text and "INITIALIZING" in text
+    assert "orders is ACTIVE" in text
+    assert "[1] Confirm" in text and "[2] Cancel" in text
+    assert "Confirmed by @USHELL" in text
+    assert "orders is TERMINATED" in text
+    assert "/astra db create" in text and "Did you mean" in text
+    assert text.index("is ACTIVE") < text.index("1 database") < text.index("TERMINATED")
+
+
+def test_shell_as_a_stranger_is_denied(tmp_path: Path) -> None:
+    out = run(["shell", "--user", "USTRANGER"], tmp_path, stdin="/astra db create x\n",
+              ASTRA_BOT_EMULATOR_SPEED="20")
+    assert out.returncode == 0
+    assert "not allowed" in out.stdout and "needs role operator" in out.stdout
+
+
+def test_serve_names_the_missing_variable(tmp_path: Path) -> None:
+    out = run(["serve"], tmp_path)
+    assert out.returncode == 2
+    assert "SLACK_BOT_TOKEN is not set" in out.stderr
+    out = run(["serve"], tmp_path, SLACK_BOT_TOKEN="xoxb-1")
+    assert "SLACK_SIGNING_SECRET" in out.stderr
+    out = run(["serve"], tmp_path, SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s")
+    assert "ASTRA_DB_APPLICATION_TOKEN is not set" in out.stderr and "--sandbox" in out.stderr
+    out = run(["serve"], tmp_path, SLACK_BOT_TOKEN="oops", SLACK_SIGNING_SECRET="s",
+              ASTRA_DB_APPLICATION_TOKEN="AstraCS:x")
+    assert out.returncode == 2 and "xoxb-" in out.stderr and "oops" not in out.stderr
+
+
+def test_migrate_and_perm_cli(tmp_path: Path) -> None:
+    db = f"sqlite+aiosqlite:///{tmp_path}/s.db"
+    out = run(["migrate"], tmp_path, DATABASE_URL=db)
+    assert out.returncode == 0 and "→" in out.stdout
+    assert run(["perm", "grant", "U0ANA", "operator", "--db", "dev-*"], tmp_path,
+               DATABASE_URL=db).returncode == 0
+    listed = run(["perm", "list"], tmp_path, DATABASE_URL=db, ASTRA_BOT_ADMINS="U0BOSS")
+    assert "user U0ANA operator --db dev-*" in listed.stdout
+    assert "U0BOSS admin" in listed.stdout
+    bad = run(["perm", "grant", "ana", "operator"], tmp_path, DATABASE_URL=db)
+    assert bad.returncode == 2 and "not a Slack user" in bad.stderr
+    assert run(["perm", "revoke", "U0ANA", "operator"], tmp_path,
+               DATABASE_URL=db).stdout.startswith("revoked 1")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_serve_sandbox_answers_a_signed_command(tmp_path: Path) -> None:
+    async with FakeSlack() as slack:
+        port = _free_port()
+        env = {**BASE_ENV, "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
+               "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.api_url,
+               "PORT": str(port), "ASTRA_BOT_ADMINS": "UADMIN",
+               "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+               "ASTRA_BOT_POLL_INTERVAL": "0.2", "ASTRA_BOT_EMULATOR_SPEED": "50"}
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", "serve", "--sandbox", cwd=tmp_path, env=env,
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+                for _ in range(100):
+                    try:
+                        if (await http.get("/healthz")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        await asyncio.sleep(0.1)
+                body = slash_command_body("db create orders", user_id="UADMIN",
+                                          channel_id="C1", response_url=slack.response_url("x"))
+                headers = {**sign_request(SIGNING_SECRET, body),
+                           "Content-Type": "application/x-www-form-urlencoded"}
+                resp = await http.post("/slack/events", content=body, headers=headers)
+                assert resp.status_code == 200
+                posts = await slack.wait_for(
+                    "chat.postMessage", count=1, timeout=20,
+                    predicate=lambda c: "ACTIVE" in str(c.params.get("text")))
+                assert "orders is ACTIVE" in posts[-1].params["text"]
+        finally:
+            proc.terminate()
+            await asyncio.wait_for(proc.wait(), 15)
