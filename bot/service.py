@@ -556,6 +556,7 @@ class Service:
         message_ts: str | None = None,
         status: str | None = None,
         detail: dict[str, Any] | None = None,
+        reply: Replier | None = None,
     ) -> str:
         kind, target = TARGETS[permission]
         org = await self.org_id()
@@ -574,11 +575,8 @@ class Service:
             started_at=started,
             detail=detail or {},
         )
-        msg = render.progress(view, started)
-        if message_ts:
-            await self.notifier.update(req.channel_id, message_ts, msg)
-        else:
-            message_ts = await self.notifier.post(req.channel_id, msg, thread_ts=req.thread_ts)
+        # The operation row comes first: once Astra accepted the change, the watcher must
+        # follow it even if Slack refuses the progress message.
         op = await self.store.add_operation(
             org_id=org,
             kind=kind,
@@ -595,6 +593,31 @@ class Service:
             last_status=status,
             detail=detail,
         )
+        msg = render.progress(view, started)
+        try:
+            if message_ts:
+                await self.notifier.update(req.channel_id, message_ts, msg)
+            else:
+                message_ts = await self.notifier.post(req.channel_id, msg, thread_ts=req.thread_ts)
+                if message_ts:
+                    await self.store.set_operation_message(op.id, message_ts)
+        except BotError as err:
+            log.warning(
+                "progress message not posted: %s",
+                err.user_message,
+                extra={"correlation_id": req.correlation_id},
+            )
+            if reply is not None:
+                await reply.private(
+                    render.error(
+                        BotError(
+                            f"{render.OP_VERBS.get(kind, kind)} {db_name} has started, but I could not "
+                            f"post in this channel: {err.user_message}",
+                            hint=err.hint,
+                        ),
+                        req.correlation_id,
+                    )
+                )
         return f"operation {op.id} ({kind}) started"
 
     # ------------------------------------------------------------------ handlers: db
@@ -674,7 +697,13 @@ class Service:
         db_id = await self.astra.create_database(spec)
         detail = {"region": region, "cloud": cloud, "keyspace": spec.keyspace}
         return await self._start_operation(
-            req, "db.create", db_id, name, status="PENDING", detail=detail
+            req,
+            "db.create",
+            db_id,
+            name,
+            status="PENDING",
+            detail=detail,
+            reply=reply,
         )
 
     async def _db_delete_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
@@ -697,7 +726,12 @@ class Service:
         db = self._need(db)
         await self.astra.unpark_database(db.id)
         return await self._start_operation(
-            req, "db.unpark", db.id, db.info.name or db.id, status="UNPARKING"
+            req,
+            "db.unpark",
+            db.id,
+            db.info.name or db.id,
+            status="UNPARKING",
+            reply=reply,
         )
 
     async def _db_resize(
@@ -715,6 +749,7 @@ class Service:
             db.info.name or db.id,
             status="RESIZING",
             detail={"units": units},
+            reply=reply,
         )
 
     # ------------------------------------------------------------------ keyspaces / regions
@@ -741,6 +776,7 @@ class Service:
             db.info.name or db.id,
             status="MAINTENANCE",
             detail={"keyspace": ks},
+            reply=reply,
         )
 
     async def _keyspace_delete_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
@@ -786,6 +822,7 @@ class Service:
             db.info.name or db.id,
             status="MAINTENANCE",
             detail={"region": region},
+            reply=reply,
         )
 
     async def _region_remove_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:

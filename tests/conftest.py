@@ -162,8 +162,9 @@ class BotHarness:
         return [p.text or "" for p in self.slack.response_url_posts]
 
     def channel_posts(self, channel: str | None = None) -> list[dict[str, Any]]:
+        """Messages Slack accepted in the channel (refused attempts are left out)."""
         return [c.params for c in self.slack.calls("chat.postMessage")
-                if c.params.get("channel") == (channel or self.channel)]
+                if c.ok and c.params.get("channel") == (channel or self.channel)]
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ from datetime import UTC, datetime
 
 import httpx
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.astra import http as api
 from bot.astra.client import AstraClient
@@ -18,6 +20,8 @@ from bot.astra.models import (
     CreateDatabase,
     CreatedToken,
     Database,
+    DatabaseInfo,
+    Policy,
     Role,
     is_transitional,
 )
@@ -720,6 +724,38 @@ def test_created_token_from_fixture_shape_hides_secrets() -> None:
     assert token.secret.get_secret_value() == "s3cr3t-value"
     for text in (repr(token), str(token), str(token.model_dump())):
         assert "s3cr3t-value" not in text and "AstraCS:abc:def" not in text
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
+                                                                 max_size=3),
+    max_leaves=8,
+)
+
+
+KNOWN_KEYS = {k for m in (Database, DatabaseInfo, Role, Policy) for k in m._key_lookup()}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    extra=st.dictionaries(
+        # unknown keys only: none that folds onto a field of the models involved
+        st.text(min_size=1, max_size=12).filter(
+            lambda k: k.replace("_", "").replace("-", "").lower() not in KNOWN_KEYS),
+        JSON, max_size=6),
+    status=st.text(max_size=20),
+    casing=st.sampled_from([str.lower, str.upper, str.title]),
+)
+def test_unknown_fields_and_statuses_never_crash(extra, status, casing) -> None:
+    data = {**extra, casing("id"): "d1", "status": status,
+            "info": {**extra, "name": "n", "keyspaces": None}}
+    db = Database.model_validate(data)
+    assert db.id == "d1" and db.name == "n"
+    assert db.status == (status or "UNKNOWN")
+    role = Role.model_validate({casing("id"): "r", casing("name"): "R", **extra,
+                                casing("policy"): {"actions": ["x"], **extra}})
+    assert (role.id, role.name, role.policy.actions) == ("r", "R", ["x"])
 
 
 def test_database_model_keyspaces_fallback() -> None:

@@ -172,3 +172,27 @@ async def test_healthz(bot: BotHarness) -> None:
     assert (await bot.http.get("/healthz")).status_code == 200
     ready = await bot.http.get("/readyz")
     assert ready.status_code == 200 and ready.json()["ok"] is True
+
+
+async def test_create_is_followed_even_when_slack_refuses_the_progress_post(
+    bot: BotHarness,
+) -> None:
+    bot.slack.fail("chat.postMessage", error="not_in_channel")
+    await bot.command("db create orders")
+    (op,) = await bot.store.pending_operations()
+    assert op.message_ts is None
+    assert "could not post in this channel" in bot.private_texts()[-1]
+    assert "/invite" in bot.private_texts()[-1]
+    await bot.run_until_idle()
+    assert "orders is ACTIVE" in bot.channel_posts()[-1]["text"]
+
+
+async def test_undeliverable_notice_stays_pending_and_is_retried(bot: BotHarness) -> None:
+    await bot.command("db create orders")
+    bot.slack.fail("chat.postMessage", error="channel_not_found", count=3)
+    for _ in range(6):
+        await bot.tick(1)
+    assert await bot.store.pending_notice_count() == 1
+    assert not any("ACTIVE" in p["text"] for p in bot.channel_posts())
+    await bot.run_until_idle(step=60)
+    assert sum("orders is ACTIVE" in p["text"] for p in bot.channel_posts()) == 1

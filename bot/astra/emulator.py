@@ -527,8 +527,9 @@ class AstraEmulator:
                     "effect": "allow",
                 },
             }
+        # listed like any token; authentication of configured tokens is by config.tokens
         self._clients[SANDBOX_CLIENT_ID] = _Client(
-            SANDBOX_CLIENT_ID, [ORG_ADMIN_ROLE_ID], "sandbox token", _iso(), SANDBOX_TOKEN
+            SANDBOX_CLIENT_ID, [ORG_ADMIN_ROLE_ID], "sandbox token", _iso(), token=""
         )
         owner = str(uuid.uuid5(uuid.NAMESPACE_URL, org))
         self._users[owner] = _User(owner, "owner@sandbox.example", "active", [ORG_ADMIN_ROLE_ID])
@@ -711,7 +712,7 @@ class AstraEmulator:
         token = token.strip()
         if token in self.config.tokens:
             return True
-        return any(c.token == token for c in self._clients.values())
+        return any(c.token and c.token == token for c in self._clients.values())
 
     def _api(self, handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
