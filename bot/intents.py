@@ -191,6 +191,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
             Flag("capacity-units", "int"),
             Flag("vector", "switch", dest="vector", value=True),
             Flag("non-vector", "switch", dest="vector", value=False),
+            Flag("allow-duplicate-name", "switch"),
         ),
         summary="create a database and tell the channel when it is ACTIVE",
         example="/astra db create orders --cloud gcp --region us-east1 --keyspace shop",

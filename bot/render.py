@@ -347,28 +347,33 @@ def confirmation(
     requester_id: str,
     expires_at: float,
     needs_approval: bool,
+    ok_label: str | None = None,
+    danger: bool = True,
 ) -> Message:
+    """Confirm / Cancel buttons. Destructive: red, with Slack's own confirm dialog."""
     if needs_approval:
         head = (
             f":lock: <@{requester_id}> asks to run `{command}`: {summary}\n"
             "This database is protected: *another person* with the right must approve."
         )
-        ok = "Approve"
+        ok = ok_label or "Approve"
     else:
         head = f":warning: <@{requester_id}> asks to run `{command}`: {summary}"
-        ok = "Confirm"
+        ok = ok_label or "Confirm"
     confirm_btn = ButtonElement(
         text=ok,
         action_id=ACTION_CONFIRM,
         value=conf_id,
-        style="danger",
+        style="danger" if danger else "primary",
         confirm=ConfirmObject(
             title="Are you sure?",
             text=_clip(f"{summary} This cannot be undone.", 300),
             confirm=ok,
             deny="Back",
             style="danger",
-        ),
+        )
+        if danger
+        else None,
     )
     cancel_btn = ButtonElement(text="Cancel", action_id=ACTION_CANCEL, value=conf_id)
     blocks: list[Block] = [

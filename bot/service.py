@@ -13,6 +13,7 @@ caller.
 from __future__ import annotations
 
 import difflib
+import json
 import logging
 import time
 import uuid
@@ -28,6 +29,8 @@ from bot.errors import (
     Ambiguous,
     AstraError,
     AstraNotFound,
+    AstraServerError,
+    AstraUnavailable,
     BotError,
     Candidate,
     ConfirmationError,
@@ -39,6 +42,7 @@ from bot.policy import Actor, Decision, Place, Rules, decide, least_role, roles_
 from bot.ports import Directory, Notifier, Replier
 from bot.render import DbView
 from bot.settings import Settings
+from bot.store.models import Operation
 from bot.store.repo import Store
 
 log = logging.getLogger("astra_bot.service")
@@ -63,6 +67,11 @@ class Request:
     def place(self) -> Place:
         return Place(self.channel_id, self.is_dm)
 
+
+# An operation whose Astra call may not have happened is looked for after this long.
+RECONCILE_AFTER_S = 2.0
+# …and reported as unknown when no database with its name appeared after this long.
+RECONCILE_GIVE_UP_S = 300.0
 
 # What each long operation waits for, and the op kind stored in the operation row.
 TARGETS: dict[str, tuple[str, str]] = {
@@ -121,6 +130,7 @@ class Service:
         self.clock = clock
         self.admins = settings.admins | extra_admins
         self._org_id: str | None = None
+        self._regions_cache: tuple[float, list[tuple[str, str]]] | None = None
         self.handlers: dict[str, Handler] = {
             "help": self._help,
             "db.list": self._db_list,
@@ -153,6 +163,7 @@ class Service:
         }
         # Destructive intents run only from a confirmation click.
         self.confirmed: dict[str, ConfirmedHandler] = {
+            "db.create": self._db_create_confirmed,
             "db.delete": self._db_delete_confirmed,
             "db.park": self._db_park_confirmed,
             "keyspace.delete": self._keyspace_delete_confirmed,
@@ -388,7 +399,12 @@ class Service:
         decision: Decision,
         db: Database | None,
         reply: Replier,
+        *,
+        summary: str | None = None,
+        ok_label: str | None = None,
+        danger: bool = True,
     ) -> None:
+        """Post Confirm / Cancel in the channel; the command runs only from a click."""
         org = await self.org_id()
         conf = await self.store.create_confirmation(
             org_id=org,
@@ -400,16 +416,18 @@ class Service:
             ttl=self.settings.confirm_ttl,
             needs_approval=decision.outcome == "approve",
             database_id=db.id if db else None,
-            database_name=(db.info.name or db.id) if db else None,
+            database_name=(db.info.name or db.id) if db else intent.target_db,
             thread_ts=req.thread_ts,
         )
         message = render.confirmation(
             conf_id=conf.id,
             command=intent.canonical(),
-            summary=_summary(intent, db),
+            summary=summary or _summary(intent, db),
             requester_id=req.user_id,
             expires_at=conf.expires_at,
             needs_approval=conf.needs_approval,
+            ok_label=ok_label,
+            danger=danger,
         )
         ts = await self.notifier.post(req.channel_id, message, thread_ts=req.thread_ts)
         if ts:
@@ -504,7 +522,7 @@ class Service:
             correlation_id=req.correlation_id,
         )
         try:
-            outcome = await runner(run_req, intent, ts if conf.database_id else None)
+            outcome = await runner(run_req, intent, ts)
         except BotError as err:
             await self.notifier.post(
                 conf.channel_id, render.error(err, req.correlation_id), thread_ts=conf.thread_ts
@@ -546,6 +564,12 @@ class Service:
 
     # ------------------------------------------------------------------ long operations
 
+    def _timeout_for(self, kind: str) -> float:
+        return {
+            "create": self.settings.create_timeout,
+            "terminate": self.settings.delete_timeout,
+        }.get(kind, self.settings.op_timeout)
+
     async def _start_operation(
         self,
         req: Request,
@@ -558,27 +582,12 @@ class Service:
         detail: dict[str, Any] | None = None,
         reply: Replier | None = None,
     ) -> str:
+        """Record an operation Astra accepted, then show its progress message."""
         kind, target = TARGETS[permission]
-        org = await self.org_id()
-        timeout = {
-            "create": self.settings.create_timeout,
-            "terminate": self.settings.delete_timeout,
-        }.get(kind, self.settings.op_timeout)
-        started = self.clock()
-        view = render.OpView(
-            kind=kind,
-            database_name=db_name,
-            database_id=db_id,
-            status=status,
-            target_status=target,
-            requester_id=req.user_id,
-            started_at=started,
-            detail=detail or {},
-        )
         # The operation row comes first: once Astra accepted the change, the watcher must
         # follow it even if Slack refuses the progress message.
         op = await self.store.add_operation(
-            org_id=org,
+            org_id=await self.org_id(),
             kind=kind,
             database_id=db_id,
             database_name=db_name,
@@ -586,39 +595,46 @@ class Service:
             channel_id=req.channel_id,
             requester_id=req.user_id,
             correlation_id=req.correlation_id,
-            timeout_s=timeout,
+            timeout_s=self._timeout_for(kind),
             first_check_in=self.first_check_s,
             thread_ts=req.thread_ts,
             message_ts=message_ts,
             last_status=status,
             detail=detail,
         )
-        msg = render.progress(view, started)
-        try:
-            if message_ts:
-                await self.notifier.update(req.channel_id, message_ts, msg)
-            else:
-                message_ts = await self.notifier.post(req.channel_id, msg, thread_ts=req.thread_ts)
-                if message_ts:
-                    await self.store.set_operation_message(op.id, message_ts)
-        except BotError as err:
-            log.warning(
-                "progress message not posted: %s",
-                err.user_message,
-                extra={"correlation_id": req.correlation_id},
-            )
-            if reply is not None:
-                await reply.private(
-                    render.error(
-                        BotError(
-                            f"{render.OP_VERBS.get(kind, kind)} {db_name} has started, but I could not "
-                            f"post in this channel: {err.user_message}",
-                            hint=err.hint,
-                        ),
-                        req.correlation_id,
-                    )
-                )
+        await self._show_progress(req, op, status=status, reply=reply)
         return f"operation {op.id} ({kind}) started"
+
+    async def _show_progress(
+        self, req: Request, op: Operation, *, status: str | None, reply: Replier | None
+    ) -> None:
+        view = render.OpView(
+            kind=op.kind,
+            database_name=op.database_name,
+            database_id=op.database_id,
+            status=status,
+            target_status=op.target_status,
+            requester_id=op.requester_id,
+            started_at=op.created_at,
+            detail=json.loads(op.detail or "{}"),
+        )
+        msg = render.progress(view, self.clock())
+        try:
+            if op.message_ts:
+                await self.notifier.update(op.channel_id, op.message_ts, msg)
+            else:
+                ts = await self.notifier.post(op.channel_id, msg, thread_ts=op.thread_ts)
+                if ts:
+                    op.message_ts = ts
+                    await self.store.set_operation_message(op.id, ts)
+        except BotError as err:
+            log.warning("progress message not posted: %s", err.user_message,
+                        extra={"correlation_id": req.correlation_id})
+            if reply is not None:
+                verb = render.OP_VERBS.get(op.kind, op.kind)
+                await reply.private(render.error(BotError(
+                    f"{verb} {op.database_name} has started, but I could not post in this "
+                    f"channel: {err.user_message}", hint=err.hint), req.correlation_id))
 
     # ------------------------------------------------------------------ handlers: db
 
@@ -677,12 +693,48 @@ class Service:
         await reply.private(render.db_status(db_view(db)))
         return f"{db.id} is {db.status}"
 
+    async def _regions(self, cloud: str) -> list[str]:
+        """Region names the org may use for new databases on ``cloud`` (cached 10 min)."""
+        now = self.clock()
+        if self._regions_cache is None or now - self._regions_cache[0] > 600:
+            regions = await self.astra.list_serverless_regions()
+            self._regions_cache = (now, [(r.cloud_provider or "", r.name) for r in regions])
+        return sorted({name for c, name in self._regions_cache[1] if c.upper() == cloud.upper()})
+
     async def _db_create(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        return await self._create(req, intent, reply, None)
+
+    async def _db_create_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
+        return await self._create(req, intent, None, ts)
+
+    async def _create(
+        self, req: Request, intent: Intent, reply: Replier | None, message_ts: str | None
     ) -> str:
         name = intent.arg("name")
         cloud = intent.opt("cloud") or self.settings.default_cloud
         region = intent.opt("region") or self.settings.default_region
+        known = await self._regions(cloud)
+        if known and region not in known:
+            near = difflib.get_close_matches(region, known, n=3, cutoff=0.5)
+            raise UsageError(
+                f"`{region}` is not a region for new {cloud} databases in this organization.",
+                suggestions=[f"--region {n}" for n in near],
+                hint=f"`/astra region available --cloud {cloud}` lists them.",
+                usage=intent.spec.usage,
+            )
+        org = await self.org_id()
+        if not intent.switch("allow_duplicate_name"):
+            twin = await self._existing_named(org, name)
+            if twin is not None and reply is not None:
+                again = Intent(intent.spec, {**intent.args, "allow_duplicate_name": True})
+                decision = Decision("confirm", "duplicate name", intent.permission)
+                await self._ask_confirmation(
+                    req, again, decision, None, reply,
+                    summary=f"`{name}` already exists ({twin}). Create another?",
+                    ok_label="Create another", danger=False)
+                return f"duplicate name {name}: confirmation posted"
         vector = intent.switch("vector")
         spec = CreateDatabase(
             name=name,
@@ -693,18 +745,48 @@ class Service:
             keyspace=intent.opt("keyspace") or "default_keyspace",
             db_type=None if vector is False else "vector",
         )
-        # The create is sent once, never retried (names are not unique; DESIGN §4).
-        db_id = await self.astra.create_database(spec)
-        detail = {"region": region, "cloud": cloud, "keyspace": spec.keyspace}
-        return await self._start_operation(
-            req,
-            "db.create",
-            db_id,
-            name,
-            status="PENDING",
-            detail=detail,
-            reply=reply,
+        detail: dict[str, Any] = {"region": region, "cloud": cloud, "keyspace": spec.keyspace}
+        # Written before the call: a crash or an ambiguous answer leaves a row that the
+        # watcher reconciles by name and creation time, instead of a forgotten database.
+        op = await self.store.add_operation(
+            org_id=org, kind="create", database_id="", database_name=name,
+            target_status="ACTIVE", channel_id=req.channel_id, requester_id=req.user_id,
+            correlation_id=req.correlation_id, timeout_s=self._timeout_for("create"),
+            first_check_in=RECONCILE_AFTER_S, thread_ts=req.thread_ts,
+            message_ts=message_ts, detail=detail, state="sending",
         )
+        try:
+            # Sent once, never retried: names are not unique and a create is not idempotent.
+            db_id = await self.astra.create_database(spec)
+        except (AstraUnavailable, AstraServerError) as err:
+            # Astra may or may not have created it: the watcher will look for it.
+            await self.store.reschedule_operation(op.id, self.clock() + self.first_check_s)
+            outcome = BotError(
+                f"Astra did not answer clearly whether `{name}` was created "
+                f"({err.user_message})",
+                hint="I am looking for it and will tell this channel what I find; don't "
+                "run the command again yet.")
+            if reply is not None:
+                await reply.private(render.error(outcome, req.correlation_id))
+            return f"create {name}: outcome unknown, reconciling"
+        except BotError:
+            await self.store.drop_operation(op.id)
+            raise
+        await self.store.operation_sent(op.id, db_id, status="PENDING",
+                                        next_check_at=self.clock() + self.first_check_s)
+        op.database_id, op.state, op.last_status = db_id, "pending", "PENDING"
+        await self._show_progress(req, op, status="PENDING", reply=reply)
+        return f"operation {op.id} (create {db_id}) started"
+
+    async def _existing_named(self, org: str, name: str) -> str | None:
+        """A short description of a database (or a create in flight) with this name."""
+        for op in await self.store.operations_named(org, name, "create"):
+            return f"being created by <@{op.requester_id}>" + (
+                f", id `{op.database_id}`" if op.database_id else "")
+        for d in await self.astra.list_databases():
+            if d.info.name == name:
+                return f"id `{d.id}`, {d.status}"
+        return None
 
     async def _db_delete_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
         db = await self.resolve_db(intent.arg("db"))

@@ -98,9 +98,8 @@ class Watcher:
                     log.warning("watcher list failed: %s", err.user_message)
             for op in ops:
                 if op.org_id not in by_org:
-                    await self.store.touch_operation(
-                        op.id, self.owner, last_status=op.last_status,
-                        next_check_at=self.clock() + self.interval)
+                    await self.store.reschedule_operation(
+                        op.id, self.clock() + self.interval, self.owner)
                     if self.clock() > op.deadline_at:
                         await self._finish(op, "timed_out", op.last_status, None)
                     continue
@@ -114,7 +113,46 @@ class Watcher:
         self.last_tick_at = self.clock()
         return result
 
+    async def _reconcile(self, op: Operation, dbs: dict[str, Database]) -> int:
+        """A create whose outcome is unknown (crash or ambiguous answer): adopt the database
+        Astra made for it, or tell the channel plainly that nothing was found."""
+        from bot.service import RECONCILE_GIVE_UP_S
+
+        tracked = await self.store.tracked_database_ids(op.org_id)
+        since = op.created_at - 120  # tolerate clock skew between the bot and Astra
+        found = [
+            d for d in dbs.values()
+            if d.info.name == op.database_name and d.id not in tracked
+            and (d.created_at is None or d.created_at.timestamp() >= since)
+        ]
+        now = self.clock()
+        if len(found) >= 1:
+            db = max(found, key=lambda d: d.creation_time or "")
+            await self.store.operation_sent(op.id, db.id, status=db.status,
+                                            next_check_at=now)
+            log.info("adopted database %s for create %s", db.id, op.id)
+            return 0
+        if now - op.created_at < RECONCILE_GIVE_UP_S:
+            await self.store.reschedule_operation(op.id, now + self.interval, self.owner)
+            return 0
+        view = self._view(op, None)
+        text = (f":warning: The create of *{op.database_name}* asked by <@{op.requester_id}> "
+                "may not have reached Astra: no database of that name appeared. Its outcome "
+                "is unknown; check `/astra db list` before running the command again.")
+        message = render.plain(text)
+        notice = NewNotice(dedupe_key=f"op:{op.id}:end", org_id=op.org_id,
+                           channel_id=op.channel_id, text=message.text, blocks=message.blocks,
+                           thread_ts=op.thread_ts, broadcast=op.thread_ts is not None)
+        if await self.store.finish_operation(op.id, self.owner, state="unknown",
+                                             last_status=None, notice=notice) and op.message_ts:
+            with contextlib.suppress(BotError):
+                await self.notifier.update(op.channel_id, op.message_ts,
+                                           render.progress(view, now, final="UNKNOWN"))
+        return 1
+
     async def _advance(self, op: Operation, dbs: dict[str, Database]) -> tuple[int, int]:
+        if op.state == "sending":
+            return await self._reconcile(op, dbs), 0
         reads = 0
         db = dbs.get(op.database_id)
         status: str | None

@@ -239,7 +239,11 @@ class Store:
         message_ts: str | None = None,
         last_status: str | None = None,
         detail: dict[str, Any] | None = None,
+        state: str = "pending",
     ) -> Operation:
+        """Record an operation. ``state="sending"`` is written *before* the Astra call
+        whose outcome it tracks, so that a crash or an ambiguous answer leaves a row the
+        watcher reconciles instead of a forgotten change."""
         now = self.clock()
         op = Operation(
             id=str(uuid.uuid4()),
@@ -248,7 +252,7 @@ class Store:
             database_id=database_id,
             database_name=database_name,
             target_status=target_status,
-            state="pending",
+            state=state,
             last_status=last_status,
             channel_id=channel_id,
             thread_ts=thread_ts,
@@ -271,6 +275,61 @@ class Store:
                 update(Operation).where(Operation.id == op_id).values(message_ts=message_ts)
             )
 
+    async def operation_sent(
+        self, op_id: str, database_id: str, *, status: str | None, detail: dict[str, Any]
+        | None = None, next_check_at: float | None = None,
+    ) -> bool:
+        """Astra accepted the change: the operation is now followed (``sending`` → ``pending``)."""
+        values: dict[str, Any] = {"database_id": database_id, "state": "pending",
+                                  "last_status": status, "updated_at": self.clock(),
+                                  "lease_owner": None, "lease_until": None}
+        if detail is not None:
+            values["detail"] = json.dumps(detail)
+        if next_check_at is not None:
+            values["next_check_at"] = next_check_at
+        async with self.session() as s, s.begin():
+            res = await s.execute(
+                update(Operation)
+                .where(Operation.id == op_id, Operation.state == "sending")
+                .values(**values)
+            )
+            return res.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+    async def drop_operation(self, op_id: str) -> None:
+        """Forget an operation whose Astra call was refused outright (nothing to follow)."""
+        async with self.session() as s, s.begin():
+            await s.execute(delete(Operation).where(Operation.id == op_id,
+                                                    Operation.state == "sending"))
+
+    async def reschedule_operation(self, op_id: str, at: float, owner: str | None = None,
+                                   detail: dict[str, Any] | None = None) -> None:
+        values: dict[str, Any] = {"next_check_at": at, "updated_at": self.clock(),
+                                  "lease_owner": None, "lease_until": None}
+        if detail is not None:
+            values["detail"] = json.dumps(detail)
+        async with self.session() as s, s.begin():
+            q = update(Operation).where(Operation.id == op_id)
+            if owner is not None:
+                q = q.where(Operation.lease_owner == owner)
+            await s.execute(q.values(**values))
+
+    async def operations_named(self, org_id: str, name: str, kind: str) -> list[Operation]:
+        """Unfinished operations of a kind on a database name (duplicate-create check)."""
+        async with self.session() as s:
+            q = select(Operation).where(
+                Operation.org_id == org_id,
+                Operation.database_name == name,
+                Operation.kind == kind,
+                Operation.state.in_(("pending", "sending")),
+            )
+            return list((await s.scalars(q)).all())
+
+    async def tracked_database_ids(self, org_id: str) -> set[str]:
+        async with self.session() as s:
+            q = select(Operation.database_id).where(Operation.org_id == org_id,
+                                                    Operation.kind == "create")
+            return {r for r in (await s.scalars(q)).all() if r}
+
     async def claim_due_operations(
         self, owner: str, *, lease_s: float, limit: int = 500
     ) -> list[Operation]:
@@ -280,7 +339,7 @@ class Store:
             q = (
                 select(Operation)
                 .where(
-                    Operation.state == "pending",
+                    Operation.state.in_(("pending", "sending")),
                     Operation.next_check_at <= now,
                     or_(
                         Operation.lease_until.is_(None),
@@ -321,14 +380,15 @@ class Store:
 
         async with self.session() as s:
             return await s.scalar(
-                select(func.min(Operation.next_check_at)).where(Operation.state == "pending")
+                select(func.min(Operation.next_check_at))
+                .where(Operation.state.in_(("pending", "sending")))
             )
 
     async def pending_operations(self, *, limit: int = 200) -> list[Operation]:
         async with self.session() as s:
             q = (
                 select(Operation)
-                .where(Operation.state == "pending")
+                .where(Operation.state.in_(("pending", "sending")))
                 .order_by(Operation.created_at)
                 .limit(limit)
             )
@@ -372,7 +432,8 @@ class Store:
         """End an operation and enqueue its notice in the same transaction (exactly once)."""
         now = self.clock()
         async with self.session() as s, s.begin():
-            q = update(Operation).where(Operation.id == op_id, Operation.state == "pending")
+            q = update(Operation).where(Operation.id == op_id,
+                                        Operation.state.in_(("pending", "sending")))
             if owner is not None:
                 q = q.where(Operation.lease_owner == owner)
             res = await s.execute(

@@ -1,0 +1,78 @@
+"""A create is never sent twice, and never forgotten (names are not unique in Astra)."""
+
+from __future__ import annotations
+
+from bot.render import ACTION_CONFIRM
+from tests.conftest import ServiceHarness
+
+
+def _creates(h: ServiceHarness) -> int:
+    return sum(1 for r in h.emulator.requests if r.method == "POST" and r.path == "/v2/databases")
+
+
+def _button(h: ServiceHarness) -> str:
+    blocks = h.notifier.posts[-1][1].blocks
+    return next(e["value"] for b in blocks for e in b.get("elements", [])
+                if e.get("action_id") == ACTION_CONFIRM)
+
+
+async def test_unknown_region_names_the_nearest_valid_ones(shell_bot: ServiceHarness) -> None:
+    r = await shell_bot.run("db create orders --cloud gcp --region us-east2")
+    assert _creates(shell_bot) == 0
+    assert "not a region" in r.last
+    assert "us-east1" in str(r.messages[-1].blocks) or "us-east4" in str(r.messages[-1].blocks)
+
+
+async def test_existing_name_asks_before_creating_another(shell_bot: ServiceHarness) -> None:
+    db_id = shell_bot.emulator.add_database("orders")
+    await shell_bot.run("db create orders")
+    assert _creates(shell_bot) == 0
+    text = shell_bot.notifier.posts[-1][1].text
+    assert "orders` already exists" in text and db_id in text and "Create another?" in text
+    await shell_bot.click(ACTION_CONFIRM, _button(shell_bot))
+    assert _creates(shell_bot) == 1
+    await shell_bot.click(ACTION_CONFIRM, _button(shell_bot))  # replay: nothing more
+    assert _creates(shell_bot) == 1
+
+
+async def test_same_create_twice_quickly_is_one_database(shell_bot: ServiceHarness) -> None:
+    await shell_bot.run("db create orders")
+    await shell_bot.run("db create orders")
+    assert _creates(shell_bot) == 1
+    assert "being created by" in shell_bot.notifier.posts[-1][1].text
+
+
+async def test_explicit_duplicate_is_allowed(shell_bot: ServiceHarness) -> None:
+    shell_bot.emulator.add_database("orders")
+    await shell_bot.run("db create orders --allow-duplicate-name")
+    assert _creates(shell_bot) == 1
+
+
+async def test_ambiguous_answer_is_reconciled_not_repeated(shell_bot: ServiceHarness) -> None:
+    shell_bot.emulator.inject_fault(503, method="POST", path_prefix="/v2/databases")
+    r = await shell_bot.run("db create orders")
+    assert "did not answer clearly" in r.last
+    assert _creates(shell_bot) == 1
+    # Astra did create it after all: the watcher finds it by name and creation time
+    db_id = shell_bot.emulator.add_database("orders", status="ACTIVE")
+    await shell_bot.run_until_idle()
+    assert _creates(shell_bot) == 1
+    final = shell_bot.notifier.posts[-1][1].text
+    assert "orders is ACTIVE" in final and db_id in final
+
+
+async def test_ambiguous_answer_with_nothing_created_is_reported_unknown(
+    shell_bot: ServiceHarness,
+) -> None:
+    shell_bot.emulator.inject_fault(500, method="POST", path_prefix="/v2/databases")
+    await shell_bot.run("db create orders")
+    await shell_bot.run_until_idle(step=30, max_ticks=20)
+    assert _creates(shell_bot) == 1
+    assert "outcome is unknown" in shell_bot.notifier.posts[-1][1].text
+
+
+async def test_refused_create_leaves_nothing_to_follow(shell_bot: ServiceHarness) -> None:
+    shell_bot.emulator.inject_fault(422, method="POST", path_prefix="/v2/databases")
+    r = await shell_bot.run("db create orders")
+    assert r.messages and "422" in r.last or "could not" in r.last.lower()
+    assert await shell_bot.components.store.pending_operations() == []
