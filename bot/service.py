@@ -28,6 +28,7 @@ from bot.astra.models import CreateDatabase, Database
 from bot.errors import (
     Ambiguous,
     AstraError,
+    AstraConflict,
     AstraNotFound,
     AstraServerError,
     AstraUnavailable,
@@ -72,6 +73,10 @@ class Request:
 RECONCILE_AFTER_S = 2.0
 # …and reported as unknown when no database with its name appeared after this long.
 RECONCILE_GIVE_UP_S = 300.0
+
+# A terminate refused with 409 in these states is retried when the database is ACTIVE.
+WAIT_THEN_RETRY = frozenset({"MAINTENANCE", "RESIZING", "INITIALIZING", "PENDING",
+                             "ASSOCIATING", "UNPARKING", "PARKING", "RESUMING"})
 
 # What each long operation waits for, and the op kind stored in the operation row.
 TARGETS: dict[str, tuple[str, str]] = {
@@ -244,6 +249,7 @@ class Service:
             await self._record(req, shown, "invalid", reason=err.user_message, started=started)
             return
         spec = intent.spec
+        db: Database | None = None
         try:
             rules = await self.rules()
             actor = await self.actor(req.user_id, rules)
@@ -260,7 +266,6 @@ class Service:
             if not decision.allowed:
                 await self._deny(req, shown, decision, reply, started, target)
                 return
-            db: Database | None = None
             if target is not None and known_name is None and spec.noun != "watch":
                 db = await self.resolve_db(target)
                 decision = decide(rules, actor, req.place, spec, db.info.name or db.id)
@@ -295,6 +300,8 @@ class Service:
                 started=started,
             )
         except BotError as err:
+            if isinstance(err, AstraConflict) and db is not None and err.status_code == 409:
+                err = await self._explain_conflict(err, db)
             log.info(
                 "command failed: %s",
                 type(err).__name__,
@@ -311,6 +318,16 @@ class Service:
                 started=started,
                 database=intent.target_db,
             )
+
+    async def _explain_conflict(self, err: AstraConflict, db: Database) -> AstraConflict:
+        """409: say what state the database is in now (Astra's message does not)."""
+        try:
+            status = (await self.astra.get_database(db.id)).status
+        except AstraError:
+            return err
+        err.hint = (f"`{db.info.name}` is {status} now; wait until it is ACTIVE, then try "
+                    "again (`/astra watch` tells this channel when).")
+        return err
 
     async def _deny(
         self,
@@ -790,9 +807,33 @@ class Service:
 
     async def _db_delete_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
         db = await self.resolve_db(intent.arg("db"))
-        await self.astra.terminate_database(db.id)
+        name = db.info.name or db.id
+        live_dcs = [dc for dc in db.info.datacenters if dc.status not in {"TERMINATED"}]
+        if len(live_dcs) > 1:
+            others = ", ".join(f"`{dc.region}`" for dc in live_dcs[1:])
+            raise AstraConflict(
+                f"`{name}` has {len(live_dcs)} regions; Astra terminates a database only "
+                "once its extra regions are removed.",
+                hint=f"Remove {others} first: `/astra region remove {name} <region>`.")
+        try:
+            await self.astra.terminate_database(db.id)
+        except AstraConflict:
+            current = (await self.astra.get_database(db.id)).status
+            if current not in WAIT_THEN_RETRY:
+                raise
+            # Terraform's way: a terminate refused while MAINTENANCE is retried once the
+            # database is ACTIVE again; the watcher does that.
+            op = await self.store.add_operation(
+                org_id=await self.org_id(), kind="terminate", database_id=db.id,
+                database_name=name, target_status="TERMINATED", channel_id=req.channel_id,
+                requester_id=req.user_id, correlation_id=req.correlation_id,
+                timeout_s=self._timeout_for("terminate"), first_check_in=self.first_check_s,
+                thread_ts=req.thread_ts, message_ts=ts, last_status=current,
+                detail={"retry": "terminate"}, state="sending")
+            await self._show_progress(req, op, status=current, reply=None)
+            return f"terminate {db.id} waits for {current} to end"
         return await self._start_operation(
-            req, "db.delete", db.id, db.info.name or db.id, message_ts=ts, status="TERMINATING"
+            req, "db.delete", db.id, name, message_ts=ts, status="TERMINATING"
         )
 
     async def _db_park_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:

@@ -150,8 +150,39 @@ class Watcher:
                                            render.progress(view, now, final="UNKNOWN"))
         return 1
 
+    async def _retry_terminate(self, op: Operation, dbs: dict[str, Database]) -> int:
+        """A terminate refused (409) while the database was busy: send it again once the
+        database is ACTIVE (or PARKED), as Terraform does."""
+        db = dbs.get(op.database_id)
+        now = self.clock()
+        if db is None:  # gone already
+            await self.store.operation_sent(op.id, op.database_id, status="TERMINATED",
+                                            next_check_at=now)
+            return 0
+        if now > op.deadline_at:
+            await self._finish(op, "timed_out", db.status, db)
+            return 1
+        if db.status in {"ACTIVE", "PARKED", "HIBERNATED", "ERROR"}:
+            try:
+                await self.astra.terminate_database(op.database_id)
+            except AstraError as err:
+                if err.status_code != 409:
+                    log.warning("terminate retry failed: %s", err.user_message)
+            else:
+                await self.store.operation_sent(op.id, op.database_id, status="TERMINATING",
+                                                next_check_at=now + self.interval)
+                return 0
+        if db.status != op.last_status and op.message_ts:
+            with contextlib.suppress(BotError):
+                await self.notifier.update(op.channel_id, op.message_ts,
+                                           render.progress(self._view(op, db.status), now))
+        await self.store.reschedule_operation(op.id, now + self.interval, self.owner)
+        return 0
+
     async def _advance(self, op: Operation, dbs: dict[str, Database]) -> tuple[int, int]:
         if op.state == "sending":
+            if json.loads(op.detail or "{}").get("retry") == "terminate":
+                return await self._retry_terminate(op, dbs), 0
             return await self._reconcile(op, dbs), 0
         reads = 0
         db = dbs.get(op.database_id)

@@ -76,3 +76,40 @@ async def test_refused_create_leaves_nothing_to_follow(shell_bot: ServiceHarness
     r = await shell_bot.run("db create orders")
     assert r.messages and "422" in r.last or "could not" in r.last.lower()
     assert await shell_bot.components.store.pending_operations() == []
+
+
+async def test_terminate_refused_in_maintenance_is_retried_when_active(
+    shell_bot: ServiceHarness,
+) -> None:
+    db_id = shell_bot.emulator.add_database("orders")
+    await shell_bot.run("db delete orders")
+    conf = _button(shell_bot)
+    shell_bot.emulator.set_status(db_id, "MAINTENANCE")
+    await shell_bot.click(ACTION_CONFIRM, conf)
+    terminates = [r for r in shell_bot.emulator.requests if r.path.endswith("/terminate")]
+    assert len(terminates) == 1  # refused with 409
+    await shell_bot.components.watcher.tick()
+    assert shell_bot.emulator.status_of(db_id) == "MAINTENANCE"
+    shell_bot.emulator.set_status(db_id, "ACTIVE")
+    await shell_bot.run_until_idle()
+    terminates = [r for r in shell_bot.emulator.requests if r.path.endswith("/terminate")]
+    assert len(terminates) == 2
+    assert "orders is TERMINATED" in shell_bot.notifier.posts[-1][1].text
+
+
+async def test_conflict_says_the_current_status(shell_bot: ServiceHarness) -> None:
+    db_id = shell_bot.emulator.add_database("orders")
+    shell_bot.emulator.set_status(db_id, "MAINTENANCE")
+    r = await shell_bot.run("keyspace create orders shop")
+    assert "409" in r.last or "not in a valid state" in r.last
+    assert "MAINTENANCE now" in r.last and "ACTIVE" in r.last
+
+
+async def test_multi_region_delete_explains_regions_first(shell_bot: ServiceHarness) -> None:
+    shell_bot.emulator.add_database("orders", extra_regions=["us-central1"])
+    await shell_bot.run("db delete orders")
+    r = await shell_bot.click(ACTION_CONFIRM, _button(shell_bot))
+    assert not any(r.path.endswith("/terminate") for r in shell_bot.emulator.requests)
+    text = " ".join(m.text for _, m, _ in shell_bot.notifier.posts)
+    assert "region remove orders" in text and "us-central1" in text
+    assert r is not None
