@@ -1,4 +1,5 @@
-"""The `astra-bot` command line (DESIGN §2): serve, worker, shell, migrate, perm, doctor."""
+"""The `astra-bot` command line (DESIGN §2): serve, worker, shell, migrate, perm, audit,
+doctor."""
 
 from __future__ import annotations
 
@@ -10,12 +11,18 @@ import logging
 import signal
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from pydantic import ValidationError
 
 from bot.errors import BotError, ConfigError
 from bot.logs import setup_logging
 from bot.settings import Settings, require_for_serve
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.store.repo import Store
 
 log = logging.getLogger("astra_bot")
 
@@ -94,47 +101,181 @@ async def _migrate(settings: Settings) -> int:
     return 0
 
 
-async def _perm(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.intents import parse_subject
-    from bot.policy import BUILTIN_ROLES
-    from bot.store.db import make_engine, migrate
+async def _open_store(settings: Settings) -> tuple[AsyncEngine, Store]:
+    """The store for a command-line tool: SQLite is migrated in place; PostgreSQL must
+    already be at head (`astra-bot migrate`), as for `serve`."""
+    from bot.store.db import is_at_head, make_engine, migrate
     from bot.store.repo import Store
 
     engine = make_engine(settings.database_url)
     try:
         if not settings.is_postgres:
             await migrate(engine)
-        store = Store(engine)
-        if args.perm_cmd == "list":
-            rules = await store.rules(settings.admins)
-            for a in sorted(rules.admins):
-                print(f"user {a} admin (ASTRA_BOT_ADMINS)")
-            for b in rules.bindings:
-                print(f"{b.subject_type} {b.subject_id} {b.role}"
-                      + (f" --db {b.db_glob}" if b.db_glob else ""))
-            for ch, role in sorted(rules.guards.items()):
-                print(f"guard {ch} {role}")
-            for g in rules.protected:
-                print(f"protect {g}")
-            return 0
-        subject = parse_subject(args.subject)
-        if subject is None:
-            raise ConfigError(f"`{args.subject}` is not a Slack user, usergroup or channel ID.")
-        rules = await store.rules(settings.admins)
-        if args.role not in BUILTIN_ROLES and args.role not in rules.custom_roles:
-            raise ConfigError(f"There is no role `{args.role}`.")
-        if args.perm_cmd == "grant":
-            added = await store.grant(subject.type, subject.id, args.role, args.db, "cli")
-            print(("granted" if added else "already granted") + f": {subject.id} {args.role}")
-        else:
-            n = await store.revoke(subject.type, subject.id, args.role, args.db)
-            print(f"revoked {n} binding(s)")
-        await store.audit(correlation_id="cli", actor_id="cli", source="cli",
-                          command=f"astra-bot perm {args.perm_cmd} {args.subject} {args.role}",
-                          decision="allow", outcome="done")
-        return 0
+        elif not await is_at_head(engine):
+            raise ConfigError("The store is not migrated to the latest revision.",
+                              hint="Run `astra-bot migrate` first.")
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine, Store(engine)
+
+
+async def _cli_audit(store: Store, command: str, outcome: str, *,
+                     permission: str | None = None) -> None:
+    import uuid
+
+    from bot.intents import redact_text
+
+    await store.audit(correlation_id=uuid.uuid4().hex[:12], actor_id="cli", source="cli",
+                      command=redact_text(command), permission=permission, decision="allow",
+                      reason="astra-bot command line", outcome=outcome)
+
+
+async def _perm(settings: Settings, args: argparse.Namespace) -> int:
+    engine, store = await _open_store(settings)
+    try:
+        return await _perm_run(settings, store, args)
     finally:
         await engine.dispose()
+
+
+async def _perm_run(settings: Settings, store: Store, args: argparse.Namespace) -> int:
+    from bot import perm_io
+    from bot.intents import parse_subject
+
+    cmd = args.perm_cmd
+    if cmd == "list":
+        rules = await store.rules(settings.admins)
+        for a in sorted(rules.admins):
+            print(f"user {a} admin (ASTRA_BOT_ADMINS)")
+        for b in rules.bindings:
+            print(f"{b.subject_type} {b.subject_id} {b.role}"
+                  + (f" --db {b.db_glob}" if b.db_glob else ""))
+        for ch, role in sorted(rules.guards.items()):
+            print(f"guard {ch} {role}")
+        for g in rules.protected:
+            print(f"protect {g}")
+        for name, perms in sorted(rules.custom_roles.items()):
+            print(f"role {name} {' '.join(sorted(perms))}")
+        return 0
+    if cmd == "export":
+        text = perm_io.dump(await perm_io.read_permset(store), args.format)
+        if args.output and args.output != "-":
+            _write_file(args.output, text)
+        else:
+            sys.stdout.write(text)
+        return 0
+    if cmd == "import":
+        return await _perm_import(store, args)
+    if cmd in {"protect", "unprotect"}:
+        why = perm_io.glob_problem(args.glob)
+        if why:
+            raise ConfigError(why)
+        if cmd == "protect":
+            done = await store.protect(args.glob, "cli")
+            msg = ("protected" if done else "already protected") + f": {args.glob}"
+        else:
+            done = await store.unprotect(args.glob)
+            msg = ("unprotected" if done else "was not protected") + f": {args.glob}"
+        print(msg)
+        await _cli_audit(store, f"astra-bot perm {cmd} {args.glob}", msg,
+                         permission=f"perm.{cmd}")
+        return 0
+    if cmd in {"guard", "unguard"}:
+        channel, why = perm_io.subject_problem(args.channel, channel_only=True)
+        if channel is None:
+            raise ConfigError(why or f"`{args.channel}` is not a channel ID.")
+        if cmd == "guard":
+            rules = await store.rules(settings.admins)
+            role = args.role.lower()
+            if why := perm_io.check_role(role, rules.custom_roles):
+                raise ConfigError(why[0].upper() + why[1:])
+            await store.set_guard(channel.id, role, "cli")
+            msg = f"guarded: {channel.id} {role}"
+            shown = f"astra-bot perm guard {args.channel} {args.role}"
+        else:
+            removed = await store.remove_guard(channel.id)
+            msg = ("unguarded" if removed else "had no guard") + f": {channel.id}"
+            shown = f"astra-bot perm unguard {args.channel}"
+        print(msg)
+        await _cli_audit(store, shown, msg, permission=f"perm.{cmd}")
+        return 0
+    # grant / revoke
+    subject = parse_subject(args.subject)
+    if subject is None:
+        raise ConfigError(f"`{args.subject}` is not a Slack user, usergroup or channel ID.")
+    if args.db is not None and (why := perm_io.glob_problem(args.db)):
+        raise ConfigError(f"--db: {why}")
+    rules = await store.rules(settings.admins)
+    role = args.role.lower()
+    if perm_io.check_role(role, rules.custom_roles) is not None:
+        raise ConfigError(f"There is no role `{args.role}`.")
+    if cmd == "grant":
+        added = await store.grant(subject.type, subject.id, role, args.db, "cli")
+        msg = ("granted" if added else "already granted") + f": {subject.id} {role}"
+    else:
+        n = await store.revoke(subject.type, subject.id, role, args.db)
+        msg = f"revoked {n} binding(s)"
+    print(msg)
+    scope = f" --db {args.db}" if args.db else ""
+    await _cli_audit(store, f"astra-bot perm {cmd} {args.subject} {args.role}{scope}", msg,
+                     permission=f"perm.{cmd}")
+    return 0
+
+
+def _read_file(path: str) -> str:
+    from pathlib import Path
+
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"Cannot read {path}: it is not UTF-8 text.") from None
+
+
+def _write_file(path: str, text: str) -> None:
+    from pathlib import Path
+
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+
+
+async def _perm_import(store: Store, args: argparse.Namespace) -> int:
+    from bot import perm_io
+
+    source = "<stdin>" if args.file == "-" else args.file
+    content = sys.stdin.read() if args.file == "-" else _read_file(args.file)
+    try:
+        wanted = perm_io.load(content, source=source, fmt=args.format)
+    except perm_io.PermFileError as err:
+        for line in err.lines():
+            print(line, file=sys.stderr)
+        print(f"astra-bot: {err.user_message}", file=sys.stderr)
+        return 2
+    changes = await perm_io.replace_all(store, wanted, by="cli",
+                                        command=f"astra-bot perm import {source}",
+                                        dry_run=args.dry_run)
+    for line in changes.lines():
+        print(line)
+    verb = "would change" if args.dry_run else "imported"
+    print(f"{verb}: {changes.summary()}" + (" (dry run: nothing changed)" if args.dry_run else ""))
+    return 0
+
+
+async def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.audit_export import export_jsonl, parse_since
+
+    since = parse_since(args.since) if args.since else None
+    engine, store = await _open_store(settings)
+    try:
+        await export_jsonl(store, sys.stdout, since=since, limit=args.limit,
+                           after_id=args.after_id)
+    finally:
+        await engine.dispose()
+    return 0
 
 
 # ---------------------------------------------------------------------------- doctor
@@ -204,7 +345,33 @@ def parser() -> argparse.ArgumentParser:
         g.add_argument("subject", help="U…, S… (usergroup) or C… (channel) id")
         g.add_argument("role")
         g.add_argument("--db", default=None, help="database-name glob scope")
-    psub.add_parser("list")
+    psub.add_parser("list", help="bindings, guards, protected globs and custom roles")
+    gd = psub.add_parser("guard", help="cap what may be done in a channel")
+    gd.add_argument("channel", help="C… channel id")
+    gd.add_argument("role")
+    ug = psub.add_parser("unguard", help="remove a channel's guard")
+    ug.add_argument("channel", help="C… channel id")
+    pr = psub.add_parser("protect", help="two-person rule for matching databases")
+    pr.add_argument("glob", help="database-name glob, e.g. 'prod-*'")
+    up = psub.add_parser("unprotect", help="remove a protected glob")
+    up.add_argument("glob")
+    im = psub.add_parser("import", help="make the permissions what a roles.yml says "
+                         "(validated, atomic)")
+    im.add_argument("file", help="a YAML or JSON file, or - for stdin")
+    im.add_argument("--format", choices=("yaml", "json"), default=None,
+                    help="default: from the file name")
+    im.add_argument("--dry-run", action="store_true", help="show the changes, apply nothing")
+    ex = psub.add_parser("export", help="the permissions as a file for `perm import`")
+    ex.add_argument("--format", choices=("yaml", "json"), default="yaml")
+    ex.add_argument("--output", "-o", default=None, help="a file (default: stdout)")
+    au = sub.add_parser("audit", help="the audit log")
+    asub = au.add_subparsers(dest="audit_cmd", required=True)
+    ae = asub.add_parser("export", help="audit rows as JSON lines on stdout, oldest first")
+    ae.add_argument("--format", choices=("jsonl",), default="jsonl")
+    ae.add_argument("--since", default=None, help="ISO 8601 date or time (UTC if no offset)")
+    ae.add_argument("--limit", type=int, default=None, help="at most N rows")
+    ae.add_argument("--after-id", type=int, default=None,
+                    help="only rows after this id (resume a previous export)")
     d = sub.add_parser("doctor", help="check this deployment")
     d.add_argument("--json", action="store_true")
     return p
@@ -214,7 +381,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
         settings = load_settings()
-        setup_logging(settings.log_format, quiet=args.cmd == "shell")
+        setup_logging(settings.log_format, quiet=args.cmd in {"shell", "perm", "audit"})
         match args.cmd:
             case "serve":
                 return asyncio.run(_serve(settings, sandbox=args.sandbox,
@@ -231,6 +398,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(_migrate(settings))
             case "perm":
                 return asyncio.run(_perm(settings, args))
+            case "audit":
+                return asyncio.run(_audit(settings, args))
             case "doctor":
                 return asyncio.run(_doctor(settings, as_json=args.json))
     except ConfigError as err:

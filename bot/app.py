@@ -22,6 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot import org_commands
 from bot.astra.client import AstraClient
 from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator, EmulatorConfig
 from bot.errors import BotError, ConfigError
@@ -131,6 +132,7 @@ async def build(
         directory = directory or SlackDirectory(client)
     service = Service(settings, store, astra, notifier, directory=directory,
                       extra_admins=extra_admins, poll_interval=poll_interval)
+    org_commands.register(service)
     watcher = Watcher(settings, store, astra, notifier, poll_interval=poll_interval)
     if isinstance(notifier, SlackNotifier):
         secret = (None if settings.socket_mode or settings.slack_signing_secret is None

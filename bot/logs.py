@@ -54,3 +54,10 @@ def setup_logging(fmt: str = "auto", *, quiet: bool = False) -> None:
     root.setLevel(logging.WARNING if quiet else logging.INFO)
     for noisy in ("httpx", "httpcore", "aiosqlite", "slack_bolt", "slack_sdk"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+    # slack_sdk logs the bodies it posts to response_urls at DEBUG, and those carry the
+    # private answers (a token secret shown once): never let them through.
+    handler.addFilter(_drop_slack_bodies)
+
+
+def _drop_slack_bodies(record: logging.LogRecord) -> bool:
+    return not (record.name.startswith("slack_sdk") and record.levelno < logging.WARNING)

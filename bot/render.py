@@ -12,6 +12,7 @@ the server for the person who clicks (DESIGN §3).
 from __future__ import annotations
 
 import json
+import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -329,6 +330,20 @@ def finished(op: OpView, final: str, now: float, db: DbView | None) -> Message:
     lines.append(f"Requested by <@{op.requester_id}> · took {elapsed(now - op.started_at)}")
     text = "\n".join(lines)
     return _msg(text.replace("*", ""), [SectionBlock(text=_mrkdwn(text))])
+
+
+def coalesced(texts: Sequence[str]) -> Message:
+    """Several notices for one channel as one message (Slack's per-channel rate limit)."""
+    firsts = [t.split("\n", 1)[0] for t in texts]
+    finals = {m.group(1) for f in firsts if (m := _FINAL_RE.search(f))}
+    if len(finals) == 1 and all(_FINAL_RE.search(f) for f in firsts):
+        head = f"{len(texts)} databases are {finals.pop()}"
+    else:
+        head = f"{len(texts)} database updates"
+    return bullet_list(head, firsts)
+
+
+_FINAL_RE = re.compile(r"is (ACTIVE|TERMINATED|PARKED|in ERROR)\b")
 
 
 def status_change(name: str, db_id: str, old: str | None, new: str) -> Message:

@@ -27,8 +27,8 @@ from bot.astra.client import AstraClient
 from bot.astra.models import CreateDatabase, Database
 from bot.errors import (
     Ambiguous,
-    AstraError,
     AstraConflict,
+    AstraError,
     AstraNotFound,
     AstraServerError,
     AstraUnavailable,
@@ -1262,6 +1262,16 @@ def _summary(intent: Intent, db: Database | None) -> str:
             return f"delete keyspace `{intent.arg('keyspace')}` of {name}."
         case "region.remove":
             return f"remove region `{intent.arg('region')}` from {name}."
+        case "access-list.remove":
+            return f"remove `{intent.arg('cidr')}` from the access list of {name}."
+        case "token.revoke":
+            return f"revoke application token `{intent.arg('client_id')}`."
+        case "user.remove":
+            return f"remove user `{intent.arg('user')}` from the organization."
+        case "role.delete":
+            return f"delete Astra role `{intent.arg('role')}`."
+        case "telemetry.audit-log.delete":
+            return "stop streaming the organization's audit log."
         case _:
             return f"{intent.spec.summary.split(' (')[0]}{' on ' + name if name else ''}."
 

@@ -153,7 +153,8 @@ async def run_shell(
         settings, sandbox=sandbox, notifier=ShellNotifier(screen),
         extra_admins=frozenset({SHELL_USER}),
         # the emulator's transitions take seconds: look often enough to show each of them
-        poll_interval=min(settings.poll_interval, 0.5 / (settings.emulator_speed if sandbox else 1)),
+        poll_interval=min(settings.poll_interval,
+                          0.5 / (settings.emulator_speed if sandbox else 1.0)),
     )
     interactive = stdin.isatty() if interactive is None else interactive
     task = asyncio.create_task(components.watcher.run(components.stop))

@@ -35,12 +35,16 @@ from bot.ports import Notifier
 from bot.render import OpView
 from bot.service import db_view
 from bot.settings import Settings
-from bot.store.models import Operation
+from bot.store.models import Notice, Operation
 from bot.store.repo import NewNotice, Store
 
 log = logging.getLogger("astra_bot.watcher")
 
 FAILED = {"ERROR"}
+# Slack allows about one message per second per channel; more notices than this waiting for
+# one channel are coalesced into a single message ("12 databases are ACTIVE").
+PACE_S = 1.0
+COALESCE_AT = 3
 
 
 @dataclass
@@ -73,6 +77,7 @@ class Watcher:
         self.lease_s = max(30.0, 3 * self.interval)
         self._wake = asyncio.Event()
         self.last_tick_at: float | None = None
+        self._last_post: dict[str, float] = {}
 
     def wake(self) -> None:
         """Look now (a new operation was started)."""
@@ -277,19 +282,41 @@ class Watcher:
     # ------------------------------------------------------------------ notices
 
     async def deliver_notices(self) -> int:
+        """Post pending notices: at most one message per channel per PACE_S (Slack's
+        per-channel limit), several notices for one channel coalesced into one message."""
         sent = 0
         notices = await self.store.claim_notices(self.owner, lease_s=self.lease_s)
+        groups: dict[tuple[str, str | None, bool], list[Notice]] = {}
         for n in notices:
-            message = render.Message(text=n.text, blocks=tuple(json.loads(n.blocks or "[]")))
-            try:
-                ts = await self.notifier.post(n.channel_id, message, thread_ts=n.thread_ts,
-                                              broadcast=n.broadcast)
-            except BotError as err:
-                backoff = min(300.0, 2.0 ** min(n.attempts + 1, 8))
-                await self.store.notice_failed(n.id, self.owner, err.user_message, backoff)
+            groups.setdefault((n.channel_id, n.thread_ts, n.broadcast), []).append(n)
+        now = self.clock()
+        for (channel, thread_ts, broadcast), group in groups.items():
+            ready_at = self._last_post.get(channel, float("-inf")) + PACE_S
+            if ready_at > now:
+                for n in group:
+                    await self.store.notice_defer(n.id, self.owner, ready_at)
                 continue
-            await self.store.notice_sent(n.id, self.owner, ts)
-            sent += 1
+            if len(group) >= COALESCE_AT:
+                batch = group
+                message = render.coalesced([n.text for n in group])
+            else:
+                batch = group[:1]
+                message = render.Message(text=group[0].text,
+                                         blocks=tuple(json.loads(group[0].blocks or "[]")))
+                for n in group[1:]:
+                    await self.store.notice_defer(n.id, self.owner, now + PACE_S)
+            try:
+                ts = await self.notifier.post(channel, message, thread_ts=thread_ts,
+                                              broadcast=broadcast)
+            except BotError as err:
+                for n in batch:
+                    backoff = min(300.0, 2.0 ** min(n.attempts + 1, 8))
+                    await self.store.notice_failed(n.id, self.owner, err.user_message, backoff)
+                continue
+            self._last_post[channel] = self.clock()
+            for n in batch:
+                await self.store.notice_sent(n.id, self.owner, ts)
+            sent += len(batch)
         return sent
 
     # ------------------------------------------------------------------ loop

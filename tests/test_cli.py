@@ -18,7 +18,9 @@ BASE_ENV = {k: v for k, v in os.environ.items()
             if not k.startswith(("SLACK_", "ASTRA_", "DATABASE_URL"))}
 
 
-def run(args: list[str], tmp_path: Path, *, stdin: str = "", **env: str) -> subprocess.CompletedProcess[str]:
+def run(
+    args: list[str], tmp_path: Path, *, stdin: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
         cwd=tmp_path, env={**BASE_ENV, **env}, timeout=120, check=False,

@@ -74,7 +74,7 @@ async def test_ambiguous_answer_with_nothing_created_is_reported_unknown(
 async def test_refused_create_leaves_nothing_to_follow(shell_bot: ServiceHarness) -> None:
     shell_bot.emulator.inject_fault(422, method="POST", path_prefix="/v2/databases")
     r = await shell_bot.run("db create orders")
-    assert r.messages and "422" in r.last or "could not" in r.last.lower()
+    assert (r.messages and "422" in r.last) or "could not" in r.last.lower()
     assert await shell_bot.components.store.pending_operations() == []
 
 

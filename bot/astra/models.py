@@ -643,7 +643,7 @@ def redact_config(config: Mapping[str, Any]) -> dict[str, Any]:
     for key, value in config.items():
         if isinstance(value, Mapping):
             out[key] = redact_config(value)
-        elif key.lower() in _SECRET_KEYS and value:
+        elif value and (key.lower() in _SECRET_KEYS or "credential" in key.lower()):
             out[key] = "****"
         else:
             out[key] = value

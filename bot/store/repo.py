@@ -532,6 +532,15 @@ class Store:
                 )
             )
 
+    async def notice_defer(self, notice_id: int, owner: str, at: float) -> None:
+        """Give a claimed notice back, to be sent at ``at`` (pacing; not a failure)."""
+        async with self.session() as s, s.begin():
+            await s.execute(
+                update(Notice)
+                .where(Notice.id == notice_id, Notice.lease_owner == owner)
+                .values(next_attempt_at=at, lease_owner=None, lease_until=None)
+            )
+
     async def notice_failed(
         self, notice_id: int, owner: str, error: str, retry_in: float, *, give_up: bool = False
     ) -> None:
