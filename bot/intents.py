@@ -272,13 +272,14 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _c(
         "region",
         "available",
-        flags=(CLOUD,),
+        flags=(CLOUD, Flag("tier", "choice", choices=TIERS)),
         summary="list regions for new databases",
         example="/astra region available --cloud aws",
         level="viewer",
     ),
     # -- access lists
     _c("access-list", "show", DB, summary="show a database's access list", level="viewer"),
+    _c("access-list", "devops", summary="show the DevOps API's own IP access list"),
     _c(
         "access-list",
         "add",

@@ -51,6 +51,7 @@ log = logging.getLogger("astra_bot.service")
 Clock = Callable[[], float]
 Handler = Callable[["Request", Intent, Replier, Database | None], Awaitable[str]]
 ConfirmedHandler = Callable[["Request", Intent, str | None], Awaitable[str]]
+Precheck = Callable[[Intent, Database | None], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -162,9 +163,16 @@ class Service:
             "region.list": self._region_list,
             "region.add": self._region_add,
             "region.available": self._region_available,
+            "access-list.devops": self._access_list_devops,
             "db.unpark": self._db_unpark,
             "db.resize": self._db_resize,
             "org.show": self._org_show,
+        }
+        # Checks that explain a refusal before anything is sent or a confirmation posted.
+        self.prechecks: dict[str, Precheck] = {
+            "db.park": self._precheck_classic,
+            "db.unpark": self._precheck_classic,
+            "db.resize": self._precheck_classic,
         }
         # Destructive intents run only from a confirmation click.
         self.confirmed: dict[str, ConfirmedHandler] = {
@@ -183,6 +191,7 @@ class Service:
         handler: Handler | None = None,
         *,
         confirmed: ConfirmedHandler | None = None,
+        precheck: Precheck | None = None,
     ) -> None:
         """Add the handler of a command (``handler``) or of a destructive command once it
         is confirmed (``confirmed``). Handlers return a one-line outcome for the audit."""
@@ -190,6 +199,8 @@ class Service:
             self.handlers[permission] = handler
         if confirmed is not None:
             self.confirmed[permission] = confirmed
+        if precheck is not None:
+            self.prechecks[permission] = precheck
 
     async def org_id(self) -> str:
         if self._org_id is None:
@@ -272,6 +283,9 @@ class Service:
                 if not decision.allowed:
                     await self._deny(req, shown, decision, reply, started, db.info.name)
                     return
+            check = self.prechecks.get(spec.permission)
+            if check is not None:
+                await check(intent, db)
             if decision.outcome in {"confirm", "approve"}:
                 await self._ask_confirmation(req, intent, decision, db, reply)
                 await self._record(
@@ -862,8 +876,6 @@ class Service:
     ) -> str:
         db = self._need(db)
         units = intent.num("units")
-        if not 1 <= units <= 100:
-            raise UsageError("Capacity units must be between 1 and 100.", usage=intent.spec.usage)
         await self.astra.resize_database(db.id, units)
         return await self._start_operation(
             req,
@@ -973,14 +985,77 @@ class Service:
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
     ) -> str:
         cloud = (intent.opt("cloud") or "").upper()
-        regions = await self.astra.list_serverless_regions()
-        lines = sorted(
-            f"`{r.name}` ({(r.cloud_provider or '').lower()}) {r.display_name or ''}"
-            for r in regions
-            if not cloud or (r.cloud_provider or "").upper() == cloud
-        )
-        await reply.private(render.bullet_list("Regions for new databases", lines))
+        tier = intent.opt("tier") or "serverless"
+        if tier == "serverless":
+            regions = await self.astra.list_serverless_regions()
+            lines = sorted(
+                f"`{r.name}` ({(r.cloud_provider or '').lower()}) {r.display_name or ''}"
+                for r in regions
+                if not cloud or (r.cloud_provider or "").upper() == cloud
+            )
+            title = "Regions for new serverless databases"
+        else:
+            # Classic tiers: /v2/availableRegions, with this org's quotas per combination.
+            combos = await self.astra.list_available_regions()
+            lines = sorted(
+                f"`{c.region}` ({c.cloud_provider.lower()}, {c.tier}) · databases "
+                f"{c.database_count_used or 0}/{c.database_count_limit or '∞'} · capacity "
+                f"units {c.capacity_units_used or 0}/{c.capacity_units_limit or '∞'}"
+                for c in combos
+                if c.tier.lower() == tier.lower()
+                and (not cloud or c.cloud_provider.upper() == cloud)
+            )
+            title = f"Regions for new {tier} databases"
+        await reply.private(render.bullet_list(title, lines,
+                                               empty="None available to this organization."))
         return f"{len(lines)} regions"
+
+    async def _access_list_devops(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        data = await self.astra.get_devops_access_list(await self.org_id())
+        addresses = data.get("addresses") or []
+        lines = [
+            f"`{a.get('address')}` {'enabled' if a.get('enabled', True) else 'disabled'}"
+            + (f" — {a.get('description')}" if a.get("description") else "")
+            for a in addresses if isinstance(a, dict)
+        ]
+        await reply.private(render.bullet_list(
+            "DevOps API access list", lines,
+            empty="No addresses: the DevOps API accepts this organization's tokens from anywhere."))
+        return f"{len(lines)} devops addresses"
+
+    # ------------------------------------------------------------------ classic-only limits
+
+    async def _precheck_classic(self, intent: Intent, db: Database | None) -> None:
+        """Park, unpark and resize are classic-database operations (Go client spec);
+        explain the API's limits before anything is sent or confirmed."""
+        db = self._need(db)
+        name = db.info.name or db.id
+        verb = intent.spec.verb[0]
+        if (db.info.tier or "").lower() in {"serverless", "cloudnative"}:
+            raise UsageError(
+                f"`{name}` is a serverless database: `{verb}` is for classic databases only.",
+                hint="Serverless databases scale on their own and hibernate when idle.")
+        if verb == "park" and db.status != "ACTIVE":
+            raise UsageError(f"`{name}` is {db.status}: only an ACTIVE database can be parked.")
+        if verb == "unpark" and db.status != "PARKED":
+            raise UsageError(f"`{name}` is {db.status}, not PARKED: nothing to unpark.")
+        if verb == "resize":
+            units, current = intent.num("units"), db.info.capacity_units or 1
+            if not 1 <= units <= 100:
+                raise UsageError("Capacity units must be between 1 and 100.",
+                                 usage=intent.spec.usage)
+            if units < current:
+                raise UsageError(f"`{name}` has {current} capacity units; Astra cannot shrink "
+                                 "a database.")
+            if units == current:
+                raise UsageError(f"`{name}` already has {current} capacity units.")
+            if units > current + 3:
+                raise UsageError(
+                    f"Astra adds at most 3 capacity units per resize: `{name}` can go from "
+                    f"{current} to {current + 3} now.",
+                    hint="Resize again once it is ACTIVE.")
 
     async def _org_show(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None

@@ -99,6 +99,7 @@ class BotHarness:
     clock: FakeClock
     channel: str = "C1"
     _n: int = field(default=0)
+    vars: dict[str, str] = field(default_factory=dict)
 
     @property
     def store(self) -> Any:
