@@ -50,6 +50,9 @@ async def _serve(settings: Settings, *, sandbox: bool, watcher: bool) -> int:
     config = uvicorn.Config(app, host="0.0.0.0", port=settings.port, log_config=None,
                             lifespan="on", timeout_graceful_shutdown=10)
     server = uvicorn.Server(config)
+    # uvicorn re-raises the signal that stopped it once it has shut down; a SIGTERM
+    # (deploys, scaling) is a normal stop here, so the process then exits 0.
+    signal.signal(signal.SIGTERM, lambda *_: None)
     if not settings.socket_mode:
         log.info("serving HTTP on :%d (Slack request URL: /slack/events)", settings.port)
         await server.serve()

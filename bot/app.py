@@ -53,6 +53,9 @@ class Components:
     stop: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def aclose(self) -> None:
+        """Graceful stop: refuse new work, let commands in flight finish (bounded), stop the
+        watcher (it releases its leases), then close the clients."""
+        await self.service.drain(10.0)
         self.stop.set()
         for t in self.tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):

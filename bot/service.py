@@ -12,12 +12,14 @@ caller.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import difflib
 import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
@@ -70,10 +72,10 @@ class Request:
         return Place(self.channel_id, self.is_dm)
 
 
+RESTARTING = ":hourglass: astra-bot is restarting; try again in a few seconds."
+
 # An operation whose Astra call may not have happened is looked for after this long.
 RECONCILE_AFTER_S = 2.0
-# …and reported as unknown when no database with its name appeared after this long.
-RECONCILE_GIVE_UP_S = 300.0
 
 # A terminate refused with 409 in these states is retried when the database is ACTIVE.
 WAIT_THEN_RETRY = frozenset({"MAINTENANCE", "RESIZING", "INITIALIZING", "PENDING",
@@ -136,6 +138,10 @@ class Service:
         self.clock = clock
         self.admins = settings.admins | extra_admins
         self._org_id: str | None = None
+        self.closing = False
+        self._inflight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
         self._regions_cache: tuple[float, list[tuple[str, str]]] | None = None
         self.handlers: dict[str, Handler] = {
             "help": self._help,
@@ -251,6 +257,46 @@ class Service:
     # ------------------------------------------------------------------ entry points
 
     async def handle_command(self, req: Request, text: str, reply: Replier) -> None:
+        """Run one command. Refused politely once the process is shutting down."""
+        if self.closing:
+            await reply.private(render.plain(RESTARTING))
+            return
+        async with self._tracked():
+            await self._handle_command(req, text, reply)
+
+    async def handle_action(
+        self, req: Request, action_id: str, value: str, message_ts: str | None, reply: Replier
+    ) -> None:
+        """A button click. Every click is a new decision, for the person who clicks."""
+        if self.closing:
+            await reply.private(render.plain(RESTARTING))
+            return
+        async with self._tracked():
+            await self._handle_action(req, action_id, value, message_ts, reply)
+
+    @contextlib.asynccontextmanager
+    async def _tracked(self) -> AsyncIterator[None]:
+        self._inflight += 1
+        self._idle.clear()
+        try:
+            yield
+        finally:
+            self._inflight -= 1
+            if self._inflight == 0:
+                self._idle.set()
+
+    async def drain(self, timeout_s: float) -> bool:
+        """Stop taking new work and wait (bounded) for commands and clicks in flight."""
+        self.closing = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout_s)
+        except TimeoutError:
+            log.warning("shutdown: %d commands still running after %.0fs", self._inflight,
+                        timeout_s)
+            return False
+        return True
+
+    async def _handle_command(self, req: Request, text: str, reply: Replier) -> None:
         started = self.clock()
         shown = "/astra " + text.strip()
         try:
@@ -363,10 +409,9 @@ class Service:
             started=started,
         )
 
-    async def handle_action(
+    async def _handle_action(
         self, req: Request, action_id: str, value: str, message_ts: str | None, reply: Replier
     ) -> None:
-        """A button click. Every click is a new decision, for the person who clicks."""
         started = self.clock()
         try:
             if action_id in {render.ACTION_CONFIRM, render.ACTION_CANCEL}:

@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     create_timeout: float = Field(default=600.0, alias="ASTRA_BOT_CREATE_TIMEOUT", gt=0)
     delete_timeout: float = Field(default=900.0, alias="ASTRA_BOT_DELETE_TIMEOUT", gt=0)
     op_timeout: float = Field(default=900.0, alias="ASTRA_BOT_OPERATION_TIMEOUT", gt=0)
+    # A create whose outcome is unknown (crash, 5xx, timeout) is looked for by name this
+    # long before the channel is told that its outcome is unknown.
+    reconcile_timeout: float = Field(default=300.0, alias="ASTRA_BOT_RECONCILE_TIMEOUT", gt=0)
     # The built-in emulator's clock speed (sandbox and shell only): 10 makes a 5 s create
     # take 0.5 s. For demos and tests.
     emulator_speed: float = Field(default=1.0, alias="ASTRA_BOT_EMULATOR_SPEED", gt=0)

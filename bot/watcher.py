@@ -121,8 +121,6 @@ class Watcher:
     async def _reconcile(self, op: Operation, dbs: dict[str, Database]) -> int:
         """A create whose outcome is unknown (crash or ambiguous answer): adopt the database
         Astra made for it, or tell the channel plainly that nothing was found."""
-        from bot.service import RECONCILE_GIVE_UP_S
-
         tracked = await self.store.tracked_database_ids(op.org_id)
         since = op.created_at - 120  # tolerate clock skew between the bot and Astra
         found = [
@@ -137,7 +135,7 @@ class Watcher:
                                             next_check_at=now)
             log.info("adopted database %s for create %s", db.id, op.id)
             return 0
-        if now - op.created_at < RECONCILE_GIVE_UP_S:
+        if now - op.created_at < self.settings.reconcile_timeout:
             await self.store.reschedule_operation(op.id, now + self.interval, self.owner)
             return 0
         view = self._view(op, None)

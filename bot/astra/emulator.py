@@ -1602,8 +1602,14 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - manual us
     parser.add_argument("--sample-data", action="store_true")
     parser.add_argument("--token", action="append", default=[],
                         help="accepted bearer token (repeatable; default the sandbox token)")
+    parser.add_argument("--speed", type=float, default=1.0,
+                        help="run the status transitions this many times faster")
     args = parser.parse_args(argv)
-    config = EmulatorConfig(latency_s=args.latency, sample_data=args.sample_data)
+    base = EmulatorConfig()
+    durations = {f: getattr(base, f) / args.speed for f in (
+        "pending_s", "initializing_s", "terminating_s", "maintenance_s", "parking_s",
+        "unparking_s", "resizing_s", "datacenter_s")}
+    config = EmulatorConfig(latency_s=args.latency, sample_data=args.sample_data, **durations)
     if args.token:
         config.tokens = set(args.token)
     uvicorn.run(AstraEmulator(config).app, host=args.host, port=args.port, log_level="warning")
