@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -70,11 +70,14 @@ def make_astra(
     sandbox: bool,
     emulator: AstraEmulator | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> tuple[AstraClient, AstraEmulator | None]:
-    """The real DevOps API client, or one wired in-process to the built-in emulator."""
+    """The real DevOps API client, or one wired in-process to the built-in emulator.
+    ``sleep`` is the client's back-off sleep (tests make it instant)."""
     if transport is not None:
         token = settings.astra_token.get_secret_value() if settings.astra_token else SANDBOX_TOKEN
-        return AstraClient(token, settings.astra_api_url, transport=transport), emulator
+        return AstraClient(token, settings.astra_api_url, transport=transport,
+                           sleep=sleep), emulator
     if sandbox or settings.astra_token is None:
         emu = emulator or AstraEmulator(sandbox_config(settings.emulator_speed))
         client = AstraClient(SANDBOX_TOKEN, "http://astra-emulator",
@@ -116,6 +119,7 @@ async def build(
     emulator: AstraEmulator | None = None,
     extra_admins: frozenset[str] = frozenset(),
     poll_interval: float | None = None,
+    astra_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> Components:
     engine = make_engine(settings.database_url)
     try:
@@ -124,7 +128,7 @@ async def build(
         await engine.dispose()
         raise
     astra, emu = make_astra(settings, sandbox=sandbox, emulator=emulator,
-                            transport=astra_transport)
+                            transport=astra_transport, sleep=astra_sleep)
     bolt = None
     if notifier is None:
         if settings.slack_bot_token is None:

@@ -333,6 +333,8 @@ class Service:
             if check is not None:
                 await check(intent, db)
             if decision.outcome in {"confirm", "approve"}:
+                if spec.permission not in self.confirmed:
+                    raise BotError(f"`/astra {spec.name}` is not available in this version.")
                 await self._ask_confirmation(req, intent, decision, db, reply)
                 await self._record(
                     req,
@@ -569,7 +571,9 @@ class Service:
         if not decision.allowed:
             await self._deny(req, shown, decision, reply, started, conf.database_name)
             return
-        if conf.needs_approval and req.user_id == conf.requester_id:
+        # Protected when asked, or protected since: either way a second person decides.
+        needs_second = conf.needs_approval or decision.outcome == "approve"
+        if needs_second and req.user_id == conf.requester_id:
             msg = "you cannot approve your own request: another person with the right must."
             await reply.private(render.denied(msg))
             await self._record(

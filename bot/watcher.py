@@ -95,7 +95,8 @@ class Watcher:
             by_org: dict[str, dict[str, Database]] = {}
             for org in orgs:
                 try:
-                    dbs = await self.astra.list_databases()
+                    # one quick retry at most: the next tick is the real retry
+                    dbs = await self.astra.list_databases(retries=1)
                     result.astra_reads += 1
                     by_org[org] = {d.id: d for d in dbs}
                 except AstraError as err:

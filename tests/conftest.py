@@ -48,6 +48,12 @@ class FakeClock:
 
     def __init__(self, start: float | None = None) -> None:
         self.now = time.time() if start is None else start
+        self.sleeps: list[float] = []
+
+    async def sleep(self, seconds: float) -> None:
+        """The Astra client's back-off: recorded, and instant (fake time advances)."""
+        self.sleeps.append(seconds)
+        self.now += seconds
 
     def __call__(self) -> float:
         return self.now
@@ -138,7 +144,7 @@ class BotHarness:
 
     async def settle(self, _before: int = 0) -> None:
         """Let the listeners that run after the ack finish."""
-        for _ in range(200):
+        for _ in range(2000):  # up to 10 s: a Slack 429 is retried after Retry-After
             await asyncio.sleep(0.005)
             pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()
                        and "run_ack_function" in repr(t.get_coro())]
@@ -176,7 +182,7 @@ async def bot(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator,
               clock: FakeClock) -> AsyncIterator[BotHarness]:
     settings = make_settings(tmp_path, SLACK_API_URL=slack.api_url)
     components = await build(settings, astra_transport=httpx.ASGITransport(app=emulator.app),
-                             emulator=emulator, poll_interval=1.0)
+                             emulator=emulator, poll_interval=1.0, astra_sleep=clock.sleep)
     components.store.clock = clock
     components.service.clock = clock
     components.watcher.clock = clock
@@ -262,7 +268,7 @@ async def shell_bot(tmp_path: Path, emulator: AstraEmulator,
     notifier = RecordingNotifier()
     components = await build(settings, notifier=notifier,
                              astra_transport=httpx.ASGITransport(app=emulator.app),
-                             emulator=emulator, poll_interval=1.0)
+                             emulator=emulator, poll_interval=1.0, astra_sleep=clock.sleep)
     components.store.clock = clock
     components.service.clock = clock
     components.watcher.clock = clock

@@ -110,8 +110,9 @@ class AstraClient:
     # the one place that does I/O
     # ----------------------------------------------------------------------------------
 
-    async def _send(self, req: api.ApiRequest) -> api.ApiResponse:
-        attempts = 1 + (self._max_read_retries if req.is_read else 0)
+    async def _send(self, req: api.ApiRequest, retries: int | None = None) -> api.ApiResponse:
+        reads = self._max_read_retries if retries is None else max(0, retries)
+        attempts = 1 + (reads if req.is_read else 0)
         attempt = 0
         while True:
             try:
@@ -165,14 +166,18 @@ class AstraClient:
         include: str = "nonterminated",
         provider: str | None = None,
         page_size: int = 100,
+        *,
+        retries: int | None = None,
     ) -> list[Database]:
+        """Every page. ``retries`` overrides the client's read retries (the watcher, which
+        has its own schedule, asks for fewer)."""
         limit = max(1, min(page_size, api.MAX_PAGE_SIZE))
         found: list[Database] = []
         seen: set[str] = set()
         cursor: str | None = None
         for _ in range(_MAX_PAGES):
             req = api.list_databases(include, provider, limit, cursor)
-            page = api.parse_databases(req, await self._send(req))
+            page = api.parse_databases(req, await self._send(req, retries))
             fresh = [db for db in page if db.id not in seen]
             found.extend(fresh)
             seen.update(db.id for db in fresh)
