@@ -74,6 +74,7 @@ class Param:
     kind: Kind
     optional: bool = False
     rest: bool = False  # takes every remaining positional (at least one unless optional)
+    raw: bool = False  # with rest: every remaining token as typed, options included
     help: str = ""
 
 
@@ -165,7 +166,13 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _c(
         "db",
         "list",
-        flags=(Flag("status", "text"), CLOUD, Flag("name", "glob"), Flag("all", "switch")),
+        flags=(
+            Flag("status", "text"),
+            CLOUD,
+            Flag("name", "glob"),
+            Flag("all", "switch"),
+            Flag("page", "int"),
+        ),
         summary="list the organization's databases",
         example="/astra db list --status ACTIVE",
         level="viewer",
@@ -483,7 +490,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "perm",
         "check",
         Param("subject", "subject"),
-        Param("command", "text", rest=True),
+        Param("command", "text", rest=True, raw=True),
         summary="explain whether someone may run a command here",
     ),
     # -- audit and help
@@ -597,8 +604,8 @@ def _show(v: Value) -> list[str]:
         for x in v:
             out.extend(_show(x))
         return out
-    s = str(v)
-    return [shlex.quote(s) if (" " in s or not s) else s]
+    # quoted wherever the shell-like tokenizer would read it differently
+    return [shlex.quote(str(v))]
 
 
 # ---------------------------------------------------------------------------- tokenizing
@@ -805,6 +812,14 @@ def parse(text: str) -> Intent:
     if not tokens:
         return Intent(SPECS["help"], {"topic": None})
     spec, rest = _find_spec(tokens)
+    raw_at = next((i for i, p in enumerate(spec.params) if p.raw), None)
+    if raw_at is not None and len(rest) > raw_at:
+        # `perm check @ana db create x --region r`: the tail is another command, verbatim
+        args_raw: dict[str, Value] = {}
+        for p, tok in zip(spec.params[:raw_at], rest[:raw_at], strict=True):
+            args_raw[p.name] = _convert(spec, f"<{p.name}>", p.kind, tok, None)
+        args_raw[spec.params[raw_at].name] = tuple(rest[raw_at:])
+        return Intent(spec, args_raw)
     flags_by_name = {f.name: f for f in spec.flags}
     positionals: list[str] = []
     args: dict[str, Value] = {}

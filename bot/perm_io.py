@@ -578,14 +578,27 @@ async def _read(s: AsyncSession) -> PermSet:
     )
 
 
+async def _sqlite_begin(s: AsyncSession) -> None:
+    """Open SQLite's transaction now, with its write lock: the driver would not begin one
+    for SELECTs, so several reads would not see one snapshot, and a writer could slip in
+    between our reads and our writes. A write that matches no row does it (briefly, for the
+    few statements that follow)."""
+    await s.execute(
+        update(CustomRole)
+        .where(CustomRole.name.is_(None))
+        .values(permissions=CustomRole.permissions)
+    )
+
+
 async def read_permset(store: Store) -> PermSet:
     """The current permissions, read in one consistent snapshot."""
     try:
-        async with store.session() as s:
+        async with store.session() as s:  # closing the session rolls back: nothing is written
             if store.engine.dialect.name == "postgresql":
                 await s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            async with s.begin():
-                return await _read(s)
+            else:
+                await _sqlite_begin(s)
+            return await _read(s)
     except SQLAlchemyError as exc:
         raise StoreError(f"Could not read the permissions ({type(exc).__name__}).") from exc
 
@@ -614,12 +627,8 @@ async def replace_all(
                         "custom_roles IN EXCLUSIVE MODE"
                     )
                 )
-            else:  # a write first: SQLite takes its write lock before we read
-                await s.execute(
-                    update(CustomRole)
-                    .where(CustomRole.name.is_(None))
-                    .values(permissions=CustomRole.permissions)
-                )
+            else:
+                await _sqlite_begin(s)
             current = await _read(s)
             changes = diff(current, new)
             if dry_run:

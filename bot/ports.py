@@ -32,6 +32,10 @@ class Notifier(Protocol):
 class Replier(Protocol):
     async def private(self, message: Message) -> None: ...
 
+    async def replace(self, message: Message) -> None:
+        """Replace the (private) message whose button was clicked, e.g. with another page."""
+        ...
+
 
 class Directory(Protocol):
     async def usergroups_of(self, user_id: str, groups: frozenset[str]) -> frozenset[str]:

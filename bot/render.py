@@ -37,6 +37,8 @@ MAX_BLOCKS = 50
 MAX_TEXT = 3000
 ACTION_CONFIRM = "astra_confirm"
 ACTION_CANCEL = "astra_cancel"
+ACTION_PAGE = "astra_page"  # value: the command to show instead (another page)
+ACTION_RUN = "astra_run"  # value: a command to run as the person who clicks
 
 STATUS_EMOJI: Mapping[str, str] = {
     "ACTIVE": ":large_green_circle:",
@@ -198,19 +200,29 @@ def _db_line(db: DbView) -> str:
     return f"{emoji(db.status)} *{db.name}* `{db.id}` {db.status} · {where}{ks}"
 
 
-def db_list(dbs: Sequence[DbView], *, filters: str = "", limit: int = 40) -> Message:
+PAGE_SIZE = 20
+
+
+def db_list(
+    dbs: Sequence[DbView], *, filters: str = "", page: int = 1, command: str = "db list"
+) -> Message:
+    """One page of databases, with Previous / Next buttons when there are more."""
     if not dbs:
         text = "No databases" + (f" match {filters}." if filters else " in this organization.")
         return plain(text)
-    shown = list(dbs)[:limit]
+    pages = max(1, -(-len(dbs) // PAGE_SIZE))
+    page = min(max(1, page), pages)
+    shown = list(dbs)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     header = f"{len(dbs)} database{'s' if len(dbs) != 1 else ''}" + (
         f" ({filters})" if filters else ""
     )
+    if pages > 1:
+        header += f" · page {page} of {pages}"
     blocks: list[Block] = [SectionBlock(text=_mrkdwn(f"*{header}*"))]
     chunk: list[str] = []
     size = 0
     for db in shown:
-        line = _db_line(db)
+        line = _clip(_db_line(db), 600)
         if size + len(line) + 1 > 2800:
             blocks.append(SectionBlock(text=_mrkdwn("\n".join(chunk))))
             chunk, size = [], 0
@@ -218,17 +230,34 @@ def db_list(dbs: Sequence[DbView], *, filters: str = "", limit: int = 40) -> Mes
         size += len(line) + 1
     if chunk:
         blocks.append(SectionBlock(text=_mrkdwn("\n".join(chunk))))
-    if len(dbs) > limit:
-        blocks.append(
-            _context(
-                f"{len(dbs) - limit} more not shown: narrow with "
-                "`--name 'glob'`, `--status` or `--cloud`."
-            )
-        )
-    return _msg(header + "\n" + "\n".join(_db_line(d) for d in shown[:20]), blocks)
+    if pages > 1:
+        buttons = []
+        if page > 1:
+            buttons.append(ButtonElement(text="◀ Previous", action_id=ACTION_PAGE,
+                                         value=f"{command} --page {page - 1}"))
+        if page < pages:
+            buttons.append(ButtonElement(text="Next ▶", action_id=ACTION_PAGE,
+                                         value=f"{command} --page {page + 1}"))
+        blocks.append(ActionsBlock(block_id="pages", elements=buttons))
+        blocks.append(_context("Narrow with `--name 'glob'`, `--status` or `--cloud`."))
+    return _msg(header + "\n" + "\n".join(_db_line(d) for d in shown), blocks)
 
 
-def db_detail(db: DbView) -> Message:
+def run_buttons(actions: Sequence[tuple[str, str, bool]]) -> ActionsBlock | None:
+    """Buttons that run a command as the person who clicks: (label, command, danger)."""
+    if not actions:
+        return None
+    return ActionsBlock(
+        block_id="next",
+        elements=[
+            ButtonElement(text=label, action_id=ACTION_RUN, value=command,
+                          style="danger" if danger else None)
+            for label, command, danger in actions[:5]
+        ],
+    )
+
+
+def db_detail(db: DbView, actions: Sequence[tuple[str, str, bool]] = ()) -> Message:
     fields = [
         f"*Status*\n{emoji(db.status)} {db.status}",
         f"*Id*\n`{db.id}`",
@@ -249,6 +278,9 @@ def db_detail(db: DbView) -> Message:
         blocks.append(SectionBlock(text=_mrkdwn(f"*Data API endpoint*\n{db.endpoint}")))
     if db.message:
         blocks.append(_context(db.message))
+    buttons = run_buttons(actions)
+    if buttons is not None:
+        blocks.append(buttons)
     return _msg(f"{db.name} ({db.id}) is {db.status}", blocks)
 
 
@@ -303,7 +335,13 @@ def progress(op: OpView, now: float, *, final: str | None = None) -> Message:
     return _msg(text.replace("*", ""), blocks)
 
 
-def finished(op: OpView, final: str, now: float, db: DbView | None) -> Message:
+def finished(
+    op: OpView,
+    final: str,
+    now: float,
+    db: DbView | None,
+    actions: Sequence[tuple[str, str, bool]] = (),
+) -> Message:
     """The one notice posted when an operation ends: ACTIVE, TERMINATED, ERROR, TIMED OUT."""
     name = op.database_name
     what = {
@@ -329,7 +367,11 @@ def finished(op: OpView, final: str, now: float, db: DbView | None) -> Message:
             lines.append(f"Data API endpoint: {db.endpoint}")
     lines.append(f"Requested by <@{op.requester_id}> · took {elapsed(now - op.started_at)}")
     text = "\n".join(lines)
-    return _msg(text.replace("*", ""), [SectionBlock(text=_mrkdwn(text))])
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn(text))]
+    buttons = run_buttons(actions)
+    if buttons is not None:
+        blocks.append(buttons)
+    return _msg(text.replace("*", ""), blocks)
 
 
 def coalesced(texts: Sequence[str]) -> Message:

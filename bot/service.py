@@ -17,6 +17,7 @@ import contextlib
 import difflib
 import json
 import logging
+import shlex
 import time
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -43,7 +44,7 @@ from bot.errors import (
 from bot.intents import Intent, Subject, parse, redact_text, specs_for_topic
 from bot.policy import Actor, Decision, Place, Rules, decide, least_role, roles_of
 from bot.ports import Directory, Notifier, Replier
-from bot.render import DbView
+from bot.render import DbView, Message
 from bot.settings import Settings
 from bot.store.models import Operation
 from bot.store.repo import Store
@@ -214,7 +215,7 @@ class Service:
         return self._org_id
 
     async def rules(self) -> Rules:
-        return await self.store.rules(self.admins)
+        return await self.store.rules(self.admins, self.settings.default_guard)
 
     async def actor(self, user_id: str, rules: Rules) -> Actor:
         groups = frozenset(b.subject_id for b in rules.bindings if b.subject_type == "usergroup")
@@ -243,11 +244,11 @@ class Service:
                 channel_id=req.channel_id,
                 org_id=self._org_id,
                 command=redact_text(command),
+                reason=redact_text(reason),
                 permission=permission,
                 database=database,
                 decision=decision,
-                reason=reason,
-                astra_request=astra_request,
+                astra_request=astra_request or "; ".join(self.astra.recorded()) or None,
                 outcome=redact_text(outcome),
                 duration_ms=int((self.clock() - started) * 1000) if started else None,
             )
@@ -262,7 +263,8 @@ class Service:
             await reply.private(render.plain(RESTARTING))
             return
         async with self._tracked():
-            await self._handle_command(req, text, reply)
+            with self.astra.recording():
+                await self._handle_command(req, text, reply)
 
     async def handle_action(
         self, req: Request, action_id: str, value: str, message_ts: str | None, reply: Replier
@@ -272,7 +274,8 @@ class Service:
             await reply.private(render.plain(RESTARTING))
             return
         async with self._tracked():
-            await self._handle_action(req, action_id, value, message_ts, reply)
+            with self.astra.recording():
+                await self._handle_action(req, action_id, value, message_ts, reply)
 
     @contextlib.asynccontextmanager
     async def _tracked(self) -> AsyncIterator[None]:
@@ -416,7 +419,13 @@ class Service:
     ) -> None:
         started = self.clock()
         try:
-            if action_id in {render.ACTION_CONFIRM, render.ACTION_CANCEL}:
+            if action_id == render.ACTION_RUN:
+                # A button that stands for a command: run it as the person who clicked,
+                # through the same parser, policy and confirmation as a typed command.
+                await self._handle_command(req, value, reply)
+            elif action_id == render.ACTION_PAGE:
+                await self._handle_command(req, value, _Replacing(reply))
+            elif action_id in {render.ACTION_CONFIRM, render.ACTION_CANCEL}:
                 await self._confirmation_click(req, action_id, value, message_ts, reply, started)
             else:
                 raise ConfirmationError("That button is not known to this bot.")
@@ -530,11 +539,10 @@ class Service:
             by = f" by <@{conf.decided_by}>" if conf.decided_by else ""
             raise ConfirmationError(f"This request was already {conf.state}{by}.")
         if conf.expires_at <= self.clock():
-            if await self.store.decide_confirmation(conf.id, "expired", req.user_id):
-                pass
-            await self._update_conf_message(
-                conf.channel_id, ts, conf.command, "expired", req.user_id, conf.requester_id
-            )
+            if await self.store.expire_confirmation(conf.id):
+                await self._update_conf_message(
+                    conf.channel_id, ts, conf.command, "expired", req.user_id, conf.requester_id
+                )
             await self._record(
                 req,
                 shown,
@@ -756,14 +764,17 @@ class Service:
             )
             if f
         )
-        await reply.private(render.db_list(views, filters=filters))
+        base = Intent(intent.spec, {k: v for k, v in intent.args.items() if k != "page"})
+        await reply.private(render.db_list(views, filters=filters, page=intent.opt_num("page") or 1,
+                                           command=base.canonical().removeprefix("/astra ")))
         return f"listed {len(views)} databases"
 
     async def _db_get(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
     ) -> str:
         db = await self.astra.get_database(self._need(db).id)
-        await reply.private(render.db_detail(db_view(db)))
+        actions = await self.actions_for(req, db)
+        await reply.private(render.db_detail(db_view(db), actions))
         return f"shown {db.id}"
 
     async def _db_status(
@@ -772,6 +783,29 @@ class Service:
         db = await self.astra.get_database(self._need(db).id)
         await reply.private(render.db_status(db_view(db)))
         return f"{db.id} is {db.status}"
+
+    async def actions_for(self, req: Request, db: Database) -> list[tuple[str, str, bool]]:
+        """The buttons worth showing on a database: only what this person may run here."""
+        rules = await self.rules()
+        actor = await self.actor(req.user_id, rules)
+        name = db.info.name or db.id
+        classic = (db.info.tier or "").lower() not in {"serverless", "cloudnative"}
+        wanted: list[tuple[str, str, bool]] = [("Watch", f"watch {db.id}", False)]
+        if db.status == "ACTIVE":
+            wanted.append(("Download bundle", f"scb {db.id}", False))
+        wanted.append(("Keyspaces", f"keyspace list {db.id}", False))
+        if classic and db.status == "ACTIVE":
+            wanted.append(("Park", f"db park {db.id}", False))
+        if classic and db.status == "PARKED":
+            wanted.append(("Unpark", f"db unpark {db.id}", False))
+        if db.status not in {"TERMINATING", "TERMINATED"}:
+            wanted.append(("Delete", f"db delete {db.id}", True))
+        allowed = []
+        for label, command, danger in wanted:
+            spec = parse(command).spec
+            if decide(rules, actor, req.place, spec, name).allowed:
+                allowed.append((label, command, danger))
+        return allowed
 
     async def _regions(self, cloud: str) -> list[str]:
         """Region names the org may use for new databases on ``cloud`` (cached 10 min)."""
@@ -1332,8 +1366,7 @@ class Service:
         subj = intent.subject("subject")
         if subj.type != "user":
             raise UsageError("`perm check` takes a user (`@ana`).")
-        text = " ".join(intent.many("command"))
-        target = parse(text)
+        target = parse(shlex.join(intent.many("command")))
         rules = await self.rules()
         actor = await self.actor(subj.id, rules)
         name = target.target_db
@@ -1363,6 +1396,19 @@ class Service:
         ]
         await reply.private(render.bullet_list("Audit log (newest first)", lines))
         return f"{len(rows)} audit entries"
+
+
+class _Replacing:
+    """A replier whose private answers replace the message that was clicked (pages)."""
+
+    def __init__(self, reply: Replier) -> None:
+        self._reply = reply
+
+    async def private(self, message: Message) -> None:
+        await self._reply.replace(message)
+
+    async def replace(self, message: Message) -> None:
+        await self._reply.replace(message)
 
 
 def _clip(s: str, n: int) -> str:

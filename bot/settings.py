@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     default_cloud: str = Field(default="gcp", alias="ASTRA_BOT_DEFAULT_CLOUD")
     default_region: str = Field(default="us-east1", alias="ASTRA_BOT_DEFAULT_REGION")
     confirm_ttl: float = Field(default=600.0, alias="ASTRA_BOT_CONFIRM_TTL", gt=0)
+    # A role that caps every channel without a guard of its own (DMs excepted).
+    default_guard: str | None = Field(default=None, alias="ASTRA_BOT_DEFAULT_GUARD")
 
     # Beyond DESIGN §2: per-kind operation timeouts (astra-cli waits 10 min for a create,
     # 15 min for a delete; Terraform 40 min) and the log format.

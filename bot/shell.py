@@ -2,7 +2,8 @@
 
 Type `/astra …` lines (the `/astra` is optional); replies are the same Block Kit messages
 the bot sends to Slack, rendered as text by :func:`bot.render.to_text`. Buttons appear as
-numbered choices: type the number to click. Messages posted "in the channel" are prefixed
+numbered choices: type the number to click a button of the latest message that has
+buttons. Messages posted "in the channel" are prefixed
 with the channel, private answers with ``(only you)``; a progress message that Slack would
 update in place is shown again, marked ``↻``.
 
@@ -65,8 +66,9 @@ class Screen:
         self._ts = 0
 
     def show(self, prefix: str, message: Message) -> None:
-        text, choices = render.to_text(message, first=len(self.choices) + 1)
-        self.choices.extend(choices)
+        text, choices = render.to_text(message)
+        if choices:  # a number picks a button of the latest message that has buttons
+            self.choices = choices
         lines = _pretty(text).splitlines() or [""]
         pad = " " * len(prefix)
         self.out.write(prefix + lines[0] + "\n")
@@ -98,6 +100,9 @@ class ShellReplier:
 
     async def private(self, message: Message) -> None:
         self.screen.show("(only you) ", message)
+
+    async def replace(self, message: Message) -> None:
+        self.screen.show("(only you) ↻ ", message)
 
 
 async def _lines(stdin: TextIO) -> AsyncIterator[str]:

@@ -233,7 +233,13 @@ class Watcher:
         now = self.clock()
         final = {"done": op.target_status, "timed_out": "TIMED OUT"}.get(state, status or "ERROR")
         view = self._view(op, status)
-        message = render.finished(view, final, now, db_view(db) if db else None)
+        actions: list[tuple[str, str, bool]] = []
+        if final == "ACTIVE" and op.kind in {"create", "unpark"}:
+            # next steps; each click is decided for the person who clicks
+            actions = [("Details", f"db get {op.database_id}", False),
+                       ("Download bundle", f"scb {op.database_id}", False),
+                       ("Watch", f"watch {op.database_id}", False)]
+        message = render.finished(view, final, now, db_view(db) if db else None, actions)
         notice = NewNotice(
             dedupe_key=f"op:{op.id}:end",
             org_id=op.org_id,

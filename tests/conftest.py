@@ -219,8 +219,13 @@ class RecordingNotifier:
 class RecordingReplier:
     def __init__(self) -> None:
         self.messages: list[Message] = []
+        self.replaced: list[Message] = []
 
     async def private(self, message: Message) -> None:
+        self.messages.append(message)
+
+    async def replace(self, message: Message) -> None:
+        self.replaced.append(message)
         self.messages.append(message)
 
     @property

@@ -29,9 +29,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-async def _wait_http(url: str, timeout: float = 15.0) -> None:
+async def _wait_http(url: str, limit_s: float = 15.0) -> None:
     async with httpx.AsyncClient() as http:
-        for _ in range(int(timeout / 0.05)):
+        for _ in range(int(limit_s / 0.05)):
             try:
                 if (await http.get(url)).status_code == 200:
                     return

@@ -19,10 +19,12 @@ Contract:
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -89,8 +91,31 @@ class AstraClient:
             follow_redirects=False,
         )
 
+        # The requests made on behalf of one command, for its audit row (see recording()).
+        self._journal: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
+            "astra_journal", default=None)
+
     def __repr__(self) -> str:
         return f"AstraClient(base_url={self._base_url!r})"
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[str]]:
+        """Within this block (this task), every request is noted as ``METHOD /path → status``
+        — no query, no body, nothing secret — so the audit can say what was asked of Astra."""
+        calls: list[str] = []
+        token = self._journal.set(calls)
+        try:
+            yield calls
+        finally:
+            self._journal.reset(token)
+
+    def recorded(self) -> list[str]:
+        return list(self._journal.get() or [])
+
+    def _note(self, req: api.ApiRequest, outcome: str) -> None:
+        journal = self._journal.get()
+        if journal is not None:
+            journal.append(f"{req.method} {req.path} → {outcome}")
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -140,11 +165,14 @@ class AstraClient:
                 req.method, req.path, params=list(req.params) or None, json=req.json
             )
         except httpx.TimeoutException as exc:
+            self._note(req, "timed out")
             log.warning("astra %s %s: timed out", req.method, req.path)
             raise api.unavailable(req, "timed out") from exc
         except httpx.TransportError as exc:
+            self._note(req, "unreachable")
             log.warning("astra %s %s: %s", req.method, req.path, type(exc).__name__)
             raise api.unavailable(req, "connection failed") from exc
+        self._note(req, str(resp.status_code))
         answer = api.ApiResponse(
             status=resp.status_code,
             headers={k.lower(): v for k, v in resp.headers.items()},

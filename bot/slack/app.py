@@ -31,7 +31,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import SlackError
-from bot.render import ACTION_CANCEL, ACTION_CONFIRM, Message
+from bot.render import ACTION_CANCEL, ACTION_CONFIRM, ACTION_PAGE, ACTION_RUN, Message
 from bot.service import Request, Service
 
 log = logging.getLogger("astra_bot.slack")
@@ -104,6 +104,13 @@ class SlackReplier:
                                 response_type="ephemeral", replace_original=False)
         except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
             log.warning("could not answer privately: %s", type(exc).__name__)
+
+    async def replace(self, message: Message) -> None:
+        try:
+            await self._respond(text=message.text, blocks=list(message.blocks),
+                                response_type="ephemeral", replace_original=True)
+        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            log.warning("could not replace a message: %s", type(exc).__name__)
 
 
 class SlackDirectory:
@@ -211,6 +218,6 @@ def build_bolt_app(
         if on_started is not None:
             on_started()
 
-    app.action(ACTION_CONFIRM)(_click)
-    app.action(ACTION_CANCEL)(_click)
+    for action in (ACTION_CONFIRM, ACTION_CANCEL, ACTION_PAGE, ACTION_RUN):
+        app.action(action)(_click)
     return app

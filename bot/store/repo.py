@@ -633,6 +633,17 @@ class Store:
             )
             return res.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
+    async def expire_confirmation(self, conf_id: str) -> bool:
+        """Mark a pending confirmation whose time is up as ``expired`` (for the record)."""
+        async with self.session() as s, s.begin():
+            res = await s.execute(
+                update(Confirmation)
+                .where(Confirmation.id == conf_id, Confirmation.state == "pending",
+                       Confirmation.expires_at <= self.clock())
+                .values(state="expired", decided_at=self.clock())
+            )
+            return res.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
     # ------------------------------------------------------------------ subscriptions
 
     async def subscribe(
