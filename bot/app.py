@@ -1,8 +1,17 @@
 """The composition root: settings → engine → store → clients → service → watcher → app.
 
 Nothing else in the package builds long-lived objects; there are no module-level globals
-and no import side effects. :func:`build` makes the components; :func:`asgi_app` wraps them
-in the Starlette app that uvicorn serves (``/slack/events``, ``/healthz``, ``/readyz``).
+and no import side effects. :func:`build` makes the components (one :class:`Metrics`
+registry, handed to every client); :func:`asgi_app` wraps them in the Starlette app that
+uvicorn serves: ``/slack/events`` (HTTP mode only — in Socket Mode nothing signs requests,
+so the route does not exist), ``/healthz``, ``/readyz`` and ``/metrics``, in both modes.
+
+Readiness (``/readyz``): the store answers and is at the latest migration, and Slack and
+Astra answered recently. "Recently" comes from the calls the bot makes anyway (the
+clients' metrics hooks record every answer); only when a peer has not been heard from for
+``READY_FRESH_S`` (``READY_RETRY_S`` after a failure) does a probe call it once
+(``auth.test``, ``GET /v2/currentOrg``), so load balancers probing every second cost
+nothing.
 """
 
 from __future__ import annotations
@@ -13,9 +22,13 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+import aiohttp
 import httpx
+from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -26,17 +39,27 @@ from bot import org_commands
 from bot.astra.client import AstraClient
 from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator, EmulatorConfig
 from bot.errors import BotError, ConfigError
+from bot.metrics import CONTENT_TYPE, Metrics
 from bot.ports import Directory, Notifier
 from bot.service import Service
 from bot.settings import Settings
-from bot.slack.app import SlackDirectory, SlackNotifier, build_bolt_app, make_web_client
+from bot.slack.app import (
+    SlackDirectory,
+    SlackNotifier,
+    build_bolt_app,
+    install_ack_timer,
+    make_web_client,
+)
 from bot.store.db import is_at_head, make_engine, migrate
 from bot.store.repo import Store
 from bot.watcher import Watcher
 
 log = logging.getLogger("astra_bot")
 
-
+#: A peer that answered within this long counts as reachable without asking it again.
+READY_FRESH_S = 300.0
+#: After a failed answer, readiness asks again once this long has passed.
+READY_RETRY_S = 15.0
 
 
 @dataclass
@@ -51,10 +74,19 @@ class Components:
     bolt: AsyncApp | None = None
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
+    metrics: Metrics = field(default_factory=Metrics)
+    slack: AsyncWebClient | None = None
+    #: Socket Mode: the connection to Slack (see :func:`socket_mode_handler`).
+    socket: AsyncSocketModeHandler | None = None
+    _probing: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     async def aclose(self) -> None:
-        """Graceful stop: refuse new work, let commands in flight finish (bounded), stop the
-        watcher (it releases its leases), then close the clients."""
+        """Graceful stop: stop taking envelopes (Socket Mode), refuse new work, let commands
+        in flight finish (bounded), stop the watcher (it releases its leases), then close
+        the clients."""
+        if self.socket is not None:
+            with contextlib.suppress(Exception):
+                await self.socket.close_async()  # type: ignore[no-untyped-call]
         await self.service.drain(10.0)
         self.stop.set()
         for t in self.tasks:
@@ -71,19 +103,22 @@ def make_astra(
     emulator: AstraEmulator | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    metrics: Metrics | None = None,
 ) -> tuple[AstraClient, AstraEmulator | None]:
     """The real DevOps API client, or one wired in-process to the built-in emulator.
     ``sleep`` is the client's back-off sleep (tests make it instant)."""
+    observer = metrics.astra_call if metrics is not None else None
     if transport is not None:
         token = settings.astra_token.get_secret_value() if settings.astra_token else SANDBOX_TOKEN
         return AstraClient(token, settings.astra_api_url, transport=transport,
-                           sleep=sleep), emulator
+                           sleep=sleep, observer=observer), emulator
     if sandbox or settings.astra_token is None:
         emu = emulator or AstraEmulator(sandbox_config(settings.emulator_speed))
         client = AstraClient(SANDBOX_TOKEN, "http://astra-emulator",
-                             transport=httpx.ASGITransport(app=emu.app))
+                             transport=httpx.ASGITransport(app=emu.app), observer=observer)
         return client, emu
-    return AstraClient(settings.astra_token.get_secret_value(), settings.astra_api_url), None
+    return AstraClient(settings.astra_token.get_secret_value(), settings.astra_api_url,
+                       observer=observer), None
 
 
 def sandbox_config(speed: float = 1.0) -> EmulatorConfig:
@@ -120,7 +155,9 @@ async def build(
     extra_admins: frozenset[str] = frozenset(),
     poll_interval: float | None = None,
     astra_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    metrics: Metrics | None = None,
 ) -> Components:
+    metrics = metrics or Metrics()
     engine = make_engine(settings.database_url)
     try:
         store = await prepare_store(settings, engine)
@@ -128,32 +165,83 @@ async def build(
         await engine.dispose()
         raise
     astra, emu = make_astra(settings, sandbox=sandbox, emulator=emulator,
-                            transport=astra_transport, sleep=astra_sleep)
+                            transport=astra_transport, sleep=astra_sleep, metrics=metrics)
     bolt = None
     if notifier is None:
         if settings.slack_bot_token is None:
             raise ConfigError("SLACK_BOT_TOKEN is not set.")
         client = make_web_client(settings.slack_bot_token.get_secret_value(),
-                                 settings.slack_api_url)
+                                 settings.slack_api_url, metrics=metrics)
         notifier = SlackNotifier(client)
         directory = directory or SlackDirectory(client)
     service = Service(settings, store, astra, notifier, directory=directory,
                       extra_admins=extra_admins, poll_interval=poll_interval)
     org_commands.register(service)
     watcher = Watcher(settings, store, astra, notifier, poll_interval=poll_interval)
+    service.metrics = metrics
+    watcher.metrics = metrics
+    slack = None
     if isinstance(notifier, SlackNotifier):
+        slack = notifier.client
         secret = (None if settings.socket_mode or settings.slack_signing_secret is None
                   else settings.slack_signing_secret.get_secret_value())
         bolt = build_bolt_app(service, notifier.client, signing_secret=secret,
                               on_started=watcher.wake)
+        install_ack_timer(bolt, metrics)
     return Components(settings=settings, engine=engine, store=store, astra=astra,
-                      service=service, watcher=watcher, emulator=emu, bolt=bolt)
+                      service=service, watcher=watcher, emulator=emu, bolt=bolt,
+                      metrics=metrics, slack=slack)
+
+
+def socket_mode_handler(components: Components, *,
+                        ping_interval: float = 10.0) -> AsyncSocketModeHandler:
+    """The Socket Mode connection of ``components`` (Slack's WebSocket, opened with
+    ``apps.connections.open`` through the bot's own Web API client, so it is counted and
+    goes to ``SLACK_API_URL``). slack_sdk reconnects by itself: on a close frame or a
+    ``disconnect`` message at once, on a silent drop within ``ping_interval`` seconds."""
+    settings = components.settings
+    if components.bolt is None or settings.slack_app_token is None:
+        raise ConfigError("Socket Mode needs SLACK_APP_TOKEN (xapp-…) and SLACK_BOT_TOKEN.")
+    handler = AsyncSocketModeHandler(components.bolt, settings.slack_app_token.get_secret_value(),
+                                     ping_interval=ping_interval)
+    components.socket = handler
+    return handler
+
+
+async def _peer_problem(components: Components, peer: str,
+                        probe: Callable[[], Awaitable[object]]) -> str | None:
+    """Why ``peer`` does not count as reachable (None if it does). Asks it only when
+    nothing recent is known (see READY_FRESH_S / READY_RETRY_S)."""
+    health = components.metrics.peers
+
+    def known() -> bool:
+        c = health.last(peer)
+        return c is not None and health.clock() - c.at <= (READY_FRESH_S if c.ok
+                                                           else READY_RETRY_S)
+
+    if not known():
+        lock = components._probing.setdefault(peer, asyncio.Lock())
+        async with lock:
+            if not known():
+                # The clients' hooks record the answer (or the failure) in ``health``.
+                with contextlib.suppress(BotError, SlackApiError, aiohttp.ClientError,
+                                         TimeoutError):
+                    await probe()
+    contact = health.last(peer)
+    if contact is None:
+        return f"{peer} has not answered yet"
+    if not contact.ok:
+        return f"{peer} is unreachable or refuses the bot ({contact.detail})"
+    return None
 
 
 def asgi_app(components: Components, *, with_watcher: bool = True) -> Starlette:
-    """The HTTP app: Slack's request URL, health and readiness."""
+    """The HTTP app: Slack's request URL (HTTP mode), health, readiness and metrics. With
+    ``components.socket`` set, the lifespan also connects Socket Mode (in the background:
+    health answers while Slack is being reached) and closes it first on shutdown."""
     assert components.bolt is not None
     handler = AsyncSlackRequestHandler(components.bolt)
+    http_mode = not components.settings.socket_mode
 
     async def slack_events(request: Request) -> Response:
         return await handler.handle(request)
@@ -166,27 +254,52 @@ def asgi_app(components: Components, *, with_watcher: bool = True) -> Starlette:
         try:
             await components.store.ping()
             if not await is_at_head(components.engine):
-                problems.append("store not migrated to head")
+                problems.append("store not migrated to head (run `astra-bot migrate`)")
         except BotError as err:
             problems.append(err.user_message)
+        slack = components.slack
+        if slack is not None and (why := await _peer_problem(components, "slack",
+                                                             slack.auth_test)):
+            problems.append(why)
+        if why := await _peer_problem(components, "astra", components.astra.current_org):
+            problems.append(why)
+        if components.socket is not None and not await components.socket.client.is_connected():
+            problems.append("Socket Mode is not connected to Slack")
         status = 200 if not problems else 503
         return JSONResponse({"ok": not problems, "problems": problems}, status_code=status)
+
+    async def metrics(_: Request) -> Response:
+        try:
+            await components.metrics.refresh_from_store(components.store,
+                                                        components.store.clock())
+        except BotError as err:  # the counters are still worth scraping
+            log.warning("metrics: store gauges not refreshed: %s", err.user_message)
+        return Response(components.metrics.render(), media_type=CONTENT_TYPE)
 
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         if with_watcher:
             components.tasks.append(
                 asyncio.create_task(components.watcher.run(components.stop)))
+        if components.socket is not None:
+            components.tasks.append(asyncio.create_task(_connect(components.socket)))
         try:
             yield
         finally:
             await components.aclose()
 
+    routes = [Route("/slack/events", slack_events, methods=["POST"])] if http_mode else []
     return Starlette(
         routes=[
-            Route("/slack/events", slack_events, methods=["POST"]),
+            *routes,
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
+            Route("/metrics", metrics, methods=["GET"]),
         ],
         lifespan=lifespan,
     )
+
+
+async def _connect(socket: AsyncSocketModeHandler) -> None:
+    await socket.connect_async()  # type: ignore[no-untyped-call]
+    log.info("Socket Mode connected")

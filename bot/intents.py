@@ -894,6 +894,21 @@ def parse(text: str) -> Intent:
     return Intent(spec, args)
 
 
+def check_value(permission: str, name: str, raw: str) -> str | None:
+    """Why ``raw`` is not a valid value of a command's parameter or option (None if it is).
+    Used to show errors on the fields of a form before the command is built."""
+    spec = SPECS[permission]
+    param = next((p for p in spec.params if p.name == name), None)
+    flag = next((f for f in spec.flags if f.target == name), None)
+    kind = param.kind if param else (flag.kind if flag else "text")
+    try:
+        _convert(spec, name, kind, raw, flag if flag and flag.kind == "choice" else None)
+    except UsageError as err:
+        msg = err.user_message.partition(": ")[2] or err.user_message
+        return f"{msg} {err.hint}" if err.hint else msg
+    return None
+
+
 def specs_for_topic(topic: str | None) -> list[CommandSpec]:
     """The commands a help topic names (a noun), or all."""
     if not topic:

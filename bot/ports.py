@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from bot.render import Message
+from bot.render import Form, Message
 
 
 class Notifier(Protocol):
@@ -34,6 +34,10 @@ class Replier(Protocol):
 
     async def replace(self, message: Message) -> None:
         """Replace the (private) message whose button was clicked, e.g. with another page."""
+        ...
+
+    async def open_form(self, form: Form) -> bool:
+        """Show a form (a Slack modal; prompts in the shell). False where none can open."""
         ...
 
 

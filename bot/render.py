@@ -579,3 +579,131 @@ __all__ = [
     "Message",
     "OpView",
 ]
+
+
+# ---------------------------------------------------------------------------- forms (modals)
+
+FORM_CREATE = "astra_form_create"
+ACTION_FORM_CHANGE = "astra_form_change"  # a select that redraws the form (cloud → regions)
+
+
+@dataclass(frozen=True)
+class FormField:
+    name: str
+    label: str
+    kind: str = "text"  # text | select
+    options: tuple[tuple[str, str], ...] = ()  # (value, label)
+    initial: str | None = None
+    optional: bool = False
+    hint: str = ""
+    redraws: bool = False  # changing it redraws the form (its options depend on it)
+
+
+@dataclass(frozen=True)
+class Form:
+    """A form: a Slack modal, or prompts in the shell. Submitting it builds a command."""
+
+    callback_id: str
+    title: str
+    submit: str
+    fields: tuple[FormField, ...]
+    context: str = ""  # carried through the submission (Slack private_metadata)
+
+
+def form_view(form: Form) -> dict[str, Any]:
+    from slack_sdk.models.blocks import (
+        InputBlock,
+        Option,
+        PlainTextInputElement,
+        StaticSelectElement,
+    )
+    from slack_sdk.models.views import View
+
+    blocks: list[Block] = []
+    for f in form.fields:
+        element: Any
+        if f.kind == "select":
+            options = [Option(value=v, text=_clip(label, 75)) for v, label in f.options[:100]]
+            initial = next((o for o in options if o.value == f.initial), None)
+            element = StaticSelectElement(
+                action_id=ACTION_FORM_CHANGE if f.redraws else f.name,
+                options=options, initial_option=initial)
+        else:
+            element = PlainTextInputElement(action_id=f.name, initial_value=f.initial or None)
+        blocks.append(InputBlock(block_id=f.name, label=f.label, element=element,
+                                 optional=f.optional or None, hint=f.hint or None,
+                                 dispatch_action=True if f.redraws else None))
+    view = View(type="modal", callback_id=form.callback_id, title=_clip(form.title, 24),
+                submit=form.submit, close="Cancel", blocks=blocks,
+                private_metadata=form.context)
+    view.validate_json()
+    return dict(view.to_dict())
+
+
+def form_values(state: Mapping[str, Any]) -> dict[str, str]:
+    """The values of a submitted modal (``view.state.values``), by field name."""
+    out: dict[str, str] = {}
+    for block_id, actions in (state or {}).items():
+        for action in (actions or {}).values():
+            if not isinstance(action, Mapping):
+                continue
+            selected = action.get("selected_option")
+            value = selected.get("value") if isinstance(selected, Mapping) else action.get("value")
+            if value is not None:
+                out[str(block_id)] = str(value)
+    return out
+
+
+# ---------------------------------------------------------------------------- App Home
+
+
+def _by_noun(commands: Sequence[str]) -> str:
+    """`db` list, get, create · `keyspace` list — a compact list of command names."""
+    groups: dict[str, list[str]] = {}
+    for c in commands:
+        noun, _, verb = c.partition(" ")
+        groups.setdefault(noun, []).append(verb or "·")
+    return " · ".join(f"`{n}` {', '.join(v for v in vs if v != '·')}".rstrip()
+                      for n, vs in groups.items())
+
+
+def home_view(
+    *,
+    roles: str,
+    allowed: Sequence[str],
+    dbs: Sequence[DbView] | None,
+    operations: Sequence[OpView],
+    watches: Sequence[str],
+    now: float,
+    note: str = "",
+) -> dict[str, Any]:
+    """The bot's Home tab: your rights, the databases, what is in progress, what is watched."""
+    from slack_sdk.models.views import View
+
+    blocks: list[Block] = [
+        HeaderBlock(text="astra-bot"),
+        SectionBlock(text=_mrkdwn(roles)),
+        _context(_clip("You may run: " + (_by_noun(allowed) or "nothing yet — ask an admin "
+                                          "for a role."), 2000)),
+        DividerBlock(),
+    ]
+    if dbs is None:
+        blocks.append(SectionBlock(text=_mrkdwn("*Databases*\n" + (note or "Not shown."))))
+    elif not dbs:
+        blocks.append(SectionBlock(text=_mrkdwn("*Databases*\nNone in this organization.")))
+    else:
+        lines = [_clip(_db_line(d), 300) for d in dbs[:30]]
+        more = f"\n… and {len(dbs) - 30} more: `/astra db list`" if len(dbs) > 30 else ""
+        blocks.append(SectionBlock(text=_mrkdwn(_clip(
+            f"*Databases ({len(dbs)})*\n" + "\n".join(lines) + more, MAX_TEXT))))
+    blocks.append(DividerBlock())
+    ops = [f"{emoji(o.status)} {_op_title(o)} — {o.status or 'PENDING'} "
+           f"({elapsed(now - o.started_at)})" for o in operations[:15]]
+    blocks.append(SectionBlock(text=_mrkdwn(
+        "*In progress*\n" + ("\n".join(ops) if ops else "Nothing."))))
+    blocks.append(SectionBlock(text=_mrkdwn(_clip(
+        "*Watched*\n" + ("\n".join(watches[:30]) if watches else "Nothing."), MAX_TEXT))))
+    blocks.append(_context("Type `/astra help` in any channel for the commands."))
+    view = View(type="home", blocks=blocks[:100])
+    view.validate_json()
+    return dict(view.to_dict())

@@ -23,7 +23,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot import render
 from bot.astra.client import AstraClient
@@ -41,13 +41,25 @@ from bot.errors import (
     NotFound,
     UsageError,
 )
-from bot.intents import Intent, Subject, parse, redact_text, specs_for_topic
+from bot.intents import (
+    SPECS,
+    Intent,
+    Subject,
+    check_value,
+    parse,
+    redact_text,
+    specs_for_topic,
+)
+from bot.logs import correlation
 from bot.policy import Actor, Decision, Place, Rules, decide, least_role, roles_of
 from bot.ports import Directory, Notifier, Replier
-from bot.render import DbView, Message
+from bot.render import DbView, Form, FormField, Message
 from bot.settings import Settings
 from bot.store.models import Operation
 from bot.store.repo import Store
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 log = logging.getLogger("astra_bot.service")
 
@@ -117,6 +129,9 @@ def db_view(db: Database) -> DbView:
 
 
 class Service:
+    #: Set by the composition root (bot/app.py); counts each audit row.
+    metrics: Metrics | None = None
+
     def __init__(
         self,
         settings: Settings,
@@ -252,6 +267,8 @@ class Service:
                 outcome=redact_text(outcome),
                 duration_ms=int((self.clock() - started) * 1000) if started else None,
             )
+            if self.metrics is not None:
+                self.metrics.command(permission, decision)
         except BotError:
             log.exception("audit write failed", extra={"correlation_id": req.correlation_id})
 
@@ -263,7 +280,7 @@ class Service:
             await reply.private(render.plain(RESTARTING))
             return
         async with self._tracked():
-            with self.astra.recording():
+            with self.astra.recording(), correlation(req.correlation_id):
                 await self._handle_command(req, text, reply)
 
     async def handle_action(
@@ -274,7 +291,7 @@ class Service:
             await reply.private(render.plain(RESTARTING))
             return
         async with self._tracked():
-            with self.astra.recording():
+            with self.astra.recording(), correlation(req.correlation_id):
                 await self._handle_action(req, action_id, value, message_ts, reply)
 
     @contextlib.asynccontextmanager
@@ -302,6 +319,10 @@ class Service:
     async def _handle_command(self, req: Request, text: str, reply: Replier) -> None:
         started = self.clock()
         shown = "/astra " + text.strip()
+        # no name: the form, where there is one (a Slack modal, prompts in the shell)
+        if text.split() == ["db", "create"] and await self._open_create_form(req, reply):
+            await self._record(req, shown, "form", permission="db.create", started=started)
+            return
         try:
             intent = parse(text)
         except UsageError as err:
@@ -783,6 +804,118 @@ class Service:
         db = await self.astra.get_database(self._need(db).id)
         await reply.private(render.db_status(db_view(db)))
         return f"{db.id} is {db.status}"
+
+    # ------------------------------------------------------------------ App Home
+
+    async def home(self, user_id: str) -> dict[str, Any]:
+        """The Home tab of one user: rights, databases (if they may list them), operations
+        in progress, watches. Home is not a channel: no guard applies."""
+        from bot.policy import visible_commands
+
+        rules = await self.rules()
+        actor = await self.actor(user_id, rules)
+        place = Place(channel_id="", is_dm=True)
+        allowed = [c.name for c in visible_commands(rules, actor, place) if not c.open_to_all]
+        dbs: list[DbView] | None = None
+        note = ""
+        if decide(rules, actor, place, SPECS["db.list"]).allowed:
+            try:
+                dbs = sorted((db_view(d) for d in await self.astra.list_databases()),
+                             key=lambda v: v.name.lower())
+            except AstraError as err:
+                note = err.user_message
+        else:
+            note = "You may not list databases (needs role viewer)."
+        ops = [
+            render.OpView(kind=o.kind, database_name=o.database_name,
+                          database_id=o.database_id, status=o.last_status,
+                          target_status=o.target_status, requester_id=o.requester_id,
+                          started_at=o.created_at, detail=json.loads(o.detail or "{}"))
+            for o in await self.store.pending_operations(limit=15)
+        ]
+        watches = [f"<#{w.channel_id}>: *{w.database_name}*"
+                   for w in await self.store.subscriptions()]
+        return render.home_view(roles=_roles_line(rules, actor, place), allowed=allowed,
+                                dbs=dbs, operations=ops, watches=watches, now=self.clock(),
+                                note=note)
+
+    # ------------------------------------------------------------------ the create form
+
+    async def _open_create_form(self, req: Request, reply: Replier) -> bool:
+        rules = await self.rules()
+        actor = await self.actor(req.user_id, rules)
+        decision = decide(rules, actor, req.place, SPECS["db.create"], None, db_known=False)
+        if not decision.allowed:
+            return False  # the usage error / denial path answers
+        return await reply.open_form(await self.create_form(req))
+
+    async def create_form(self, req: Request, values: dict[str, str] | None = None) -> Form:
+        """The `db create` form; the region choices follow the chosen cloud."""
+        values = values or {}
+        cloud = (values.get("cloud") or self.settings.default_cloud).lower()
+        regions = await self._regions(cloud)
+        region = values.get("region")
+        if region not in regions:
+            region = self.settings.default_region if self.settings.default_region in regions \
+                else (regions[0] if regions else None)
+        return Form(
+            callback_id=render.FORM_CREATE,
+            title="Create a database",
+            submit="Create",
+            context=f"{req.channel_id}",
+            fields=(
+                FormField("name", "Name", initial=values.get("name"),
+                          hint="Letters, digits, - and _; up to 50."),
+                FormField("cloud", "Cloud", "select",
+                          tuple((c, c.upper()) for c in ("gcp", "aws", "azure")),
+                          initial=cloud, redraws=True),
+                FormField("region", "Region", "select", tuple((r, r) for r in regions),
+                          initial=region),
+                FormField("keyspace", "Keyspace",
+                          initial=values.get("keyspace") or "default_keyspace"),
+                FormField("vector", "Type", "select",
+                          (("vector", "Vector database"), ("non-vector", "Non-vector")),
+                          initial=values.get("vector") or "vector"),
+                FormField("capacity_units", "Capacity units", optional=True,
+                          initial=values.get("capacity_units") or "1"),
+            ),
+        )
+
+    async def form_errors(self, callback_id: str, values: dict[str, str]) -> dict[str, str]:
+        """Errors to show on the form's fields (empty: it may be submitted)."""
+        if callback_id != render.FORM_CREATE:
+            return {"name": "This form is not known to this bot."}
+        errors: dict[str, str] = {}
+        for name in ("name", "keyspace", "capacity_units"):
+            raw = (values.get(name) or "").strip()
+            if not raw:
+                if name == "name":
+                    errors[name] = "A name is needed."
+                continue
+            problem = check_value("db.create", name, raw)
+            if problem:
+                errors[name] = problem
+        units = values.get("capacity_units", "").strip()
+        if units.isdigit() and not 1 <= int(units) <= 100:
+            errors["capacity_units"] = "Between 1 and 100."
+        cloud = (values.get("cloud") or self.settings.default_cloud).lower()
+        if values.get("region") not in await self._regions(cloud):
+            errors["region"] = f"Pick a region of {cloud}."
+        return errors
+
+    async def submit_form(
+        self, req: Request, callback_id: str, values: dict[str, str], reply: Replier
+    ) -> None:
+        """A submitted form runs as the command it stands for: same parser, policy, checks."""
+        if callback_id != render.FORM_CREATE:
+            raise ConfirmationError("This form is not known to this bot.")
+        parts = ["db", "create", values.get("name", "").strip(),
+                 "--cloud", values.get("cloud") or self.settings.default_cloud,
+                 "--region", values.get("region") or self.settings.default_region,
+                 "--keyspace", values.get("keyspace", "").strip() or "default_keyspace",
+                 "--capacity-units", values.get("capacity_units", "").strip() or "1",
+                 "--non-vector" if values.get("vector") == "non-vector" else "--vector"]
+        await self.handle_command(req, shlex.join(parts), reply)
 
     async def actions_for(self, req: Request, db: Database) -> list[tuple[str, str, bool]]:
         """The buttons worth showing on a database: only what this person may run here."""
@@ -1409,6 +1542,9 @@ class _Replacing:
 
     async def replace(self, message: Message) -> None:
         await self._reply.replace(message)
+
+    async def open_form(self, form: Form) -> bool:
+        return await self._reply.open_form(form)
 
 
 def _clip(s: str, n: int) -> str:

@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import os
 import re
+import stat
 import sys
 import tempfile
 from collections.abc import AsyncIterator
@@ -25,7 +26,7 @@ from typing import TextIO
 
 from bot import render
 from bot.app import Components, build
-from bot.render import Choice, Message
+from bot.render import Choice, Form, FormField, Message
 from bot.service import Request
 from bot.settings import Settings
 
@@ -57,12 +58,58 @@ _EMOJI = {
 }
 
 
+class FormSession:
+    """A form filled in line by line: each field is a prompt; selects take a number or a
+    value; an empty answer keeps the default."""
+
+    def __init__(self, form: Form) -> None:
+        self.form = form
+        self.values: dict[str, str] = {}
+        self.index = 0
+
+    @property
+    def field(self) -> FormField:
+        return self.form.fields[self.index]
+
+    @property
+    def done(self) -> bool:
+        return self.index >= len(self.form.fields)
+
+    def prompt(self) -> str:
+        f = self.field
+        default = self.values.get(f.name, f.initial) or ""
+        if f.kind == "select":
+            opts = "  ".join(f"[{i}] {label}" for i, (_, label) in enumerate(f.options, 1))
+            return f"  {opts}\n{f.label} [{default}]> "
+        return f"{f.label}{' (optional)' if f.optional else ''} [{default}]> "
+
+    def answer(self, line: str) -> str | None:
+        """Take an answer for the current field; an error message, or None."""
+        f = self.field
+        text = line.strip()
+        if not text:
+            text = self.values.get(f.name, f.initial) or ""
+        elif f.kind == "select":
+            values = [v for v, _ in f.options]
+            if text.isdigit() and 1 <= int(text) <= len(values):
+                text = values[int(text) - 1]
+            elif text.lower() in (v.lower() for v in values):
+                text = next(v for v in values if v.lower() == text.lower())
+            else:
+                return f"Pick one of 1–{len(values)}."
+        self.values[f.name] = text
+        self.index += 1
+        return None
+
+
 class Screen:
-    """Where the shell writes; also remembers the numbered choices on screen."""
+    """Where the shell writes; also remembers the numbered choices on screen, and the form
+    being filled in."""
 
     def __init__(self, out: TextIO) -> None:
         self.out = out
         self.choices: list[Choice] = []
+        self.form: FormSession | None = None
         self._ts = 0
 
     def show(self, prefix: str, message: Message) -> None:
@@ -104,17 +151,53 @@ class ShellReplier:
     async def replace(self, message: Message) -> None:
         self.screen.show("(only you) ↻ ", message)
 
+    async def open_form(self, form: Form) -> bool:
+        self.screen.form = FormSession(form)
+        self.screen.out.write(f"(only you) ── {form.title} ── (empty answer: the default)\n")
+        return True
+
+
+async def _form_line(
+    components: Components, req: Request, session: FormSession, line: str,
+    replier: ShellReplier,
+) -> bool:
+    """Feed one line to the form; True when the form is finished (submitted)."""
+    out = replier.screen.out
+    redraws = session.field.redraws
+    problem = session.answer(line)
+    if problem:
+        out.write(f"  {problem}\n")
+        return False
+    if redraws:  # e.g. the cloud changed: the region choices follow it
+        session.form = await components.service.create_form(req, session.values)
+    if not session.done:
+        return False
+    errors = await components.service.form_errors(session.form.callback_id, session.values)
+    if errors:
+        for name, msg in errors.items():
+            out.write(f"  {name}: {msg}\n")
+        session.index = next(i for i, f in enumerate(session.form.fields) if f.name in errors)
+        return False
+    replier.screen.form = None
+    await components.service.submit_form(req, session.form.callback_id, session.values,
+                                         replier)
+    return True
+
 
 async def _lines(stdin: TextIO) -> AsyncIterator[str]:
-    """Lines from stdin without blocking the event loop (pipes and terminals), or from a file."""
-    loop = asyncio.get_running_loop()
-    reader = asyncio.StreamReader()
+    """Lines from stdin without blocking the event loop (pipes and terminals); a regular
+    file or an in-memory text is simply read (that never blocks for long)."""
     try:
-        await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
-    except (ValueError, OSError):
-        for line in stdin:  # a regular file: reading it does not block for long
+        mode = os.fstat(stdin.fileno()).st_mode
+    except (OSError, ValueError):
+        mode = 0
+    if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)):
+        for line in stdin:
             yield line
         return
+    loop = asyncio.get_running_loop()
+    reader = asyncio.StreamReader()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), stdin)
     while True:
         raw = await reader.readline()
         if not raw:
@@ -167,25 +250,44 @@ async def run_shell(
     replier = ShellReplier(screen)
     where = "the built-in Astra emulator" if sandbox else settings.astra_api_url
     out.write(f"astra-bot shell — you are @{user} in #{channel.lower()}, on {where}. "
-              "Type /astra help, a number to click a button, or quit.\n")
+              "Type /astra help, a number to click a button, home for the Home tab, "
+              "or quit.\n")
+
+    def prompt() -> str:
+        return screen.form.prompt() if screen.form is not None else "astra> "
+
     if interactive:
-        out.write("astra> ")
+        out.write(prompt())
     out.flush()
     try:
         async for raw in _lines(stdin):
             line = raw.strip()
+            req = Request(user_id=user, channel_id=channel, is_dm=channel.startswith("D"),
+                          source="shell")
+            if screen.form is not None:
+                if not interactive:
+                    out.write(f"{prompt()}{line}\n")
+                await _form_line(components, req, screen.form, line, replier)
+                if screen.form is None and not interactive and wait:
+                    components.watcher.wake()
+                    await wait_idle(components, op_timeout)
+                if interactive:
+                    out.write(prompt())
+                    out.flush()
+                continue
             if not line or line.startswith("#"):
                 if interactive:
-                    out.write("astra> ")
+                    out.write(prompt())
                     out.flush()
                 continue
             if line in {"quit", "exit", "/quit"}:
                 break
             if not interactive:
                 out.write(f"astra> {line}\n")
-            req = Request(user_id=user, channel_id=channel, is_dm=channel.startswith("D"),
-                          source="shell")
-            if line.isdigit():
+            if line == "home":
+                view = await components.service.home(user)
+                screen.show("(home) ", Message(text="Home", blocks=tuple(view["blocks"])))
+            elif line.isdigit():
                 n = int(line)
                 if not 1 <= n <= len(screen.choices):
                     out.write(f"There is no choice {n}.\n")
@@ -201,7 +303,7 @@ async def run_shell(
             if not interactive and wait:
                 await wait_idle(components, op_timeout)
             if interactive:
-                out.write("astra> ")
+                out.write(prompt())
                 out.flush()
         if not interactive and wait:
             await wait_idle(components, op_timeout)

@@ -26,6 +26,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from bot import render
 from bot.astra.client import AstraClient
@@ -37,6 +38,9 @@ from bot.service import db_view
 from bot.settings import Settings
 from bot.store.models import Notice, Operation
 from bot.store.repo import NewNotice, Store
+
+if TYPE_CHECKING:
+    from bot.metrics import Metrics
 
 log = logging.getLogger("astra_bot.watcher")
 
@@ -56,6 +60,9 @@ class TickResult:
 
 
 class Watcher:
+    #: Set by the composition root (bot/app.py).
+    metrics: Metrics | None = None
+
     def __init__(
         self,
         settings: Settings,
@@ -86,6 +93,7 @@ class Watcher:
     # ------------------------------------------------------------------ one tick
 
     async def tick(self) -> TickResult:
+        started = time.perf_counter()
         result = TickResult()
         ops = await self.store.claim_due_operations(self.owner, lease_s=self.lease_s)
         subs = await self.store.subscriptions()
@@ -108,8 +116,13 @@ class Watcher:
                         op.id, self.clock() + self.interval, self.owner)
                     if self.clock() > op.deadline_at:
                         await self._finish(op, "timed_out", op.last_status, None)
+                        if self.metrics is not None:
+                            self.metrics.operation_finished(op.kind, "timed_out")
                     continue
                 done, reads = await self._advance(op, by_org[op.org_id])
+                if done and self.metrics is not None:
+                    ended = await self.store.get_operation(op.id)
+                    self.metrics.operation_finished(op.kind, ended.state if ended else "other")
                 result.finished += done
                 result.astra_reads += reads
             for sub in subs:
@@ -117,6 +130,8 @@ class Watcher:
                     await self._check_subscription(sub, by_org[sub.org_id])
         result.notices_sent = await self.deliver_notices()
         self.last_tick_at = self.clock()
+        if self.metrics is not None:
+            self.metrics.watcher_tick(time.perf_counter() - started)
         return result
 
     async def _reconcile(self, op: Operation, dbs: dict[str, Database]) -> int:
@@ -317,11 +332,15 @@ class Watcher:
                 for n in batch:
                     backoff = min(300.0, 2.0 ** min(n.attempts + 1, 8))
                     await self.store.notice_failed(n.id, self.owner, err.user_message, backoff)
+                if self.metrics is not None:
+                    self.metrics.notices(failed=len(batch))
                 continue
             self._last_post[channel] = self.clock()
             for n in batch:
                 await self.store.notice_sent(n.id, self.owner, ts)
             sent += len(batch)
+            if self.metrics is not None:
+                self.metrics.notices(sent=len(batch))
         return sent
 
     # ------------------------------------------------------------------ loop
@@ -334,8 +353,12 @@ class Watcher:
                     await self.tick()
                 except BotError as err:
                     log.warning("watcher tick failed: %s", err.user_message)
+                    if self.metrics is not None:
+                        self.metrics.watcher_tick(0.0, ok=False)
                 except Exception:
                     log.exception("watcher tick crashed; continuing")
+                    if self.metrics is not None:
+                        self.metrics.watcher_tick(0.0, ok=False)
                 delay = await self._sleep_for()
                 self._wake.clear()
                 waiters = [asyncio.ensure_future(stop.wait()),

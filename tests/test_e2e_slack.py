@@ -133,12 +133,12 @@ async def test_stranger_is_denied_privately_and_nothing_reaches_astra(bot: BotHa
 
 
 async def test_malformed_command_gets_usage_privately(bot: BotHarness) -> None:
-    for text in ("db craete x", "db create", "db create x --clod gcp"):
+    for text in ("db craete x", "db get", "db create x --clod gcp"):
         await bot.command(text)
     assert bot.emulator.requests == []
     texts = bot.private_texts()
     assert "Did you mean `/astra db create`" in texts[0]
-    assert "needs <name>" in texts[1]
+    assert "needs <db>" in texts[1]
     assert "`--cloud`" in texts[2]
     assert all(p.response_type == "ephemeral" for p in bot.slack.response_url_posts)
 

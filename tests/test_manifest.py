@@ -18,6 +18,8 @@ def test_manifest_has_command_scopes_and_modes() -> None:
     assert {"commands", "chat:write", "chat:write.public"} <= scopes
     assert m["settings"]["interactivity"]["is_enabled"] is True
     assert m["settings"]["socket_mode_enabled"] is True
+    assert m["features"]["app_home"]["home_tab_enabled"] is True
+    assert "app_home_opened" in m["settings"]["event_subscriptions"]["bot_events"]
     text = (ROOT / "app_manifest.yml").read_text()
     assert "# request_url: https://" in text and "# url: https://" in text
 

@@ -47,7 +47,11 @@ from bot.astra.models import (
 )
 from bot.errors import AstraError
 
-__all__ = ["AstraClient"]
+__all__ = ["AstraClient", "Observer"]
+
+#: Told of every attempt: ``(method, path, status, seconds)``; status is the HTTP status
+#: (``"503"``), ``"timeout"`` or ``"unreachable"``. Metrics hook (bot/metrics.py).
+Observer = Callable[[str, str, str, float], None]
 
 log = logging.getLogger("bot.astra")
 
@@ -69,6 +73,7 @@ class AstraClient:
         backoff_base: float = 0.5,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
+        observer: Observer | None = None,
     ) -> None:
         token = token.strip()
         if token.lower().startswith("bearer "):
@@ -79,6 +84,7 @@ class AstraClient:
         self._backoff_base = backoff_base
         self._sleep = sleep
         self._rand = rand
+        self._observer = observer
         self._http = httpx.AsyncClient(
             base_url=self._base_url,
             transport=transport,
@@ -158,6 +164,10 @@ class AstraClient:
                 )
                 await self._sleep(delay)
 
+    def _observe(self, req: api.ApiRequest, status: str, started: float) -> None:
+        if self._observer is not None:
+            self._observer(req.method, req.path, status, time.monotonic() - started)
+
     async def _send_once(self, req: api.ApiRequest) -> api.ApiResponse:
         started = time.monotonic()
         try:
@@ -165,13 +175,16 @@ class AstraClient:
                 req.method, req.path, params=list(req.params) or None, json=req.json
             )
         except httpx.TimeoutException as exc:
+            self._observe(req, "timeout", started)
             self._note(req, "timed out")
             log.warning("astra %s %s: timed out", req.method, req.path)
             raise api.unavailable(req, "timed out") from exc
         except httpx.TransportError as exc:
+            self._observe(req, "unreachable", started)
             self._note(req, "unreachable")
             log.warning("astra %s %s: %s", req.method, req.path, type(exc).__name__)
             raise api.unavailable(req, "connection failed") from exc
+        self._observe(req, str(resp.status_code), started)
         self._note(req, str(resp.status_code))
         answer = api.ApiResponse(
             status=resp.status_code,

@@ -23,30 +23,108 @@ from typing import Any
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
 )
+from slack_sdk.http_retry.request import HttpRequest
+from slack_sdk.http_retry.response import HttpResponse
+from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.errors import SlackError
-from bot.render import ACTION_CANCEL, ACTION_CONFIRM, ACTION_PAGE, ACTION_RUN, Message
+from bot.metrics import Metrics
+from bot.render import (
+    ACTION_CANCEL,
+    ACTION_CONFIRM,
+    ACTION_FORM_CHANGE,
+    ACTION_PAGE,
+    ACTION_RUN,
+    FORM_CREATE,
+    Form,
+    Message,
+    form_values,
+    form_view,
+)
 from bot.service import Request, Service
 
 log = logging.getLogger("astra_bot.slack")
 
 
-def make_web_client(token: str, base_url: str) -> AsyncWebClient:
-    """An AsyncWebClient that retries Slack's 429s after Retry-After (slack_sdk handlers)."""
+def make_web_client(token: str, base_url: str, *,
+                    metrics: Metrics | None = None) -> AsyncWebClient:
+    """An AsyncWebClient that retries Slack's 429s after Retry-After (slack_sdk handlers)
+    and, given ``metrics``, counts every answer (retried 429s too)."""
+    handlers: list[AsyncRetryHandler] = [] if metrics is None else [_Observer(metrics)]
     return AsyncWebClient(
         token=token,
         base_url=base_url,
         retry_handlers=[
+            *handlers,
             AsyncRateLimitErrorRetryHandler(max_retry_count=3),
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+class _Observer(AsyncRetryHandler):
+    """Not a retry handler: slack_sdk asks every handler about every answer (and every
+    connection error) of every attempt, so the first one in the list sees them all. It
+    counts and never asks for a retry."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        super().__init__(max_retry_count=0)
+        self.metrics = metrics
+
+    async def can_retry_async(self, *, state: RetryState, request: HttpRequest,
+                              response: HttpResponse | None = None,
+                              error: Exception | None = None) -> bool:
+        if response is not None:
+            body = response.body if isinstance(response.body, dict) else {}
+            error_code = body.get("error")
+            self.metrics.slack_answer(request.url, response.status_code, body.get("ok") is True,
+                                      error_code if isinstance(error_code, str) else None)
+        elif error is not None:
+            self.metrics.slack_unreachable(request.url, type(error).__name__)
+        return False
+
+
+class _TimedAck(AsyncAck):
+    def __init__(self, observe: Callable[[float], None]) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]
+        self._observe: Callable[[float], None] | None = observe
+
+    async def __call__(self, *args: Any, **kwargs: Any) -> BoltResponse:
+        if self._observe is not None:
+            self._observe(time.perf_counter())
+            self._observe = None
+        return await super().__call__(*args, **kwargs)
+
+
+def _request_kind(body: dict[str, Any]) -> str:
+    if body.get("command"):
+        return "command"
+    return {"block_actions": "action", "view_submission": "view", "view_closed": "view",
+            "event_callback": "event", "block_suggestion": "options"}.get(
+        str(body.get("type", "")), "other")
+
+
+def install_ack_timer(app: AsyncApp, metrics: Metrics) -> None:
+    """Ack latency (Slack's deadline is 3 s): a global middleware swaps the request's
+    ``ack`` for one that records the time from this middleware to the listener's ack."""
+
+    async def _ack_timer(body: dict[str, Any], context: AsyncBoltContext,
+                         next: Callable[[], Awaitable[None]]) -> None:
+        start, kind = time.perf_counter(), _request_kind(body)
+        context["ack"] = _TimedAck(lambda t: metrics.ack(kind, t - start))
+        await next()
+
+    app.middleware(_ack_timer)
 
 
 def _slack_error(exc: Exception, what: str) -> SlackError:
@@ -93,24 +171,51 @@ class SlackNotifier:
 
 
 class SlackReplier:
-    """Private answers to one command or click, through its ``response_url``."""
+    """Private answers to one command or click: through its ``response_url`` where there is
+    one, else ``chat.postEphemeral``; forms open as modals with the request's trigger id."""
 
-    def __init__(self, respond: Callable[..., Awaitable[Any]]) -> None:
+    def __init__(
+        self,
+        respond: Callable[..., Awaitable[Any]] | None,
+        *,
+        client: AsyncWebClient | None = None,
+        trigger_id: str | None = None,
+        channel: str | None = None,
+        user: str | None = None,
+    ) -> None:
         self._respond = respond
+        self._client = client
+        self._trigger_id = trigger_id
+        self._channel = channel
+        self._user = user
 
-    async def private(self, message: Message) -> None:
+    async def _send(self, message: Message, *, replace: bool) -> None:
         try:
-            await self._respond(text=message.text, blocks=list(message.blocks),
-                                response_type="ephemeral", replace_original=False)
-        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
+            if self._respond is not None:
+                await self._respond(text=message.text, blocks=list(message.blocks),
+                                    response_type="ephemeral", replace_original=replace)
+            elif self._client is not None and self._channel and self._user:
+                await self._client.chat_postEphemeral(channel=self._channel, user=self._user,
+                                                      text=message.text,
+                                                      blocks=list(message.blocks))
+        except (TimeoutError, aiohttp.ClientError, ValueError, SlackApiError) as exc:
             log.warning("could not answer privately: %s", type(exc).__name__)
 
+    async def private(self, message: Message) -> None:
+        await self._send(message, replace=False)
+
     async def replace(self, message: Message) -> None:
+        await self._send(message, replace=True)
+
+    async def open_form(self, form: Form) -> bool:
+        if self._client is None or not self._trigger_id:
+            return False
         try:
-            await self._respond(text=message.text, blocks=list(message.blocks),
-                                response_type="ephemeral", replace_original=True)
-        except (TimeoutError, aiohttp.ClientError, ValueError) as exc:
-            log.warning("could not replace a message: %s", type(exc).__name__)
+            await self._client.views_open(trigger_id=self._trigger_id, view=form_view(form))
+        except (TimeoutError, aiohttp.ClientError, SlackApiError) as exc:
+            log.warning("could not open a form: %s", type(exc).__name__)
+            return False
+        return True
 
 
 class SlackDirectory:
@@ -193,7 +298,9 @@ def build_bolt_app(
             source="command",
             correlation_id=uuid.uuid4().hex[:12],
         )
-        await service.handle_command(req, str(body.get("text", "")), SlackReplier(respond))
+        reply = SlackReplier(respond, client=client, trigger_id=body.get("trigger_id"),
+                             channel=channel, user=req.user_id)
+        await service.handle_command(req, str(body.get("text", "")), reply)
         if on_started is not None:
             on_started()
 
@@ -211,13 +318,67 @@ def build_bolt_app(
             source="click",
             correlation_id=uuid.uuid4().hex[:12],
         )
+        reply = SlackReplier(respond, client=client, trigger_id=body.get("trigger_id"),
+                             channel=channel, user=req.user_id)
         await service.handle_action(req, str(action.get("action_id", "")),
                                     str(action.get("value", "")),
-                                    str(message_ts) if message_ts else None,
-                                    SlackReplier(respond))
+                                    str(message_ts) if message_ts else None, reply)
         if on_started is not None:
             on_started()
 
     for action in (ACTION_CONFIRM, ACTION_CANCEL, ACTION_PAGE, ACTION_RUN):
         app.action(action)(_click)
+
+    @app.action(ACTION_FORM_CHANGE)
+    async def _form_change(ack: Any, body: dict[str, Any]) -> None:
+        """The cloud changed in the create form: redraw it with that cloud's regions."""
+        await ack()
+        view = body.get("view") or {}
+        values = form_values((view.get("state") or {}).get("values") or {})
+        user = str((body.get("user") or {}).get("id", ""))
+        req = Request(user_id=user, channel_id=str(view.get("private_metadata") or ""))
+        form = await service.create_form(req, values)
+        try:
+            await client.views_update(view_id=view.get("id"), hash=view.get("hash"),
+                                      view=form_view(form))
+        except (TimeoutError, aiohttp.ClientError, SlackApiError) as exc:
+            log.warning("could not redraw the form: %s", type(exc).__name__)
+
+    @app.view(FORM_CREATE)
+    async def _form_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
+        values = form_values((view.get("state") or {}).get("values") or {})
+        errors = await service.form_errors(FORM_CREATE, values)
+        if errors:
+            await ack(response_action="errors", errors=errors)
+            return
+        await ack()
+        user = str((body.get("user") or {}).get("id", ""))
+        channel = str(view.get("private_metadata") or "") or user
+        req = Request(user_id=user, channel_id=channel, is_dm=_is_dm(channel), source="form",
+                      correlation_id=uuid.uuid4().hex[:12])
+        reply = SlackReplier(None, client=client, channel=channel, user=user)
+        await service.submit_form(req, FORM_CREATE, values, reply)
+        if on_started is not None:
+            on_started()
+
+    @app.event("app_home_opened")
+    async def _home(event: dict[str, Any]) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        user = str(event.get("user", ""))
+        view = await service.home(user)
+        try:
+            await client.views_publish(user_id=user, view=view)
+        except (TimeoutError, aiohttp.ClientError, SlackApiError) as exc:
+            log.warning("could not publish the Home tab: %s", type(exc).__name__)
+
+    @app.middleware
+    async def _once(body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
+        """Slack re-sends an event it thinks was not received (X-Slack-Retry-Num): handle
+        each event id once, whichever replica got it (the store remembers)."""
+        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
+        if event_id and not await service.store.first_time_seen(str(event_id)):
+            return BoltResponse(status=200, body="")
+        return await next()
+
     return app

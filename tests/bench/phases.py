@@ -428,6 +428,10 @@ async def notice(stack: Stack, *, interval: float | None, creates: int, create_s
                      and (r[1] == LIST_PATH or r[1].startswith(LIST_PATH + "/"))]
     delays = [notice_at[n] - active_at[n] for n in notice_at]
     window = t_last - t_first
+    kinds: dict[str, int] = {}
+    for r in watcher_reads:
+        key = "list" if r[1] == LIST_PATH else "get one"
+        kinds[key] = kinds.get(key, 0) + 1
     result: dict[str, Any] = {
         "method": "separate processes; creates through signed HTTP, ACTIVE set through the "
                   "emulator's control at random moments, notice = chat.postMessage "
@@ -443,6 +447,8 @@ async def notice(stack: Stack, *, interval: float | None, creates: int, create_s
         "watcher_reads": len(watcher_reads),
         "watcher_list_rounds": len(rounds([r[3] for r in list_calls(watcher_reads)])),
         "watcher_reads_per_op": round(len(watcher_reads) / max(1, creates), 2),
+        "watcher_reads_by_kind": kinds,
+        "create_path_lists": len(create_path),
         "reads_after_idle": quiet_reads,
         "baselines": {},
     }

@@ -1,0 +1,317 @@
+"""Prometheus metrics of one bot process, and what readiness knows about its peers.
+
+Contract:
+
+- :class:`Metrics` owns its own ``prometheus_client.CollectorRegistry``: nothing is
+  registered globally, so two bots in one process (tests, the benchmark) never share a
+  counter. The composition root (:mod:`bot.app`) builds one and hands it to the Astra
+  client (an observer), the Slack Web API client (a retry-handler hook), the Bolt app (ack
+  timing), the service (one call per audit row) and the watcher.
+- Label values are bounded by construction: intents are the command table's permissions,
+  Astra endpoints are path *templates* (``/v2/databases/{id}/keyspaces/{ks}``), Slack
+  methods are the Web API method names the bot calls, outcomes are small fixed sets. No
+  database name, user, channel or id is ever a label value.
+- :class:`PeerHealth` remembers the last answer of Slack and of Astra (from the calls the
+  bot makes anyway), so ``/readyz`` can say "reachable recently" without calling them on
+  every probe.
+
+The metric names are listed in README.md ("Operating it").
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+
+from bot.intents import SPECS
+
+if TYPE_CHECKING:
+    from bot.store.repo import Store
+
+__all__ = ["CONTENT_TYPE", "Contact", "Metrics", "PeerHealth", "endpoint_template"]
+
+CONTENT_TYPE = CONTENT_TYPE_LATEST
+
+#: The audit decision of a command or click → the ``outcome`` label of commands_total.
+OUTCOMES = {
+    "allow": "allowed",
+    "deny": "denied",
+    "error": "failed",
+    "invalid": "invalid",
+    "confirm": "confirm",
+    "approve": "approve",
+    "cancel": "cancelled",
+    "expired": "expired",
+    "form": "form",
+}
+
+#: DevOps API path templates (bot/astra/http.py builds these paths). Anything else is
+#: counted as "other", so an unexpected path can never add a label value per id.
+_TEMPLATES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(t)) + "/?$"), t)
+    for t in (
+        "/v2/databases",
+        "/v2/databases/{id}",
+        "/v2/databases/{id}/terminate",
+        "/v2/databases/{id}/park",
+        "/v2/databases/{id}/unpark",
+        "/v2/databases/{id}/resize",
+        "/v2/databases/{id}/keyspaces/{ks}",
+        "/v2/databases/{id}/datacenters",
+        "/v2/databases/{id}/datacenters/{dc}/terminate",
+        "/v2/databases/{id}/access-list",
+        "/v2/databases/{id}/secureBundleURL",
+        "/v2/databases/{id}/telemetry/metrics",
+        "/v2/regions/serverless",
+        "/v2/availableRegions",
+        "/v2/currentOrg",
+        "/v2/tokens",
+        "/v2/clientIdSecrets",
+        "/v2/clientIdSecrets/{client}",
+        "/v2/organizations/roles",
+        "/v2/organizations/roles/{role}",
+        "/v2/organizations/users",
+        "/v2/organizations/users/{user}",
+        "/v2/organizations/users/{user}/roles",
+        "/v2/organizations/private-link",
+        "/v2/organizations/customDomains",
+        "/v2/organizations/{org}/devops-acl",
+        "/v2/organizations/{org}/telemetry/auditLogs",
+        "/v2/kms",
+        "/v2/peering/provider/{provider}/database/{id}",
+    )
+)
+# Literal paths first: /v2/organizations/roles must not read as /v2/organizations/{org}/….
+_TEMPLATES = tuple(sorted(_TEMPLATES, key=lambda pt: pt[1].count("{")))
+
+_SLACK_METHOD = re.compile(r"^[a-z]+(?:\.[a-zA-Z]+){1,3}$")
+_KIND = re.compile(r"^[a-z_]{1,32}$")
+
+# Seconds; Slack's deadline for an ack is 3 s.
+ACK_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0)
+CALL_BUCKETS = (0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+TICK_BUCKETS = (0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+
+
+def endpoint_template(path: str) -> str:
+    """The path template of a DevOps API path (no ids, no query): a bounded label value."""
+    path = path.split("?", 1)[0]
+    for pattern, template in _TEMPLATES:
+        if pattern.match(path):
+            return template
+    return "other"
+
+
+def slack_method(url_or_method: str) -> str:
+    """``https://slack.com/api/chat.postMessage`` → ``chat.postMessage`` (else "other")."""
+    name = url_or_method.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return name if _SLACK_METHOD.match(name) else "other"
+
+
+def intent_label(permission: str | None) -> str:
+    if permission is None:
+        return "none"
+    return permission if permission in SPECS else "other"
+
+
+# ---------------------------------------------------------------------------- peers
+
+
+@dataclass(frozen=True)
+class Contact:
+    """The last answer from a peer: when (``clock`` time), whether it was usable, and a
+    short reason (an HTTP status, ``timed out``, a Slack error code) — never a secret."""
+
+    at: float
+    ok: bool
+    detail: str
+
+
+class PeerHealth:
+    """Last contact with each peer ("slack", "astra"), from the calls the bot makes."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._last: dict[str, Contact] = {}
+
+    def record(self, peer: str, ok: bool, detail: str) -> None:
+        self._last[peer] = Contact(self.clock(), ok, detail)
+
+    def last(self, peer: str) -> Contact | None:
+        return self._last.get(peer)
+
+    def fresh(self, peer: str, window_s: float) -> Contact | None:
+        """The last contact if it is at most ``window_s`` old."""
+        c = self._last.get(peer)
+        if c is None or self.clock() - c.at > window_s:
+            return None
+        return c
+
+
+# ---------------------------------------------------------------------------- metrics
+
+
+class Metrics:
+    """Every metric of one bot process, in a registry of its own."""
+
+    def __init__(self, *, clock: Callable[[], float] = time.monotonic,
+                 wall_clock: Callable[[], float] = time.time) -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.peers = PeerHealth(clock)
+        self.wall_clock = wall_clock
+        r = self.registry
+        self.commands = Counter(
+            "astra_bot_commands", "Commands and clicks, by intent (the command's permission) "
+            "and outcome (allowed, denied, failed, invalid, confirm, approve, cancelled, "
+            "expired, form).", ["intent", "outcome"], registry=r)
+        self.ack_seconds = Histogram(
+            "astra_bot_ack_seconds", "Time from Bolt's dispatch of a Slack request to its ack.",
+            ["kind"], buckets=ACK_BUCKETS, registry=r)
+        self.astra_requests = Counter(
+            "astra_bot_astra_requests", "DevOps API requests (each attempt), by method, path "
+            "template and status (HTTP status, or timeout / unreachable).",
+            ["method", "endpoint", "status"], registry=r)
+        self.astra_seconds = Histogram(
+            "astra_bot_astra_request_seconds", "DevOps API request latency.",
+            ["method", "endpoint"], buckets=CALL_BUCKETS, registry=r)
+        self.slack_requests = Counter(
+            "astra_bot_slack_api_requests", "Slack Web API requests (each attempt), by method "
+            "and outcome (ok, error, ratelimited, http_error, unreachable).",
+            ["method", "outcome"], registry=r)
+        self.slack_ratelimited = Counter(
+            "astra_bot_slack_api_ratelimited", "Slack Web API answers 429 (rate limited), "
+            "retried ones included.", ["method"], registry=r)
+        self.operations_pending = Gauge(
+            "astra_bot_operations_pending", "Long Astra operations not finished yet (from the "
+            "store, at scrape time).", ["kind"], registry=r)
+        self.operations_finished = Counter(
+            "astra_bot_operations_finished", "Long Astra operations this process saw end, by "
+            "kind and outcome (done, failed, timed_out, unknown).", ["kind", "outcome"],
+            registry=r)
+        self.watcher_ticks = Counter(
+            "astra_bot_watcher_ticks", "Watcher passes, by result (ok, failed).", ["result"],
+            registry=r)
+        self.watcher_tick_seconds = Histogram(
+            "astra_bot_watcher_tick_seconds", "Duration of one watcher pass.",
+            buckets=TICK_BUCKETS, registry=r)
+        self.watcher_last_tick = Gauge(
+            "astra_bot_watcher_last_tick_timestamp_seconds",
+            "Unix time of the last watcher pass of this process that completed.", registry=r)
+        self.watcher_lag = Gauge(
+            "astra_bot_watcher_lag_seconds", "How overdue the most overdue pending operation "
+            "is (from the store, at scrape time; 0 when none is late).", registry=r)
+        self.notices_sent = Counter(
+            "astra_bot_notices_sent", "Channel notices Slack accepted.", registry=r)
+        self.notices_failed = Counter(
+            "astra_bot_notices_failed", "Channel notices Slack refused (retried later).",
+            registry=r)
+        self.notices_pending = Gauge(
+            "astra_bot_notices_pending", "Channel notices waiting to be sent (from the store, "
+            "at scrape time).", registry=r)
+        self.peer_up = Gauge(
+            "astra_bot_peer_up", "1 if the last answer of the peer (slack, astra) was usable.",
+            ["peer"], registry=r)
+        self._kinds: set[str] = set()
+
+    # ------------------------------------------------------------------ commands, acks
+
+    def command(self, permission: str | None, decision: str) -> None:
+        """One audit row written (a command or a click)."""
+        self.commands.labels(intent_label(permission), OUTCOMES.get(decision, "other")).inc()
+
+    def ack(self, kind: str, seconds: float) -> None:
+        kind = kind if kind in {"command", "action", "view", "event", "options"} else "other"
+        self.ack_seconds.labels(kind).observe(max(0.0, seconds))
+
+    # ------------------------------------------------------------------ Astra
+
+    def astra_call(self, method: str, path: str, status: str, seconds: float) -> None:
+        """The Astra client's observer: one attempt, its status (``"200"``, ``"503"``,
+        ``"timeout"``, ``"unreachable"``) and latency."""
+        method = method.upper() if method.upper() in {"GET", "POST", "PUT", "PATCH",
+                                                        "DELETE"} else "OTHER"
+        endpoint = endpoint_template(path)
+        status = status if (status.isdigit() and len(status) == 3) or status in {
+            "timeout", "unreachable"} else "other"
+        self.astra_requests.labels(method, endpoint, status).inc()
+        self.astra_seconds.labels(method, endpoint).observe(max(0.0, seconds))
+        code = int(status) if status.isdigit() else 0
+        ok = 0 < code < 500 and code != 401
+        detail = {401: "token rejected (401)", 0: status}.get(code, f"HTTP {status}")
+        self._peer("astra", ok, detail)
+
+    # ------------------------------------------------------------------ Slack
+
+    def slack_answer(self, method: str, status: int, ok: bool | None, error: str | None) -> None:
+        """One Slack Web API answer (every attempt: retried 429s too)."""
+        name = slack_method(method)
+        if status == 429:
+            outcome = "ratelimited"
+            self.slack_ratelimited.labels(name).inc()
+        elif status >= 400:
+            outcome = "http_error"
+        else:
+            outcome = "ok" if ok else "error"
+        self.slack_requests.labels(name, outcome).inc()
+        auth_broken = error in {"invalid_auth", "not_authed", "token_revoked", "token_expired",
+                                "account_inactive"}
+        usable = status < 500 and not auth_broken
+        self._peer("slack", usable, error if auth_broken and error else f"HTTP {status}")
+
+    def slack_unreachable(self, method: str, reason: str) -> None:
+        self.slack_requests.labels(slack_method(method), "unreachable").inc()
+        self._peer("slack", False, reason)
+
+    def _peer(self, peer: str, ok: bool, detail: str) -> None:
+        self.peers.record(peer, ok, detail)
+        self.peer_up.labels(peer).set(1 if ok else 0)
+
+    # ------------------------------------------------------------------ watcher, notices
+
+    def watcher_tick(self, seconds: float, *, ok: bool = True) -> None:
+        self.watcher_ticks.labels("ok" if ok else "failed").inc()
+        if ok:
+            self.watcher_tick_seconds.observe(max(0.0, seconds))
+            self.watcher_last_tick.set(self.wall_clock())
+
+    def operation_finished(self, kind: str, outcome: str) -> None:
+        kind = kind if _KIND.match(kind) else "other"
+        outcome = outcome if outcome in {"done", "failed", "timed_out", "unknown"} else "other"
+        self.operations_finished.labels(kind, outcome).inc()
+
+    def notices(self, *, sent: int = 0, failed: int = 0) -> None:
+        if sent:
+            self.notices_sent.inc(sent)
+        if failed:
+            self.notices_failed.inc(failed)
+
+    async def refresh_from_store(self, store: Store, now: float | None = None) -> None:
+        """Gauges that describe the shared store (the same in every replica): pending
+        operations by kind, pending notices, and the watcher's lag."""
+        now = self.wall_clock() if now is None else now
+        ops = await store.pending_operations(limit=10_000)
+        self.set_pending(op.kind for op in ops)
+        self.notices_pending.set(await store.pending_notice_count())
+        due = await store.next_due_at()
+        self.watcher_lag.set(max(0.0, now - due) if due is not None else 0.0)
+
+    def set_pending(self, kinds: Iterable[str]) -> None:
+        counts: dict[str, int] = {}
+        for kind in kinds:
+            label = kind if _KIND.match(kind) else "other"
+            counts[label] = counts.get(label, 0) + 1
+        self._kinds |= counts.keys()
+        for kind in self._kinds:
+            self.operations_pending.labels(kind).set(counts.get(kind, 0))
+
+    # ------------------------------------------------------------------ exposition
+
+    def render(self) -> bytes:
+        """The registry in Prometheus' text format."""
+        return generate_latest(self.registry)
