@@ -663,8 +663,12 @@ def _by_noun(commands: Sequence[str]) -> str:
     for c in commands:
         noun, _, verb = c.partition(" ")
         groups.setdefault(noun, []).append(verb or "·")
-    return " · ".join(f"`{n}` {', '.join(v for v in vs if v != '·')}".rstrip()
-                      for n, vs in groups.items())
+    parts = []
+    for noun, verbs in groups.items():
+        named = ", ".join(v for v in verbs if v != "·")
+        bare = f"`{noun}`" if "·" in verbs else ""
+        parts.append(", ".join(p for p in (bare, f"`{noun}` {named}" if named else "") if p))
+    return " · ".join(parts)
 
 
 def home_view(
