@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import time
 import uuid
@@ -177,11 +178,12 @@ class BotHarness:
                 if c.ok and c.params.get("channel") == (channel or self.channel)]
 
 
-@pytest.fixture
-async def bot(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator,
-              clock: FakeClock) -> AsyncIterator[BotHarness]:
-    settings = make_settings(tmp_path, SLACK_API_URL=slack.api_url)
-    components = await build(settings, astra_transport=httpx.ASGITransport(app=emulator.app),
+@contextlib.asynccontextmanager
+async def bot_harness(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator,
+                      clock: FakeClock, **settings: Any) -> AsyncIterator[BotHarness]:
+    """The bot's real ASGI app wired to the fakes, with extra settings (TTL, PostgreSQL…)."""
+    components = await build(make_settings(tmp_path, SLACK_API_URL=slack.api_url, **settings),
+                             astra_transport=httpx.ASGITransport(app=emulator.app),
                              emulator=emulator, poll_interval=1.0, astra_sleep=clock.sleep)
     components.store.clock = clock
     components.service.clock = clock
@@ -195,6 +197,13 @@ async def bot(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator,
             await harness.settle()
         finally:
             await components.aclose()
+
+
+@pytest.fixture
+async def bot(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator,
+              clock: FakeClock) -> AsyncIterator[BotHarness]:
+    async with bot_harness(tmp_path, slack, emulator, clock) as harness:
+        yield harness
 
 
 class RecordingNotifier:

@@ -11,21 +11,18 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
 from bot import render
-from bot.app import asgi_app, build
 from bot.astra.emulator import AstraEmulator
 from bot.intents import COMMANDS, CommandSpec, parse
 from bot.render import ACTION_CANCEL, ACTION_CONFIRM
 from bot.store.models import AuditEntry
-from tests.conftest import ADMIN, BotHarness, FakeClock, make_settings
+from tests.conftest import ADMIN, BotHarness, FakeClock, bot_harness
 from tests.fakes.slack_api import FakeSlack
 
 STRANGER = "USTRANGER"
@@ -80,25 +77,10 @@ async def ask_delete(bot: BotHarness, db: str, *, user: str = ADMIN,
     return conf_id(posts[-1])
 
 
-@asynccontextmanager
-async def harness(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator, clock: FakeClock,
-                  **settings: Any) -> AsyncIterator[BotHarness]:
+def harness(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator, clock: FakeClock,
+            **settings: Any) -> AbstractAsyncContextManager[BotHarness]:
     """A bot like conftest's ``bot`` fixture, with settings of its own (TTL, PostgreSQL…)."""
-    components = await build(make_settings(tmp_path, SLACK_API_URL=slack.api_url, **settings),
-                             astra_transport=httpx.ASGITransport(app=emulator.app),
-                             emulator=emulator, poll_interval=1.0, astra_sleep=clock.sleep)
-    components.store.clock = clock
-    components.service.clock = clock
-    components.watcher.clock = clock
-    app = asgi_app(components, with_watcher=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://bot") as http:
-        h = BotHarness(components, http, slack, emulator, clock)
-        try:
-            yield h
-            await h.settle()
-        finally:
-            await components.aclose()
+    return bot_harness(tmp_path, slack, emulator, clock, **settings)
 
 
 # ---------------------------------------------------------------------------- strangers
