@@ -123,11 +123,7 @@ def make_astra(
 
 def sandbox_config(speed: float = 1.0) -> EmulatorConfig:
     """The emulator's default transitions, ``speed`` times faster."""
-    base = EmulatorConfig()
-    durations = {f: getattr(base, f) / speed for f in (
-        "pending_s", "initializing_s", "terminating_s", "maintenance_s", "parking_s",
-        "unparking_s", "resizing_s", "datacenter_s")}
-    return EmulatorConfig(**durations)
+    return EmulatorConfig.faster(speed)
 
 
 async def prepare_store(settings: Settings, engine: AsyncEngine) -> Store:
