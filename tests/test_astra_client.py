@@ -771,3 +771,15 @@ async def test_unknown_token_rejected_by_default_sandbox(emulator) -> None:
             await c.current_org()
     async with make_client(emulator, token=SANDBOX_TOKEN) as c:
         await c.current_org()
+
+
+async def test_409_outside_databases_is_a_clash_not_a_database_state() -> None:
+    from bot.astra import http as api
+
+    req = api.create_role("ops", ["org-db-view"], ["drn:astra:org:x"], None)
+    err = api.error_for(req, api.ApiResponse(status=409, headers={}, body=b""))
+    assert "conflicts with what exists" in err.user_message
+    assert "database" not in err.user_message and "ACTIVE" not in str(err)
+    db_req = api.terminate_database("abc")
+    db_err = api.error_for(db_req, api.ApiResponse(status=409, headers={}, body=b""))
+    assert "not in a valid state" in db_err.user_message

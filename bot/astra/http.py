@@ -274,9 +274,16 @@ def error_for(
     if status == 404:
         return AstraNotFound(f"Astra could not {op}: it was not found (404).{said}", **common)
     if status == 409:
+        if req.path.startswith("/v2/databases/"):
+            return AstraConflict(
+                f"Astra refused to {op}: the database is not in a valid state for this "
+                f"operation (409).{said}",
+                **common,
+            )
+        # outside databases a 409 is a clash (a role or address that exists already)
         return AstraConflict(
-            f"Astra refused to {op}: the database is not in a valid state for this "
-            f"operation (409).{said}",
+            f"Astra refused to {op}: it conflicts with what exists already (409).{said}",
+            hint="Check the current state (list it) and try again.",
             **common,
         )
     if status == 422:
