@@ -6,7 +6,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
 import signal
 import sys
@@ -22,9 +21,17 @@ from bot.settings import Settings, require_for_serve
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
 
+    from bot.app import Components
     from bot.store.repo import Store
 
 log = logging.getLogger("astra_bot")
+
+
+def _secrets(settings: Settings) -> list[str]:
+    """The configured secret values: the log formatter scrubs them whatever their shape."""
+    values = (settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret,
+              settings.astra_token)
+    return [v.get_secret_value() for v in values if v is not None]
 
 
 def load_settings() -> Settings:
@@ -57,18 +64,41 @@ async def _serve(settings: Settings, *, sandbox: bool, watcher: bool) -> int:
         log.info("serving HTTP on :%d (Slack request URL: /slack/events)", settings.port)
         await server.serve()
         return 0
-
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
-    assert components.bolt is not None and settings.slack_app_token is not None
-    handler = AsyncSocketModeHandler(components.bolt, settings.slack_app_token.get_secret_value())
-    log.info("Socket Mode; health on :%d", settings.port)
-    await handler.connect_async()  # type: ignore[no-untyped-call]
+    # Socket Mode: the app's lifespan connects in the background (health and metrics
+    # answer on $PORT meanwhile; /readyz says when Slack is connected) and disconnects
+    # first on shutdown. A token Slack refuses stops the start here, with the reason.
     try:
-        await server.serve()  # health, readiness and the watcher's lifespan
-    finally:
-        await handler.close_async()  # type: ignore[no-untyped-call]
+        await _open_socket_mode(components)
+    except BaseException:
+        await components.aclose()
+        raise
+    log.info("Socket Mode; health, readiness and metrics on :%d", settings.port)
+    await server.serve()
     return 0
+
+
+async def _open_socket_mode(components: Components) -> None:
+    import aiohttp
+    from slack_sdk.errors import SlackApiError
+
+    from bot.app import socket_mode_handler
+
+    handler = socket_mode_handler(components)
+    assert components.slack is not None
+    try:
+        resp = await components.slack.apps_connections_open(app_token=handler.app_token)
+    except SlackApiError as exc:
+        code = exc.response.get("error") if exc.response is not None else None
+        if code in {"invalid_auth", "not_allowed_token_type", "missing_scope", "token_revoked",
+                    "not_authed"}:
+            raise ConfigError(f"Slack refuses SLACK_APP_TOKEN ({code}).",
+                              hint="Run `astra-bot doctor` for the fix.") from None
+        log.warning("Socket Mode: apps.connections.open failed (%s); retrying", code)
+        return
+    except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+        log.warning("Socket Mode: Slack not reachable (%s); retrying", type(exc).__name__)
+        return
+    handler.client.wss_uri = resp.get("url")  # use this ticket for the first connection
 
 
 async def _worker(settings: Settings, *, sandbox: bool) -> int:
@@ -284,44 +314,18 @@ async def _audit(settings: Settings, args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------------------- doctor
 
 
-async def _doctor(settings: Settings, *, as_json: bool) -> int:
-    from bot.settings import check_token_shapes
-    from bot.store.db import current_revision, head_revision, make_engine
+def _doctor(*, as_json: bool) -> int:
+    """Settings are read by the doctor itself: a value pydantic refuses is one of its
+    findings, not a reason to stop."""
+    from bot import doctor
 
-    checks: list[dict[str, object]] = []
-
-    def add(name: str, ok: bool, detail: str) -> None:
-        checks.append({"check": name, "ok": ok, "detail": detail})
-
-    add("SLACK_BOT_TOKEN set", settings.slack_bot_token is not None,
-        "set" if settings.slack_bot_token else "missing: copy the Bot User OAuth Token")
-    add("Slack signing secret or app token",
-        settings.slack_signing_secret is not None or settings.slack_app_token is not None,
-        "Socket Mode" if settings.socket_mode else
-        ("HTTP mode" if settings.slack_signing_secret else "set SLACK_SIGNING_SECRET or "
-         "SLACK_APP_TOKEN"))
-    add("ASTRA_DB_APPLICATION_TOKEN set", settings.astra_token is not None,
-        "set" if settings.astra_token else "missing: only `--sandbox` will work")
-    for problem in check_token_shapes(settings):
-        add("token shape", False, problem)
-    engine = make_engine(settings.database_url)
-    try:
-        rev = await current_revision(engine)
-        head = head_revision()
-        add("store migrated", rev == head,
-            f"at {rev or 'empty'}, head {head}" + ("" if rev == head else
-                                                   ": run `astra-bot migrate`"))
-    except BotError as err:
-        add("store reachable", False, err.user_message)
-    finally:
-        await engine.dispose()
-    ok = all(bool(c["ok"]) for c in checks)
-    if as_json:
-        print(json.dumps({"ok": ok, "checks": checks}, indent=2))
-    else:
-        for c in checks:
-            print(f"{'ok  ' if c['ok'] else 'FAIL'} {c['check']}: {c['detail']}")
-    return 0 if ok else 1
+    settings, problems = doctor.load_settings()
+    secrets = doctor.secrets_of(settings)
+    setup_logging("text", quiet=True, secrets=secrets)  # stdout is the report's
+    report = asyncio.run(doctor.diagnose(settings, problems))
+    out = doctor.format_json(report, secrets) if as_json else doctor.format_text(report, secrets)
+    sys.stdout.write(out)
+    return report.exit_code
 
 
 # ---------------------------------------------------------------------------- main
@@ -383,8 +387,11 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if args.cmd == "doctor":
+            return _doctor(as_json=args.json)
         settings = load_settings()
-        setup_logging(settings.log_format, quiet=args.cmd in {"shell", "perm", "audit"})
+        setup_logging(settings.log_format, quiet=args.cmd in {"shell", "perm", "audit"},
+                      secrets=_secrets(settings))
         match args.cmd:
             case "serve":
                 return asyncio.run(_serve(settings, sandbox=args.sandbox,
@@ -403,8 +410,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return asyncio.run(_perm(settings, args))
             case "audit":
                 return asyncio.run(_audit(settings, args))
-            case "doctor":
-                return asyncio.run(_doctor(settings, as_json=args.json))
     except ConfigError as err:
         print(f"astra-bot: {err.user_message}" + (f"\n  {err.hint}" if err.hint else ""),
               file=sys.stderr)

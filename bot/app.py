@@ -22,12 +22,10 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
-import aiohttp
 import httpx
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.applications import Starlette
@@ -219,10 +217,13 @@ async def _peer_problem(components: Components, peer: str,
         lock = components._probing.setdefault(peer, asyncio.Lock())
         async with lock:
             if not known():
-                # The clients' hooks record the answer (or the failure) in ``health``.
-                with contextlib.suppress(BotError, SlackApiError, aiohttp.ClientError,
-                                         TimeoutError):
+                try:
                     await probe()
+                except Exception as exc:  # a probe never makes readiness crash
+                    # An HTTP answer was recorded by the clients' hooks; anything else
+                    # (no connection, a timeout) is recorded here.
+                    if not known():
+                        health.record(peer, False, type(exc).__name__)
     contact = health.last(peer)
     if contact is None:
         return f"{peer} has not answered yet"

@@ -26,7 +26,9 @@ from typing import Any
 
 from bot.intents import redact_text
 
-_STD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime"}
+# uvicorn's color_message repeats msg with terminal escapes
+_STD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime",
+                                                                    "color_message"}
 
 _CORRELATION: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "astra_bot_correlation_id", default=None)
@@ -39,7 +41,10 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Repl], ...] = (
     (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----",
                 re.S), "[redacted private key]"),
     # Authorization header values
-    (re.compile(r"\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=:-]{6,}", re.I), r"\1 [redacted]"),
+    (re.compile(r"(authorization[\"']?\s*[:=]\s*[\"']?)(?:(bearer|basic|token)\s+)?[^\s\"',};]+",
+                re.I), lambda m: f"{m[1]}{m[2] + ' ' if m[2] else ''}[redacted]"),
+    (re.compile(r"\b(Bearer|Basic)\s+(?=\S*[0-9=+/:])[A-Za-z0-9._~+/=:-]{6,}", re.I),
+     r"\1 [redacted]"),
     # every Slack token family (xoxb, xoxp, xoxa, xoxr, xoxe refresh tokens, xapp)
     (re.compile(r"\bxox[a-z](?:\.xox[a-z])?-[A-Za-z0-9-]+"), "xox?-[redacted]"),
     (re.compile(r"\bxapp-[A-Za-z0-9-]+"), "xapp-[redacted]"),
@@ -148,7 +153,9 @@ def setup_logging(fmt: str = "auto", *, quiet: bool = False,
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING if quiet else logging.INFO)
-    for noisy in ("httpx", "httpcore", "aiosqlite", "slack_bolt", "slack_sdk"):
+    # alembic's INFO lines come with every readiness probe (it reads the revision)
+    for noisy in ("httpx", "httpcore", "aiosqlite", "slack_bolt", "slack_sdk",
+                  "alembic.runtime.migration", "alembic.runtime.plugins"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # slack_sdk logs the bodies it posts to response_urls at DEBUG, and those carry the
     # private answers (a token secret shown once): never let them through.

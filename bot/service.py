@@ -251,6 +251,8 @@ class Service:
         outcome: str = "",
         started: float | None = None,
     ) -> None:
+        if self.metrics is not None:  # counted even if the audit write fails
+            self.metrics.command(permission, decision)
         try:
             await self.store.audit(
                 correlation_id=req.correlation_id,
@@ -267,8 +269,6 @@ class Service:
                 outcome=redact_text(outcome),
                 duration_ms=int((self.clock() - started) * 1000) if started else None,
             )
-            if self.metrics is not None:
-                self.metrics.command(permission, decision)
         except BotError:
             log.exception("audit write failed", extra={"correlation_id": req.correlation_id})
 

@@ -112,17 +112,14 @@ class Watcher:
                     log.warning("watcher list failed: %s", err.user_message)
             for op in ops:
                 if op.org_id not in by_org:
-                    await self.store.reschedule_operation(
-                        op.id, self.clock() + self.interval, self.owner)
+                    # Astra did not answer: the deadline still holds, else look again later
                     if self.clock() > op.deadline_at:
                         await self._finish(op, "timed_out", op.last_status, None)
-                        if self.metrics is not None:
-                            self.metrics.operation_finished(op.kind, "timed_out")
+                    else:
+                        await self.store.reschedule_operation(
+                            op.id, self.clock() + self.interval, self.owner)
                     continue
                 done, reads = await self._advance(op, by_org[op.org_id])
-                if done and self.metrics is not None:
-                    ended = await self.store.get_operation(op.id)
-                    self.metrics.operation_finished(op.kind, ended.state if ended else "other")
                 result.finished += done
                 result.astra_reads += reads
             for sub in subs:
@@ -162,8 +159,12 @@ class Watcher:
         notice = NewNotice(dedupe_key=f"op:{op.id}:end", org_id=op.org_id,
                            channel_id=op.channel_id, text=message.text, blocks=message.blocks,
                            thread_ts=op.thread_ts, broadcast=op.thread_ts is not None)
-        if await self.store.finish_operation(op.id, self.owner, state="unknown",
-                                             last_status=None, notice=notice) and op.message_ts:
+        if not await self.store.finish_operation(op.id, self.owner, state="unknown",
+                                                 last_status=None, notice=notice):
+            return 0
+        if self.metrics is not None:
+            self.metrics.operation_finished(op.kind, "unknown")
+        if op.message_ts:
             with contextlib.suppress(BotError):
                 await self.notifier.update(op.channel_id, op.message_ts,
                                            render.progress(view, now, final="UNKNOWN"))
@@ -268,6 +269,8 @@ class Watcher:
         if not await self.store.finish_operation(op.id, owner, state=state,
                                                  last_status=status, notice=notice):
             return  # someone else finished it
+        if self.metrics is not None:
+            self.metrics.operation_finished(op.kind, state)
         if op.message_ts:
             # The progress message shows the final state; the notice above tells the channel.
             with contextlib.suppress(BotError):
