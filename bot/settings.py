@@ -37,6 +37,9 @@ class Settings(BaseSettings):
 
     admins_raw: str = Field(default="", alias="ASTRA_BOT_ADMINS")
     poll_interval: float = Field(default=10.0, alias="ASTRA_BOT_POLL_INTERVAL", gt=0)
+    # When only `/astra watch` subscriptions are followed (nothing in progress), Astra is
+    # asked this seldom: a watch is for news, not for a deadline.
+    watch_interval: float = Field(default=30.0, alias="ASTRA_BOT_WATCH_INTERVAL", gt=0)
     default_cloud: str = Field(default="gcp", alias="ASTRA_BOT_DEFAULT_CLOUD")
     default_region: str = Field(default="us-east1", alias="ASTRA_BOT_DEFAULT_REGION")
     confirm_ttl: float = Field(default=600.0, alias="ASTRA_BOT_CONFIRM_TTL", gt=0)

@@ -85,6 +85,8 @@ class Watcher:
         self._wake = asyncio.Event()
         self.last_tick_at: float | None = None
         self._last_post: dict[str, float] = {}
+        self.watch_interval = settings.watch_interval
+        self._subs_checked_at: float | None = None
 
     def wake(self) -> None:
         """Look now (a new operation was started)."""
@@ -97,6 +99,12 @@ class Watcher:
         result = TickResult()
         ops = await self.store.claim_due_operations(self.owner, lease_s=self.lease_s)
         subs = await self.store.subscriptions()
+        now = self.clock()
+        # Watches ride along with every list call made for operations; alone, they are
+        # looked at every watch_interval only (no operation has a deadline then).
+        if subs and not ops and self._subs_checked_at is not None \
+                and now - self._subs_checked_at < self.watch_interval:
+            subs = []
         result.claimed = len(ops)
         if ops or subs:
             orgs = {op.org_id for op in ops} | {s.org_id for s in subs}
@@ -125,6 +133,8 @@ class Watcher:
             for sub in subs:
                 if sub.org_id in by_org:
                     await self._check_subscription(sub, by_org[sub.org_id])
+            if subs and by_org:
+                self._subs_checked_at = now
         result.notices_sent = await self.deliver_notices()
         self.last_tick_at = self.clock()
         if self.metrics is not None:
@@ -376,7 +386,13 @@ class Watcher:
             log.info("watcher %s stopped", self.owner)
 
     async def _sleep_for(self) -> float:
-        nxt = await self.store.next_due_at()
+        """Until the next operation is due, or the watches are; at most one interval (new
+        work from other replicas is found by then; work of this one wakes it at once)."""
+        now = self.clock()
+        due = [await self.store.next_due_at()]
+        if self._subs_checked_at is not None:
+            due.append(self._subs_checked_at + self.watch_interval)
+        nxt = min((d for d in due if d is not None), default=None)
         if nxt is None:
             return self.interval
-        return max(0.05, min(self.interval, nxt - self.clock()))
+        return max(0.05, min(self.interval, nxt - now))
