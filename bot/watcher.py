@@ -49,6 +49,10 @@ FAILED = {"ERROR"}
 # one channel are coalesced into a single message ("12 databases are ACTIVE").
 PACE_S = 1.0
 COALESCE_AT = 3
+# Operations younger than this are looked at every fast interval (min(2.5 s, the poll
+# interval)); older ones every poll interval.
+YOUNG_S = 600.0
+FAST_S = 2.5
 
 
 @dataclass
@@ -86,6 +90,9 @@ class Watcher:
         self.last_tick_at: float | None = None
         self._last_post: dict[str, float] = {}
         self.watch_interval = settings.watch_interval
+        self.fast_interval = min(FAST_S, self.interval)
+        self._touch: dict[str | None, list[str]] = {}
+        self._next_check = 0.0
         self._subs_checked_at: float | None = None
 
     def wake(self) -> None:
@@ -97,9 +104,14 @@ class Watcher:
     async def tick(self) -> TickResult:
         started = time.perf_counter()
         result = TickResult()
-        ops = await self.store.claim_due_operations(self.owner, lease_s=self.lease_s)
+        # Operations due within the next fast step are taken now too: every operation of an
+        # org then shares one phase, and one list call serves them all.
+        ops = await self.store.claim_due_operations(self.owner, lease_s=self.lease_s,
+                                                    horizon_s=self.fast_interval)
         subs = await self.store.subscriptions()
         now = self.clock()
+        self._touch = {}
+        self._next_check = now + self._step(ops, now)
         # Watches ride along with every list call made for operations; alone, they are
         # looked at every watch_interval only (no operation has a deadline then).
         if subs and not ops and self._subs_checked_at is not None \
@@ -130,6 +142,10 @@ class Watcher:
                 done, reads = await self._advance(op, by_org[op.org_id])
                 result.finished += done
                 result.astra_reads += reads
+            # the operations still in progress: one UPDATE per status seen, same next check
+            for status, ids in self._touch.items():
+                await self.store.touch_operations(ids, self.owner, last_status=status,
+                                                  next_check_at=self._next_check)
             for sub in subs:
                 if sub.org_id in by_org:
                     await self._check_subscription(sub, by_org[sub.org_id])
@@ -244,9 +260,15 @@ class Watcher:
             with contextlib.suppress(BotError):
                 await self.notifier.update(op.channel_id, op.message_ts,
                                            render.progress(self._view(op, status), now))
-        await self.store.touch_operation(op.id, self.owner, last_status=status,
-                                         next_check_at=now + self.interval)
+        self._touch.setdefault(status, []).append(op.id)
         return 0, reads
+
+    def _step(self, ops: list[Operation], now: float) -> float:
+        """How long until the next look: short while an operation is young (a create or a
+        keyspace change usually ends within minutes, and the channel wants to know at
+        once), ASTRA_BOT_POLL_INTERVAL once they are all older."""
+        young = any(now - op.created_at < YOUNG_S for op in ops)
+        return self.fast_interval if young else self.interval
 
     def _view(self, op: Operation, status: str | None) -> OpView:
         return OpView(kind=op.kind, database_name=op.database_name,

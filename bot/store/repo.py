@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -331,49 +331,35 @@ class Store:
             return {r for r in (await s.scalars(q)).all() if r}
 
     async def claim_due_operations(
-        self, owner: str, *, lease_s: float, limit: int = 500
+        self, owner: str, *, lease_s: float, limit: int = 5000, horizon_s: float = 0.0
     ) -> list[Operation]:
-        """Take a lease on the pending operations that are due (and not leased by another)."""
+        """Take a lease on the operations that are due and not leased by another.
+
+        One statement: ``UPDATE … WHERE id IN (SELECT … [FOR UPDATE SKIP LOCKED]) AND
+        <the same conditions> RETURNING …``. Repeating the conditions in the UPDATE matters:
+        a replica acting on a stale read must not take a row another has just finished."""
         now = self.clock()
+        due = and_(
+            Operation.state.in_(("pending", "sending")),
+            Operation.next_check_at <= now + horizon_s,
+            or_(
+                Operation.lease_until.is_(None),
+                Operation.lease_until < now,
+                Operation.lease_owner == owner,
+            ),
+        )
+        ids = select(Operation.id).where(due).order_by(Operation.next_check_at).limit(limit)
+        if self._skip_locked:
+            ids = ids.with_for_update(skip_locked=True)
+        stmt = (
+            update(Operation)
+            .where(Operation.id.in_(ids.scalar_subquery()), due)
+            .values(lease_owner=owner, lease_until=now + lease_s)
+            .returning(Operation)
+            .execution_options(synchronize_session=False)
+        )
         async with self.session() as s, s.begin():
-            q = (
-                select(Operation)
-                .where(
-                    Operation.state.in_(("pending", "sending")),
-                    Operation.next_check_at <= now,
-                    or_(
-                        Operation.lease_until.is_(None),
-                        Operation.lease_until < now,
-                        Operation.lease_owner == owner,
-                    ),
-                )
-                .order_by(Operation.next_check_at)
-                .limit(limit)
-            )
-            if self._skip_locked:
-                q = q.with_for_update(skip_locked=True)
-            rows = list((await s.scalars(q)).all())
-            claimed: list[Operation] = []
-            for row in rows:
-                # Conditional update: on SQLite (no row locks) two owners may select the
-                # same row; only one UPDATE matches.
-                res = await s.execute(
-                    update(Operation)
-                    .where(
-                        Operation.id == row.id,
-                        or_(
-                            Operation.lease_until.is_(None),
-                            Operation.lease_until < now,
-                            Operation.lease_owner == owner,
-                        ),
-                    )
-                    .values(lease_owner=owner, lease_until=now + lease_s)
-                    .execution_options(synchronize_session=False)
-                )
-                if res.rowcount == 1:  # type: ignore[attr-defined]
-                    row.lease_owner, row.lease_until = owner, now + lease_s
-                    claimed.append(row)
-            return claimed
+            return list((await s.scalars(stmt)).all())
 
     async def next_due_at(self) -> float | None:
         from sqlalchemy import func
@@ -419,6 +405,23 @@ class Store:
                 )
             )
             return res.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+
+    async def touch_operations(
+        self, op_ids: list[str], owner: str, *, last_status: str | None, next_check_at: float
+    ) -> int:
+        """``touch_operation`` for many at once (one UPDATE); how many were still ours."""
+        if not op_ids:
+            return 0
+        async with self.session() as s, s.begin():
+            res = await s.execute(
+                update(Operation)
+                .where(Operation.id.in_(op_ids), Operation.lease_owner == owner,
+                       Operation.state == "pending")
+                .values(last_status=last_status, next_check_at=next_check_at,
+                        updated_at=self.clock(), lease_owner=None, lease_until=None)
+                .execution_options(synchronize_session=False)
+            )
+            return int(res.rowcount)  # type: ignore[attr-defined]
 
     async def finish_operation(
         self,
@@ -488,35 +491,27 @@ class Store:
         return True
 
     async def claim_notices(self, owner: str, *, lease_s: float, limit: int = 50) -> list[Notice]:
+        """Take a lease on pending notices that are due (one statement, conditions repeated
+        in the UPDATE: a notice another replica has just sent is never taken again)."""
         now = self.clock()
+        due = and_(
+            Notice.state == "pending",
+            Notice.next_attempt_at <= now,
+            or_(Notice.lease_until.is_(None), Notice.lease_until < now),
+        )
+        ids = select(Notice.id).where(due).order_by(Notice.id).limit(limit)
+        if self._skip_locked:
+            ids = ids.with_for_update(skip_locked=True)
+        stmt = (
+            update(Notice)
+            .where(Notice.id.in_(ids.scalar_subquery()), due)
+            .values(lease_owner=owner, lease_until=now + lease_s)
+            .returning(Notice)
+            .execution_options(synchronize_session=False)
+        )
         async with self.session() as s, s.begin():
-            q = (
-                select(Notice)
-                .where(
-                    Notice.state == "pending",
-                    Notice.next_attempt_at <= now,
-                    or_(Notice.lease_until.is_(None), Notice.lease_until < now),
-                )
-                .order_by(Notice.id)
-                .limit(limit)
-            )
-            if self._skip_locked:
-                q = q.with_for_update(skip_locked=True)
-            rows = list((await s.scalars(q)).all())
-            claimed = []
-            for row in rows:
-                res = await s.execute(
-                    update(Notice)
-                    .where(
-                        Notice.id == row.id,
-                        or_(Notice.lease_until.is_(None), Notice.lease_until < now),
-                    )
-                    .values(lease_owner=owner, lease_until=now + lease_s)
-                    .execution_options(synchronize_session=False)
-                )
-                if res.rowcount == 1:  # type: ignore[attr-defined]
-                    claimed.append(row)
-            return claimed
+            rows = list((await s.scalars(stmt)).all())
+        return sorted(rows, key=lambda n: n.id)
 
     async def notice_sent(self, notice_id: int, owner: str, message_ts: str | None) -> None:
         async with self.session() as s, s.begin():

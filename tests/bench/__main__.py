@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.bench import phases
+from tests.bench import model, phases
 from tests.bench.common import ROOT, dump_json, interrupts_as_exit, machine
 from tests.bench.report import markdown
 from tests.bench.stack import Stack
@@ -39,6 +39,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--notice-intervals", default=None,
                    help="ASTRA_BOT_POLL_INTERVAL values of the notice phase; 'default' = "
                         "unset (10 s). Default: 'default' (quick) or 'default,2' (full)")
+    p.add_argument("--with-proposed", action="store_true",
+                   help="also measure the ack path with the proposed changes "
+                        "(tests/bench/proposed.py) in the same run")
     p.add_argument("--keep", action="store_true", help="keep the run folder (logs, stores)")
     return p.parse_args(argv)
 
@@ -53,14 +56,20 @@ async def run(args: argparse.Namespace, run_dir: Path) -> dict[str, Any]:
                               "started": time.strftime("%Y-%m-%d %H:%M:%S"),
                               "run_dir": str(run_dir)}
     t0 = time.monotonic()
+    result["loadavg"] = []
 
     def say(msg: str) -> None:
-        print(f"[{time.monotonic() - t0:6.1f}s] {msg}", file=sys.stderr, flush=True)
+        dump_json(args.out, result)  # what is measured so far survives an interruption
+        # other work on a shared machine shows here: quote medians, compare within a run
+        result["loadavg"].append([msg, os.getloadavg()[0]])
+        print(f"[{time.monotonic() - t0:6.1f}s] {msg} (load {os.getloadavg()[0]:.2f})",
+              file=sys.stderr, flush=True)
 
     if "reads" in only:
         say("2. Astra reads per watcher tick (in-process)")
         result["watcher_reads"] = await phases.watcher_reads(
             [1, 10, 100, 1000], extra=50)
+        result["model"] = model.run(trials=100 if quick else 300)
     stack = await Stack.start(run_dir)
     try:
         if "startup" in only:
@@ -73,18 +82,23 @@ async def run(args: argparse.Namespace, run_dir: Path) -> dict[str, Any]:
         if "ack" in only:
             say("1. ack latency")
             concs = [int(x) for x in args.concurrency.split(",")]
+            # creates leave pending operations (the watcher follows them): fewer of them
             per_c = ({1: 60, 10: 150, 50: 300} if quick else {1: 300, 10: 600, 50: 1000})
+            per_c_create = ({1: 30, 10: 50, 50: 100} if quick else {1: 100, 10: 150, 50: 200})
             plan = phases.AckPlan(
                 latencies=[float(x) for x in args.astra_latency.split(",")],
                 concurrencies=concs,
-                requests={c: per_c.get(c, 20 * c) for c in concs})
+                requests={c: per_c.get(c, 20 * c) for c in concs},
+                creates={c: per_c_create.get(c, 4 * c) for c in concs})
             bot = await stack.start_bot("ack")
             bare = await stack.start_bare()
+            prop = await stack.start_proposed("proposed") if args.with_proposed else None
             try:
-                result["ack"] = await phases.ack(stack, bot, bare, plan)
+                result["ack"] = await phases.ack(stack, bot, bare, plan, prop)
             finally:
-                stack.procs.stop(bot.proc)
-                stack.procs.stop(bare.proc)
+                for server in (bot, bare, prop):
+                    if server is not None:
+                        stack.procs.stop(server.proc)
         if "notice" in only:
             spec = args.notice_intervals or ("default" if quick else "default,2")
             result["notice"] = []
@@ -97,6 +111,7 @@ async def run(args: argparse.Namespace, run_dir: Path) -> dict[str, Any]:
                     active_after=(3.0, 15.0) if quick else (5.0, 35.0)))
     finally:
         await stack.close()
+    say("done")
     result["duration_s"] = round(time.monotonic() - t0, 1)
     return result
 

@@ -40,7 +40,7 @@ def list_calls(rows: Sequence[Sequence[Any]], *, tagged: bool = False) -> list[l
     return out
 
 
-def rounds(times: Sequence[float], gap: float = 0.75) -> list[list[float]]:
+def rounds(times: Sequence[float], gap: float = 0.2) -> list[list[float]]:
     """Group request times into bursts (a watcher tick's pages come back to back)."""
     groups: list[list[float]] = []
     for t in sorted(times):
@@ -174,6 +174,7 @@ class AckPlan:
     latencies: Sequence[float]
     concurrencies: Sequence[int]
     requests: dict[int, int]
+    creates: dict[int, int]
     seed_dbs: int = 20
 
 
@@ -223,7 +224,8 @@ async def _drain(stack: Stack, *, kind: str, rids: dict[str, float], slack_mark:
     return done
 
 
-async def ack(stack: Stack, bot: Bot, bare: Bot, plan: AckPlan) -> dict[str, Any]:
+async def ack(stack: Stack, bot: Bot, bare: Bot, plan: AckPlan,
+              proposed: Bot | None = None) -> dict[str, Any]:
     await stack.emu_purge("")
     await stack.emu_add(plan.seed_dbs, prefix="seed")
     cells: list[dict[str, Any]] = []
@@ -232,13 +234,17 @@ async def ack(stack: Stack, bot: Bot, bare: Bot, plan: AckPlan) -> dict[str, Any
         # creates stay PENDING: the watcher's work stays small and alike in every cell
         await stack.emu_config(latency_s=latency, pending_s=3600.0)
         for c in plan.concurrencies:
-            for target, command in (("bare", "list"), ("bot", "list"), ("bot", "create")):
+            targets = [("bare", "list"), ("bot", "list"), ("bot", "create")]
+            if proposed is not None:
+                targets += [("proposed", "list"), ("proposed", "create")]
+            servers = {"bare": bare, "bot": bot, "proposed": proposed}
+            for target, command in targets:
                 n += 1
-                server = bare if target == "bare" else bot
+                server = servers[target]
+                assert server is not None
                 prefix = f"ld{n}x"
                 text = "db list" if command == "list" else "db create {rid}"
-                requests = plan.requests[c] if command == "list" else max(
-                    c, plan.requests[c] // 2)
+                requests = plan.requests[c] if command == "list" else plan.creates[c]
                 slack_mark = await stack.slack_mark()
                 posts_mark, _ = await stack.response_posts(10**12)
                 emu_mark = await stack.emu_mark()
@@ -262,7 +268,7 @@ async def ack(stack: Stack, bot: Bot, bare: Bot, plan: AckPlan) -> dict[str, Any
                     "client_cpu_pct": round(100 * load["client_cpu_s"] / load["wall_s"], 1),
                     "server_cpu_ms_per_req": round(1000 * cpu_ack / max(1, len(rows)), 2),
                 }
-                if target == "bot":
+                if target != "bare":
                     done = await _drain(stack, kind=command, rids=sent,
                                         slack_mark=slack_mark, posts_mark=posts_mark,
                                         within=180)
@@ -276,15 +282,15 @@ async def ack(stack: Stack, bot: Bot, bare: Bot, plan: AckPlan) -> dict[str, Any
                         "astra_requests": (await stack.emu_mark()) - emu_mark,
                     })
                     if command == "create":
-                        retire_operations(bot.db_path, prefix)
+                        retire_operations(server.db_path, prefix)
                         await stack.emu_purge(prefix)
                 cells.append(cell)
-                print(f"  ack {target:4} db {command:6} c={c:<3} astra={latency}s: "
+                print(f"  ack {target:8} db {command:6} c={c:<3} astra={latency}s: "
                       f"p50 {cell['ack_p50_ms']} ms, p99 {cell['ack_p99_ms']} ms",
                       file=sys.stderr, flush=True)
     await stack.emu_config(latency_s=0.0)
     for cell in cells:
-        if cell["target"] != "bot":
+        if cell["target"] == "bare":
             continue
         base = next(x for x in cells if x["target"] == "bare"
                     and x["concurrency"] == cell["concurrency"]

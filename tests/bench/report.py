@@ -85,9 +85,11 @@ def targets(r: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
 def markdown(r: dict[str, Any]) -> str:
     lines: list[str] = []
     m = r["machine"]
+    loads = [x[1] for x in r.get("loadavg", [])]
+    load = f"; 1-min load average {min(loads):.1f}–{max(loads):.1f}" if loads else ""
     lines += [f"Machine: {m['nproc']} CPUs ({m['cpu_model']}), {m['mem_gib']} GiB, "
               f"Python {m['python']} ({m['platform']}); run {r['started']} "
-              f"({'quick' if r['quick'] else 'full'}, {r['duration_s']} s).", ""]
+              f"({'quick' if r['quick'] else 'full'}, {r['duration_s']} s{load}).", ""]
     ack = r.get("ack")
     if ack:
         lines += ["**1. Ack latency** (ms; load client, bot, bare Bolt, emulator and fake Slack "
@@ -96,13 +98,14 @@ def markdown(r: dict[str, Any]) -> str:
                   "bot p99 ÷ bare | bot answered p50 / p99 (s) | bot CPU ms/cmd |",
                   "|---|---|---|---|---|---|---|---|"]
         for c in ack["cells"]:
-            if c["target"] != "bot":
+            if c["target"] == "bare":
                 continue
             b = next(x for x in ack["cells"] if x["target"] == "bare"
                      and x["concurrency"] == c["concurrency"]
                      and x["astra_latency_s"] == c["astra_latency_s"])
+            who = "" if c["target"] == "bot" else " (proposed)"
             lines.append(
-                f"| {c['astra_latency_s']:g} s | {c['concurrency']} | `{c['command']}` | "
+                f"| {c['astra_latency_s']:g} s | {c['concurrency']} | `{c['command']}`{who} | "
                 f"{_f(b['ack_p50_ms'])} / {_f(b['ack_p99_ms'])} | "
                 f"{_f(c['ack_p50_ms'])} / {_f(c['ack_p99_ms'])} | "
                 f"{_f(c.get('p99_vs_bare'), 2)}× | "
@@ -140,6 +143,23 @@ def markdown(r: dict[str, Any]) -> str:
             lines.append(f"| {name} loop, per database | {b['period_s']:g} s | "
                          f"{_f(b['delay_p50_s'], 2)} | {_f(b['delay_p95_s'], 2)} | "
                          f"{b['calls_per_op']} |")
+        lines.append("")
+    mod = r.get("model")
+    if mod:
+        lines += [f"**3b. Poll policies, modelled** (no I/O; creates of 90–240 s, one list page; "
+                  f"interval {mod['interval_s']:g} s, fast {mod['fast_s']:g} s while an "
+                  f"operation is younger than {mod['young_s']:g} s): delay p95 (s) / Astra "
+                  "reads per operation", "",
+                  "| creates in flight | current | aligned | adaptive | adaptive+budget | "
+                  "astrapy 15 s | astra-cli 5 s |", "|---|---|---|---|---|---|---|"]
+        for c in mod["cases"]:
+            if c["duration_s"][0] < 60:
+                continue
+            p = c["policies"]
+            cells = " | ".join(f"{p[k]['delay_p95_s']:.1f} / {p[k]['reads_per_op']:.1f}"
+                               for k in ("current", "aligned", "adaptive", "adaptive+budget",
+                                         "astrapy", "astra-cli"))
+            lines.append(f"| {c['creates']} | {cells} |")
         lines.append("")
     mem = r.get("memory")
     st = r.get("startup")

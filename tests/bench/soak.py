@@ -206,6 +206,8 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
             notices = list((await s.scalars(select(Notice))).all())
         posted: list[str] = [str(c.params.get("text") or "")
                              for c in slack.calls("chat.postMessage") if c.ok]
+        attempts = [(c.at, c.status, c.ok, str(c.params.get("text") or "").split("\n")[0])
+                    for c in slack.calls("chat.postMessage")]
         await comps.aclose()
     lines = [ln for text in posted for ln in text.split("\n") if FINAL.search(ln)]
     by_name: dict[str, int] = {}
@@ -214,7 +216,8 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         by_name[op.id] = sum(1 for ln in lines if pat.search(ln))
     lost = sorted(op.database_name for op in ops if by_name[op.id] == 0)
     dup = sorted(op.database_name for op in ops if by_name[op.id] > 1)
-    dup_lines = {n: [ln for ln in lines if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", ln)]
+    dup_lines = {n: [f"{at:.3f} {st} {ok} {t}" for at, st, ok, t in attempts
+                     if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", t)]
                  for n in dup[:5]}
     unfinished = sorted(op.database_name for op in ops if op.state in ("pending", "sending"))
     posts_per_name: dict[str, int] = {}
