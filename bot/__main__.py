@@ -54,8 +54,10 @@ async def _serve(settings: Settings, *, sandbox: bool, watcher: bool) -> int:
     require_for_serve(settings, sandbox=sandbox)
     components = await build(settings, sandbox=sandbox)
     app = asgi_app(components, with_watcher=watcher)
+    # No access log: every command is in the audit and the JSON log already; the access
+    # log line costs about 2% of the ack path's CPU (benchmark).
     config = uvicorn.Config(app, host="0.0.0.0", port=settings.port, log_config=None,
-                            lifespan="on", timeout_graceful_shutdown=10)
+                            lifespan="on", timeout_graceful_shutdown=10, access_log=False)
     server = uvicorn.Server(config)
     # uvicorn re-raises the signal that stopped it once it has shut down; a SIGTERM
     # (deploys, scaling) is a normal stop here, so the process then exits 0.

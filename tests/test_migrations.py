@@ -59,3 +59,9 @@ async def test_sqlite_upgrade_downgrade(tmp_path: Path) -> None:
 @pytest.mark.postgres
 async def test_postgres_upgrade_downgrade(pg_database: str) -> None:
     await _roundtrip(pg_database)
+
+
+def test_the_head_constant_is_alembics_head() -> None:
+    from bot.store.db import HEAD
+
+    assert head_revision() == HEAD, "update bot.store.db.HEAD with the new revision"

@@ -8,18 +8,20 @@ Procfile's release phase runs `astra-bot migrate` once.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, inspect, text
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
-import migrations
 from bot.errors import StoreError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# The latest revision in migrations/versions (a test keeps them equal). Knowing it without
+# loading Alembic keeps start-up short: a store at head needs no migration run at all.
+HEAD = "0001"
 
 
 def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
@@ -46,32 +48,48 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
 
 
 def alembic_config() -> Config:
+    from alembic.config import Config
+
+    import migrations
+
     cfg = Config()
     cfg.set_main_option("script_location", str(Path(migrations.__file__).parent))
     return cfg
 
 
 def head_revision() -> str | None:
+    """The head according to Alembic's scripts (slow to load; HEAD is the fast answer)."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def _upgrade(conn: Connection, target: str) -> None:
+    from alembic import command
+
     cfg = alembic_config()
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, target)
 
 
 def _downgrade(conn: Connection, target: str) -> None:
+    from alembic import command
+
     cfg = alembic_config()
     cfg.attributes["connection"] = conn
     command.downgrade(cfg, target)
 
 
 def _current(conn: Connection) -> str | None:
-    return MigrationContext.configure(conn).get_current_revision()
+    # what Alembic's MigrationContext reads, without importing Alembic
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
 
 
 async def migrate(engine: AsyncEngine, target: str = "head") -> None:
+    if target == "head" and await current_revision(engine) == HEAD:
+        return  # nothing to do: skip loading Alembic and its scripts
     try:
         async with engine.begin() as conn:
             await conn.run_sync(_upgrade, target)
@@ -93,4 +111,4 @@ async def current_revision(engine: AsyncEngine) -> str | None:
 
 
 async def is_at_head(engine: AsyncEngine) -> bool:
-    return await current_revision(engine) == head_revision()
+    return await current_revision(engine) == HEAD
