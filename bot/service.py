@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import difflib
 import json
 import logging
 import shlex
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
@@ -155,6 +156,10 @@ class Service:
         self.admins = settings.admins | extra_admins
         self._org_id: str | None = None
         self.closing = False
+        self._rules: contextvars.ContextVar[Rules | None] = contextvars.ContextVar(
+            "rules", default=None)
+        self._rules_scope: contextvars.ContextVar[bool] = contextvars.ContextVar(
+            "rules_scope", default=False)
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
@@ -230,7 +235,25 @@ class Service:
         return self._org_id
 
     async def rules(self) -> Rules:
-        return await self.store.rules(self.admins, self.settings.default_guard)
+        """The permission rules, read once per command or click (then reused by help, the
+        buttons of `db get`, …) and never across two: a revoke applies to the next one."""
+        cached = self._rules.get()
+        if cached is not None:
+            return cached
+        rules = await self.store.rules(self.admins, self.settings.default_guard)
+        if self._rules_scope.get():
+            self._rules.set(rules)
+        return rules
+
+    @contextlib.contextmanager
+    def _one_read_of_rules(self) -> Iterator[None]:
+        scope = self._rules_scope.set(True)
+        fresh = self._rules.set(None)
+        try:
+            yield
+        finally:
+            self._rules.reset(fresh)
+            self._rules_scope.reset(scope)
 
     async def actor(self, user_id: str, rules: Rules) -> Actor:
         groups = frozenset(b.subject_id for b in rules.bindings if b.subject_type == "usergroup")
@@ -280,7 +303,8 @@ class Service:
             await reply.private(render.plain(RESTARTING))
             return
         async with self._tracked():
-            with self.astra.recording(), correlation(req.correlation_id):
+            with self.astra.recording(), correlation(req.correlation_id), \
+                    self._one_read_of_rules():
                 await self._handle_command(req, text, reply)
 
     async def handle_action(
@@ -291,7 +315,8 @@ class Service:
             await reply.private(render.plain(RESTARTING))
             return
         async with self._tracked():
-            with self.astra.recording(), correlation(req.correlation_id):
+            with self.astra.recording(), correlation(req.correlation_id), \
+                    self._one_read_of_rules():
                 await self._handle_action(req, action_id, value, message_ts, reply)
 
     @contextlib.asynccontextmanager

@@ -40,6 +40,9 @@ def make_engine(url: str, *, echo: bool = False) -> AsyncEngine:
             cur = dbapi_conn.cursor()
             if ":memory:" not in url and "mode=memory" not in url:
                 cur.execute("PRAGMA journal_mode=WAL")
+                # WAL + NORMAL: a commit survives the process being killed (kill -9 tests);
+                # only a power loss may drop the last commits. Halves the fsyncs per command.
+                cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA busy_timeout=30000")
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
