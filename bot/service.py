@@ -302,10 +302,8 @@ class Service:
         if self.closing:
             await reply.private(render.plain(RESTARTING))
             return
-        async with self._tracked():
-            with self.astra.recording(), correlation(req.correlation_id), \
-                    self._one_read_of_rules():
-                await self._handle_command(req, text, reply)
+        async with self._request(req):
+            await self._handle_command(req, text, reply)
 
     async def handle_action(
         self, req: Request, action_id: str, value: str, message_ts: str | None, reply: Replier
@@ -314,10 +312,17 @@ class Service:
         if self.closing:
             await reply.private(render.plain(RESTARTING))
             return
+        async with self._request(req):
+            await self._handle_action(req, action_id, value, message_ts, reply)
+
+    @contextlib.asynccontextmanager
+    async def _request(self, req: Request) -> AsyncIterator[None]:
+        """One command or click: counted for draining, its Astra calls noted for the audit,
+        its correlation id on every log line, the rules read once."""
         async with self._tracked():
             with self.astra.recording(), correlation(req.correlation_id), \
                     self._one_read_of_rules():
-                await self._handle_action(req, action_id, value, message_ts, reply)
+                yield
 
     @contextlib.asynccontextmanager
     async def _tracked(self) -> AsyncIterator[None]:
