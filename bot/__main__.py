@@ -29,9 +29,9 @@ log = logging.getLogger("astra_bot")
 
 def _secrets(settings: Settings) -> list[str]:
     """The configured secret values: the log formatter scrubs them whatever their shape."""
-    values = (settings.slack_bot_token, settings.slack_app_token, settings.slack_signing_secret,
-              settings.astra_token)
-    return [v.get_secret_value() for v in values if v is not None]
+    from bot.doctor import secrets_of
+
+    return secrets_of(settings)
 
 
 def load_settings() -> Settings:

@@ -58,10 +58,15 @@ _PATTERNS: tuple[tuple[re.Pattern[str], _Repl], ...] = (
 )
 
 
+MIN_SECRET_LEN = 8
+
+
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """``text`` with every secret we know the shape (or the value) of replaced."""
     for s in secrets:
-        if s:
+        # a configured value shorter than this is no real token (and scrubbing it would
+        # shred every word it occurs in); the shape patterns below still apply
+        if len(s) >= MIN_SECRET_LEN:
             text = text.replace(s, "[redacted]")
     for pattern, repl in _PATTERNS:
         text = pattern.sub(repl, text)

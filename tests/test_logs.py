@@ -139,3 +139,10 @@ async def test_error_ref_audit_row_and_log_lines_share_the_correlation_id(
     assert any(e["logger"] == "bot.astra" and "retry" in e["msg"] for e in mine), mine
     assert any(e["msg"].startswith("command failed") for e in mine)
     assert all(e.get("correlation_id") in (None, cid) for e in events)
+
+
+def test_a_tiny_configured_secret_does_not_shred_the_text() -> None:
+    from bot.logs import redact
+
+    assert redact("fix the hex value", ["x"]) == "fix the hex value"
+    assert redact("token sekretsekret here", ["sekretsekret"]) == "token [redacted] here"
