@@ -22,6 +22,7 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 
+import aiohttp
 import httpx
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
@@ -76,6 +77,8 @@ class Components:
     slack: AsyncWebClient | None = None
     #: Socket Mode: the connection to Slack (see :func:`socket_mode_handler`).
     socket: AsyncSocketModeHandler | None = None
+    #: the HTTP session private answers (response_url posts) share
+    session: aiohttp.ClientSession | None = None
     _probing: dict[str, asyncio.Lock] = field(default_factory=dict)
 
     async def aclose(self) -> None:
@@ -91,6 +94,8 @@ class Components:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(t, timeout=10)
         await self.astra.aclose()
+        if self.session is not None:
+            await self.session.close()
         await self.engine.dispose()
 
 
@@ -175,16 +180,18 @@ async def build(
     service.metrics = metrics
     watcher.metrics = metrics
     slack = None
+    session: aiohttp.ClientSession | None = None
     if isinstance(notifier, SlackNotifier):
         slack = notifier.client
         secret = (None if settings.socket_mode or settings.slack_signing_secret is None
                   else settings.slack_signing_secret.get_secret_value())
+        session = aiohttp.ClientSession()  # private answers reuse its connections
         bolt = build_bolt_app(service, notifier.client, signing_secret=secret,
-                              on_started=watcher.wake)
+                              on_started=watcher.wake, session=session)
         install_ack_timer(bolt, metrics)
     return Components(settings=settings, engine=engine, store=store, astra=astra,
                       service=service, watcher=watcher, emulator=emu, bolt=bolt,
-                      metrics=metrics, slack=slack)
+                      metrics=metrics, slack=slack, session=session)
 
 
 def socket_mode_handler(components: Components, *,

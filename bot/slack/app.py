@@ -36,6 +36,7 @@ from slack_sdk.http_retry.request import HttpRequest
 from slack_sdk.http_retry.response import HttpResponse
 from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.errors import SlackError
 from bot.metrics import Metrics
@@ -182,8 +183,14 @@ class SlackReplier:
         trigger_id: str | None = None,
         channel: str | None = None,
         user: str | None = None,
+        response_url: str | None = None,
+        session: aiohttp.ClientSession | None = None,
     ) -> None:
         self._respond = respond
+        # With a shared session the response_url post reuses its connections (Bolt's
+        # respond() opens a new session, and a new connection, for every answer).
+        self._webhook = (AsyncWebhookClient(response_url, session=session)
+                         if response_url and session is not None else None)
         self._client = client
         self._trigger_id = trigger_id
         self._channel = channel
@@ -191,7 +198,13 @@ class SlackReplier:
 
     async def _send(self, message: Message, *, replace: bool) -> None:
         try:
-            if self._respond is not None:
+            if self._webhook is not None:
+                answer = await self._webhook.send(text=message.text, blocks=list(message.blocks),
+                                                  response_type="ephemeral",
+                                                  replace_original=replace)
+                if answer.status_code >= 300:
+                    log.warning("response_url refused the answer (%d)", answer.status_code)
+            elif self._respond is not None:
                 await self._respond(text=message.text, blocks=list(message.blocks),
                                     response_type="ephemeral", replace_original=replace)
             elif self._client is not None and self._channel and self._user:
@@ -277,6 +290,7 @@ def build_bolt_app(
     *,
     signing_secret: str | None,
     on_started: Callable[[], None] | None = None,
+    session: aiohttp.ClientSession | None = None,
 ) -> AsyncApp:
     """The Bolt app with the bot's listeners. ``signing_secret`` None means Socket Mode."""
     app = AsyncApp(
@@ -299,7 +313,8 @@ def build_bolt_app(
             correlation_id=uuid.uuid4().hex[:12],
         )
         reply = SlackReplier(respond, client=client, trigger_id=body.get("trigger_id"),
-                             channel=channel, user=req.user_id)
+                             channel=channel, user=req.user_id,
+                             response_url=body.get("response_url"), session=session)
         await service.handle_command(req, str(body.get("text", "")), reply)
         if on_started is not None:
             on_started()
@@ -319,7 +334,8 @@ def build_bolt_app(
             correlation_id=uuid.uuid4().hex[:12],
         )
         reply = SlackReplier(respond, client=client, trigger_id=body.get("trigger_id"),
-                             channel=channel, user=req.user_id)
+                             channel=channel, user=req.user_id,
+                             response_url=body.get("response_url"), session=session)
         await service.handle_action(req, str(action.get("action_id", "")),
                                     str(action.get("value", "")),
                                     str(message_ts) if message_ts else None, reply)
