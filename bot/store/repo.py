@@ -14,9 +14,9 @@ import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlalchemy import and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -36,6 +36,7 @@ from bot.store.models import (
 )
 
 Clock = Callable[[], float]
+_Leased = TypeVar("_Leased", Operation, Notice)
 
 
 @dataclass(frozen=True)
@@ -348,14 +349,24 @@ class Store:
                 Operation.lease_owner == owner,
             ),
         )
-        ids = select(Operation.id).where(due).order_by(Operation.next_check_at).limit(limit)
+        return await self._claim(Operation, due, Operation.next_check_at, owner, lease_s, limit)
+
+    async def _claim(
+        self, model: type[_Leased], due: ColumnElement[bool], order: Any, owner: str,
+        lease_s: float, limit: int,
+    ) -> list[_Leased]:
+        """Lease the rows matching ``due``, in one statement:
+        ``UPDATE … WHERE id IN (SELECT … [FOR UPDATE SKIP LOCKED]) AND <due> RETURNING``.
+        ``due`` is repeated in the UPDATE so that a replica acting on a stale read never
+        takes a row another has just finished (operations and notices alike)."""
+        ids = select(model.id).where(due).order_by(order).limit(limit)
         if self._skip_locked:
             ids = ids.with_for_update(skip_locked=True)
         stmt = (
-            update(Operation)
-            .where(Operation.id.in_(ids.scalar_subquery()), due)
-            .values(lease_owner=owner, lease_until=now + lease_s)
-            .returning(Operation)
+            update(model)
+            .where(model.id.in_(ids.scalar_subquery()), due)
+            .values(lease_owner=owner, lease_until=self.clock() + lease_s)
+            .returning(model)
             .execution_options(synchronize_session=False)
         )
         async with self.session() as s, s.begin():
@@ -499,18 +510,7 @@ class Store:
             Notice.next_attempt_at <= now,
             or_(Notice.lease_until.is_(None), Notice.lease_until < now),
         )
-        ids = select(Notice.id).where(due).order_by(Notice.id).limit(limit)
-        if self._skip_locked:
-            ids = ids.with_for_update(skip_locked=True)
-        stmt = (
-            update(Notice)
-            .where(Notice.id.in_(ids.scalar_subquery()), due)
-            .values(lease_owner=owner, lease_until=now + lease_s)
-            .returning(Notice)
-            .execution_options(synchronize_session=False)
-        )
-        async with self.session() as s, s.begin():
-            rows = list((await s.scalars(stmt)).all())
+        rows = await self._claim(Notice, due, Notice.id, owner, lease_s, limit)
         return sorted(rows, key=lambda n: n.id)
 
     async def notice_sent(self, notice_id: int, owner: str, message_ts: str | None) -> None:
