@@ -823,7 +823,7 @@ class Service:
     async def _db_get(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
     ) -> str:
-        db = await self.astra.get_database(self._need(db).id)
+        db = self._need(db)  # resolving it read it already (list or get): no second call
         actions = await self.actions_for(req, db)
         await reply.private(render.db_detail(db_view(db), actions))
         return f"shown {db.id}"
@@ -831,7 +831,7 @@ class Service:
     async def _db_status(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
     ) -> str:
-        db = await self.astra.get_database(self._need(db).id)
+        db = self._need(db)  # resolving it read it already (list or get): no second call
         await reply.private(render.db_status(db_view(db)))
         return f"{db.id} is {db.status}"
 
