@@ -54,6 +54,23 @@ def rounds(times: Sequence[float], gap: float = 0.2) -> list[list[float]]:
 # ---------------------------------------------------------------------------- 5. start-up
 
 
+async def run_json_child(module: str, *args: str) -> dict[str, Any]:
+    """Run ``python -m module args…`` and return the JSON it prints (killed on cancel)."""
+    proc = await asyncio.create_subprocess_exec(
+        *python_argv(module, *args),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        out, err = await asyncio.wait_for(proc.communicate(), timeout=600)
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            proc.kill()
+        await proc.wait()
+        raise
+    if proc.returncode != 0:
+        raise RuntimeError(f"{module} failed: {err.decode()[-2000:]}")
+    return dict(json.loads(out))
+
+
 async def startup(stack: Stack, runs: int) -> dict[str, Any]:
     """Process start (just before exec) to the first ``GET /healthz`` 200, polled every 5 ms.
     Interleaved A/B/C so the machine's drift hits all alike; the first round is a warm-up
@@ -181,22 +198,11 @@ class AckPlan:
 async def _run_load(url: str, *, concurrency: int, requests: int, text: str,
                     rid_prefix: str, response_base: str, channel_prefix: str,
                     ) -> dict[str, Any]:
-    proc = await asyncio.create_subprocess_exec(
-        *python_argv("tests.bench.load", "--url", url, "--concurrency", str(concurrency),
-                     "--requests", str(requests), "--text", text, "--rid-prefix", rid_prefix,
-                     "--response-base", response_base, "--channel-prefix", channel_prefix,
-                     "--warmup", str(concurrency)),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), timeout=600)
-    except BaseException:
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
-        await proc.wait()
-        raise
-    if proc.returncode != 0:
-        raise RuntimeError(f"load client failed: {err.decode()[-2000:]}")
-    return dict(json.loads(out))
+    return await run_json_child(
+        "tests.bench.load", "--url", url, "--concurrency", str(concurrency),
+        "--requests", str(requests), "--text", text, "--rid-prefix", rid_prefix,
+        "--response-base", response_base, "--channel-prefix", channel_prefix,
+        "--warmup", str(concurrency))
 
 
 async def _drain(stack: Stack, *, kind: str, rids: dict[str, float], slack_mark: int,
@@ -476,17 +482,5 @@ async def notice(stack: Stack, *, interval: float | None, creates: int, create_s
 
 
 async def watcher_reads(ns: Sequence[int], extra: int) -> dict[str, Any]:
-    proc = await asyncio.create_subprocess_exec(
-        *python_argv("tests.bench.watcher_reads", "--n", ",".join(map(str, ns)),
-                     "--extra", str(extra)),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
-    try:
-        out, err = await asyncio.wait_for(proc.communicate(), timeout=600)
-    except BaseException:
-        with contextlib.suppress(ProcessLookupError):
-            proc.kill()
-        await proc.wait()
-        raise
-    if proc.returncode != 0:
-        raise RuntimeError(f"watcher_reads failed: {err.decode()[-2000:]}")
-    return dict(json.loads(out))
+    return await run_json_child("tests.bench.watcher_reads", "--n", ",".join(map(str, ns)),
+                                "--extra", str(extra))
