@@ -287,6 +287,7 @@ def asgi_app(components: Components, *, with_watcher: bool = True) -> Starlette:
                 asyncio.create_task(components.watcher.run(components.stop)))
         if components.socket is not None:
             components.tasks.append(asyncio.create_task(_connect(components.socket)))
+        components.service.background(components.service.warm(), "warm-up")
         try:
             yield
         finally:

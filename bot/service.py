@@ -21,7 +21,7 @@ import logging
 import shlex
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
@@ -58,6 +58,7 @@ from bot.render import DbView, Form, FormField, Message
 from bot.settings import Settings
 from bot.store.models import Operation
 from bot.store.repo import Store
+from bot.work import WorkSlots
 
 if TYPE_CHECKING:
     from bot.metrics import Metrics
@@ -162,6 +163,8 @@ class Service:
             "rules_scope", default=False)
         self._inflight = 0
         self._idle = asyncio.Event()
+        self._background: set[asyncio.Task[None]] = set()
+        self.slots = WorkSlots()
         self._idle.set()
         self._regions_cache: tuple[float, list[tuple[str, str]]] | None = None
         self.handlers: dict[str, Handler] = {
@@ -297,6 +300,24 @@ class Service:
 
     # ------------------------------------------------------------------ entry points
 
+    def background(self, work: Coroutine[Any, Any, None], what: str = "request") -> None:
+        """Run ``work`` after the ack, on its own task, counted for draining from now on
+        (not from when the task first runs), held until done, and its failure logged."""
+        self._inflight += 1
+        self._idle.clear()
+        task = asyncio.get_running_loop().create_task(self.slots.run(work))
+        self._background.add(task)
+
+        def _done(t: asyncio.Task[None]) -> None:
+            self._background.discard(t)
+            self._inflight -= 1
+            if self._inflight == 0:
+                self._idle.set()
+            if not t.cancelled() and t.exception() is not None:
+                log.error("%s failed", what, exc_info=t.exception())
+
+        task.add_done_callback(_done)
+
     async def handle_command(self, req: Request, text: str, reply: Replier) -> None:
         """Run one command. Refused politely once the process is shutting down."""
         if self.closing:
@@ -334,6 +355,19 @@ class Service:
             self._inflight -= 1
             if self._inflight == 0:
                 self._idle.set()
+
+    async def warm(self) -> None:
+        """Once at start-up, after the server listens: the store compiles and caches the
+        statements every command runs (the rules), so that the first command does not
+        pay for it while acks are waiting."""
+        try:
+            await self.store.rules(self.admins, self.settings.default_guard)
+        except BotError as err:
+            log.warning("warm-up: %s", err.user_message)
+
+    async def idle(self) -> None:
+        """Until no command, click or other post-ack work is running or queued."""
+        await self._idle.wait()
 
     async def drain(self, timeout_s: float) -> bool:
         """Stop taking new work and wait (bounded) for commands and clicks in flight."""

@@ -144,14 +144,12 @@ class BotHarness:
         return resp
 
     async def settle(self, _before: int = 0) -> None:
-        """Let the listeners that run after the ack finish."""
-        for _ in range(2000):  # up to 10 s: a Slack 429 is retried after Retry-After
-            await asyncio.sleep(0.005)
-            pending = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()
-                       and "run_ack_function" in repr(t.get_coro())]
-            if not pending:
-                return
-        raise AssertionError("the bot's listeners did not finish")
+        """Let the work that runs after the ack finish (up to 10 s: a Slack 429 is retried
+        after Retry-After)."""
+        try:
+            await asyncio.wait_for(self.components.service.idle(), 10)
+        except TimeoutError:
+            raise AssertionError("the bot's work after the ack did not finish") from None
 
     async def grant(self, user: str, role: str) -> None:
         await self.store.grant("user", user, role, None, "test")

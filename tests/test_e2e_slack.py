@@ -196,3 +196,22 @@ async def test_undeliverable_notice_stays_pending_and_is_retried(bot: BotHarness
     assert not any("ACTIVE" in p["text"] for p in bot.channel_posts())
     await bot.run_until_idle(step=60)
     assert sum("orders is ACTIVE" in p["text"] for p in bot.channel_posts()) == 1
+
+
+async def test_slack_gets_its_answer_before_astra_is_asked(bot: BotHarness) -> None:
+    """The ack does not wait for the work: with Astra answering in 0.3 s, the HTTP answer
+    is back while the list is still on its way, and the reply follows."""
+    bot.emulator.inject_fault(0, method="GET", path_prefix="/v2/databases", latency_s=0.3)
+    resp = await bot.command("db list", wait=False)
+    assert resp.status_code == 200
+    assert bot.private_texts() == []
+    await bot.settle()
+    assert bot.private_texts(), "db list did not answer after the ack"
+
+
+async def test_drain_waits_for_work_after_the_ack(bot: BotHarness) -> None:
+    bot.emulator.inject_fault(0, method="GET", path_prefix="/v2/databases", latency_s=0.3)
+    resp = await bot.command("db list", wait=False)
+    assert resp.status_code == 200
+    assert await bot.components.service.drain(5.0)
+    assert bot.private_texts(), "drain returned before the queued command answered"

@@ -46,6 +46,7 @@ from bot.astra.models import (
     User,
 )
 from bot.errors import AstraError
+from bot.work import network_wait
 
 __all__ = ["AstraClient", "Observer"]
 
@@ -162,7 +163,8 @@ class AstraClient:
                     "astra %s %s: %s; retry %d/%d in %.2fs",
                     req.method, req.path, type(error).__name__, attempt, attempts - 1, delay,
                 )
-                await self._sleep(delay)
+                async with network_wait():
+                    await self._sleep(delay)
 
     def _observe(self, req: api.ApiRequest, status: str, started: float) -> None:
         if self._observer is not None:
@@ -171,9 +173,10 @@ class AstraClient:
     async def _send_once(self, req: api.ApiRequest) -> api.ApiResponse:
         started = time.monotonic()
         try:
-            resp = await self._http.request(
-                req.method, req.path, params=list(req.params) or None, json=req.json
-            )
+            async with network_wait():
+                resp = await self._http.request(
+                    req.method, req.path, params=list(req.params) or None, json=req.json
+                )
         except httpx.TimeoutException as exc:
             self._observe(req, "timeout", started)
             self._note(req, "timed out")

@@ -53,6 +53,7 @@ from bot.render import (
     form_view,
 )
 from bot.service import Request, Service
+from bot.work import network_wait
 
 log = logging.getLogger("astra_bot.slack")
 
@@ -157,7 +158,8 @@ class SlackNotifier:
             if broadcast:
                 kwargs["reply_broadcast"] = True
         try:
-            resp = await self.client.chat_postMessage(**kwargs)
+            async with network_wait():
+                resp = await self.client.chat_postMessage(**kwargs)
         except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
             raise _slack_error(exc, "post a message") from exc
         ts = resp.get("ts")
@@ -165,8 +167,9 @@ class SlackNotifier:
 
     async def update(self, channel: str, ts: str, message: Message) -> None:
         try:
-            await self.client.chat_update(channel=channel, ts=ts, text=message.text,
-                                          blocks=list(message.blocks))
+            async with network_wait():
+                await self.client.chat_update(channel=channel, ts=ts, text=message.text,
+                                              blocks=list(message.blocks))
         except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
             raise _slack_error(exc, "update a message") from exc
 
@@ -198,19 +201,20 @@ class SlackReplier:
 
     async def _send(self, message: Message, *, replace: bool) -> None:
         try:
-            if self._webhook is not None:
-                answer = await self._webhook.send(text=message.text, blocks=list(message.blocks),
-                                                  response_type="ephemeral",
-                                                  replace_original=replace)
-                if answer.status_code >= 300:
-                    log.warning("response_url refused the answer (%d)", answer.status_code)
-            elif self._respond is not None:
-                await self._respond(text=message.text, blocks=list(message.blocks),
-                                    response_type="ephemeral", replace_original=replace)
-            elif self._client is not None and self._channel and self._user:
-                await self._client.chat_postEphemeral(channel=self._channel, user=self._user,
-                                                      text=message.text,
-                                                      blocks=list(message.blocks))
+            async with network_wait():
+                if self._webhook is not None:
+                    answer = await self._webhook.send(
+                        text=message.text, blocks=list(message.blocks),
+                        response_type="ephemeral", replace_original=replace)
+                    if answer.status_code >= 300:
+                        log.warning("response_url refused the answer (%d)", answer.status_code)
+                elif self._respond is not None:
+                    await self._respond(text=message.text, blocks=list(message.blocks),
+                                        response_type="ephemeral", replace_original=replace)
+                elif self._client is not None and self._channel and self._user:
+                    await self._client.chat_postEphemeral(
+                        channel=self._channel, user=self._user, text=message.text,
+                        blocks=list(message.blocks))
         except (TimeoutError, aiohttp.ClientError, ValueError, SlackApiError) as exc:
             log.warning("could not answer privately: %s", type(exc).__name__)
 
@@ -298,8 +302,17 @@ def build_bolt_app(
         signing_secret=signing_secret,
         # Socket Mode has no signature; HTTP mode always verifies.
         request_verification_enabled=signing_secret is not None,
-        process_before_response=False,
+        # The listener acks, hands the work to a task of its own and returns: Bolt answers
+        # Slack as soon as the listener returns, instead of polling every 10 ms for the ack
+        # of a listener still running (process_before_response=False); the Astra call,
+        # the store and the reply all run after the answer.
+        process_before_response=True,
     )
+
+    async def _then_wake(work: Awaitable[None]) -> None:
+        await work
+        if on_started is not None:
+            on_started()
 
     @app.command("/astra")
     async def _astra(ack: Any, body: dict[str, Any], respond: Any) -> None:
@@ -315,9 +328,8 @@ def build_bolt_app(
         reply = SlackReplier(respond, client=client, trigger_id=body.get("trigger_id"),
                              channel=channel, user=req.user_id,
                              response_url=body.get("response_url"), session=session)
-        await service.handle_command(req, str(body.get("text", "")), reply)
-        if on_started is not None:
-            on_started()
+        service.background(_then_wake(service.handle_command(req, str(body.get("text", "")),
+                                                             reply)), "command")
 
     async def _click(ack: Any, body: dict[str, Any], action: dict[str, Any],
                      respond: Any) -> None:
@@ -336,11 +348,9 @@ def build_bolt_app(
         reply = SlackReplier(respond, client=client, trigger_id=body.get("trigger_id"),
                              channel=channel, user=req.user_id,
                              response_url=body.get("response_url"), session=session)
-        await service.handle_action(req, str(action.get("action_id", "")),
-                                    str(action.get("value", "")),
-                                    str(message_ts) if message_ts else None, reply)
-        if on_started is not None:
-            on_started()
+        service.background(_then_wake(service.handle_action(
+            req, str(action.get("action_id", "")), str(action.get("value", "")),
+            str(message_ts) if message_ts else None, reply)), "click")
 
     for action in (ACTION_CONFIRM, ACTION_CANCEL, ACTION_PAGE, ACTION_RUN):
         app.action(action)(_click)
@@ -353,12 +363,16 @@ def build_bolt_app(
         values = form_values((view.get("state") or {}).get("values") or {})
         user = str((body.get("user") or {}).get("id", ""))
         req = Request(user_id=user, channel_id=str(view.get("private_metadata") or ""))
-        form = await service.create_form(req, values)
-        try:
-            await client.views_update(view_id=view.get("id"), hash=view.get("hash"),
-                                      view=form_view(form))
-        except (TimeoutError, aiohttp.ClientError, SlackApiError) as exc:
-            log.warning("could not redraw the form: %s", type(exc).__name__)
+
+        async def redraw() -> None:
+            form = await service.create_form(req, values)
+            try:
+                await client.views_update(view_id=view.get("id"), hash=view.get("hash"),
+                                          view=form_view(form))
+            except (TimeoutError, aiohttp.ClientError, SlackApiError) as exc:
+                log.warning("could not redraw the form: %s", type(exc).__name__)
+
+        service.background(redraw(), "form redraw")
 
     @app.view(FORM_CREATE)
     async def _form_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
@@ -373,20 +387,23 @@ def build_bolt_app(
         req = Request(user_id=user, channel_id=channel, is_dm=_is_dm(channel), source="form",
                       correlation_id=uuid.uuid4().hex[:12])
         reply = SlackReplier(None, client=client, channel=channel, user=user)
-        await service.submit_form(req, FORM_CREATE, values, reply)
-        if on_started is not None:
-            on_started()
+        service.background(_then_wake(service.submit_form(req, FORM_CREATE, values, reply)),
+                           "form")
 
     @app.event("app_home_opened")
     async def _home(event: dict[str, Any]) -> None:
         if event.get("tab", "home") != "home":
             return
         user = str(event.get("user", ""))
-        view = await service.home(user)
-        try:
-            await client.views_publish(user_id=user, view=view)
-        except (TimeoutError, aiohttp.ClientError, SlackApiError) as exc:
-            log.warning("could not publish the Home tab: %s", type(exc).__name__)
+
+        async def publish() -> None:
+            view = await service.home(user)
+            try:
+                await client.views_publish(user_id=user, view=view)
+            except (TimeoutError, aiohttp.ClientError, SlackApiError) as exc:
+                log.warning("could not publish the Home tab: %s", type(exc).__name__)
+
+        service.background(publish(), "home tab")
 
     @app.middleware
     async def _once(body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
