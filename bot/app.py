@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
@@ -287,7 +288,7 @@ def asgi_app(components: Components, *, with_watcher: bool = True) -> Starlette:
                 asyncio.create_task(components.watcher.run(components.stop)))
         if components.socket is not None:
             components.tasks.append(asyncio.create_task(_connect(components.socket)))
-        components.service.background(components.service.warm(), "warm-up")
+        components.service.background(_warm(components), "warm-up")
         try:
             yield
         finally:
@@ -303,6 +304,22 @@ def asgi_app(components: Components, *, with_watcher: bool = True) -> Starlette:
         ],
         lifespan=lifespan,
     )
+
+
+#: Modules the first Astra call imports lazily (httpx's transport picks its network backend
+#: on first use): imported after start-up instead, so that the first command does not pause
+#: the event loop — and the acks waiting on it — while they load.
+_LAZY_IMPORTS = ("httpcore._backends.anyio", "anyio._backends._asyncio")
+
+
+async def _warm(components: Components) -> None:
+    for name in _LAZY_IMPORTS:
+        try:
+            importlib.import_module(name)
+        except ImportError:  # another httpx version: the first call imports what it needs
+            log.debug("warm-up: %s not found", name)
+        await asyncio.sleep(0)
+    await components.service.warm()
 
 
 async def _connect(socket: AsyncSocketModeHandler) -> None:
