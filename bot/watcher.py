@@ -36,7 +36,7 @@ from bot.ports import Notifier
 from bot.render import OpView
 from bot.service import db_view
 from bot.settings import Settings
-from bot.store.models import Notice, Operation
+from bot.store.models import Notice, Operation, Subscription
 from bot.store.repo import NewNotice, Store
 
 if TYPE_CHECKING:
@@ -124,7 +124,8 @@ class Watcher:
             for org in orgs:
                 try:
                     # one quick retry at most: the next tick is the real retry
-                    dbs = await self.astra.list_databases(retries=1)
+                    dbs = await self.astra.list_databases(
+                        retries=1, until_seen=_sought(org, ops, subs))
                     result.astra_reads += 1
                     by_org[org] = {d.id: d for d in dbs}
                 except AstraError as err:
@@ -418,3 +419,19 @@ class Watcher:
         if nxt is None:
             return self.interval
         return max(0.05, min(self.interval, nxt - now))
+
+
+def _sought(org: str, ops: list[Operation], subs: list[Subscription]) -> set[str] | None:
+    """The ids the list call of ``org`` is for, when that is all it is for: paging may stop
+    once they are seen. None (every page) where a watch or an operation without a database
+    id (a create being reconciled, found by name) needs the whole list."""
+    if any(s.org_id == org for s in subs):
+        return None
+    ids: set[str] = set()
+    for op in ops:
+        if op.org_id != org:
+            continue
+        if not op.database_id:
+            return None
+        ids.add(op.database_id)
+    return ids

@@ -118,6 +118,20 @@ async def test_list_databases_exact_multiple_asks_one_empty_page(client, emulato
     assert emulator.count("GET", "/v2/databases") == 3
 
 
+async def test_list_databases_until_seen_stops_at_the_page_that_completes_them(
+    client, emulator
+) -> None:
+    ids = [emulator.add_database(f"db{i}") for i in range(4)]
+    dbs = await client.list_databases(page_size=2, until_seen={ids[1], ids[3]})
+    assert [d.id for d in dbs] == ids
+    assert emulator.count("GET", "/v2/databases") == 2  # not the empty third page
+    emulator.reset_requests()
+    # an id that is not there (a database deleted meanwhile): every page, as before
+    dbs = await client.list_databases(page_size=2, until_seen={ids[0], "gone"})
+    assert len(dbs) == 4
+    assert emulator.count("GET", "/v2/databases") == 3
+
+
 async def test_list_databases_caps_page_size_and_filters(client, emulator) -> None:
     gcp = emulator.add_database("a")
     aws = emulator.add_database("b", cloud_provider="AWS", region="us-east-2")

@@ -31,6 +31,28 @@ async def test_one_list_call_per_tick_whatever_the_number_of_operations(
         ("GET", "/v2/databases")]
 
 
+async def test_an_org_of_exactly_100_databases_costs_one_page_per_tick(
+    shell_bot: ServiceHarness,
+) -> None:
+    """Cursor paging cannot tell a full last page from a full middle one; the watcher stops
+    as soon as it has seen every database it is waiting for."""
+    for i in range(100):
+        shell_bot.emulator.add_database(f"db{i:03d}")
+    for i in (3, 50, 99):
+        await shell_bot.run(f"keyspace create db{i:03d} ks{i}")
+    shell_bot.emulator.reset_requests()
+    shell_bot.clock.advance(1)
+    result = await shell_bot.components.watcher.tick()
+    assert result.claimed == 3
+    assert shell_bot.emulator.count("GET", "/v2/databases") == 1
+    # a watch needs the whole org: then the (empty) second page is read too
+    await shell_bot.run("watch all")
+    shell_bot.emulator.reset_requests()
+    shell_bot.clock.advance(1)
+    await shell_bot.components.watcher.tick()
+    assert shell_bot.emulator.count("GET", "/v2/databases") == 2
+
+
 async def test_watches_alone_are_looked_at_every_watch_interval(
     shell_bot: ServiceHarness,
 ) -> None:

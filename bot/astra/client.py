@@ -24,7 +24,7 @@ import contextvars
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterator, Mapping
 from types import TracebackType
 from typing import Any, Self
 
@@ -212,9 +212,13 @@ class AstraClient:
         page_size: int = 100,
         *,
         retries: int | None = None,
+        until_seen: Collection[str] | None = None,
     ) -> list[Database]:
         """Every page. ``retries`` overrides the client's read retries (the watcher, which
-        has its own schedule, asks for fewer)."""
+        has its own schedule, asks for fewer). With ``until_seen``, paging stops as soon as
+        every one of those ids was listed (a full last page otherwise costs one more,
+        empty, page to learn that it was the last)."""
+        missing = set(until_seen) if until_seen is not None else None
         limit = max(1, min(page_size, api.MAX_PAGE_SIZE))
         found: list[Database] = []
         seen: set[str] = set()
@@ -225,6 +229,10 @@ class AstraClient:
             fresh = [db for db in page if db.id not in seen]
             found.extend(fresh)
             seen.update(db.id for db in fresh)
+            if missing is not None:
+                missing.difference_update(db.id for db in fresh)
+                if not missing:
+                    break
             nxt = api.next_cursor(page, limit)
             if nxt is None or nxt == cursor or not fresh:
                 break
