@@ -797,3 +797,26 @@ async def test_409_outside_databases_is_a_clash_not_a_database_state() -> None:
     db_req = api.terminate_database("abc")
     db_err = api.error_for(db_req, api.ApiResponse(status=409, headers={}, body=b""))
     assert "not in a valid state" in db_err.user_message
+
+
+def test_database_keys_are_read_whatever_their_casing() -> None:
+    """NOTES.md §1b: camelCase, PascalCase and snake_case land on the same fields, an exact
+    spelling wins over a folded one, unknown keys are kept; and the remembered spellings
+    (the parse fast path) give the same answers the second time."""
+    from bot.astra.models import Database
+
+    camel = {"id": "d1", "status": "ACTIVE",
+             "info": {"name": "orders", "cloudProvider": "GCP", "region": "us-east1"},
+             "newThing": 1}
+    pascal = {"Id": "d1", "Status": "ACTIVE",
+              "Info": {"Name": "orders", "CloudProvider": "GCP", "Region": "us-east1"}}
+    snake = {"id": "d1", "status": "ACTIVE",
+             "info": {"name": "orders", "cloud_provider": "GCP", "region": "us-east1"}}
+    both = {"id": "d1", "status": "ACTIVE",
+            "info": {"name": "orders", "cloud_provider": "AWS", "cloudProvider": "GCP"}}
+    for _ in range(2):
+        for payload in (camel, pascal, snake, both):
+            db = Database.model_validate(payload)
+            assert (db.id, db.status, db.info.name, db.info.cloud_provider) == (
+                "d1", "ACTIVE", "orders", "GCP"), payload
+        assert Database.model_validate(camel).model_extra == {"newThing": 1}

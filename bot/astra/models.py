@@ -235,6 +235,11 @@ def _none_to_list(value: Any) -> Any:
 NullableList = Annotated[list[str], BeforeValidator(_none_to_list)]
 
 _LOOKUPS: dict[type[BaseModel], dict[str, str]] = {}
+#: Per model: wire key → the field alias it lands on (None: an extra key, kept as it is).
+_SPELLINGS: dict[type[BaseModel], dict[str, str | None]] = {}
+#: Spellings remembered per model (keys are the API's, but never an unbounded set).
+_MAX_SPELLINGS = 512
+_UNSEEN: Any = object()
 
 
 class ApiModel(BaseModel):
@@ -270,6 +275,22 @@ class ApiModel(BaseModel):
         # NOTES.md §1b: the wire casing of several objects is unproven (spec camelCase,
         # Java SDK PascalCase), so map every key onto the field alias case-insensitively.
         if not isinstance(data, Mapping):
+            return data
+        # The hot path of every list (a 1000-database org is 1000 of these per read): each
+        # wire spelling is folded once per model, and a payload whose keys are all aliases
+        # or unknown extras goes through as it is.
+        spellings = _SPELLINGS.setdefault(cls, {})
+        renamed = False
+        for key in data:
+            canon = spellings.get(key, _UNSEEN)
+            if canon is _UNSEEN:
+                canon = cls._key_lookup().get(_fold(key)) if isinstance(key, str) else None
+                if len(spellings) < _MAX_SPELLINGS:
+                    spellings[key] = canon
+            if canon is not None and canon != key:
+                renamed = True
+                break
+        if not renamed:
             return data
         lookup = cls._key_lookup()
         out: dict[str, Any] = {}
