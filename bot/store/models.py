@@ -77,6 +77,18 @@ class ProtectedGlob(Base):
     created_at: Mapped[float] = mapped_column(Float)
 
 
+class RulesVersion(Base):
+    """One row whose ``version`` changes with every write to the four tables above, bumped
+    by triggers in the store itself (migration 0002), whoever writes: this process, another
+    replica, ``astra-bot perm import`` or an operator's SQL. A process re-reads the rules
+    only when it changes (one small SELECT per command instead of four)."""
+
+    __tablename__ = "rules_version"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Operation(Base):
     """A long Astra operation the watcher follows to its end (DESIGN §4)."""
 

@@ -31,6 +31,7 @@ from bot.store.models import (
     Operation,
     ProtectedGlob,
     RoleBinding,
+    RulesVersion,
     SeenEvent,
     Subscription,
 )
@@ -55,6 +56,7 @@ class Store:
         self.engine = engine
         self.clock = clock
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._rules_cache: tuple[int, Rules] | None = None
 
     @property
     def _skip_locked(self) -> bool:
@@ -73,12 +75,22 @@ class Store:
     # ------------------------------------------------------------------ permissions
 
     async def rules(self, admins: frozenset[str], default_guard: str | None = None) -> Rules:
+        """The permission rules as they are now. Read again only when the store's rules
+        version moved (triggers bump it on every write, from any process): one small SELECT
+        when nothing changed. The version is read first, so rules read after a concurrent
+        write are kept under the older version and read again next time, never the
+        reverse."""
         async with self.session() as s:
+            version = await s.scalar(select(RulesVersion.version).where(RulesVersion.id == 1))
+            cached = self._rules_cache
+            if version is not None and cached is not None and cached[0] == version \
+                    and cached[1].admins == admins and cached[1].default_guard == default_guard:
+                return cached[1]
             bindings = (await s.scalars(select(RoleBinding).order_by(RoleBinding.id))).all()
             guards = (await s.scalars(select(ChannelGuard))).all()
             roles = (await s.scalars(select(CustomRole))).all()
             prot = (await s.scalars(select(ProtectedGlob))).all()
-        return Rules(
+        rules = Rules(
             bindings=tuple(
                 Binding(b.subject_type, b.subject_id, b.role, b.db_glob or None)  # type: ignore[arg-type]
                 for b in bindings
@@ -89,6 +101,9 @@ class Store:
             admins=admins,
             default_guard=default_guard,
         )
+        # no version row (a store not migrated to 0002): never cached
+        self._rules_cache = (version, rules) if version is not None else None
+        return rules
 
     async def grant(
         self, subject_type: str, subject_id: str, role: str, db_glob: str | None, by: str
