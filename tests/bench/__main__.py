@@ -39,9 +39,6 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--notice-intervals", default=None,
                    help="ASTRA_BOT_POLL_INTERVAL values of the notice phase; 'default' = "
                         "unset (10 s). Default: 'default' (quick) or 'default,2' (full)")
-    p.add_argument("--with-proposed", action="store_true",
-                   help="also measure the ack path with the proposed changes "
-                        "(tests/bench/proposed.py) in the same run")
     p.add_argument("--keep", action="store_true", help="keep the run folder (logs, stores)")
     return p.parse_args(argv)
 
@@ -92,13 +89,11 @@ async def run(args: argparse.Namespace, run_dir: Path) -> dict[str, Any]:
                 creates={c: per_c_create.get(c, 4 * c) for c in concs})
             bot = await stack.start_bot("ack")
             bare = await stack.start_bare()
-            prop = await stack.start_proposed("proposed") if args.with_proposed else None
             try:
-                result["ack"] = await phases.ack(stack, bot, bare, plan, prop)
+                result["ack"] = await phases.ack(stack, bot, bare, plan)
             finally:
-                for server in (bot, bare, prop):
-                    if server is not None:
-                        stack.procs.stop(server.proc)
+                for server in (bot, bare):
+                    stack.procs.stop(server.proc)
         if "notice" in only:
             spec = args.notice_intervals or ("default" if quick else "default,2")
             result["notice"] = []

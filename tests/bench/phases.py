@@ -230,8 +230,7 @@ async def _drain(stack: Stack, *, kind: str, rids: dict[str, float], slack_mark:
     return done
 
 
-async def ack(stack: Stack, bot: Bot, bare: Bot, plan: AckPlan,
-              proposed: Bot | None = None) -> dict[str, Any]:
+async def ack(stack: Stack, bot: Bot, bare: Bot, plan: AckPlan) -> dict[str, Any]:
     await stack.emu_purge("")
     await stack.emu_add(plan.seed_dbs, prefix="seed")
     cells: list[dict[str, Any]] = []
@@ -241,13 +240,10 @@ async def ack(stack: Stack, bot: Bot, bare: Bot, plan: AckPlan,
         await stack.emu_config(latency_s=latency, pending_s=3600.0)
         for c in plan.concurrencies:
             targets = [("bare", "list"), ("bot", "list"), ("bot", "create")]
-            if proposed is not None:
-                targets += [("proposed", "list"), ("proposed", "create")]
-            servers = {"bare": bare, "bot": bot, "proposed": proposed}
+            servers = {"bare": bare, "bot": bot}
             for target, command in targets:
                 n += 1
                 server = servers[target]
-                assert server is not None
                 prefix = f"ld{n}x"
                 text = "db list" if command == "list" else "db create {rid}"
                 requests = plan.requests[c] if command == "list" else plan.creates[c]

@@ -109,9 +109,8 @@ def markdown(r: dict[str, Any]) -> str:
             b = next(x for x in ack["cells"] if x["target"] == "bare"
                      and x["concurrency"] == c["concurrency"]
                      and x["astra_latency_s"] == c["astra_latency_s"])
-            who = "" if c["target"] == "bot" else " (proposed)"
             lines.append(
-                f"| {c['astra_latency_s']:g} s | {c['concurrency']} | `{c['command']}`{who} | "
+                f"| {c['astra_latency_s']:g} s | {c['concurrency']} | `{c['command']}` | "
                 f"{_f(b['ack_p50_ms'])} / {_f(b['ack_p99_ms'])} | "
                 f"{_f(c['ack_p50_ms'])} / {_f(c['ack_p99_ms'])} | "
                 f"{_f(c.get('p99_vs_bare'), 2)}× | "

@@ -19,7 +19,6 @@ from typing import Any
 import aiohttp
 
 from tests.bench.common import (
-    ROOT,
     Proc,
     Processes,
     base_env,
@@ -176,22 +175,6 @@ class Stack:
     async def start_bot(self, name: str, *, interval: float | None = None,
                         db_path: Path | None = None) -> Bot:
         bot = self.spawn_bot(name, db_path=db_path, interval=interval)
-        await wait_http(f"{bot.url}/healthz", proc=bot.proc)
-        return bot
-
-    def spawn_proposed(self, name: str, *, interval: float | None = None) -> Bot:
-        """The bot with the proposed ack-path changes (``tests.bench.proposed``)."""
-        self._n += 1
-        port = free_port()
-        db_path = self.run_dir / f"{name}-{self._n}.db"
-        env = self._bot_env(port, db_path, interval)
-        env["PYTHONPATH"] = str(ROOT) + os.pathsep + env.get("PYTHONPATH", "")
-        proc = self.procs.start(f"{name}-{self._n}", python_argv("tests.bench.proposed"),
-                                env=env, cwd=self.run_dir)
-        return Bot(proc, port, db_path, interval)
-
-    async def start_proposed(self, name: str) -> Bot:
-        bot = self.spawn_proposed(name)
         await wait_http(f"{bot.url}/healthz", proc=bot.proc)
         return bot
 
