@@ -90,6 +90,9 @@ class Components:
             with contextlib.suppress(Exception):
                 await self.socket.close_async()  # type: ignore[no-untyped-call]
         await self.service.drain(10.0)
+        dropped = self.service.slots.close()
+        if dropped:
+            log.warning("shutdown: %d queued commands were not run", dropped)
         self.stop.set()
         for t in self.tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):

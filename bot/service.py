@@ -163,7 +163,6 @@ class Service:
             "rules_scope", default=False)
         self._inflight = 0
         self._idle = asyncio.Event()
-        self._background: set[asyncio.Task[None]] = set()
         self.slots = WorkSlots()
         self._idle.set()
         self._regions_cache: tuple[float, list[tuple[str, str]]] | None = None
@@ -301,22 +300,19 @@ class Service:
     # ------------------------------------------------------------------ entry points
 
     def background(self, work: Coroutine[Any, Any, None], what: str = "request") -> None:
-        """Run ``work`` after the ack, on its own task, counted for draining from now on
-        (not from when the task first runs), held until done, and its failure logged."""
+        """Run ``work`` after the ack, when the work slots allow (bot/work.py), counted for
+        draining from now on (not from when it starts), its failure logged."""
         self._inflight += 1
         self._idle.clear()
-        task = asyncio.get_running_loop().create_task(self.slots.run(work))
-        self._background.add(task)
 
-        def _done(t: asyncio.Task[None]) -> None:
-            self._background.discard(t)
+        def _done(error: BaseException | None) -> None:
             self._inflight -= 1
             if self._inflight == 0:
                 self._idle.set()
-            if not t.cancelled() and t.exception() is not None:
-                log.error("%s failed", what, exc_info=t.exception())
+            if error is not None and not isinstance(error, asyncio.CancelledError):
+                log.error("%s failed", what, exc_info=error)
 
-        task.add_done_callback(_done)
+        self.slots.submit(work, _done)
 
     async def handle_command(self, req: Request, text: str, reply: Replier) -> None:
         """Run one command. Refused politely once the process is shutting down."""

@@ -3,7 +3,10 @@ fake Slack Web API, and the Astra emulator (issue: `/astra db create` → ACTIVE
 
 from __future__ import annotations
 
+import logging
 import time
+
+import pytest
 
 from bot.render import ACTION_CANCEL, ACTION_CONFIRM
 from tests.conftest import ADMIN, SIGNING_SECRET, BotHarness
@@ -215,3 +218,16 @@ async def test_drain_waits_for_work_after_the_ack(bot: BotHarness) -> None:
     assert resp.status_code == 200
     assert await bot.components.service.drain(5.0)
     assert bot.private_texts(), "drain returned before the queued command answered"
+
+
+async def test_a_failure_after_the_ack_is_logged_and_does_not_block_draining(
+    bot: BotHarness, caplog: pytest.LogCaptureFixture,
+) -> None:
+    async def broken() -> None:
+        raise RuntimeError("unexpected")
+
+    with caplog.at_level(logging.ERROR, logger="astra_bot.service"):
+        bot.components.service.background(broken(), "command")
+        await bot.settle()
+    assert [r.getMessage() for r in caplog.records] == ["command failed"]
+    assert caplog.records[0].exc_info is not None

@@ -1,12 +1,24 @@
-"""The post-ack work bound (bot/work.py): CPU steps are bounded, network waits are not."""
+"""The post-ack work bounds (bot/work.py): CPU steps and commands in flight are bounded,
+network waits hold no CPU slot, work already begun resumes before queued work starts."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Coroutine
+from typing import Any
 
 import pytest
 
 from bot.work import WorkSlots, network_wait
+
+
+async def _run_all(slots: WorkSlots, works: list[Coroutine[Any, Any, None]]) -> list[Any]:
+    """Submit every work; wait until each is done; their outcomes (None or the error)."""
+    loop = asyncio.get_running_loop()
+    futures = [loop.create_future() for _ in works]
+    for work, fut in zip(works, futures, strict=True):
+        slots.submit(work, fut.set_result)
+    return list(await asyncio.gather(*futures))
 
 
 async def _steps(running: list[int], peak: list[int], n: int = 5) -> None:
@@ -17,47 +29,75 @@ async def _steps(running: list[int], peak: list[int], n: int = 5) -> None:
         running[0] -= 1
 
 
-async def test_at_most_size_commands_run_between_waits() -> None:
-    slots = WorkSlots(3)
+async def test_at_most_size_commands_compute_at_once() -> None:
+    slots = WorkSlots(3, 10)
     running, peak = [0], [0]
-    await asyncio.gather(*(slots.run(_steps(running, peak)) for _ in range(20)))
+    assert await _run_all(slots, [_steps(running, peak) for _ in range(20)]) == [None] * 20
     assert peak[0] == 3
-    assert running[0] == 0
+    assert running[0] == 0 and slots.running == 0 and slots.waiting == 0
 
 
-async def test_a_command_waiting_on_the_network_holds_no_slot() -> None:
-    slots = WorkSlots(2)
+async def test_waiting_on_the_network_holds_no_cpu_slot_but_counts_in_flight() -> None:
+    slots = WorkSlots(2, 4)
     answer = asyncio.Event()
-    waiting = 0
+    in_wait = 0
 
     async def slow_astra() -> None:
-        nonlocal waiting
+        nonlocal in_wait
         async with network_wait():
-            waiting += 1
+            in_wait += 1
             await answer.wait()
 
-    slow = [asyncio.create_task(slots.run(slow_astra())) for _ in range(5)]
+    loop = asyncio.get_running_loop()
+    slow = [loop.create_future() for _ in range(6)]
+    for fut in slow:
+        slots.submit(slow_astra(), fut.set_result)
     for _ in range(20):
         await asyncio.sleep(0)
-    assert waiting == 5  # all five are in their wait: none is holding a slot
-    done = asyncio.Event()
-
-    async def help_command() -> None:
-        done.set()
-
-    await asyncio.wait_for(slots.run(help_command()), 1.0)
-    assert done.is_set()
+    # four in flight (the limit), all in their network wait: more than the 2 CPU slots
+    assert in_wait == 4 and slots.running == 4 and slots.waiting == 2
     answer.set()
-    await asyncio.gather(*slow)
-    # every slot is back: `size` more can run at once, and no more
+    assert await asyncio.gather(*slow) == [None] * 6
+    assert in_wait == 6
     running, peak = [0], [0]
-    await asyncio.gather(*(slots.run(_steps(running, peak)) for _ in range(6)))
-    assert peak[0] == 2
+    await _run_all(slots, [_steps(running, peak) for _ in range(6)])
+    assert peak[0] == 2  # every slot came back, and no more
+
+
+async def test_a_command_back_from_the_network_goes_before_queued_ones() -> None:
+    slots = WorkSlots(1, 10)
+    order: list[str] = []
+    answer = asyncio.Event()
+
+    async def begun() -> None:
+        order.append("begun: start")
+        async with network_wait():
+            await answer.wait()
+        order.append("begun: resumed")
+
+    async def queued(i: int) -> None:
+        order.append(f"queued {i}")
+        await asyncio.sleep(0)
+
+    loop = asyncio.get_running_loop()
+    first = loop.create_future()
+    slots.submit(begun(), first.set_result)
+    await asyncio.sleep(0)
+
+    async def blocker() -> None:
+        answer.set()  # the answer comes in while this one holds the only slot
+        await asyncio.sleep(0)
+        order.append("blocker")
+
+    rest = [blocker(), *(queued(i) for i in range(3))]
+    assert await asyncio.gather(first, _run_all(slots, rest)) == [None, [None] * 4]
+    assert order.index("begun: resumed") < order.index("queued 0"), order
 
 
 async def test_a_task_the_command_starts_does_not_give_its_slot_away() -> None:
-    slots = WorkSlots(1)
+    slots = WorkSlots(1, 4)
     other_ran = asyncio.Event()
+    errors: list[str] = []
 
     async def child() -> None:
         async with network_wait():  # not the slot's owner: changes nothing
@@ -67,41 +107,59 @@ async def test_a_task_the_command_starts_does_not_give_its_slot_away() -> None:
         await asyncio.create_task(child())
         for _ in range(5):
             await asyncio.sleep(0)
-        assert not other_ran.is_set(), "the child freed the parent's slot"
+        if other_ran.is_set():
+            errors.append("the child freed the parent's slot")
 
     async def other() -> None:
         other_ran.set()
 
-    await asyncio.gather(slots.run(parent()), slots.run(other()))
-    assert other_ran.is_set()
+    await _run_all(slots, [parent(), other()])
+    assert other_ran.is_set() and errors == []
 
 
-async def test_cancelled_work_gives_its_slot_back() -> None:
-    slots = WorkSlots(1)
+async def test_failures_are_reported_and_free_their_slot() -> None:
+    slots = WorkSlots(1, 1)
+
+    async def boom() -> None:
+        raise RuntimeError("boom")
+
+    async def fine() -> None:
+        return None
+
+    outcomes = await _run_all(slots, [boom(), fine()])
+    assert isinstance(outcomes[0], RuntimeError) and outcomes[1] is None
+
+
+async def test_cancelled_work_gives_its_slot_back_and_close_drops_the_queue() -> None:
+    slots = WorkSlots(1, 1)
     hold = asyncio.Event()
 
     async def stuck() -> None:
-        await hold.wait()
+        async with network_wait():
+            await hold.wait()
 
-    first = asyncio.create_task(slots.run(stuck()))
-    queued = asyncio.create_task(slots.run(stuck()))
+    loop = asyncio.get_running_loop()
+    first, queued = loop.create_future(), loop.create_future()
+    slots.submit(stuck(), first.set_result)
+    slots.submit(stuck(), queued.set_result)
     await asyncio.sleep(0.01)
-    assert slots.waiting == 1
-    queued.cancel()
-    first.cancel()
-    for t in (first, queued):
-        with pytest.raises(asyncio.CancelledError):
-            await t
+    assert slots.running == 1 and slots.waiting == 1
+    assert slots.close() == 1
+    assert isinstance(queued.result(), asyncio.CancelledError)
+    for task in list(slots._tasks):
+        task.cancel()
+    assert isinstance(await first, asyncio.CancelledError)
     ran = asyncio.Event()
 
     async def after() -> None:
         ran.set()
 
-    await asyncio.wait_for(slots.run(after()), 1.0)
-    assert ran.is_set()
-    assert slots.waiting == 0
+    await asyncio.wait_for(_run_all(slots, [after()]), 1.0)
+    assert ran.is_set() and slots.running == 0
 
 
-def test_size_must_be_positive() -> None:
+def test_bounds_must_make_sense() -> None:
     with pytest.raises(ValueError):
-        WorkSlots(0)
+        WorkSlots(0, 4)
+    with pytest.raises(ValueError):
+        WorkSlots(4, 2)
