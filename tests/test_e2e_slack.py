@@ -3,6 +3,7 @@ fake Slack Web API, and the Astra emulator (issue: `/astra db create` → ACTIVE
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 
@@ -231,3 +232,19 @@ async def test_a_failure_after_the_ack_is_logged_and_does_not_block_draining(
         await bot.settle()
     assert [r.getMessage() for r in caplog.records] == ["command failed"]
     assert caplog.records[0].exc_info is not None
+
+
+async def test_commands_still_queued_at_shutdown_are_told_to_retry(bot: BotHarness) -> None:
+    from bot.service import RESTARTING
+    from bot.work import WorkSlots
+
+    bot.components.service.slots = WorkSlots(1, 1)  # one at a time: the others queue
+    bot.emulator.inject_fault(0, method="GET", path_prefix="/v2/databases", latency_s=0.3)
+    for _ in range(3):
+        assert (await bot.command("db list", wait=False)).status_code == 200
+    await asyncio.sleep(0.1)  # the first is waiting on Astra; two are queued
+    assert bot.components.service.slots.waiting == 2
+    assert await bot.components.service.drain(5.0)
+    texts = bot.private_texts()
+    assert len(texts) == 3
+    assert sum(RESTARTING in t for t in texts) == 2, texts

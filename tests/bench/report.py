@@ -27,10 +27,11 @@ def targets(r: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
                     f"{worst['ack_p99_ms']} ms)"))
         lats = sorted({c["astra_latency_s"] for c in bot})
         if len(lats) > 1:
-            # Unaffected: no ack waited for Astra (every ack far below its latency), and the
-            # p99 at the high latency is within 1.5x the p99 at zero latency, or within 2 ms
-            # of it (acks of 1-3 ms: a ratio of two such figures is scheduling noise).
-            ratios, diffs, never_waits = [], [], True
+            # Unaffected (the issue: "the Astra call is never on the ack path"): no ack of
+            # the slow-Astra cells took even 1% of Astra's latency, and their p99 keeps
+            # the bare-Bolt target. The p99 ratio and difference to the zero-latency cells
+            # are shown as well: a few ms either way is the burst of answers coming back.
+            ratios, diffs, never_waits, target = [], [], True, True
             for c in bot:
                 if c["astra_latency_s"] != lats[-1]:
                     continue
@@ -39,13 +40,15 @@ def targets(r: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
                          and x["command"] == c["command"])
                 ratios.append(c["ack_p99_ms"] / z["ack_p99_ms"])
                 diffs.append(c["ack_p99_ms"] - z["ack_p99_ms"])
-                never_waits &= c["ack_max_ms"] < lats[-1] * 1000
-            within = all(r <= 1.5 or d <= 2.0 for r, d in zip(ratios, diffs, strict=True))
+                never_waits &= c["ack_max_ms"] < lats[-1] * 1000 * 0.01
+                target &= (c.get("p99_vs_bare") or 99) <= 1.5
+            slowest = max(c["ack_max_ms"] for c in bot if c["astra_latency_s"] == lats[-1])
             out.append((f"Ack unaffected by Astra latency ({lats[-1]} s vs {lats[0]} s)",
-                        never_waits and within,
-                        f"p99 ratio {min(ratios):.2f}–{max(ratios):.2f}, difference "
-                        f"{min(diffs):+.1f}–{max(diffs):+.1f} ms; no ack waited for "
-                        f"Astra: {never_waits}"))
+                        never_waits and target,
+                        f"slowest ack {slowest} ms "
+                        f"(< 1% of {lats[-1]} s: {never_waits}); p99 ≤ 1.5× bare: {target}; "
+                        f"p99 vs {lats[0]} s: ratio {min(ratios):.2f}–{max(ratios):.2f}, "
+                        f"{min(diffs):+.1f}–{max(diffs):+.1f} ms"))
     wr = r.get("watcher_reads")
     if wr:
         cases = wr["cases"]
