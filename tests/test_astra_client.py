@@ -5,6 +5,7 @@ No timing: the emulator runs on a fake clock and the client's ``sleep`` only rec
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import UTC, datetime
 
@@ -130,6 +131,38 @@ async def test_list_databases_until_seen_stops_at_the_page_that_completes_them(
     dbs = await client.list_databases(page_size=2, until_seen={ids[0], "gone"})
     assert len(dbs) == 4
     assert emulator.count("GET", "/v2/databases") == 3
+
+
+async def test_concurrent_listings_share_one_set_of_requests(client, emulator) -> None:
+    """Single flight: listings asked while one is under way wait for it (one request per
+    page in all); each caller gets its own list, and its audit journal says so."""
+    ids = [emulator.add_database(f"db{i:03}") for i in range(150)]
+    emulator.inject_fault(0, method="GET", path_prefix="/v2/databases", latency_s=0.05)
+
+    async def listing() -> tuple[list, list[str]]:
+        with client.recording() as calls:
+            return await client.list_databases(), calls
+
+    (a, a_calls), (b, b_calls), (c, c_calls) = await asyncio.gather(
+        listing(), listing(), listing())
+    assert [d.id for d in a] == [d.id for d in b] == [d.id for d in c] == ids
+    assert emulator.count("GET", "/v2/databases") == 2  # two pages, once
+    assert a_calls == ["GET /v2/databases → 200"] * 2
+    assert b_calls == c_calls == ["GET /v2/databases → 200 (shared)"] * 2
+    a.clear()
+    assert len(b) == 150  # one caller's list is not another's
+    # nothing is cached: a listing that starts after asks Astra again
+    await client.list_databases()
+    assert emulator.count("GET", "/v2/databases") == 4
+
+
+async def test_a_failed_shared_listing_fails_every_caller(client, emulator) -> None:
+    emulator.add_database("db1")
+    emulator.inject_fault(503, count=10, method="GET", path_prefix="/v2/databases")
+    results = await asyncio.gather(client.list_databases(retries=0),
+                                   client.list_databases(retries=0), return_exceptions=True)
+    assert all(isinstance(r, AstraServerError) for r in results), results
+    assert emulator.count("GET", "/v2/databases") == 1
 
 
 async def test_list_databases_caps_page_size_and_filters(client, emulator) -> None:

@@ -101,6 +101,9 @@ class AstraClient:
         # The requests made on behalf of one command, for its audit row (see recording()).
         self._journal: contextvars.ContextVar[list[str] | None] = contextvars.ContextVar(
             "astra_journal", default=None)
+        # list_databases under way, by arguments, with the requests each made (single flight)
+        self._listing: dict[tuple[str, str | None, int, int | None],
+                            tuple[asyncio.Task[list[Database]], list[str]]] = {}
 
     def __repr__(self) -> str:
         return f"AstraClient(base_url={self._base_url!r})"
@@ -217,7 +220,46 @@ class AstraClient:
         """Every page. ``retries`` overrides the client's read retries (the watcher, which
         has its own schedule, asks for fewer). With ``until_seen``, paging stops as soon as
         every one of those ids was listed (a full last page otherwise costs one more,
-        empty, page to learn that it was the last)."""
+        empty, page to learn that it was the last).
+
+        Calls with the same arguments while one is under way share it (single flight): a
+        burst of ``db list`` or name look-ups in a large org costs Astra one listing, and
+        the bot one parse, instead of one per command. Nothing is cached: a call that
+        starts after the last one ended asks Astra again."""
+        if until_seen is not None:
+            return await self._list_pages(include, provider, page_size, retries, until_seen)
+        key = (include, provider, page_size, retries)
+        shared = self._listing.get(key)
+        leader = shared is None
+        if shared is None:
+            calls: list[str] = []
+            task = asyncio.get_running_loop().create_task(
+                self._journaled(calls, self._list_pages(include, provider, page_size, retries,
+                                                        None)))
+            shared = (task, calls)
+            self._listing[key] = shared
+            task.add_done_callback(lambda t: self._listing.pop(key, None))
+            task.add_done_callback(_retrieve)
+        task, calls = shared
+        try:
+            async with network_wait():
+                return list(await asyncio.shield(task))
+        finally:
+            journal = self._journal.get()
+            if journal is not None:
+                journal.extend(calls if leader else [f"{c} (shared)" for c in calls])
+
+    async def _journaled(self, calls: list[str],
+                         work: Awaitable[list[Database]]) -> list[Database]:
+        token = self._journal.set(calls)
+        try:
+            return await work
+        finally:
+            self._journal.reset(token)
+
+    async def _list_pages(self, include: str, provider: str | None, page_size: int,
+                          retries: int | None,
+                          until_seen: Collection[str] | None) -> list[Database]:
         missing = set(until_seen) if until_seen is not None else None
         limit = max(1, min(page_size, api.MAX_PAGE_SIZE))
         found: list[Database] = []
@@ -423,3 +465,9 @@ class AstraClient:
         req = api.get_vpc_peering(provider, db_id)
         return api.parse_object(req, await self._send(req))
 
+
+def _retrieve(task: asyncio.Task[Any]) -> None:
+    """A shared listing whose every caller went away (cancelled) must not leave its error
+    unretrieved (asyncio would log it as never retrieved)."""
+    if not task.cancelled():
+        task.exception()

@@ -36,6 +36,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--astra-latency", default="0,2.5",
                    help="emulator latencies (s) of the ack phase")
     p.add_argument("--concurrency", default="1,10,50")
+    p.add_argument("--org-size", type=int, default=20,
+                   help="databases in the org during the ack phase (default 20)")
     p.add_argument("--notice-intervals", default=None,
                    help="ASTRA_BOT_POLL_INTERVAL values of the notice phase; 'default' = "
                         "unset (10 s). Default: 'default' (quick) or 'default,2' (full)")
@@ -86,7 +88,8 @@ async def run(args: argparse.Namespace, run_dir: Path) -> dict[str, Any]:
                 latencies=[float(x) for x in args.astra_latency.split(",")],
                 concurrencies=concs,
                 requests={c: per_c.get(c, 20 * c) for c in concs},
-                creates={c: per_c_create.get(c, 4 * c) for c in concs})
+                creates={c: per_c_create.get(c, 4 * c) for c in concs},
+                seed_dbs=args.org_size)
             bot = await stack.start_bot("ack")
             bare = await stack.start_bare()
             try:
