@@ -27,8 +27,9 @@ def targets(r: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
                     f"{worst['ack_p99_ms']} ms)"))
         lats = sorted({c["astra_latency_s"] for c in bot})
         if len(lats) > 1:
-            # Unaffected (the issue: "the Astra call is never on the ack path"): no ack of
-            # the slow-Astra cells took even 1% of Astra's latency, and their p99 keeps
+            # Unaffected (the issue: "the Astra call is never on the ack path"): an ack that
+            # waited for any Astra request would take at least its latency; none of the
+            # slow-Astra cells took even a tenth of it, and their p99 keeps
             # the bare-Bolt target. The p99 ratio and difference to the zero-latency cells
             # are shown as well: a few ms either way is the burst of answers coming back.
             ratios, diffs, never_waits, target = [], [], True, True
@@ -40,13 +41,13 @@ def targets(r: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
                          and x["command"] == c["command"])
                 ratios.append(c["ack_p99_ms"] / z["ack_p99_ms"])
                 diffs.append(c["ack_p99_ms"] - z["ack_p99_ms"])
-                never_waits &= c["ack_max_ms"] < lats[-1] * 1000 * 0.01
+                never_waits &= c["ack_max_ms"] < lats[-1] * 1000 * 0.1
                 target &= (c.get("p99_vs_bare") or 99) <= 1.5
             slowest = max(c["ack_max_ms"] for c in bot if c["astra_latency_s"] == lats[-1])
             out.append((f"Ack unaffected by Astra latency ({lats[-1]} s vs {lats[0]} s)",
                         never_waits and target,
                         f"slowest ack {slowest} ms "
-                        f"(< 1% of {lats[-1]} s: {never_waits}); p99 ≤ 1.5× bare: {target}; "
+                        f"(< 10% of {lats[-1]} s: {never_waits}); p99 ≤ 1.5× bare: {target}; "
                         f"p99 vs {lats[0]} s: ratio {min(ratios):.2f}–{max(ratios):.2f}, "
                         f"{min(diffs):+.1f}–{max(diffs):+.1f} ms"))
     wr = r.get("watcher_reads")
