@@ -277,6 +277,8 @@ def asgi_app(components: Components, *, with_watcher: bool = True) -> Starlette:
         return JSONResponse({"ok": not problems, "problems": problems}, status_code=status)
 
     async def metrics(_: Request) -> Response:
+        slots = components.service.slots
+        components.metrics.set_work(slots.running, slots.waiting)
         try:
             await components.metrics.refresh_from_store(components.store,
                                                         components.store.clock())

@@ -216,6 +216,10 @@ class Metrics:
         self.notices_pending = Gauge(
             "astra_bot_notices_pending", "Channel notices waiting to be sent (from the store, "
             "at scrape time).", registry=r)
+        self.work = Gauge(
+            "astra_bot_work", "Commands and clicks acked and not finished, in this process: "
+            "state running (started; most wait on Astra or Slack) or queued (waiting for a "
+            "slot; at scrape time).", ["state"], registry=r)
         self.peer_up = Gauge(
             "astra_bot_peer_up", "1 if the last answer of the peer (slack, astra) was usable.",
             ["peer"], registry=r)
@@ -292,6 +296,10 @@ class Metrics:
             self.notices_sent.inc(sent)
         if failed:
             self.notices_failed.inc(failed)
+
+    def set_work(self, running: int, queued: int) -> None:
+        self.work.labels("running").set(running)
+        self.work.labels("queued").set(queued)
 
     async def refresh_from_store(self, store: Store, now: float | None = None) -> None:
         """Gauges that describe the shared store (the same in every replica): pending

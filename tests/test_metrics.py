@@ -3,6 +3,7 @@ bounded labels (no database names, ids or user ids)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 
 import prometheus_client
@@ -198,3 +199,20 @@ async def test_an_operation_times_out_even_while_astra_is_down(bot: BotHarness) 
     bot.clock.advance(10_000)  # past the deadline while Astra cannot answer
     await bot.tick()
     assert not await bot.store.pending_operations(limit=1)
+
+
+async def test_work_after_the_ack_is_visible_while_it_waits(bot: BotHarness) -> None:
+    from bot.work import WorkSlots
+
+    bot.components.service.slots = WorkSlots(1, 1)  # one in flight: the rest queue
+    bot.emulator.inject_fault(0, method="GET", path_prefix="/v2/databases", latency_s=0.3)
+    for _ in range(3):
+        await bot.command("db list", wait=False)
+    await asyncio.sleep(0.1)
+    _, samples = await _scrape(bot)
+    assert _value(samples, "astra_bot_work", state="running") == 1
+    assert _value(samples, "astra_bot_work", state="queued") == 2
+    await bot.settle()
+    _, samples = await _scrape(bot)
+    assert _value(samples, "astra_bot_work", state="running") == 0
+    assert _value(samples, "astra_bot_work", state="queued") == 0
