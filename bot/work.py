@@ -63,7 +63,8 @@ class WorkSlots:
         self.limit = limit
         self._free = size
         self.running = 0
-        self._queued: collections.deque[tuple[Work, Callable[[BaseException | None], None]]] = \
+        self._queued: collections.deque[
+            tuple[Work, Callable[[BaseException | None], None], contextvars.Context]] = \
             collections.deque()
         self._resumers: collections.deque[asyncio.Future[None]] = collections.deque()
         self._tasks: set[asyncio.Task[None]] = set()
@@ -76,7 +77,9 @@ class WorkSlots:
     def submit(self, work: Work, done: Callable[[BaseException | None], None]) -> None:
         """Run ``work`` when a slot allows; ``done`` is called with its failure (or None)
         when it ends, also when it is cancelled or dropped unstarted."""
-        self._queued.append((work, done))
+        # the work runs in the submitter's context (not in that of whichever task frees
+        # the slot it gets: a finishing command must not lend its correlation id)
+        self._queued.append((work, done, contextvars.copy_context()))
         self._dispatch()
 
     def _dispatch(self) -> None:
@@ -88,12 +91,12 @@ class WorkSlots:
                 self._free -= 1
                 fut.set_result(None)
             elif self._queued and self.running < self.limit:
-                work, done = self._queued.popleft()
+                work, done, context = self._queued.popleft()
                 self._free -= 1
                 self.running += 1
                 slot = _Held(self)
                 task = asyncio.get_running_loop().create_task(
-                    self._run(slot, work, done), context=contextvars.copy_context())
+                    self._run(slot, work, done), context=context)
                 slot.owner = task
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
@@ -140,7 +143,7 @@ class WorkSlots:
         """At shutdown: drop what never started (each ``done`` is told); how many."""
         dropped = 0
         while self._queued:
-            work, done = self._queued.popleft()
+            work, done, _ = self._queued.popleft()
             work.close()
             done(asyncio.CancelledError())
             dropped += 1

@@ -163,3 +163,28 @@ def test_bounds_must_make_sense() -> None:
         WorkSlots(0, 4)
     with pytest.raises(ValueError):
         WorkSlots(4, 2)
+
+
+async def test_work_runs_in_the_context_of_whoever_submitted_it() -> None:
+    import contextvars
+
+    who: contextvars.ContextVar[str] = contextvars.ContextVar("who", default="nobody")
+    slots = WorkSlots(1, 1)
+    seen: list[str] = []
+    loop = asyncio.get_running_loop()
+    futures = [loop.create_future() for _ in range(2)]
+
+    async def first() -> None:
+        who.set("first's request")  # set inside the first command only
+        await asyncio.sleep(0)
+        seen.append(who.get())
+
+    async def second() -> None:
+        seen.append(who.get())
+
+    slots.submit(first(), futures[0].set_result)
+    token = who.set("second's request")
+    slots.submit(second(), futures[1].set_result)  # queued: started when first ends
+    who.reset(token)
+    await asyncio.gather(*futures)
+    assert seen == ["first's request", "second's request"]
