@@ -302,13 +302,10 @@ class Service:
     def background(self, work: Coroutine[Any, Any, None], what: str = "request") -> None:
         """Run ``work`` after the ack, when the work slots allow (bot/work.py), counted for
         draining from now on (not from when it starts), its failure logged."""
-        self._inflight += 1
-        self._idle.clear()
+        self._begin()
 
         def _done(error: BaseException | None) -> None:
-            self._inflight -= 1
-            if self._inflight == 0:
-                self._idle.set()
+            self._end()
             if error is not None and not isinstance(error, asyncio.CancelledError):
                 log.error("%s failed", what, exc_info=error)
 
@@ -343,21 +340,28 @@ class Service:
 
     @contextlib.asynccontextmanager
     async def _tracked(self) -> AsyncIterator[None]:
-        self._inflight += 1
-        self._idle.clear()
+        self._begin()
         try:
             yield
         finally:
-            self._inflight -= 1
-            if self._inflight == 0:
-                self._idle.set()
+            self._end()
+
+    def _begin(self) -> None:
+        """One more command, click or queued work that drain() waits for."""
+        self._inflight += 1
+        self._idle.clear()
+
+    def _end(self) -> None:
+        self._inflight -= 1
+        if self._inflight == 0:
+            self._idle.set()
 
     async def warm(self) -> None:
         """Once at start-up, after the server listens: the store compiles and caches the
         statements every command runs (the rules), so that the first command does not
         pay for it while acks are waiting."""
         try:
-            await self.store.rules(self.admins, self.settings.default_guard)
+            await self.rules()
         except BotError as err:
             log.warning("warm-up: %s", err.user_message)
 

@@ -24,11 +24,8 @@ import asyncio
 import collections
 import contextlib
 import contextvars
-import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from typing import Any
-
-log = logging.getLogger("astra_bot.work")
 
 #: Commands computing at once. Each runs a few milliseconds between two waits; 8 keeps the
 #: ready queue short enough that an ack waits at most a few such steps.
@@ -59,7 +56,6 @@ class WorkSlots:
     def __init__(self, size: int = DEFAULT_SLOTS, limit: int = DEFAULT_IN_FLIGHT) -> None:
         if size < 1 or limit < size:
             raise ValueError("need 1 <= size <= limit")
-        self.size = size
         self.limit = limit
         self._free = size
         self.running = 0

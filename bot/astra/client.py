@@ -109,10 +109,11 @@ class AstraClient:
         return f"AstraClient(base_url={self._base_url!r})"
 
     @contextlib.contextmanager
-    def recording(self) -> Iterator[list[str]]:
+    def recording(self, calls: list[str] | None = None) -> Iterator[list[str]]:
         """Within this block (this task), every request is noted as ``METHOD /path → status``
-        — no query, no body, nothing secret — so the audit can say what was asked of Astra."""
-        calls: list[str] = []
+        — no query, no body, nothing secret — so the audit can say what was asked of Astra.
+        Into ``calls`` when given (a shared listing's callers hold that list already)."""
+        calls = [] if calls is None else calls
         token = self._journal.set(calls)
         try:
             yield calls
@@ -251,11 +252,8 @@ class AstraClient:
 
     async def _journaled(self, calls: list[str],
                          work: Awaitable[list[Database]]) -> list[Database]:
-        token = self._journal.set(calls)
-        try:
+        with self.recording(calls):
             return await work
-        finally:
-            self._journal.reset(token)
 
     async def _list_pages(self, include: str, provider: str | None, page_size: int,
                           retries: int | None,
