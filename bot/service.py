@@ -747,8 +747,7 @@ class Service:
         self,
         req: Request,
         permission: str,
-        db_id: str,
-        db_name: str,
+        db: Database,
         *,
         message_ts: str | None = None,
         status: str | None = None,
@@ -756,14 +755,31 @@ class Service:
         reply: Replier | None = None,
     ) -> str:
         """Record an operation Astra accepted, then show its progress message."""
+        op = await self._follow(req, permission, db, message_ts=message_ts, status=status,
+                                detail=detail, reply=reply)
+        return f"operation {op.id} ({op.kind}) started"
+
+    async def _follow(
+        self,
+        req: Request,
+        permission: str,
+        db: Database,
+        *,
+        message_ts: str | None,
+        status: str | None,
+        detail: dict[str, Any] | None,
+        reply: Replier | None,
+        state: str = "pending",
+    ) -> Operation:
+        """The operation row the watcher follows, then its progress message."""
         kind, target = TARGETS[permission]
         # The operation row comes first: once Astra accepted the change, the watcher must
         # follow it even if Slack refuses the progress message.
         op = await self.store.add_operation(
             org_id=await self.org_id(),
             kind=kind,
-            database_id=db_id,
-            database_name=db_name,
+            database_id=db.id,
+            database_name=db.info.name or db.id,
             target_status=target,
             channel_id=req.channel_id,
             requester_id=req.user_id,
@@ -774,9 +790,10 @@ class Service:
             message_ts=message_ts,
             last_status=status,
             detail=detail,
+            state=state,
         )
         await self._show_progress(req, op, status=status, reply=reply)
-        return f"operation {op.id} ({kind}) started"
+        return op
 
     async def _show_progress(
         self, req: Request, op: Operation, *, status: str | None, reply: Replier | None
@@ -1117,24 +1134,18 @@ class Service:
                 raise
             # Terraform's way: a terminate refused while MAINTENANCE is retried once the
             # database is ACTIVE again; the watcher does that.
-            op = await self.store.add_operation(
-                org_id=await self.org_id(), kind="terminate", database_id=db.id,
-                database_name=name, target_status="TERMINATED", channel_id=req.channel_id,
-                requester_id=req.user_id, correlation_id=req.correlation_id,
-                timeout_s=self._timeout_for("terminate"), first_check_in=self.first_check_s,
-                thread_ts=req.thread_ts, message_ts=ts, last_status=current,
-                detail={"retry": "terminate"}, state="sending")
-            await self._show_progress(req, op, status=current, reply=None)
+            await self._follow(req, "db.delete", db, message_ts=ts, status=current,
+                               detail={"retry": "terminate"}, reply=None, state="sending")
             return f"terminate {db.id} waits for {current} to end"
         return await self._start_operation(
-            req, "db.delete", db.id, name, message_ts=ts, status="TERMINATING"
+            req, "db.delete", db, message_ts=ts, status="TERMINATING"
         )
 
     async def _db_park_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
         db = await self.resolve_db(intent.arg("db"))
         await self.astra.park_database(db.id)
         return await self._start_operation(
-            req, "db.park", db.id, db.info.name or db.id, message_ts=ts, status="PARKING"
+            req, "db.park", db, message_ts=ts, status="PARKING"
         )
 
     async def _db_unpark(
@@ -1145,8 +1156,7 @@ class Service:
         return await self._start_operation(
             req,
             "db.unpark",
-            db.id,
-            db.info.name or db.id,
+            db,
             status="UNPARKING",
             reply=reply,
         )
@@ -1160,8 +1170,7 @@ class Service:
         return await self._start_operation(
             req,
             "db.resize",
-            db.id,
-            db.info.name or db.id,
+            db,
             status="RESIZING",
             detail={"units": units},
             reply=reply,
@@ -1187,8 +1196,7 @@ class Service:
         return await self._start_operation(
             req,
             "keyspace.create",
-            db.id,
-            db.info.name or db.id,
+            db,
             status="MAINTENANCE",
             detail={"keyspace": ks},
             reply=reply,
@@ -1201,8 +1209,7 @@ class Service:
         return await self._start_operation(
             req,
             "keyspace.delete",
-            db.id,
-            db.info.name or db.id,
+            db,
             message_ts=ts,
             status="MAINTENANCE",
             detail={"keyspace": ks},
@@ -1233,8 +1240,7 @@ class Service:
         return await self._start_operation(
             req,
             "region.add",
-            db.id,
-            db.info.name or db.id,
+            db,
             status="MAINTENANCE",
             detail={"region": region},
             reply=reply,
@@ -1254,8 +1260,7 @@ class Service:
         return await self._start_operation(
             req,
             "region.remove",
-            db.id,
-            db.info.name or db.id,
+            db,
             message_ts=ts,
             status="MAINTENANCE",
             detail={"region": region},
