@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import logging
 import time
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -314,20 +313,20 @@ def build_bolt_app(
         if on_started is not None:
             on_started()
 
+    def _asked(body: dict[str, Any], respond: Any, user: str, channel: str,
+               source: str) -> tuple[Request, SlackReplier]:
+        """Who asks where (a new correlation id), and how to answer them privately."""
+        req = Request(user_id=user, channel_id=channel, is_dm=_is_dm(channel), source=source)
+        reply = SlackReplier(respond, client=client, trigger_id=body.get("trigger_id"),
+                             channel=channel, user=user,
+                             response_url=body.get("response_url"), session=session)
+        return req, reply
+
     @app.command("/astra")
     async def _astra(ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
-        channel = str(body.get("channel_id", ""))
-        req = Request(
-            user_id=str(body.get("user_id", "")),
-            channel_id=channel,
-            is_dm=_is_dm(channel),
-            source="command",
-            correlation_id=uuid.uuid4().hex[:12],
-        )
-        reply = SlackReplier(respond, client=client, trigger_id=body.get("trigger_id"),
-                             channel=channel, user=req.user_id,
-                             response_url=body.get("response_url"), session=session)
+        req, reply = _asked(body, respond, str(body.get("user_id", "")),
+                            str(body.get("channel_id", "")), "command")
         service.background(_then_wake(service.handle_command(req, str(body.get("text", "")),
                                                              reply)), "command")
 
@@ -338,16 +337,8 @@ def build_bolt_app(
                       or (body.get("container") or {}).get("channel_id", ""))
         message_ts = (body.get("message") or {}).get("ts") or (
             body.get("container") or {}).get("message_ts")
-        req = Request(
-            user_id=str((body.get("user") or {}).get("id", "")),
-            channel_id=channel,
-            is_dm=_is_dm(channel),
-            source="click",
-            correlation_id=uuid.uuid4().hex[:12],
-        )
-        reply = SlackReplier(respond, client=client, trigger_id=body.get("trigger_id"),
-                             channel=channel, user=req.user_id,
-                             response_url=body.get("response_url"), session=session)
+        req, reply = _asked(body, respond, str((body.get("user") or {}).get("id", "")),
+                            channel, "click")
         service.background(_then_wake(service.handle_action(
             req, str(action.get("action_id", "")), str(action.get("value", "")),
             str(message_ts) if message_ts else None, reply)), "click")
@@ -384,8 +375,7 @@ def build_bolt_app(
         await ack()
         user = str((body.get("user") or {}).get("id", ""))
         channel = str(view.get("private_metadata") or "") or user
-        req = Request(user_id=user, channel_id=channel, is_dm=_is_dm(channel), source="form",
-                      correlation_id=uuid.uuid4().hex[:12])
+        req = Request(user_id=user, channel_id=channel, is_dm=_is_dm(channel), source="form")
         reply = SlackReplier(None, client=client, channel=channel, user=user)
         service.background(_then_wake(service.submit_form(req, FORM_CREATE, values, reply)),
                            "form")
