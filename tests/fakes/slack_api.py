@@ -34,6 +34,8 @@ from urllib.parse import parse_qs, urlencode
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
+from tests.fakes import serve_on_free_port
+
 __all__ = [
     "DEFAULT_APP_TOKEN",
     "DEFAULT_BOT_TOKEN",
@@ -299,12 +301,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/response_url/{id}", self._handle_response_url)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, 0)
-        await site.start()
-        self._runner = runner
-        self._port = int(runner.addresses[0][1])
+        self._runner, self._port = await serve_on_free_port(app, self.host)
         return self
 
     async def stop(self) -> None:

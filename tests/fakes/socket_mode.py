@@ -29,6 +29,7 @@ from urllib.parse import parse_qsl
 
 from aiohttp import WSCloseCode, WSMsgType, web
 
+from tests.fakes import serve_on_free_port
 from tests.fakes.slack_api import block_actions_body, slash_command_body
 
 __all__ = ["FakeSocketMode", "SocketConnection"]
@@ -61,12 +62,7 @@ class FakeSocketMode:
     async def start(self) -> FakeSocketMode:
         app = web.Application()
         app.router.add_get("/link/", self._handle)
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=0.5)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, 0)
-        await site.start()
-        self._runner = runner
-        self._port = int(runner.addresses[0][1])
+        self._runner, self._port = await serve_on_free_port(app, self.host)
         return self
 
     async def stop(self) -> None:
