@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -305,17 +305,16 @@ class Metrics:
         """Gauges that describe the shared store (the same in every replica): pending
         operations by kind, pending notices, and the watcher's lag."""
         now = self.wall_clock() if now is None else now
-        ops = await store.pending_operations(limit=10_000)
-        self.set_pending(op.kind for op in ops)
+        self.set_pending(await store.pending_counts())
         self.notices_pending.set(await store.pending_notice_count())
         due = await store.next_due_at()
         self.watcher_lag.set(max(0.0, now - due) if due is not None else 0.0)
 
-    def set_pending(self, kinds: Iterable[str]) -> None:
+    def set_pending(self, by_kind: Mapping[str, int]) -> None:
         counts: dict[str, int] = {}
-        for kind in kinds:
+        for kind, n in by_kind.items():
             label = kind if _KIND.match(kind) else "other"
-            counts[label] = counts.get(label, 0) + 1
+            counts[label] = counts.get(label, 0) + n
         self._kinds |= counts.keys()
         for kind in self._kinds:
             self.operations_pending.labels(kind).set(counts.get(kind, 0))

@@ -16,7 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from sqlalchemy import ColumnElement, and_, delete, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -405,6 +405,16 @@ class Store:
                 .limit(limit)
             )
             return list((await s.scalars(q)).all())
+
+    async def pending_counts(self) -> dict[str, int]:
+        """Operations not finished, counted by kind (one GROUP BY, however many)."""
+        async with self.session() as s:
+            q = (
+                select(Operation.kind, func.count())
+                .where(Operation.state.in_(("pending", "sending")))
+                .group_by(Operation.kind)
+            )
+            return {kind: int(n) for kind, n in (await s.execute(q)).all()}
 
     async def get_operation(self, op_id: str) -> Operation | None:
         async with self.session() as s:
