@@ -585,7 +585,7 @@ async def _store_checks(settings: Settings, now: float) -> list[Check]:
     from sqlalchemy.engine import make_url
 
     from bot.store.db import current_revision, head_revision, make_engine
-    from bot.store.models import Notice, Operation
+    from bot.store.models import Notice, Operation, open_operation
 
     url = make_url(settings.database_url)
     shown = url.render_as_string(hide_password=True)
@@ -620,7 +620,7 @@ async def _store_checks(settings: Settings, now: float) -> list[Check]:
             return checks
         late_after = max(60.0, 3 * settings.poll_interval)
         async with engine.connect() as conn:
-            active = Operation.state.in_(("pending", "sending"))
+            active = open_operation()
             pending = int(await conn.scalar(select(func.count()).where(active)) or 0)
             overdue_q = select(func.count(), func.min(Operation.next_check_at)).where(
                 active, Operation.next_check_at < now - late_after)

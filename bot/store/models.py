@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Boolean,
+    ColumnElement,
     Float,
     Index,
     Integer,
@@ -118,6 +119,15 @@ class Operation(Base):
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_until: Mapped[float | None] = mapped_column(Float, nullable=True)
+
+
+#: The states of an operation still followed (``sending``: the Astra call's outcome is not
+#: known yet); every query for unfinished operations uses this.
+OPEN_STATES = ("pending", "sending")
+
+
+def open_operation() -> ColumnElement[bool]:
+    return Operation.state.in_(OPEN_STATES)
 
 
 class Notice(Base):

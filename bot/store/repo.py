@@ -34,6 +34,7 @@ from bot.store.models import (
     RulesVersion,
     SeenEvent,
     Subscription,
+    open_operation,
 )
 
 Clock = Callable[[], float]
@@ -336,7 +337,7 @@ class Store:
                 Operation.org_id == org_id,
                 Operation.database_name == name,
                 Operation.kind == kind,
-                Operation.state.in_(("pending", "sending")),
+                open_operation(),
             )
             return list((await s.scalars(q)).all())
 
@@ -356,7 +357,7 @@ class Store:
         a replica acting on a stale read must not take a row another has just finished."""
         now = self.clock()
         due = and_(
-            Operation.state.in_(("pending", "sending")),
+            open_operation(),
             Operation.next_check_at <= now + horizon_s,
             or_(
                 Operation.lease_until.is_(None),
@@ -388,19 +389,17 @@ class Store:
             return list((await s.scalars(stmt)).all())
 
     async def next_due_at(self) -> float | None:
-        from sqlalchemy import func
-
         async with self.session() as s:
             return await s.scalar(
                 select(func.min(Operation.next_check_at))
-                .where(Operation.state.in_(("pending", "sending")))
+                .where(open_operation())
             )
 
     async def pending_operations(self, *, limit: int = 200) -> list[Operation]:
         async with self.session() as s:
             q = (
                 select(Operation)
-                .where(Operation.state.in_(("pending", "sending")))
+                .where(open_operation())
                 .order_by(Operation.created_at)
                 .limit(limit)
             )
@@ -411,7 +410,7 @@ class Store:
         async with self.session() as s:
             q = (
                 select(Operation.kind, func.count())
-                .where(Operation.state.in_(("pending", "sending")))
+                .where(open_operation())
                 .group_by(Operation.kind)
             )
             return {kind: int(n) for kind, n in (await s.execute(q)).all()}
@@ -472,7 +471,7 @@ class Store:
         now = self.clock()
         async with self.session() as s, s.begin():
             q = update(Operation).where(Operation.id == op_id,
-                                        Operation.state.in_(("pending", "sending")))
+                                        open_operation())
             if owner is not None:
                 q = q.where(Operation.lease_owner == owner)
             res = await s.execute(
@@ -577,8 +576,6 @@ class Store:
                 row.state = "failed"
 
     async def pending_notice_count(self) -> int:
-        from sqlalchemy import func
-
         async with self.session() as s:
             return int(
                 await s.scalar(
