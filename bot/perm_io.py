@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Literal
 
-from sqlalchemy import delete, select, text, update
+from sqlalchemy import delete, text, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -46,7 +46,7 @@ from bot.errors import BotError, ConfigError, StoreError, UsageError
 from bot.intents import SPECS, Subject, parse, parse_subject
 from bot.policy import BUILTIN_ROLES, Binding, permits
 from bot.store.models import AuditEntry, ChannelGuard, CustomRole, ProtectedGlob, RoleBinding
-from bot.store.repo import Store
+from bot.store.repo import Store, read_rule_rows
 
 FORMAT_VERSION = 1
 Format = Literal["yaml", "json"]
@@ -563,10 +563,7 @@ def dump(permset: PermSet, fmt: Format = "yaml") -> str:
 
 
 async def _read(s: AsyncSession) -> PermSet:
-    bindings = (await s.scalars(select(RoleBinding).order_by(RoleBinding.id))).all()
-    guards = (await s.scalars(select(ChannelGuard))).all()
-    roles = (await s.scalars(select(CustomRole))).all()
-    prot = (await s.scalars(select(ProtectedGlob))).all()
+    bindings, guards, roles, prot = await read_rule_rows(s)
     return PermSet(
         roles={r.name: tuple(r.permissions.split()) for r in roles},
         bindings=tuple(

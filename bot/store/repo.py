@@ -52,6 +52,21 @@ class NewNotice:
     broadcast: bool = False
 
 
+RuleRows = tuple[Sequence[RoleBinding], Sequence[ChannelGuard], Sequence[CustomRole],
+                 Sequence[ProtectedGlob]]
+
+
+async def read_rule_rows(s: AsyncSession) -> RuleRows:
+    """The four permission tables in the session's snapshot: bindings (in the order they
+    were made), channel guards, custom roles, protected globs."""
+    return (
+        (await s.scalars(select(RoleBinding).order_by(RoleBinding.id))).all(),
+        (await s.scalars(select(ChannelGuard))).all(),
+        (await s.scalars(select(CustomRole))).all(),
+        (await s.scalars(select(ProtectedGlob))).all(),
+    )
+
+
 class Store:
     def __init__(self, engine: AsyncEngine, *, clock: Clock = time.time) -> None:
         self.engine = engine
@@ -87,10 +102,7 @@ class Store:
             if version is not None and cached is not None and cached[0] == version \
                     and cached[1].admins == admins and cached[1].default_guard == default_guard:
                 return cached[1]
-            bindings = (await s.scalars(select(RoleBinding).order_by(RoleBinding.id))).all()
-            guards = (await s.scalars(select(ChannelGuard))).all()
-            roles = (await s.scalars(select(CustomRole))).all()
-            prot = (await s.scalars(select(ProtectedGlob))).all()
+            bindings, guards, roles, prot = await read_rule_rows(s)
         rules = Rules(
             bindings=tuple(
                 Binding(b.subject_type, b.subject_id, b.role, b.db_glob or None)  # type: ignore[arg-type]
