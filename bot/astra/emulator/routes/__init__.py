@@ -1,0 +1,1 @@
+"""The DevOps API endpoints of the emulator, one module per API group."""

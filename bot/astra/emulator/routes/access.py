@@ -1,0 +1,109 @@
+"""Access-list and secure-bundle endpoints of a database, and the DevOps ACL."""
+
+from __future__ import annotations
+
+import ipaddress
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from bot.astra.emulator.catalogue import _ADDRESS_RE
+from bot.astra.emulator.responses import _empty, _error
+from bot.astra.emulator.routes.common import RouteBase
+from bot.astra.emulator.state import _Database, _iso
+
+
+class AccessRoutes(RouteBase):
+    """``…/access-list``, ``…/secureBundleURL`` and ``…/devops-acl``."""
+
+    # ---------------------------------------------------------------- access lists
+
+    def _render_acl(self, db: _Database) -> dict[str, Any]:
+        return {
+            "organizationId": self.config.org_id,
+            "databaseId": db.id,
+            "addresses": list(db.access_list.values()),
+            "configurations": {"accessListEnabled": bool(db.access_list)},
+        }
+
+    async def _get_acl(self, request: Request, body: Any) -> Response:
+        db = self._db_or_404(request)
+        if isinstance(db, Response):
+            return db
+        return JSONResponse(self._render_acl(db))
+
+    async def _add_acl(self, request: Request, body: Any) -> Response:
+        db = self._db_or_404(request)
+        if isinstance(db, Response):
+            return db
+        if not isinstance(body, list) or not body:
+            return _error(400, "The body must be a non-empty array of addresses.")
+        entries: list[dict[str, Any]] = []
+        for item in body:
+            if not isinstance(item, dict):
+                return _error(400, "Each address must be an object.")
+            missing = [k for k in ("address", "enabled", "description") if k not in item]
+            if missing:
+                return _error(400, f"Missing required fields: {', '.join(missing)}.")
+            address = item["address"]
+            if not isinstance(address, str) or not _ADDRESS_RE.match(address):
+                return _error(400, f"{address} is not an IPv4 address or CIDR block.")
+            try:
+                ipaddress.IPv4Network(address, strict=False)
+            except ValueError:
+                return _error(400, f"{address} is not an IPv4 address or CIDR block.")
+            entries.append({
+                "address": address,
+                "enabled": bool(item["enabled"]),
+                "description": str(item["description"]),
+                "lastUpdateDateTime": _iso(),
+            })
+        for entry in entries:
+            db.access_list[entry["address"]] = entry
+        return _empty(204)
+
+    async def _delete_acl(self, request: Request, body: Any) -> Response:
+        db = self._db_or_404(request)
+        if isinstance(db, Response):
+            return db
+        addresses = request.query_params.getlist("addresses")
+        if not addresses:
+            db.access_list.clear()  # spec: no addresses ⇒ delete the entire list
+        for address in addresses:
+            for one in address.split(","):
+                db.access_list.pop(one.strip(), None)
+        return _empty(204)
+
+    async def _devops_acl(self, request: Request, body: Any) -> Response:
+        refused = self._org_or_404(request)
+        return refused or JSONResponse({"addresses": []})
+
+    # ---------------------------------------------------------------- secure bundle
+
+    async def _secure_bundle(self, request: Request, body: Any) -> Response:
+        db = self._db_or_404(request)
+        if isinstance(db, Response):
+            return db
+        if db.status not in {"ACTIVE", "MAINTENANCE", "RESIZING"}:
+            return self._not_valid_state(db, "get a secure connect bundle")
+        every = request.query_params.get("all", "false").lower() == "true"
+        dcs = db.live_datacenters()
+        bundles = [
+            {
+                "downloadURL": self._bundle_url(dc, db.name),
+                "downloadURLInternal": self._bundle_url(dc, db.name, "internal-"),
+                "downloadURLMigrationProxy": self._bundle_url(dc, db.name, "proxy-"),
+                "downloadURLMigrationProxyInternal": self._bundle_url(
+                    dc, db.name, "proxy-internal-"),
+                # the real key is misspelled; the Go spec lists both spellings
+                "datcenterID": dc.id,
+                "datacenterID": dc.id,
+                "region": dc.region,
+                "cloudProvider": dc.cloud,
+            }
+            for dc in dcs
+        ]
+        # all=false → one CredsURL object; all=true → CredsURLList (official spec)
+        return JSONResponse(bundles if every else bundles[0])
+
