@@ -564,6 +564,16 @@ async def test_settle_and_set_status_helpers(emu) -> None:
         emu.set_status("missing", "ACTIVE")
 
 
+def test_database_names_and_forget_by_prefix(emu) -> None:
+    keep = emu.add_database("keep-1")
+    gone = [emu.add_database("bench-1"), emu.add_database("bench-2")]
+    assert emu.database_names("bench-") == {gone[0]: "bench-1", gone[1]: "bench-2"}
+    assert emu.forget_databases("bench-") == 2
+    assert emu.database_names() == {keep: "keep-1"}
+    with pytest.raises(KeyError):
+        emu.status_of(gone[0])
+
+
 async def test_sample_data_and_zero_durations(clock) -> None:
     emu = make_emulator(clock, sample_data=True, pending_s=0, initializing_s=0)
     transport = httpx.ASGITransport(app=emu.app)

@@ -60,10 +60,7 @@ def bench_app(emu: AstraEmulator) -> Starlette:
     async def purge(request: Request) -> Response:
         body = await request.json()
         prefix = str(body.get("prefix", ""))
-        gone = [k for k, db in emu._dbs.items() if db.name.startswith(prefix)]
-        for k in gone:
-            del emu._dbs[k]
-        return JSONResponse({"purged": len(gone)})
+        return JSONResponse({"purged": emu.forget_databases(prefix)})
 
     async def add_many(request: Request) -> Response:
         body = await request.json()
@@ -82,11 +79,10 @@ def bench_app(emu: AstraEmulator) -> Starlette:
 
     async def dbs(request: Request) -> Response:
         prefix = request.query_params.get("prefix", "")
-        return JSONResponse({db.name: db_id for db_id, db in emu._dbs.items()
-                             if db.name.startswith(prefix)})
+        return JSONResponse({name: db_id for db_id, name in emu.database_names(prefix).items()})
 
     async def health(request: Request) -> Response:
-        return JSONResponse({"ok": True, "databases": len(emu._dbs)})
+        return JSONResponse({"ok": True, "databases": len(emu.database_names())})
 
     return Starlette(routes=[
         Route("/_bench/config", config, methods=["POST"]),

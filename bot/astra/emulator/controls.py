@@ -95,6 +95,17 @@ class Controls(EmulatorState):
     def set_vpc_peering(self, provider: str, db_id: str, connection: dict[str, Any]) -> None:
         self._vpc[(provider.lower(), db_id)] = connection
 
+    def database_names(self, prefix: str = "") -> dict[str, str]:
+        """``{id: name}`` of every database (terminated too) whose name starts with ``prefix``."""
+        return {db_id: db.name for db_id, db in self._dbs.items() if db.name.startswith(prefix)}
+
+    def forget_databases(self, prefix: str = "") -> int:
+        """Drop the databases whose name starts with ``prefix``, as if never created; how many."""
+        gone = list(self.database_names(prefix))
+        for db_id in gone:
+            del self._dbs[db_id]
+        return len(gone)
+
     # ---------------------------------------------------------------- /_emulator controls
 
     def _controls(self) -> list[Route]:
