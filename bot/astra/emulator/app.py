@@ -74,8 +74,7 @@ class AstraEmulator(
     async def _answer(self, request: Request, body: Any, handler: Handler) -> Response:
         if self.config.latency_s > 0:
             await asyncio.sleep(self.config.latency_s)
-        fault = next((f for f in self.faults if f.matches(request.method, request.url.path)),
-                     None)
+        fault = next((f for f in self.faults if f.matches(request.method, request.url.path)), None)
         if fault is not None:
             fault.count -= 1
             if fault.count <= 0:
@@ -86,8 +85,7 @@ class AstraEmulator(
                 headers = {}
                 if fault.retry_after is not None:
                     headers["Retry-After"] = format(fault.retry_after, "g")
-                return _error(fault.status, f"Injected fault ({fault.status}).",
-                              headers=headers)
+                return _error(fault.status, f"Injected fault ({fault.status}).", headers=headers)
         if not self._authorized(request):
             return _error(401, "The token is invalid or expired.")
         return await handler(request, body)
@@ -106,8 +104,7 @@ class AstraEmulator(
             ("/v2/databases/{db_id}/keyspaces/{ks}", self._drop_keyspace, ["DELETE"]),
             ("/v2/databases/{db_id}/datacenters", self._list_dcs, ["GET"]),
             ("/v2/databases/{db_id}/datacenters", self._add_dcs, ["POST"]),
-            ("/v2/databases/{db_id}/datacenters/{dc_id}/terminate", self._terminate_dc,
-             ["POST"]),
+            ("/v2/databases/{db_id}/datacenters/{dc_id}/terminate", self._terminate_dc, ["POST"]),
             ("/v2/databases/{db_id}/access-list", self._get_acl, ["GET"]),
             ("/v2/databases/{db_id}/access-list", self._add_acl, ["POST"]),
             ("/v2/databases/{db_id}/access-list", self._delete_acl, ["DELETE"]),
@@ -143,8 +140,9 @@ class AstraEmulator(
         if self.config.controls:
             routes += self._controls()
         routes.append(
-            Route("/{rest:path}", a(self._no_route),
-                  methods=["GET", "POST", "PUT", "PATCH", "DELETE"])
+            Route(
+                "/{rest:path}", a(self._no_route), methods=["GET", "POST", "PUT", "PATCH", "DELETE"]
+            )
         )
         return routes
 
@@ -164,13 +162,17 @@ def main(argv: list[str] | None = None) -> None:  # pragma: no cover - manual us
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per answer")
     parser.add_argument("--sample-data", action="store_true")
-    parser.add_argument("--token", action="append", default=[],
-                        help="accepted bearer token (repeatable; default the sandbox token)")
-    parser.add_argument("--speed", type=float, default=1.0,
-                        help="run the status transitions this many times faster")
+    parser.add_argument(
+        "--token",
+        action="append",
+        default=[],
+        help="accepted bearer token (repeatable; default the sandbox token)",
+    )
+    parser.add_argument(
+        "--speed", type=float, default=1.0, help="run the status transitions this many times faster"
+    )
     args = parser.parse_args(argv)
-    config = EmulatorConfig.faster(args.speed, latency_s=args.latency,
-                                   sample_data=args.sample_data)
+    config = EmulatorConfig.faster(args.speed, latency_s=args.latency, sample_data=args.sample_data)
     if args.token:
         config.tokens = set(args.token)
     uvicorn.run(AstraEmulator(config).app, host=args.host, port=args.port, log_level="warning")

@@ -61,8 +61,7 @@ REGIONS: Final[tuple[tuple[str, str, str, str, str, bool], ...]] = (
     ("AZURE", "northeurope", "North Europe (Ireland)", "emea", "standard", False),
     ("AZURE", "uksouth", "UK South (London)", "emea", "premium", False),
     ("AZURE", "francecentral", "France Central (Paris)", "emea", "premium", False),
-    ("AZURE", "germanywestcentral", "Germany West Central (Frankfurt)", "emea", "premium",
-     False),
+    ("AZURE", "germanywestcentral", "Germany West Central (Frankfurt)", "emea", "premium", False),
     ("AZURE", "centralindia", "Central India (Pune)", "apac", "standard", False),
     ("AZURE", "southeastasia", "Southeast Asia (Singapore)", "apac", "premium", False),
     ("AZURE", "japaneast", "Japan East (Tokyo, Saitama)", "apac", "premium", False),
@@ -72,18 +71,63 @@ _REGION_INDEX: Final = {(c, n): (c, n, d, z, k, v) for c, n, d, z, k, v in REGIO
 
 # DatabaseInfoCreate.tier enum (official) plus the Go spec's classic tiers
 _TIERS: Final = frozenset(
-    {"developer", "serverless", "C10", "C20", "C40", "D10", "D20", "D40", "A5", "A10", "A20",
-     "A40", "cloudnative"}
+    {
+        "developer",
+        "serverless",
+        "C10",
+        "C20",
+        "C40",
+        "D10",
+        "D20",
+        "D40",
+        "A5",
+        "A10",
+        "A20",
+        "A40",
+        "cloudnative",
+    }
 )
 _STATUSES: Final = frozenset(
-    {"ACTIVE", "ASSOCIATING", "DECOMMISSIONING", "DEGRADED", "ERROR", "HIBERNATED",
-     "HIBERNATING", "INITIALIZING", "MAINTENANCE", "PARKED", "PARKING", "PENDING", "PLACING",
-     "PREPARED", "PREPARING", "RESIZING", "RESUMING", "SUSPENDED", "SUSPENDING",
-     "SYNCHRONIZING", "TERMINATED", "TERMINATING", "UNKNOWN", "UNPARKING"}
+    {
+        "ACTIVE",
+        "ASSOCIATING",
+        "DECOMMISSIONING",
+        "DEGRADED",
+        "ERROR",
+        "HIBERNATED",
+        "HIBERNATING",
+        "INITIALIZING",
+        "MAINTENANCE",
+        "PARKED",
+        "PARKING",
+        "PENDING",
+        "PLACING",
+        "PREPARED",
+        "PREPARING",
+        "RESIZING",
+        "RESUMING",
+        "SUSPENDED",
+        "SUSPENDING",
+        "SYNCHRONIZING",
+        "TERMINATED",
+        "TERMINATING",
+        "UNKNOWN",
+        "UNPARKING",
+    }
 )
 _TERMINATABLE: Final = frozenset(
-    {"ACTIVE", "PARKED", "ERROR", "HIBERNATED", "SUSPENDED", "PENDING", "INITIALIZING",
-     "PREPARED", "UNKNOWN", "DEGRADED"}
+    {
+        "ACTIVE",
+        "PARKED",
+        "ERROR",
+        "HIBERNATED",
+        "SUSPENDED",
+        "PENDING",
+        "INITIALIZING",
+        "PREPARED",
+        "UNKNOWN",
+        "DEGRADED",
+    }
 )
 _KEYSPACE_RE: Final = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,47}$")
 # AddressRequest.address pattern (official spec)
@@ -108,40 +152,99 @@ _TELEMETRY_STRATEGIES: Final[Mapping[str, Mapping[str, tuple[str, ...]]]] = {
 # Seed roles (fixtures-astra-cli/Roles.json shapes; ids of the fixture where it has them)
 # --------------------------------------------------------------------------------------
 
-_READ_DATA: Final = ("db-all-keyspace-describe", "db-keyspace-describe", "db-table-select",
-                     "db-table-describe", "db-graphql", "db-rest", "db-cql")
-_WRITE_DATA: Final = ("db-table-modify", "db-table-create", "db-table-alter", "db-table-drop",
-                      "db-keyspace-create", "db-keyspace-drop", "db-keyspace-alter",
-                      "db-keyspace-modify", "db-all-keyspace-create")
-_DB_ADMIN: Final = ("org-db-create", "org-db-terminate", "org-db-expand", "org-db-suspend",
-                    "org-db-view", "org-db-passwordreset", "org-db-addpeering",
-                    "db-manage-region", "db-manage-privateendpoint",
-                    "db-manage-thirdpartymetrics", "accesslist-read", "accesslist-write")
-_ORG_ADMIN_ONLY: Final = ("org-read", "org-write", "org-audits-read", "org-cmk-read",
-                          "org-cmk-write", "org-role-read", "org-role-write", "org-role-delete",
-                          "org-external-auth-read", "org-external-auth-write",
-                          "org-notification-write", "org-token-read", "org-token-write",
-                          "org-billing-read", "org-billing-write", "org-user-read",
-                          "org-user-write", "org-db-managemigratorproxy",
-                          "org-integrations-read", "org-integrations-write",
-                          "org-stream-manage", "db-data-import", "db-keyspace-grant",
-                          "db-keyspace-authorize", "db-table-grant", "db-table-authorize")
+_READ_DATA: Final = (
+    "db-all-keyspace-describe",
+    "db-keyspace-describe",
+    "db-table-select",
+    "db-table-describe",
+    "db-graphql",
+    "db-rest",
+    "db-cql",
+)
+_WRITE_DATA: Final = (
+    "db-table-modify",
+    "db-table-create",
+    "db-table-alter",
+    "db-table-drop",
+    "db-keyspace-create",
+    "db-keyspace-drop",
+    "db-keyspace-alter",
+    "db-keyspace-modify",
+    "db-all-keyspace-create",
+)
+_DB_ADMIN: Final = (
+    "org-db-create",
+    "org-db-terminate",
+    "org-db-expand",
+    "org-db-suspend",
+    "org-db-view",
+    "org-db-passwordreset",
+    "org-db-addpeering",
+    "db-manage-region",
+    "db-manage-privateendpoint",
+    "db-manage-thirdpartymetrics",
+    "accesslist-read",
+    "accesslist-write",
+)
+_ORG_ADMIN_ONLY: Final = (
+    "org-read",
+    "org-write",
+    "org-audits-read",
+    "org-cmk-read",
+    "org-cmk-write",
+    "org-role-read",
+    "org-role-write",
+    "org-role-delete",
+    "org-external-auth-read",
+    "org-external-auth-write",
+    "org-notification-write",
+    "org-token-read",
+    "org-token-write",
+    "org-billing-read",
+    "org-billing-write",
+    "org-user-read",
+    "org-user-write",
+    "org-db-managemigratorproxy",
+    "org-integrations-read",
+    "org-integrations-write",
+    "org-stream-manage",
+    "db-data-import",
+    "db-keyspace-grant",
+    "db-keyspace-authorize",
+    "db-table-grant",
+    "db-table-authorize",
+)
 
 ORG_ADMIN_ROLE_ID: Final = "ad0566b5-2a67-49de-89e8-92258c2f2c98"
 DB_ADMIN_ROLE_ID: Final = "1faa93f2-b889-4190-9585-4bc6e3c3595a"
 READ_ONLY_ROLE_ID: Final = "8f5ea4a7-1c4b-4a3b-9c55-4ac1b7e6b9a4"
 
 _SEED_ROLES: Final[tuple[tuple[str, str, tuple[str, ...]], ...]] = (
-    (ORG_ADMIN_ROLE_ID, "Organization Administrator",
-     (*_ORG_ADMIN_ONLY, *_DB_ADMIN, *_READ_DATA, *_WRITE_DATA)),
-    (DB_ADMIN_ROLE_ID, "Database Administrator",
-     ("org-read", *_DB_ADMIN, *_READ_DATA, *_WRITE_DATA)),
-    (READ_ONLY_ROLE_ID, "Read Only User",
-     ("org-read", "org-db-view", "accesslist-read", *_READ_DATA)),
-    ("2c4e8d1a-6b3f-4f0e-8a7d-5e9c1b2a3f40", "User Administrator",
-     ("org-read", "org-user-read", "org-user-write", "org-role-read")),
-    ("b4ed0e9e-67e8-47b6-8b58-c6629be961a9", "R/W Svc Acct",
-     ("accesslist-read", *_READ_DATA, "db-table-modify")),
+    (
+        ORG_ADMIN_ROLE_ID,
+        "Organization Administrator",
+        (*_ORG_ADMIN_ONLY, *_DB_ADMIN, *_READ_DATA, *_WRITE_DATA),
+    ),
+    (
+        DB_ADMIN_ROLE_ID,
+        "Database Administrator",
+        ("org-read", *_DB_ADMIN, *_READ_DATA, *_WRITE_DATA),
+    ),
+    (
+        READ_ONLY_ROLE_ID,
+        "Read Only User",
+        ("org-read", "org-db-view", "accesslist-read", *_READ_DATA),
+    ),
+    (
+        "2c4e8d1a-6b3f-4f0e-8a7d-5e9c1b2a3f40",
+        "User Administrator",
+        ("org-read", "org-user-read", "org-user-write", "org-role-read"),
+    ),
+    (
+        "b4ed0e9e-67e8-47b6-8b58-c6629be961a9",
+        "R/W Svc Acct",
+        ("accesslist-read", *_READ_DATA, "db-table-modify"),
+    ),
     ("16a4b1d7-a615-41f8-95ca-52b0280f4d77", "RO Svc Acct", ("accesslist-read", *_READ_DATA)),
 )
 
@@ -149,4 +252,3 @@ _SEED_ROLES: Final[tuple[tuple[str, str, tuple[str, ...]], ...]] = (
 _KNOWN_ACTIONS: Final = frozenset(a for _, _, acts in _SEED_ROLES for a in acts) | frozenset(
     {"org-db-readpeering"}
 )
-

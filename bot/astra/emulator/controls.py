@@ -44,7 +44,6 @@ class Fault:
         return self.path_prefix is None or path.startswith(self.path_prefix)
 
 
-
 class Controls(EmulatorState):
     """Python helpers of tests and benchmarks, and their HTTP twins."""
 
@@ -150,8 +149,7 @@ class Controls(EmulatorState):
             body = await _json_body(request)
             if not isinstance(body, dict) or not isinstance(body.get("name"), str):
                 return _error(400, "name is required.")
-            allowed = {"cloud_provider", "region", "tier", "capacity_units", "keyspace",
-                       "db_type"}
+            allowed = {"cloud_provider", "region", "tier", "capacity_units", "keyspace", "db_type"}
             kwargs = {k: v for k, v in body.items() if k in allowed}
             db_id = self.add_database(body["name"], str(body.get("status", "ACTIVE")), **kwargs)
             return JSONResponse({"id": db_id}, status_code=201)
@@ -179,8 +177,14 @@ class Controls(EmulatorState):
             return _empty(204)
 
         async def health(request: Request) -> Response:
-            return JSONResponse({"ok": True, "databases": len(self._dbs),
-                                 "requests": len(self.requests), "faults": len(self.faults)})
+            return JSONResponse(
+                {
+                    "ok": True,
+                    "databases": len(self._dbs),
+                    "requests": len(self.requests),
+                    "faults": len(self.faults),
+                }
+            )
 
         return [
             Route("/_emulator/faults", add_fault, methods=["POST"]),
@@ -193,5 +197,3 @@ class Controls(EmulatorState):
             Route("/_emulator/requests", clear_requests, methods=["DELETE"]),
             Route("/_emulator/health", health, methods=["GET"]),
         ]
-
-

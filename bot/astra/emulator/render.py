@@ -57,8 +57,14 @@ class Renderer(EmulatorState):
     def _actions(db: _Database) -> list[str]:
         # only values of the official spec's availableActions enum
         if db.status == "ACTIVE":
-            acts = ["addKeyspace", "removeKeyspace", "addDatacenters", "terminateDatacenter",
-                    "getCreds", "terminate"]
+            acts = [
+                "addKeyspace",
+                "removeKeyspace",
+                "addDatacenters",
+                "terminateDatacenter",
+                "getCreds",
+                "terminate",
+            ]
             if db.tier != "serverless":
                 acts += ["park", "resize", "resetPassword"]
             return acts
@@ -100,13 +106,21 @@ class Renderer(EmulatorState):
                 "totalStorage": 5,
                 "usedStorage": 0,
             },
-            "cost": {"costPerMinCents": 0.0, "costPerHourCents": 0.0,
-                     "costPerWrittenGbCents": 0.1, "costPerReadGbCents": 0.1},
-            "metrics": {"writeRequestsTotalCount": 0, "readRequestsTotalCount": 0,
-                        "liveDataSizeBytes": 0, "errorsTotalCount": 0},
+            "cost": {
+                "costPerMinCents": 0.0,
+                "costPerHourCents": 0.0,
+                "costPerWrittenGbCents": 0.1,
+                "costPerReadGbCents": 0.1,
+            },
+            "metrics": {
+                "writeRequestsTotalCount": 0,
+                "readRequestsTotalCount": 0,
+                "liveDataSizeBytes": 0,
+                "errorsTotalCount": 0,
+            },
             "availableActions": self._actions(db),
             "grafanaUrl": f"https://{db.id}-{db.region}.dashboard.astra.datastax.com/d/cloud/"
-                          "dse-cluster-condensed?refresh=30s&orgId=1&kiosk=tv",
+            "dse-cluster-condensed?refresh=30s&orgId=1&kiosk=tv",
             "cqlshUrl": f"{host}.apps.astra.datastax.com/cqlsh",
             "graphqlUrl": f"{host}.apps.astra.datastax.com/api/graphql",
             "dataEndpointUrl": f"{host}.apps.astra.datastax.com/api/rest",
@@ -123,8 +137,10 @@ class Renderer(EmulatorState):
     def _render_user(self, user: _User) -> dict[str, Any]:
         roles = [self._render_role(self._roles[r]) for r in user.roles if r in self._roles]
         if self.config.role_casing == "pascal":
-            return {"UserID": user.user_id, "Email": user.email, "Status": user.status,
-                    "Roles": roles}
-        return {"userID": user.user_id, "email": user.email, "status": user.status,
-                "roles": roles}
-
+            return {
+                "UserID": user.user_id,
+                "Email": user.email,
+                "Status": user.status,
+                "Roles": roles,
+            }
+        return {"userID": user.user_id, "email": user.email, "status": user.status, "roles": roles}

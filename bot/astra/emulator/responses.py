@@ -36,4 +36,3 @@ async def _json_body(request: Request) -> Any:
         return await request.json()
     except ValueError:
         return None
-

@@ -49,16 +49,24 @@ class EmulatorConfig:
     def faster(cls, speed: float, **kw: Any) -> EmulatorConfig:
         """The default transitions, ``speed`` times faster (demos, tests, benchmarks)."""
         base = cls()
-        durations = {f: getattr(base, f) / speed for f in (
-            "pending_s", "initializing_s", "terminating_s", "maintenance_s", "parking_s",
-            "unparking_s", "resizing_s", "datacenter_s")}
+        durations = {
+            f: getattr(base, f) / speed
+            for f in (
+                "pending_s",
+                "initializing_s",
+                "terminating_s",
+                "maintenance_s",
+                "parking_s",
+                "unparking_s",
+                "resizing_s",
+                "datacenter_s",
+            )
+        }
         return cls(**{**durations, **kw})
-
 
 
 def _iso(moment: datetime | None = None) -> str:
     return (moment or datetime.now(UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-
 
 
 # --------------------------------------------------------------------------------------
@@ -241,14 +249,28 @@ class EmulatorState:
         self._users[owner] = _User(owner, "owner@sandbox.example", "active", [ORG_ADMIN_ROLE_ID])
         if self.config.sample_data:
             self.add_database("hi", keyspaces=["other_keyspace", "default_keyspace"])
-            self.add_database("two_regions_db", cloud_provider="AWS", region="us-east-2",
-                              extra_regions=["ap-south-1"])
+            self.add_database(
+                "two_regions_db",
+                cloud_provider="AWS",
+                region="us-east-2",
+                extra_regions=["ap-south-1"],
+            )
             for uid, email, status, roles in (
-                ("ae2f3b2c-4d5e-6f7a-8b9c-0d1e2f3a4b5c", "alice@example.com", "active",
-                 ["b4ed0e9e-67e8-47b6-8b58-c6629be961a9"]),
-                ("b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e", "bob@example.com", "invited",
-                 ["b4ed0e9e-67e8-47b6-8b58-c6629be961a9",
-                  "16a4b1d7-a615-41f8-95ca-52b0280f4d77"]),
+                (
+                    "ae2f3b2c-4d5e-6f7a-8b9c-0d1e2f3a4b5c",
+                    "alice@example.com",
+                    "active",
+                    ["b4ed0e9e-67e8-47b6-8b58-c6629be961a9"],
+                ),
+                (
+                    "b1c2d3e4-f5a6-4b7c-8d9e-0f1a2b3c4d5e",
+                    "bob@example.com",
+                    "invited",
+                    [
+                        "b4ed0e9e-67e8-47b6-8b58-c6629be961a9",
+                        "16a4b1d7-a615-41f8-95ca-52b0280f4d77",
+                    ],
+                ),
             ):
                 self._users[uid] = _User(uid, email, status, roles)
 
@@ -299,4 +321,3 @@ class EmulatorState:
         )
         db.datacenters.append(dc)
         return dc
-

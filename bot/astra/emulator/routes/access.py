@@ -53,12 +53,14 @@ class AccessRoutes(RouteBase):
                 ipaddress.IPv4Network(address, strict=False)
             except ValueError:
                 return _error(400, f"{address} is not an IPv4 address or CIDR block.")
-            entries.append({
-                "address": address,
-                "enabled": bool(item["enabled"]),
-                "description": str(item["description"]),
-                "lastUpdateDateTime": _iso(),
-            })
+            entries.append(
+                {
+                    "address": address,
+                    "enabled": bool(item["enabled"]),
+                    "description": str(item["description"]),
+                    "lastUpdateDateTime": _iso(),
+                }
+            )
         for entry in entries:
             db.access_list[entry["address"]] = entry
         return _empty(204)
@@ -95,7 +97,8 @@ class AccessRoutes(RouteBase):
                 "downloadURLInternal": self._bundle_url(dc, db.name, "internal-"),
                 "downloadURLMigrationProxy": self._bundle_url(dc, db.name, "proxy-"),
                 "downloadURLMigrationProxyInternal": self._bundle_url(
-                    dc, db.name, "proxy-internal-"),
+                    dc, db.name, "proxy-internal-"
+                ),
                 # the real key is misspelled; the Go spec lists both spellings
                 "datcenterID": dc.id,
                 "datacenterID": dc.id,
@@ -106,4 +109,3 @@ class AccessRoutes(RouteBase):
         ]
         # all=false → one CredsURL object; all=true → CredsURLList (official spec)
         return JSONResponse(bundles if every else bundles[0])
-

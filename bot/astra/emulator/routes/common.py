@@ -37,4 +37,3 @@ class RouteBase(Renderer):
 
     async def _no_route(self, request: Request, body: Any) -> Response:
         return _error(404, f"No such endpoint: {request.method} {request.url.path}.")
-

@@ -44,7 +44,7 @@ class DatabaseRoutes(RouteBase):
             ids = [d.id for d in ordered]
             if after not in ids:
                 return _error(400, f"starting_after {after} is not a known database id.")
-            ordered = ordered[ids.index(after) + 1:]
+            ordered = ordered[ids.index(after) + 1 :]
         page: list[dict[str, Any]] = []
         now = self.now()
         for db in ordered:
@@ -93,8 +93,14 @@ class DatabaseRoutes(RouteBase):
         if db_type not in (None, "vector"):
             return _error(400, f"Invalid dbType {db_type}: only vector is supported.")
         db_id = self.add_database(
-            name.strip(), "PENDING", cloud_provider=cloud, region=region, tier=tier,
-            capacity_units=cu, keyspace=keyspace, db_type=db_type,
+            name.strip(),
+            "PENDING",
+            cloud_provider=cloud,
+            region=region,
+            tier=tier,
+            capacity_units=cu,
+            keyspace=keyspace,
+            db_type=db_type,
         )
         db = self._dbs[db_id]
         for dc in db.datacenters:
@@ -105,8 +111,11 @@ class DatabaseRoutes(RouteBase):
                 dc.status = "ACTIVE"
 
         cfg = self.config
-        self._start(db, "PENDING", [(cfg.pending_s, "INITIALIZING", None),
-                                    (cfg.initializing_s, "ACTIVE", ready)])
+        self._start(
+            db,
+            "PENDING",
+            [(cfg.pending_s, "INITIALIZING", None), (cfg.initializing_s, "ACTIVE", ready)],
+        )
         # 201, no body, Location = the bare database id (NOTES.md §3)
         return _empty(201, {"Location": db_id})
 
@@ -124,8 +133,11 @@ class DatabaseRoutes(RouteBase):
         for dc in db.datacenters:
             if dc.status != "TERMINATED":
                 dc.status = "TERMINATING"
-        self._start(db, "TERMINATING",
-                    [(self.config.terminating_s, "TERMINATED", lambda: self._terminated(db))])
+        self._start(
+            db,
+            "TERMINATING",
+            [(self.config.terminating_s, "TERMINATED", lambda: self._terminated(db))],
+        )
         return _empty(202)
 
     def _classic_only(self, db: _Database, what: str) -> Response | None:
@@ -173,11 +185,17 @@ class DatabaseRoutes(RouteBase):
         if not isinstance(cu, int) or isinstance(cu, bool) or not 1 <= cu <= 100:
             return _error(400, "capacityUnits must be an integer between 1 and 100.")
         if cu <= db.capacity_units:
-            return _error(400, f"capacityUnits must be more than the current "
-                               f"{db.capacity_units}: reducing a database is not supported.")
+            return _error(
+                400,
+                f"capacityUnits must be more than the current "
+                f"{db.capacity_units}: reducing a database is not supported.",
+            )
         if cu > db.capacity_units + 3:
-            return _error(400, f"capacityUnits can grow by at most 3 per operation "
-                               f"(from {db.capacity_units} to at most {db.capacity_units + 3}).")
+            return _error(
+                400,
+                f"capacityUnits can grow by at most 3 per operation "
+                f"(from {db.capacity_units} to at most {db.capacity_units + 3}).",
+            )
         if db.status != "ACTIVE":
             return self._not_valid_state(db, "resize")
 
@@ -197,8 +215,11 @@ class DatabaseRoutes(RouteBase):
             return db
         ks = request.path_params["ks"]
         if not _KEYSPACE_RE.match(ks):
-            return _error(422, f"Invalid keyspace name {ks}: letters, digits and _, "
-                               "starting with a letter, at most 48.")
+            return _error(
+                422,
+                f"Invalid keyspace name {ks}: letters, digits and _, "
+                "starting with a letter, at most 48.",
+            )
         if ks in db.keyspaces:
             return _error(409, f"Keyspace {ks} already exists in the database.")
         if db.status != "ACTIVE":
@@ -255,8 +276,7 @@ class DatabaseRoutes(RouteBase):
         if (cloud, region) not in _REGION_INDEX:
             return _error(400, f"Region {region} is not available for {cloud}.")
         if cloud != db.cloud:
-            return _error(400, f"All regions of a database must be in the same cloud "
-                               f"({db.cloud}).")
+            return _error(400, f"All regions of a database must be in the same cloud ({db.cloud}).")
         if any(dc.region == region for dc in db.live_datacenters()):
             return _error(409, f"The database already has a datacenter in {region}.")
         if db.status != "ACTIVE":
@@ -278,8 +298,9 @@ class DatabaseRoutes(RouteBase):
         if dc is None:
             return _error(404, f"Datacenter {dc_id} was not found.")
         if len(db.live_datacenters()) < 2:
-            return _error(409, "Cannot remove the last region of a database: terminate the "
-                               "database instead.")
+            return _error(
+                409, "Cannot remove the last region of a database: terminate the database instead."
+            )
         if db.status != "ACTIVE":
             return self._not_valid_state(db, "remove a region")
         dc.status = "TERMINATING"
@@ -289,4 +310,3 @@ class DatabaseRoutes(RouteBase):
 
         self._start(db, "MAINTENANCE", [(self.config.datacenter_s, "ACTIVE", removed)])
         return _empty(202)
-

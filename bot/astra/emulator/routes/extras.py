@@ -36,4 +36,3 @@ class ExtraRoutes(RouteBase):
         if connection is None:
             return _error(404, "No VPC peering connection for this database.")
         return JSONResponse(connection)
-

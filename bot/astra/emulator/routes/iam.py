@@ -27,9 +27,12 @@ class IamRoutes(RouteBase):
     async def _list_tokens(self, request: Request, body: Any) -> Response:
         clients = []
         for c in self._clients.values():
-            entry: dict[str, Any] = {"clientId": c.client_id, "roles": list(c.roles),
-                                     "generatedOn": c.generated_on,
-                                     "description": c.description}
+            entry: dict[str, Any] = {
+                "clientId": c.client_id,
+                "roles": list(c.roles),
+                "generatedOn": c.generated_on,
+                "description": c.description,
+            }
             if c.token_expiry:
                 entry["tokenExpiry"] = c.token_expiry
             clients.append(entry)  # never the secret nor the token
@@ -55,8 +58,14 @@ class IamRoutes(RouteBase):
         alphabet = string.ascii_letters + string.digits
         client_id = "".join(secrets.choice(alphabet) for _ in range(24))
         token = f"AstraCS:{client_id}:{secrets.token_hex(32)}"
-        client = _Client(client_id, list(body["roles"]), str(body.get("description") or ""),
-                         _iso(), token, expiry)
+        client = _Client(
+            client_id,
+            list(body["roles"]),
+            str(body.get("description") or ""),
+            _iso(),
+            token,
+            expiry,
+        )
         self._clients[client_id] = client
         answer: dict[str, Any] = {
             "clientId": client_id,
@@ -93,8 +102,7 @@ class IamRoutes(RouteBase):
         name, policy = body.get("name"), body.get("policy")
         if not isinstance(name, str) or not name.strip() or not isinstance(policy, dict):
             return _error(400, "name and policy are required.")
-        missing = [k for k in ("description", "actions", "effect", "resources")
-                   if k not in policy]
+        missing = [k for k in ("description", "actions", "effect", "resources") if k not in policy]
         if missing:
             return _error(400, f"Missing policy fields: {', '.join(missing)}.")
         actions, resources = policy["actions"], policy["resources"]
@@ -113,8 +121,12 @@ class IamRoutes(RouteBase):
         role = {
             "id": role_id,
             "name": name.strip(),
-            "policy": {"description": str(policy["description"]), "resources": resources,
-                       "actions": actions, "effect": "allow"},
+            "policy": {
+                "description": str(policy["description"]),
+                "resources": resources,
+                "actions": actions,
+                "effect": "allow",
+            },
             "last_update_datetime": _iso(),
         }
         self._roles[role_id] = role
@@ -130,10 +142,12 @@ class IamRoutes(RouteBase):
     async def _list_users(self, request: Request, body: Any) -> Response:
         users = [self._render_user(u) for u in self._users.values()]
         if self.config.role_casing == "pascal":
-            return JSONResponse({"OrgID": self.config.org_id, "OrgName": self.config.org_name,
-                                 "Users": users})
-        return JSONResponse({"orgID": self.config.org_id, "orgName": self.config.org_name,
-                             "users": users})
+            return JSONResponse(
+                {"OrgID": self.config.org_id, "OrgName": self.config.org_name, "Users": users}
+            )
+        return JSONResponse(
+            {"orgID": self.config.org_id, "orgName": self.config.org_name, "users": users}
+        )
 
     async def _get_user(self, request: Request, body: Any) -> Response:
         user = self._users.get(request.path_params["user_id"])
@@ -152,8 +166,7 @@ class IamRoutes(RouteBase):
         problem = self._unknown_roles(body.get("roles"))
         if problem:
             return _error(400, problem)
-        existing = next((u for u in self._users.values()
-                         if u.email.lower() == email.lower()), None)
+        existing = next((u for u in self._users.values() if u.email.lower() == email.lower()), None)
         if existing is not None:
             existing.roles = list(body["roles"])
         else:
@@ -175,4 +188,3 @@ class IamRoutes(RouteBase):
             return _error(400, problem)
         user.roles = list(body["roles"])
         return _empty(204)
-

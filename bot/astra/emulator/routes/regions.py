@@ -26,40 +26,53 @@ class RegionRoutes(RouteBase):
             enabled = cls != "premium_plus"
             if only_enabled and not enabled:
                 continue
-            kinds = {"vector": ["vector"] if vector else [],
-                     "all": ["serverless"] + (["vector"] if vector else [])}.get(
-                rtype, ["serverless"])
+            kinds = {
+                "vector": ["vector"] if vector else [],
+                "all": ["serverless"] + (["vector"] if vector else []),
+            }.get(rtype, ["serverless"])
             for kind in kinds:
-                out.append({
-                    "cloudProvider": cloud,
-                    "name": name,
-                    "displayName": display,
-                    "zone": zone,
-                    "classification": cls,
-                    "enabled": enabled,
-                    "reservedForQualifiedUsers": not enabled,
-                    "region_type": kind,
-                })
+                out.append(
+                    {
+                        "cloudProvider": cloud,
+                        "name": name,
+                        "displayName": display,
+                        "zone": zone,
+                        "classification": cls,
+                        "enabled": enabled,
+                        "reservedForQualifiedUsers": not enabled,
+                        "region_type": kind,
+                    }
+                )
         return JSONResponse(out)
 
     async def _available_regions(self, request: Request, body: Any) -> Response:
         out = []
         for cloud, name, _display, _zone, _cls, _vector in REGIONS:
-            dbs = [d for d in self._dbs.values()
-                   if d.cloud == cloud and d.region == name and d.status != "TERMINATED"]
-            out.append({
-                "tier": "serverless",
-                "cloudProvider": cloud,
-                "region": name,
-                "cost": {"costPerMinCents": 0.0, "costPerHourCents": 0.0,
-                         "costPerDayCents": 0.0, "costPerMonthCents": 0.0,
-                         "costPerMinParkedCents": 0.0, "costPerHourParkedCents": 0.0,
-                         "costPerDayParkedCents": 0.0, "costPerMonthParkedCents": 0.0},
-                "databaseCountUsed": len(dbs),
-                "databaseCountLimit": 50,
-                "capacityUnitsUsed": sum(d.capacity_units for d in dbs),
-                "capacityUnitsLimit": 100,
-                "defaultStoragePerCapacityUnitGb": 10,
-            })
+            dbs = [
+                d
+                for d in self._dbs.values()
+                if d.cloud == cloud and d.region == name and d.status != "TERMINATED"
+            ]
+            out.append(
+                {
+                    "tier": "serverless",
+                    "cloudProvider": cloud,
+                    "region": name,
+                    "cost": {
+                        "costPerMinCents": 0.0,
+                        "costPerHourCents": 0.0,
+                        "costPerDayCents": 0.0,
+                        "costPerMonthCents": 0.0,
+                        "costPerMinParkedCents": 0.0,
+                        "costPerHourParkedCents": 0.0,
+                        "costPerDayParkedCents": 0.0,
+                        "costPerMonthParkedCents": 0.0,
+                    },
+                    "databaseCountUsed": len(dbs),
+                    "databaseCountLimit": 50,
+                    "capacityUnitsUsed": sum(d.capacity_units for d in dbs),
+                    "capacityUnitsLimit": 100,
+                    "defaultStoragePerCapacityUnitGb": 10,
+                }
+            )
         return JSONResponse(out)
-

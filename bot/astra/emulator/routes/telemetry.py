@@ -76,4 +76,3 @@ class TelemetryRoutes(RouteBase):
             return refused
         self._audit_log = {}
         return _empty(202)
-
