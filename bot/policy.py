@@ -6,7 +6,9 @@
   usergroup, or the channel the command is typed in), never display names.
 - Effective rights = union of the bindings that apply, intersected with the channel's guard
   (or the workspace default guard). Admins from settings hold ``admin`` everywhere except
-  where a guard caps them.
+  where a guard caps them. A guard caps Astra actions only: ``perm`` and ``help`` are the
+  bot's own administration (:data:`ADMINISTRATION`), never capped, so an admin can always
+  ``perm list`` or ``perm unguard`` where they stand.
 - A binding may be scoped to database names by a glob (``dev-*``): it grants an action on a
   database only if the database's name matches; it grants commands that target no
   database only if they change nothing (``db list``, ``region available``).
@@ -33,6 +35,8 @@ BUILTIN_ROLES: Mapping[str, frozenset[str]] = {
     "admin": frozenset({"*"}),
 }
 ROLE_ORDER = ("viewer", "operator", "admin")
+#: Nouns that administer the bot itself: a channel guard does not cap them (DESIGN §3).
+ADMINISTRATION = frozenset({"perm", "help"})
 
 
 @dataclass(frozen=True)
@@ -178,7 +182,7 @@ def decide(
             needs=needs,
         )
 
-    guard = _guard_for(rules, place)
+    guard = None if spec.noun in ADMINISTRATION else _guard_for(rules, place)
     if guard is not None and not permits(rules.role_permissions(guard), perm):
         return Decision(
             "deny",

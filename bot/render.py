@@ -173,22 +173,30 @@ def error(err: BotError, ref: str | None = None) -> Message:
     return _msg(text, blocks)
 
 
-def denied(reason: str) -> Message:
+def denied(
+    reason: str,
+    *,
+    guard: str | None = None,
+    channel_id: str | None = None,
+    what_next: str | None = None,
+) -> Message:
+    """A refusal. What to do next follows the cause: a missing role is asked of an admin; a
+    channel guard caps even an admin, who can lift it where they stand (DESIGN §3)."""
     text = (
         f":no_entry: You are not allowed to do that: {reason}"
-        if not reason.startswith("you are")
+        if not reason.startswith("you ")
         else f":no_entry: {reason[0].upper()}{reason[1:]}"
     )
-    return _msg(
-        text,
-        [
-            SectionBlock(text=_mrkdwn(text)),
-            _context(
-                "Ask an admin for a role: `/astra perm grant @you <role>`. `/astra perm whoami` "
-                "shows your roles."
-            ),
-        ],
-    )
+    if what_next is None:
+        here = f"<#{channel_id}>" if channel_id else "#this-channel"
+        what_next = (
+            f"This channel is guarded to {guard}: run it in another channel, or an admin can "
+            f"lift the guard with `/astra perm unguard {here}`."
+            if guard is not None
+            else "Ask an admin for a role: `/astra perm grant @you <role>`. `/astra perm "
+            "whoami` shows your roles."
+        )
+    return _msg(text, [SectionBlock(text=_mrkdwn(text)), _context(what_next)])
 
 
 # ---------------------------------------------------------------------------- databases

@@ -488,7 +488,8 @@ class Service:
         started: float,
         database: str | None,
     ) -> None:
-        await reply.private(render.denied(decision.reason))
+        await reply.private(render.denied(
+            decision.reason, guard=decision.capped_by, channel_id=req.channel_id))
         await self._record(
             req,
             shown,
@@ -668,7 +669,8 @@ class Service:
         needs_second = conf.needs_approval or decision.outcome == "approve"
         if needs_second and req.user_id == conf.requester_id:
             msg = "you cannot approve your own request: another person with the right must."
-            await reply.private(render.denied(msg))
+            await reply.private(render.denied(
+                msg, what_next="Ask someone else who may run it to approve it."))
             await self._record(
                 req,
                 shown,

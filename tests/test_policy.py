@@ -168,3 +168,29 @@ def test_scope_globs_never_leak(bs, actor, place, spec, name) -> None:  # type: 
 def test_deny_by_default_property(actor, place, spec, name) -> None:  # type: ignore[no-untyped-def]
     d = decide(Rules(), actor, place, spec, name)
     assert d.allowed == spec.open_to_all
+
+
+ADMINISTRATION = [s for s in COMMANDS if s.noun in {"perm", "help"}]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(BINDING, max_size=6), ROLE, ACTOR, PLACE, st.sampled_from(ADMINISTRATION),
+       st.one_of(st.none(), NAME), st.booleans())
+def test_a_guard_never_caps_the_bots_administration(bs, guard, actor, place, spec, name,  # type: ignore[no-untyped-def]
+                                                    default) -> None:
+    """DESIGN §3: a guard caps Astra actions; `perm`, `help` and `perm whoami` are the bot's
+    own administration and decide the same with or without a guard."""
+    base = Rules(bindings=tuple(bs), custom_roles=CUSTOM, admins=frozenset({"UANA"}))
+    capped = Rules(bindings=tuple(bs), custom_roles=CUSTOM, admins=frozenset({"UANA"}),
+                   guards={place.channel_id: guard},
+                   default_guard=guard if default else None)
+    free = decide(base, actor, place, spec, name)
+    guarded = decide(capped, actor, place, spec, name)
+    assert (free.outcome, free.capped_by) == (guarded.outcome, guarded.capped_by)
+
+
+def test_admin_administers_a_guarded_channel() -> None:
+    r = Rules(admins=frozenset({"UANA"}), guards={"CGEN": "viewer"})
+    for perm in ("perm.list", "perm.unguard", "perm.grant", "help"):
+        assert decide(r, ANA, Place("CGEN"), SPECS[perm]).allowed, perm
+    assert not decide(r, ANA, Place("CGEN"), SPECS["db.create"], "x").allowed

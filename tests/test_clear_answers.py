@@ -1,0 +1,43 @@
+"""Wrong or confusing answers (issue 14): each answer says what is true, in the words a user
+expects, before anything is asked or sent. Signed Slack requests through the `bot` fixture,
+the Astra emulator and the fake Slack Web API; pure render tests at the end."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from bot.render import ACTION_CONFIRM
+from tests.conftest import BotHarness
+
+
+def last_private(bot: BotHarness) -> str:
+    """The last private answer, text and blocks."""
+    post = bot.slack.response_url_posts[-1]
+    return (post.text or "") + "\n" + json.dumps(post.blocks or [], ensure_ascii=False)
+
+
+def writes(bot: BotHarness) -> list[tuple[str, str]]:
+    return [(r.method, r.path) for r in bot.emulator.requests if r.method != "GET"]
+
+
+def confirmation_posts(bot: BotHarness, channel: str | None = None) -> list[dict[str, Any]]:
+    return [p for p in bot.channel_posts(channel) if ACTION_CONFIRM in json.dumps(p)]
+
+
+# ---------------------------------------------------------------------------- guards
+
+
+async def test_a_guard_caps_astra_actions_not_the_bots_administration(bot: BotHarness) -> None:
+    await bot.command("perm guard <#CLOCKED> viewer")
+    await bot.command("db create blocked", channel="CLOCKED")
+    said = last_private(bot)
+    assert "guarded to viewer" in said
+    assert "Ask an admin for a role" not in said  # the admin has the role: the guard caps it
+    assert "perm unguard" in said
+    await bot.command("perm list", channel="CLOCKED")
+    assert "guard <#CLOCKED> → viewer" in last_private(bot)
+    await bot.command("perm unguard <#CLOCKED>", channel="CLOCKED")
+    assert "Removed the guard" in last_private(bot)
+    assert dict((await bot.components.service.rules()).guards) == {}
+    assert writes(bot) == []
