@@ -1274,12 +1274,11 @@ class Service:
         cloud = (intent.opt("cloud") or "").upper()
         tier = intent.opt("tier") or "serverless"
         if tier == "serverless":
+            # region-type=all lists a region once per type (serverless, vector): once here
             regions = await self.astra.list_serverless_regions()
-            lines = sorted(
-                f"`{r.name}` ({(r.cloud_provider or '').lower()}) {r.display_name or ''}"
-                for r in regions
-                if not cloud or (r.cloud_provider or "").upper() == cloud
-            )
+            once = {((r.cloud_provider or "").lower(), r.name): r.display_name or ""
+                    for r in regions if not cloud or (r.cloud_provider or "").upper() == cloud}
+            lines = sorted(f"`{name}` ({c}) {shown}" for (c, name), shown in once.items())
             title = "Regions for new serverless databases"
         else:
             # Classic tiers: /v2/availableRegions, with this org's quotas per combination.

@@ -41,3 +41,13 @@ async def test_a_guard_caps_astra_actions_not_the_bots_administration(bot: BotHa
     assert "Removed the guard" in last_private(bot)
     assert dict((await bot.components.service.rules()).guards) == {}
     assert writes(bot) == []
+
+
+# ---------------------------------------------------------------------------- regions
+
+
+async def test_region_available_lists_each_region_once(bot: BotHarness) -> None:
+    await bot.command("region available")
+    lines = [line for line in bot.private_texts()[-1].splitlines() if line.startswith("•")]
+    assert lines and len(lines) == len(set(lines))
+    assert sum("`us-east1` (gcp)" in line for line in lines) == 1
