@@ -110,6 +110,26 @@ TARGETS: dict[str, tuple[str, str]] = {
 }
 
 
+#: Where a new database goes on a cloud when no region is given and the default region of
+#: the settings is not one of that cloud's: the region Astra's own portal offers first.
+CLOUD_DEFAULT_REGIONS: dict[str, str] = {"gcp": "us-east1", "aws": "us-east-2",
+                                         "azure": "eastus"}
+
+
+def default_region(cloud: str, settings: Settings, known: list[str]) -> str:
+    """The region of a new database on ``cloud`` when none was given: the settings' default
+    region when it is one of that cloud's (``known``: the regions the organization may use
+    there; empty when unknown), else the cloud's usual first region, else its first one."""
+    cloud = cloud.lower()
+    if settings.default_region in known or (
+            not known and cloud == settings.default_cloud.lower()):
+        return settings.default_region
+    usual = CLOUD_DEFAULT_REGIONS.get(cloud)
+    if usual is not None and (usual in known or not known):
+        return usual
+    return known[0] if known else settings.default_region
+
+
 def db_view(db: Database) -> DbView:
     info = db.info
     regions = tuple(dict.fromkeys(dc.region for dc in info.datacenters if dc.region))
@@ -939,8 +959,7 @@ class Service:
         regions = await self._regions(cloud)
         region = values.get("region")
         if region not in regions:
-            region = self.settings.default_region if self.settings.default_region in regions \
-                else (regions[0] if regions else None)
+            region = default_region(cloud, self.settings, regions) if regions else None
         return Form(
             callback_id=render.FORM_CREATE,
             title="Create a database",
@@ -1044,8 +1063,8 @@ class Service:
     ) -> str:
         name = intent.arg("name")
         cloud = intent.opt("cloud") or self.settings.default_cloud
-        region = intent.opt("region") or self.settings.default_region
         known = await self._regions(cloud)
+        region = intent.opt("region") or default_region(cloud, self.settings, known)
         if known and region not in known:
             near = difflib.get_close_matches(region, known, n=3, cutoff=0.5)
             raise UsageError(

@@ -51,3 +51,27 @@ async def test_region_available_lists_each_region_once(bot: BotHarness) -> None:
     lines = [line for line in bot.private_texts()[-1].splitlines() if line.startswith("•")]
     assert lines and len(lines) == len(set(lines))
     assert sum("`us-east1` (gcp)" in line for line in lines) == 1
+
+
+# ---------------------------------------------------------------------------- db create
+
+
+def _create_bodies(bot: BotHarness) -> list[dict[str, Any]]:
+    return [r.json for r in bot.emulator.requests
+            if r.method == "POST" and r.path == "/v2/databases"]
+
+
+async def test_the_default_region_follows_the_cloud(bot: BotHarness) -> None:
+    await bot.command("db create x --cloud aws")
+    assert not any("us-east1" in t for t in bot.private_texts())
+    body = _create_bodies(bot)[-1]
+    assert (body["cloudProvider"], body["region"]) == ("AWS", "us-east-2")
+    await bot.command("db create y --cloud azure")
+    assert _create_bodies(bot)[-1]["region"] == "eastus"
+    await bot.command("db create z")  # the settings' default cloud and region
+    assert (_create_bodies(bot)[-1]["cloudProvider"], _create_bodies(bot)[-1]["region"]) == \
+        ("GCP", "us-east1")
+    # the form starts on the same region when its cloud changes
+    from bot.service import Request
+    form = await bot.components.service.create_form(Request("U1", "C1"), {"cloud": "aws"})
+    assert next(f.initial for f in form.fields if f.name == "region") == "us-east-2"
