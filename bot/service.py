@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import render
 from bot.astra.client import AstraClient
-from bot.astra.models import CreateDatabase, Database
+from bot.astra.models import CreateDatabase, Database, is_classic_tier
 from bot.errors import (
     Ambiguous,
     AstraConflict,
@@ -142,10 +142,11 @@ def db_view(db: Database) -> DbView:
         tier=info.tier or "",
         keyspaces=tuple(db.keyspaces),
         regions=regions,
-        endpoint=db.api_endpoint,
+        # the Data API and vector search are serverless only, whatever a classic one says
+        endpoint=None if db.is_classic else db.api_endpoint,
         created=db.creation_time,
         capacity_units=info.capacity_units,
-        db_type=info.db_type,
+        db_type=None if db.is_classic else info.db_type,
         message=db.message,
     )
 
@@ -1024,7 +1025,7 @@ class Service:
         rules = await self.rules()
         actor = await self.actor(req.user_id, rules)
         name = db.info.name or db.id
-        classic = (db.info.tier or "").lower() not in {"serverless", "cloudnative"}
+        classic = db.is_classic
         wanted: list[tuple[str, str, bool]] = [("Watch", f"watch {db.id}", False)]
         if db.status == "ACTIVE":
             wanted.append(("Download bundle", f"scb {db.id}", False))
@@ -1062,6 +1063,14 @@ class Service:
         self, req: Request, intent: Intent, reply: Replier | None, message_ts: str | None
     ) -> str:
         name = intent.arg("name")
+        vector = intent.switch("vector")
+        tier = intent.opt("tier") or "serverless"
+        if is_classic_tier(tier):
+            if vector is True:
+                raise UsageError(f"Vector databases are serverless: tier `{tier}` is classic.",
+                                 hint="Drop `--vector`, or drop `--tier`.",
+                                 usage=intent.spec.usage)
+            vector = False  # `dbType: vector` is for serverless databases (official spec)
         cloud = intent.opt("cloud") or self.settings.default_cloud
         known = await self._regions(cloud)
         region = intent.opt("region") or default_region(cloud, self.settings, known)
@@ -1084,12 +1093,11 @@ class Service:
                     summary=f"`{name}` already exists ({twin}). Create another?",
                     ok_label="Create another", danger=False)
                 return f"duplicate name {name}: confirmation posted"
-        vector = intent.switch("vector")
         spec = CreateDatabase(
             name=name,
             cloud_provider=cloud.upper(),
             region=region,
-            tier=intent.opt("tier") or "serverless",
+            tier=tier,
             capacity_units=intent.opt_num("capacity_units") or 1,
             keyspace=intent.opt("keyspace") or "default_keyspace",
             db_type=None if vector is False else "vector",
@@ -1338,7 +1346,7 @@ class Service:
         db = self._need(db)
         name = db.info.name or db.id
         verb = intent.spec.verb[0]
-        if (db.info.tier or "").lower() in {"serverless", "cloudnative"}:
+        if not db.is_classic:
             raise UsageError(
                 f"`{name}` is a serverless database: `{verb}` is for classic databases only.",
                 hint="Serverless databases scale on their own and hibernate when idle.")

@@ -75,3 +75,18 @@ async def test_the_default_region_follows_the_cloud(bot: BotHarness) -> None:
     from bot.service import Request
     form = await bot.components.service.create_form(Request("U1", "C1"), {"cloud": "aws"})
     assert next(f.initial for f in form.fields if f.name == "region") == "us-east-2"
+
+
+async def test_classic_databases_are_not_shown_as_vector(bot: BotHarness) -> None:
+    bot.emulator.add_database("classic1", "PARKED", tier="C10", db_type="vector")
+    await bot.command("db get classic1")
+    said = last_private(bot)
+    assert "C10" in said
+    assert "vector" not in said and "Data API endpoint" not in said
+    await bot.command("db create classic2 --tier C10")
+    assert "dbType" not in _create_bodies(bot)[-1]
+    await bot.run_until_idle()
+    notice = bot.channel_posts()[-1]["text"]
+    assert "classic2 is ACTIVE" in notice and "Data API endpoint" not in notice
+    await bot.command("db create classic3 --tier C10 --vector")
+    assert "serverless" in last_private(bot) and len(_create_bodies(bot)) == 1

@@ -354,6 +354,15 @@ class Datacenter(ApiModel):
                 yield key, value
 
 
+#: Tiers of serverless databases (Go spec ``Tier``); every other tier (C10, D20, A5, …) is a
+#: classic database: no Data API, no vector type, and park/unpark/resize apply.
+SERVERLESS_TIERS = frozenset({"serverless", "cloudnative"})
+
+
+def is_classic_tier(tier: str | None) -> bool:
+    return (tier or "serverless").lower() not in SERVERLESS_TIERS
+
+
 class DatabaseInfo(ApiModel):
     """``Database.info``: the user-provided description of a database."""
 
@@ -424,6 +433,10 @@ class Database(ApiModel):
         found = [self.info.keyspace] if self.info.keyspace else []
         found += [k for k in self.info.additional_keyspaces if k not in found]
         return found
+
+    @property
+    def is_classic(self) -> bool:
+        return is_classic_tier(self.info.tier)
 
     @property
     def api_endpoint(self) -> str | None:
