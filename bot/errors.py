@@ -19,7 +19,7 @@ slack_sdk) are translated once, where they happen, with ``raise … from exc``.
         ├── AstraUnauthorized      401 (the bot's token is invalid or expired)
         ├── AstraForbidden         403 (the bot's token lacks a permission)
         ├── AstraNotFound          404
-        ├── AstraConflict          409 (the database is not in a valid state)
+        ├── AstraConflict          409 (not in a valid state; or ``exists`` already)
         ├── AstraUnprocessable     422
         ├── AstraRateLimited       429 (carries retry_after)
         ├── AstraServerError       5xx
@@ -164,8 +164,28 @@ class AstraNotFound(AstraError):
 
 
 class AstraConflict(AstraError):
+    """409: the database is not in a valid state, or (``exists``) what was asked for exists
+    already — a keyspace, a region, a role — which no waiting changes."""
+
     status_code = 409
     default_hint = "Wait until the database is ACTIVE, then try again."
+
+    def __init__(
+        self,
+        user_message: str,
+        *,
+        exists: bool = False,
+        status_code: int | None = None,
+        errors: Sequence[ApiErrorItem] = (),
+        operation: str | None = None,
+        hint: str | None = None,
+    ) -> None:
+        super().__init__(
+            user_message, status_code=status_code, errors=errors, operation=operation, hint=hint
+        )
+        self.exists = exists
+        if exists and hint is None:
+            self.hint = None  # no waiting makes it go away
 
 
 class AstraUnprocessable(AstraError):

@@ -50,7 +50,7 @@ from bot.errors import (
 )
 from bot.intents import Intent, redact_text
 from bot.ports import Replier
-from bot.service import ConfirmedHandler, Handler, Request, Service, db_view
+from bot.service import ConfirmedHandler, Handler, Precheck, Request, Service, db_view
 
 __all__ = [
     "TELEMETRY_SINKS",
@@ -66,6 +66,7 @@ __all__ = [
 
 PlainFn = Callable[[Service, Request, Intent, Replier, Database | None], Awaitable[str]]
 ConfirmedFn = Callable[[Service, Request, Intent, str | None], Awaitable[str]]
+PrecheckFn = Callable[[Service, Intent, Database | None], Awaitable[None]]
 
 #: Seconds a signed secure-bundle URL lives when the URL does not say (spec: "about 5 min").
 BUNDLE_TTL = 300
@@ -86,6 +87,13 @@ def _bind_confirmed(svc: Service, fn: ConfirmedFn) -> ConfirmedHandler:
         return await fn(svc, req, intent, message_ts)
 
     return handler
+
+
+def _bind_precheck(svc: Service, fn: PrecheckFn) -> Precheck:
+    async def check(intent: Intent, db: Database | None) -> None:
+        await fn(svc, intent, db)
+
+    return check
 
 
 def register(service: Service) -> None:
@@ -118,10 +126,20 @@ def register(service: Service) -> None:
         "user.remove": user_remove_confirmed,
         "telemetry.audit-log.delete": audit_log_delete_confirmed,
     }
+    # what a destructive command acts on must exist before anyone is asked to confirm
+    prechecks: dict[str, PrecheckFn] = {
+        "access-list.remove": access_list_remove_precheck,
+        "token.revoke": token_revoke_precheck,
+        "role.delete": role_delete_precheck,
+        "user.remove": user_remove_precheck,
+        "telemetry.audit-log.delete": audit_log_delete_precheck,
+    }
     for permission, fn in plain.items():
         service.register(permission, _bind(service, fn))
     for permission, cfn in confirmed.items():
         service.register(permission, confirmed=_bind_confirmed(service, cfn))
+    for permission, pfn in prechecks.items():
+        service.register(permission, precheck=_bind_precheck(service, pfn))
 
 
 # ============================================================================ helpers
@@ -253,11 +271,9 @@ async def access_list_add(
     return f"allowed {cidr} on {_name(db)}"
 
 
-async def access_list_remove_confirmed(
-    svc: Service, req: Request, intent: Intent, message_ts: str | None
-) -> str:
-    db = await svc.resolve_db(intent.arg("db"))
-    cidr = intent.arg("cidr")
+async def _listed_address(
+    svc: Service, db: Database, cidr: str
+) -> tuple[AccessList, AccessListAddress]:
     acl = await svc.astra.get_access_list(db.id)
     entry = _find_address(acl, cidr)
     if entry is None:
@@ -266,6 +282,18 @@ async def access_list_remove_confirmed(
             f"`{cidr}` is not on the access list of `{_name(db)}`.",
             hint=f"Its addresses: {listed}.",
         )
+    return acl, entry
+
+
+async def access_list_remove_precheck(svc: Service, intent: Intent, db: Database | None) -> None:
+    await _listed_address(svc, _need(db), intent.arg("cidr"))
+
+
+async def access_list_remove_confirmed(
+    svc: Service, req: Request, intent: Intent, message_ts: str | None
+) -> str:
+    db = await svc.resolve_db(intent.arg("db"))
+    acl, entry = await _listed_address(svc, db, intent.arg("cidr"))
     # the stored spelling (`10.0.0.1/32` vs `10.0.0.1`) is the one Astra will match
     await svc.astra.delete_access_list_addresses(db.id, [entry.address])
     left = len(acl.addresses) - 1
@@ -455,10 +483,8 @@ async def token_create(
     return f"token {created.client_id} created ({names})"
 
 
-async def token_revoke_confirmed(
-    svc: Service, req: Request, intent: Intent, message_ts: str | None
-) -> str:
-    client_id = intent.arg("client_id")
+async def _revocable(svc: Service, client_id: str) -> None:
+    """A token that exists and is not the bot's own."""
     if client_id == _own_client_id(svc):
         raise UsageError(
             f"`{client_id}` is the bot's own token: revoking it would lock the bot out.",
@@ -471,6 +497,17 @@ async def token_revoke_confirmed(
             f"There is no application token with client id `{client_id}`.",
             hint=_did_you_mean(near, "`/astra token list` shows the tokens."),
         )
+
+
+async def token_revoke_precheck(svc: Service, intent: Intent, db: Database | None) -> None:
+    await _revocable(svc, intent.arg("client_id"))
+
+
+async def token_revoke_confirmed(
+    svc: Service, req: Request, intent: Intent, message_ts: str | None
+) -> str:
+    client_id = intent.arg("client_id")
+    await _revocable(svc, client_id)
     await svc.astra.revoke_token(client_id)
     await _announce(
         svc, req, f":key: Revoked the Astra token `{client_id}` (asked by <@{req.user_id}>)."
@@ -597,6 +634,10 @@ async def role_create(
     return f"role {name} ({role_id}) created"
 
 
+async def role_delete_precheck(svc: Service, intent: Intent, db: Database | None) -> None:
+    await _resolve_role(svc, intent.arg("role"))
+
+
 async def role_delete_confirmed(
     svc: Service, req: Request, intent: Intent, message_ts: str | None
 ) -> str:
@@ -666,6 +707,10 @@ async def user_invite(
         f":key: <@{req.user_id}> invited {email} to the Astra organization as {names}.",
     )
     return f"invited {email} ({names})"
+
+
+async def user_remove_precheck(svc: Service, intent: Intent, db: Database | None) -> None:
+    await _resolve_user(svc, intent.arg("user"))
 
 
 async def user_remove_confirmed(
@@ -989,11 +1034,17 @@ async def audit_log_set(
     return f"audit-log streaming set to pulsar ({', '.join(sorted(config))})"
 
 
+async def audit_log_delete_precheck(svc: Service, intent: Intent, db: Database | None) -> None:
+    if not await svc.astra.get_audit_log_streaming(await svc.org_id()):
+        raise NotFound("The organization streams no audit log: nothing to stop.",
+                       hint="`/astra telemetry audit-log show` shows its streaming.")
+
+
 async def audit_log_delete_confirmed(
     svc: Service, req: Request, intent: Intent, message_ts: str | None
 ) -> str:
     org = await svc.org_id()
-    if not await svc.astra.get_audit_log_streaming(org):
+    if not await svc.astra.get_audit_log_streaming(org):  # stopped since it was asked
         await _announce(svc, req, "The organization streams no audit log: nothing to stop.")
         return "no audit-log streaming to delete"
     await svc.astra.delete_audit_log_streaming(org)

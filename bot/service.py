@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot import render
 from bot.astra.client import AstraClient
-from bot.astra.models import CreateDatabase, Database, is_classic_tier
+from bot.astra.models import CreateDatabase, Database, Datacenter, is_classic_tier
 from bot.errors import (
     Ambiguous,
     AstraConflict,
@@ -218,11 +218,18 @@ class Service:
             "db.resize": self._db_resize,
             "org.show": self._org_show,
         }
-        # Checks that explain a refusal before anything is sent or a confirmation posted.
+        # Checks that explain a refusal before anything is sent or a confirmation posted:
+        # every destructive command has one (a test holds it), so that no one is asked to
+        # confirm the removal of something that is not there.
         self.prechecks: dict[str, Precheck] = {
+            "db.delete": self._precheck_delete,
             "db.park": self._precheck_classic,
             "db.unpark": self._precheck_classic,
             "db.resize": self._precheck_classic,
+            "keyspace.create": self._precheck_keyspace_create,
+            "keyspace.delete": self._precheck_keyspace_delete,
+            "region.add": self._precheck_region_add,
+            "region.remove": self._precheck_region_remove,
         }
         # Destructive intents run only from a confirmation click.
         self.confirmed: dict[str, ConfirmedHandler] = {
@@ -438,12 +445,13 @@ class Service:
                 if not decision.allowed:
                     await self._deny(req, shown, decision, reply, started, db.info.name)
                     return
+            asks = decision.outcome in {"confirm", "approve"}
+            if asks and spec.permission not in self.confirmed:
+                raise BotError(f"`/astra {spec.name}` is not available in this version.")
             check = self.prechecks.get(spec.permission)
             if check is not None:
                 await check(intent, db)
-            if decision.outcome in {"confirm", "approve"}:
-                if spec.permission not in self.confirmed:
-                    raise BotError(f"`/astra {spec.name}` is not available in this version.")
+            if asks:
                 await self._ask_confirmation(req, intent, decision, db, reply)
                 await self._record(
                     req,
@@ -471,7 +479,7 @@ class Service:
                 started=started,
             )
         except BotError as err:
-            if isinstance(err, AstraConflict) and db is not None and err.status_code == 409:
+            if isinstance(err, AstraConflict) and db is not None and not err.exists:
                 err = await self._explain_conflict(err, db)
             log.info(
                 "command failed: %s",
@@ -1145,9 +1153,13 @@ class Service:
                 return f"id `{d.id}`, {d.status}"
         return None
 
-    async def _db_delete_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
-        db = await self.resolve_db(intent.arg("db"))
+    @staticmethod
+    def _terminable(db: Database) -> None:
+        """Astra terminates a database once, and only once its extra regions are gone
+        (terraform-provider-astra#182)."""
         name = db.info.name or db.id
+        if db.status in {"TERMINATING", "TERMINATED"}:
+            raise UsageError(f"`{name}` is already {db.status}.")
         live_dcs = [dc for dc in db.info.datacenters if dc.status not in {"TERMINATED"}]
         if len(live_dcs) > 1:
             others = ", ".join(f"`{dc.region}`" for dc in live_dcs[1:])
@@ -1155,6 +1167,13 @@ class Service:
                 f"`{name}` has {len(live_dcs)} regions; Astra terminates a database only "
                 "once its extra regions are removed.",
                 hint=f"Remove {others} first: `/astra region remove {name} <region>`.")
+
+    async def _precheck_delete(self, intent: Intent, db: Database | None) -> None:
+        self._terminable(self._need(db))
+
+    async def _db_delete_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
+        db = await self.resolve_db(intent.arg("db"))
+        self._terminable(db)
         try:
             await self.astra.terminate_database(db.id)
         except AstraConflict:
@@ -1216,6 +1235,21 @@ class Service:
         )
         return f"{len(view.keyspaces)} keyspaces"
 
+    async def _precheck_keyspace_create(self, intent: Intent, db: Database | None) -> None:
+        db, ks = self._need(db), intent.arg("keyspace")
+        if ks in db.keyspaces:
+            raise UsageError(f"`{db.info.name or db.id}` already has a keyspace `{ks}`.")
+
+    @staticmethod
+    def _has_keyspace(db: Database, ks: str) -> None:
+        if ks not in db.keyspaces:
+            listed = ", ".join(f"`{k}`" for k in db.keyspaces) or "none"
+            raise NotFound(f"`{db.info.name or db.id}` has no keyspace `{ks}`.",
+                           hint=f"Its keyspaces: {listed}.")
+
+    async def _precheck_keyspace_delete(self, intent: Intent, db: Database | None) -> None:
+        self._has_keyspace(self._need(db), intent.arg("keyspace"))
+
     async def _keyspace_create(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
     ) -> str:
@@ -1234,6 +1268,7 @@ class Service:
     async def _keyspace_delete_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
         db = await self.resolve_db(intent.arg("db"))
         ks = intent.arg("keyspace")
+        self._has_keyspace(db, ks)
         await self.astra.delete_keyspace(db.id, ks)
         return await self._start_operation(
             req,
@@ -1257,6 +1292,28 @@ class Service:
         await reply.private(render.bullet_list(f"Regions of {db.info.name}", lines))
         return f"{len(dcs)} regions"
 
+    async def _precheck_region_add(self, intent: Intent, db: Database | None) -> None:
+        db, region = self._need(db), intent.arg("region")
+        if any(dc.region == region and dc.status != "TERMINATED" for dc in db.info.datacenters):
+            raise UsageError(f"`{db.info.name or db.id}` is already in `{region}`.",
+                             hint=f"`/astra region list {db.info.name or db.id}` shows its "
+                             "regions.")
+
+    async def _datacenter_in(self, db: Database, region: str) -> Datacenter:
+        """The datacenter of ``db`` in ``region`` (as Astra lists them now), or NotFound."""
+        dcs = [dc for dc in await self.astra.list_datacenters(db.id)
+               if dc.status != "TERMINATED"]
+        match = [dc for dc in dcs if dc.region == region]
+        if not match:
+            raise NotFound(
+                f"`{db.info.name or db.id}` has no region `{region}`.",
+                hint=f"Its regions: {', '.join(f'`{dc.region}`' for dc in dcs) or 'none'}.",
+            )
+        return match[0]
+
+    async def _precheck_region_remove(self, intent: Intent, db: Database | None) -> None:
+        await self._datacenter_in(self._need(db), intent.arg("region"))
+
     async def _region_add(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
     ) -> str:
@@ -1278,14 +1335,8 @@ class Service:
     async def _region_remove_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
         db = await self.resolve_db(intent.arg("db"))
         region = intent.arg("region")
-        dcs = await self.astra.list_datacenters(db.id)
-        match = [dc for dc in dcs if dc.region == region]
-        if not match:
-            raise NotFound(
-                f"`{db.info.name}` has no region `{region}`.",
-                hint=f"Its regions: {', '.join(dc.region or '' for dc in dcs)}.",
-            )
-        await self.astra.terminate_datacenter(db.id, match[0].id)
+        dc = await self._datacenter_in(db, region)
+        await self.astra.terminate_datacenter(db.id, dc.id)
         return await self._start_operation(
             req,
             "region.remove",

@@ -90,3 +90,89 @@ async def test_classic_databases_are_not_shown_as_vector(bot: BotHarness) -> Non
     assert "classic2 is ACTIVE" in notice and "Data API endpoint" not in notice
     await bot.command("db create classic3 --tier C10 --vector")
     assert "serverless" in last_private(bot) and len(_create_bodies(bot)) == 1
+
+
+# ---------------------------------------------------------------------------- already exists
+
+
+async def test_an_existing_keyspace_or_region_is_said_to_exist(bot: BotHarness) -> None:
+    bot.emulator.add_database("orders")
+    await bot.command("keyspace create orders default_keyspace")
+    said = last_private(bot)
+    assert "already has a keyspace `default_keyspace`" in said
+    assert "wait until" not in said and "ACTIVE now" not in said
+    await bot.command("region add orders us-east1")
+    said = last_private(bot)
+    assert "already in `us-east1`" in said and "wait until" not in said
+    assert writes(bot) == []  # checked against what Astra listed, nothing sent
+
+
+def test_a_409_already_exists_body_says_it_exists() -> None:
+    """NOTES.md §4: the error body is {"errors":[{"ID":…,"message":…}]}; a 409 whose
+    message says the thing exists is a clash, not a database state to wait out."""
+    from bot.astra import http as api
+
+    body = json.dumps({"errors": [{"ID": 2000409, "message":
+                                   "Keyspace shop already exists in the database."}]}).encode()
+    err = api.error_for(api.create_keyspace("abc", "shop"), api.ApiResponse(409, {}, body))
+    assert "already exists" in err.user_message and "Keyspace shop" in err.user_message
+    assert "not in a valid state" not in err.user_message
+    assert "ACTIVE" not in (err.hint or "")
+    assert getattr(err, "exists", False) is True
+    busy = api.error_for(api.create_keyspace("abc", "shop"), api.ApiResponse(409, {}, b""))
+    assert "not in a valid state" in busy.user_message and not getattr(busy, "exists", True)
+
+
+async def test_a_409_already_exists_is_not_explained_as_a_state(bot: BotHarness) -> None:
+    """When Astra knows better than the list (a keyspace made meanwhile), its 409 says so."""
+    db_id = bot.emulator.add_database("orders")
+    bot.emulator.inject_fault(409, path_prefix=f"/v2/databases/{db_id}/keyspaces/shop",
+                              message="Keyspace shop already exists in the database.")
+    await bot.command("keyspace create orders shop")
+    said = last_private(bot)
+    assert "already exists" in said and "wait until" not in said and "ACTIVE now" not in said
+
+
+# ---------------------------------------------------------------------------- prechecks
+
+
+async def test_every_destructive_command_has_a_precheck(bot: BotHarness) -> None:
+    """Each destructive command checks that what it acts on exists before a confirmation
+    is posted (a precheck): no Confirm is ever asked for nothing."""
+    from bot.intents import COMMANDS
+
+    destructive = {s.permission for s in COMMANDS if s.destructive}
+    assert destructive, "the command table has destructive commands"
+    missing = destructive - set(bot.components.service.prechecks)
+    assert not missing, f"destructive commands without a precheck: {sorted(missing)}"
+
+
+NOTHING_THERE = [
+    ("token revoke nosuchclient", "no application token with client id `nosuchclient`"),
+    ("user remove nobody@example.com", "no user `nobody@example.com`"),
+    ("keyspace delete orders nosuchks", "has no keyspace `nosuchks`"),
+    ("access-list remove orders 1.2.3.4", "`1.2.3.4` is not on the access list"),
+    ("region remove orders europe-west1", "has no region `europe-west1`"),
+    ("telemetry audit-log delete", "streams no audit log"),
+    ("role delete nosuchrole", "no Astra role `nosuchrole`"),
+    ("db delete nosuchdb", "no database named or with id `nosuchdb`"),
+]
+
+
+async def test_destructive_commands_on_nothing_ask_no_one_to_confirm(bot: BotHarness) -> None:
+    bot.emulator.add_database("orders")
+    for command, says in NOTHING_THERE:
+        await bot.command(command)
+        assert says in last_private(bot), (command, last_private(bot))
+    assert confirmation_posts(bot) == []
+    assert writes(bot) == []
+
+
+async def test_a_terminating_database_is_not_offered_for_deletion(bot: BotHarness) -> None:
+    bot.emulator.add_database("going", "TERMINATING")
+    bot.emulator.add_database("wide", extra_regions=["us-east4"])
+    await bot.command("db delete going")
+    assert "already TERMINATING" in last_private(bot)
+    await bot.command("db delete wide")
+    assert "extra regions are removed" in last_private(bot)
+    assert confirmation_posts(bot) == [] and writes(bot) == []

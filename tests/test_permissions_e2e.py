@@ -385,14 +385,33 @@ SAMPLES = {
 DESTRUCTIVE = [c for c in COMMANDS if c.destructive]
 
 
-def sample_command(spec: CommandSpec) -> str:
+def sample_command(spec: CommandSpec, samples: dict[str, str] = SAMPLES) -> str:
     words = [spec.noun, *spec.verb]
     for p in spec.params:
         if p.optional:
             continue
-        assert p.kind in SAMPLES, f"add a sample {p.kind} for `{spec.name}`"
-        words.append(SAMPLES[p.kind])
+        assert p.kind in samples, f"add a sample {p.kind} for `{spec.name}`"
+        words.append(samples[p.kind])
     return " ".join(words)
+
+
+async def _all_samples_exist(bot: BotHarness) -> dict[str, str]:
+    """What each sample names exists (a destructive command on nothing is refused before a
+    confirmation is posted): a classic database, so that `db park` is possible too."""
+    astra = bot.components.astra
+    db_id = bot.emulator.add_database("orders", tier="C10", keyspaces=["shop"],
+                                      region=SAMPLES["region"])
+    await astra.add_access_list_addresses(db_id, [(SAMPLES["cidr"], "office")])
+    roles = await astra.list_roles()
+    token = await astra.create_token([roles[0].id])
+    await astra.create_role(SAMPLES["role"], ["org-db-view"], ["drn:astra:org:*"])
+    org = (await astra.current_org()).id
+    await astra.invite_user(SAMPLES["text"], org, [roles[0].id])
+    await astra.set_audit_log_streaming(org, {"pulsar": {
+        "endpoint": "pulsar+ssl://p.example.com:6651", "topic": "persistent://t/ns/audit",
+        "auth_strategy": "token", "token": "jwt"}})
+    bot.emulator.reset_requests()  # the setup's writes are not the test's
+    return {**SAMPLES, "id": token.client_id}
 
 
 def test_destructive_commands_are_marked() -> None:
@@ -411,11 +430,9 @@ def test_destructive_commands_are_marked() -> None:
 
 
 async def test_no_destructive_intent_runs_from_the_command_alone(bot: BotHarness) -> None:
-    # a classic database, so that `db park` is possible too
-    bot.emulator.add_database("orders", tier="C10", keyspaces=["shop"],
-                              extra_regions=["europe-west1"])
+    samples = await _all_samples_exist(bot)
     for spec in DESTRUCTIVE:
-        text = sample_command(spec)
+        text = sample_command(spec, samples)
         assert parse(text).spec is spec
         before = len(confirmation_posts(bot))
         await bot.command(text)  # as ASTRA_BOT_ADMINS: every right there is

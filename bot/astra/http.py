@@ -227,6 +227,9 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max((when - now).total_seconds(), 0.0)
 
 
+_EXISTS_RE: Final = re.compile(r"\balready (exists?|has|in use|present)\b", re.IGNORECASE)
+
+
 def _astra_said(items: Sequence[ApiErrorItem]) -> str:
     texts = [i.message.strip().rstrip(".") for i in items if i.message.strip()]
     if not texts:
@@ -274,6 +277,10 @@ def error_for(
     if status == 404:
         return AstraNotFound(f"Astra could not {op}: it was not found (404).{said}", **common)
     if status == 409:
+        if any(_EXISTS_RE.search(i.message) for i in items):
+            # "Keyspace x already exists in the database.": a clash, not a state to wait out
+            return AstraConflict(f"Astra refused to {op}: it already exists (409).{said}",
+                                 exists=True, **common)
         if req.path.startswith("/v2/databases/"):
             return AstraConflict(
                 f"Astra refused to {op}: the database is not in a valid state for this "

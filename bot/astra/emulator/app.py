@@ -85,7 +85,8 @@ class AstraEmulator(
                 headers = {}
                 if fault.retry_after is not None:
                     headers["Retry-After"] = format(fault.retry_after, "g")
-                return _error(fault.status, f"Injected fault ({fault.status}).", headers=headers)
+                said = fault.message or f"Injected fault ({fault.status})."
+                return _error(fault.status, said, headers=headers)
         if not self._authorized(request):
             return _error(401, "The token is invalid or expired.")
         return await handler(request, body)

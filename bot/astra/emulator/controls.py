@@ -35,6 +35,7 @@ class Fault:
     path_prefix: str | None = None
     retry_after: float | None = None
     latency_s: float = 0.0
+    message: str | None = None  # the error body's message (default: "Injected fault (…)")
 
     def matches(self, method: str, path: str) -> bool:
         if self.count <= 0:
@@ -59,12 +60,14 @@ class Controls(EmulatorState):
         path_prefix: str | None = None,
         retry_after: float | None = None,
         latency_s: float = 0.0,
+        message: str | None = None,
     ) -> Fault:
-        """The next ``count`` matching API requests answer ``status`` with an error body.
+        """The next ``count`` matching API requests answer ``status`` with an error body
+        (``message`` in it, when given).
 
         ``status=0`` answers normally after ``latency_s`` (a slow, not failed, answer).
         """
-        fault = Fault(status, count, method, path_prefix, retry_after, latency_s)
+        fault = Fault(status, count, method, path_prefix, retry_after, latency_s, message)
         self.faults.append(fault)
         return fault
 
