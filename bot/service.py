@@ -1163,7 +1163,7 @@ class Service:
         live_dcs = [dc for dc in db.info.datacenters if dc.status not in {"TERMINATED"}]
         if len(live_dcs) > 1:
             others = ", ".join(f"`{dc.region}`" for dc in live_dcs[1:])
-            raise AstraConflict(
+            raise UsageError(
                 f"`{name}` has {len(live_dcs)} regions; Astra terminates a database only "
                 "once its extra regions are removed.",
                 hint=f"Remove {others} first: `/astra region remove {name} <region>`.")
