@@ -22,10 +22,10 @@ from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
 from sqlalchemy import select
-from sqlalchemy.exc import SQLAlchemyError
 
-from bot.errors import ConfigError, StoreError
+from bot.errors import ConfigError
 from bot.intents import redact_text
+from bot.store.errors import FAILURES, store_error
 from bot.store.models import AuditEntry
 from bot.store.repo import Store
 
@@ -126,8 +126,8 @@ async def export_jsonl(
             if len(rows) < size:
                 break
             last = rows[-1].id
-    except SQLAlchemyError as exc:
-        raise StoreError(f"Could not read the audit log ({type(exc).__name__}).") from exc
+    except FAILURES as exc:
+        raise store_error(exc, "reading the audit log") from exc
     out.flush()
     return written
 

@@ -806,6 +806,14 @@ def _find_spec(tokens: list[str]) -> tuple[CommandSpec, list[str]]:
 
 def parse(text: str) -> Intent:
     """Parse the text after `/astra`. Raises UsageError with a usage line and suggestions."""
+    if "\x00" in text:
+        # Slack never sends a NUL byte, and PostgreSQL cannot store one in text: refused
+        # here, before anything is decided or sent (the refusal itself is audited).
+        raise UsageError(
+            "The command contains a NUL character (\\0), which Slack never sends; "
+            "nothing was run.",
+            hint="Type the command again without it.",
+        )
     tokens = tokenize(text)
     if tokens and tokens[0].lower() in {"/astra", "astra"}:
         tokens = tokens[1:]

@@ -39,14 +39,14 @@ from types import ModuleType
 from typing import Any, Literal
 
 from sqlalchemy import delete, text, update
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.errors import BotError, ConfigError, StoreError, UsageError
+from bot.errors import BotError, ConfigError, UsageError
 from bot.intents import SPECS, Subject, parse, parse_subject
 from bot.policy import BUILTIN_ROLES, Binding, permits
-from bot.store.models import AuditEntry, ChannelGuard, CustomRole, ProtectedGlob, RoleBinding
-from bot.store.repo import Store, read_rule_rows
+from bot.store.errors import FAILURES, store_error
+from bot.store.models import ChannelGuard, CustomRole, ProtectedGlob, RoleBinding
+from bot.store.repo import Store, audit_entry, read_rule_rows
 
 FORMAT_VERSION = 1
 Format = Literal["yaml", "json"]
@@ -596,8 +596,8 @@ async def read_permset(store: Store) -> PermSet:
             else:
                 await _sqlite_begin(s)
             return await _read(s)
-    except SQLAlchemyError as exc:
-        raise StoreError(f"Could not read the permissions ({type(exc).__name__}).") from exc
+    except FAILURES as exc:
+        raise store_error(exc, "reading the permissions") from exc
 
 
 class _DryRun(Exception):
@@ -632,7 +632,7 @@ async def replace_all(
                 raise _DryRun(changes)
             await _apply(s, store, current, new, by)
             s.add(
-                AuditEntry(
+                audit_entry(
                     at=store.clock(),
                     correlation_id=uuid.uuid4().hex[:12],
                     actor_id=by[:32],
@@ -646,11 +646,9 @@ async def replace_all(
             )
     except _DryRun as dry:
         return dry.changes
-    except SQLAlchemyError as exc:
-        raise StoreError(
-            f"The permissions were not changed: the store failed ({type(exc).__name__}).",
-            hint="Nothing was applied; run the import again.",
-        ) from exc
+    except FAILURES as exc:
+        raise store_error(exc, "replacing the permissions; they were not changed",
+                          hint="Nothing was applied; run the import again.") from exc
     return changes
 
 

@@ -40,6 +40,7 @@ from bot.errors import (
     Candidate,
     ConfirmationError,
     NotFound,
+    StoreError,
     UsageError,
 )
 from bot.intents import (
@@ -303,7 +304,11 @@ class Service:
         astra_request: str | None = None,
         outcome: str = "",
         started: float | None = None,
+        required: bool = False,
     ) -> None:
+        """One audit row. ``required``: the row of a change about to be made (decision
+        "requested"), written before the change is sent; if the store cannot write it the
+        change must not happen, so the failure is raised (fail closed), not logged."""
         if self.metrics is not None:  # counted even if the audit write fails
             self.metrics.command(permission, decision)
         try:
@@ -322,8 +327,15 @@ class Service:
                 outcome=redact_text(outcome),
                 duration_ms=int((self.clock() - started) * 1000) if started else None,
             )
-        except BotError:
-            log.exception("audit write failed", extra={"correlation_id": req.correlation_id})
+        except StoreError as err:
+            if required:
+                raise StoreError(
+                    "The bot could not write this command to its audit log, so nothing was "
+                    "sent to Astra.",
+                    hint=err.hint,
+                ) from err
+            log.warning("audit write failed: %s", err.user_message,
+                        extra={"correlation_id": req.correlation_id})
 
     # ------------------------------------------------------------------ entry points
 
@@ -467,6 +479,10 @@ class Service:
             handler = self.handlers.get(spec.permission)
             if handler is None:
                 raise BotError(f"`/astra {spec.name}` is not available yet in this version.")
+            if spec.mutating:
+                await self._record(req, shown, "requested", permission=spec.permission,
+                                   database=_db_name(intent, db), started=started,
+                                   required=True)
             outcome = await handler(req, intent, reply, db)
             await self._record(
                 req,
@@ -726,6 +742,8 @@ class Service:
             correlation_id=req.correlation_id,
         )
         try:
+            await self._record(req, shown, "requested", permission=conf.permission,
+                               database=conf.database_name, started=started, required=True)
             outcome = await runner(run_req, intent, ts)
         except BotError as err:
             await self.notifier.post(

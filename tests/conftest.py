@@ -299,9 +299,9 @@ def pg_url() -> Iterator[str]:
     yield url
 
 
-@pytest.fixture
-async def pg_database(pg_url: str) -> AsyncIterator[str]:
-    """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
+@contextlib.asynccontextmanager
+async def fresh_pg_database(pg_url: str) -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database; dropped afterwards (skips when unusable)."""
     from sqlalchemy import text
     from sqlalchemy.engine import make_url
     from sqlalchemy.ext.asyncio import create_async_engine
@@ -320,6 +320,13 @@ async def pg_database(pg_url: str) -> AsyncIterator[str]:
         async with admin.connect() as conn:
             await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.dispose()
+
+
+@pytest.fixture
+async def pg_database(pg_url: str) -> AsyncIterator[str]:
+    """A fresh, empty PostgreSQL database for one test; dropped afterwards."""
+    async with fresh_pg_database(pg_url) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

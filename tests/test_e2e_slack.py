@@ -168,7 +168,7 @@ async def test_audit_rows_for_every_case(bot: BotHarness) -> None:
     await bot.command("db craete y")
     rows = await bot.store.audit_entries(limit=10)
     decisions = sorted(r.decision for r in rows)
-    assert decisions == ["allow", "deny", "invalid"]
+    assert decisions == ["allow", "deny", "invalid", "requested"]
     assert all(r.correlation_id for r in rows)
 
 

@@ -25,6 +25,7 @@ import yaml
 import bot.__main__ as cli_main
 from bot import perm_io
 from bot.audit_export import FIELDS, parse_since
+from bot.errors import StoreError
 from bot.policy import Binding
 from bot.render import ACTION_CONFIRM
 from bot.store.db import make_engine, migrate
@@ -319,7 +320,7 @@ async def test_import_is_one_transaction(store: Store, monkeypatch: pytest.Monke
         raise OperationalError("INSERT …", {}, Exception("disk full"))
 
     monkeypatch.setattr(perm_io, "_apply", apply_then_fail)
-    with pytest.raises(perm_io.StoreError, match="not changed"):
+    with pytest.raises(StoreError, match="not changed"):
         await perm_io.replace_all(store, wanted, by="test", command="import")
     assert (await perm_io.read_permset(store)).to_document() == before
     assert await store.audit_entries() == []

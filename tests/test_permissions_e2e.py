@@ -165,7 +165,7 @@ async def test_replayed_confirmation_runs_once_and_says_why(bot: BotHarness) -> 
     stored = await bot.store.get_confirmation(conf)
     assert stored.state == "confirmed" and stored.decided_by == ADMIN
     rows = [r for r in await audit_rows(bot) if r.source == "click"]
-    assert [r.decision for r in rows] == ["allow", "error", "error", "error"]
+    assert [r.decision for r in rows] == ["requested", "allow", "error", "error", "error"]
 
 
 async def test_cancel_is_recorded_and_shown(bot: BotHarness) -> None:
@@ -223,7 +223,7 @@ async def test_two_person_rule_refuses_self_approval(bot: BotHarness) -> None:
     asked = [r for r in rows if r.actor_id == "UOPS1"]
     assert [r.decision for r in asked] == ["approve", "deny"]
     assert asked[1].reason == "self-approval refused"
-    assert [r.decision for r in rows if r.actor_id == "UOPS2"] == ["allow"]
+    assert [r.decision for r in rows if r.actor_id == "UOPS2"] == ["requested", "allow"]
 
 
 async def test_unprotected_database_needs_one_click_only(bot: BotHarness) -> None:
@@ -485,10 +485,15 @@ async def test_audit_rows_exist_for_every_case_and_hold_no_secret(bot: BotHarnes
         await bot.command(text)
         await bot.command(text, user=STRANGER)
 
-    rows = await audit_rows(bot)
+    every = await audit_rows(bot)
+    # a change is audited twice: "requested" before it is sent to Astra, then its outcome
+    # (the confirmed delete, telemetry metrics set, token create, user invite)
+    requested = [r for r in every if r.decision == "requested"]
+    assert len(requested) == 4
+    rows = [r for r in every if r.decision != "requested"]
     assert {"allow", "deny", "invalid", "confirm", "error"} <= {r.decision for r in rows}
     assert len(rows) == 7 + 2 * len(SECRET_COMMANDS)
-    for r in rows:
+    for r in every:
         assert r.correlation_id and r.actor_id and r.channel_id == "C1" and r.source
         assert r.at == bot.clock.now and r.duration_ms is not None and r.command
         for column in AuditEntry.__table__.columns:
@@ -609,7 +614,7 @@ async def test_two_replicas_race_on_one_confirmation(
         assert len(terminates(one)) == len(db_ids)
         clicked = [r for r in await audit_rows(one) if r.source == "click"]
         assert sorted(r.decision for r in clicked) == sorted(
-            ["allow"] * len(db_ids) + ["error"] * 3 * len(db_ids))
+            ["requested", "allow"] * len(db_ids) + ["error"] * 3 * len(db_ids))
 
 
 @pytest.mark.postgres

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.errors import StoreError
 from bot.policy import Binding, Rules
+from bot.store.errors import translate_errors
 from bot.store.models import (
     AuditEntry,
     ChannelGuard,
@@ -67,7 +68,26 @@ async def read_rule_rows(s: AsyncSession) -> RuleRows:
     )
 
 
+def audit_entry(**fields: Any) -> AuditEntry:
+    """An audit row whose every text fits its column: PostgreSQL refuses a NUL byte in
+    text and a value longer than a VARCHAR's width, and an audit row is never to be lost to
+    either (the NUL is kept visible as ``\\0``; an overlong value is clipped with ``…``)."""
+    columns = AuditEntry.__table__.c
+    for name, value in fields.items():
+        if isinstance(value, str):
+            value = value.replace("\x00", "\\0")
+            width = getattr(columns[name].type, "length", None)
+            if width is not None and len(value) > width:
+                value = value[: width - 1] + "…"
+            fields[name] = value
+    return AuditEntry(**fields)
+
+
+@translate_errors
 class Store:
+    """Every method opens its own transaction; every failure is a StoreError
+    (:func:`bot.store.errors.translate_errors`)."""
+
     def __init__(self, engine: AsyncEngine, *, clock: Clock = time.time) -> None:
         self.engine = engine
         self.clock = clock
@@ -220,7 +240,7 @@ class Store:
     ) -> None:
         async with self.session() as s, s.begin():
             s.add(
-                AuditEntry(
+                audit_entry(
                     at=self.clock(),
                     correlation_id=correlation_id,
                     org_id=org_id,
