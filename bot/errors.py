@@ -23,7 +23,9 @@ slack_sdk) are translated once, where they happen, with ``raise … from exc``.
         ├── AstraUnprocessable     422
         ├── AstraRateLimited       429 (carries retry_after)
         ├── AstraServerError       5xx
-        └── AstraUnavailable       timeout / connection error (no HTTP answer)
+        ├── AstraUnavailable       timeout / connection error (no HTTP answer)
+        └── AstraUnreadable        a success status with a body the bot cannot read (empty,
+                                   ``null``, the wrong JSON type, not JSON): never "nothing"
 """
 
 from __future__ import annotations
@@ -220,3 +222,9 @@ class AstraServerError(AstraError):
 
 class AstraUnavailable(AstraError):
     default_hint = "Astra could not be reached; try again later."
+
+
+class AstraUnreadable(AstraError):
+    """Astra answered with a success status but a body the bot could not read."""
+
+    default_hint = "Try again; if it keeps happening the Astra API may have changed."

@@ -149,7 +149,8 @@ class Watcher:
                                                   next_check_at=self._next_check)
             for sub in subs:
                 if sub.org_id in by_org:
-                    await self._check_subscription(sub, by_org[sub.org_id])
+                    result.astra_reads += await self._check_subscription(sub,
+                                                                         by_org[sub.org_id])
             if subs and by_org:
                 self._subs_checked_at = now
         result.notices_sent = await self.deliver_notices()
@@ -202,10 +203,15 @@ class Watcher:
         database is ACTIVE (or PARKED), as Terraform does."""
         db = dbs.get(op.database_id)
         now = self.clock()
-        if db is None:  # gone already
-            await self.store.operation_sent(op.id, op.database_id, status="TERMINATED",
-                                            next_check_at=now)
-            return 0
+        if db is None:
+            db, status = await self._read_missing(op.database_id)
+            if status == "TERMINATED":  # gone already
+                await self.store.operation_sent(op.id, op.database_id, status="TERMINATED",
+                                                next_check_at=now)
+                return 0
+            if db is None:  # no answer: look again later
+                await self.store.reschedule_operation(op.id, now + self.interval, self.owner)
+                return 0
         if now > op.deadline_at:
             await self._finish(op, "timed_out", db.status, db)
             return 1
@@ -236,16 +242,11 @@ class Watcher:
         status: str | None
         if db is not None:
             status = db.status
-        elif op.target_status == "TERMINATED":
-            status = "TERMINATED"  # the default list hides terminated databases
         else:
-            try:
-                db = await self.astra.get_database(op.database_id)
-                status = db.status
-            except AstraNotFound:
-                status = "TERMINATED"
-            except AstraError:
-                status = op.last_status
+            # Missing from the list: terminated (the default list hides those) — or a list
+            # that left it out. Only a read of the database itself can tell.
+            db, status = await self._read_missing(op.database_id)
+            status = status or op.last_status
             reads = 1
         now = self.clock()
         if status == op.target_status:
@@ -263,6 +264,18 @@ class Watcher:
                                            render.progress(self._view(op, status), now))
         self._touch.setdefault(status, []).append(op.id)
         return 0, reads
+
+    async def _read_missing(self, db_id: str) -> tuple[Database | None, str | None]:
+        """A database the list did not show, read by id (GET /v2/databases/{id}): 404 means
+        TERMINATED; None for the status when Astra did not answer (nothing is concluded)."""
+        try:
+            db = await self.astra.get_database(db_id)
+        except AstraNotFound:
+            return None, "TERMINATED"
+        except AstraError as err:
+            log.warning("watcher read of %s failed: %s", db_id, err.user_message)
+            return None, None
+        return db, db.status
 
     def _step(self, ops: list[Operation], now: float) -> float:
         """How long until the next look: short while an operation is young (a create or a
@@ -310,18 +323,27 @@ class Watcher:
                 await self.notifier.update(op.channel_id, op.message_ts,
                                            render.progress(view, now, final=final))
 
-    async def _check_subscription(self, sub: object, dbs: dict[str, Database]) -> None:
-        from bot.store.models import Subscription
-
-        assert isinstance(sub, Subscription)
+    async def _check_subscription(self, sub: Subscription, dbs: dict[str, Database]) -> int:
+        """Notices for the watched databases' changes; the Astra reads it made (0 or 1)."""
         before: dict[str, str] = json.loads(sub.last_statuses or "{}")
         watched = dbs if sub.database_id == "*" else {
             k: v for k, v in dbs.items() if k == sub.database_id}
         after = {k: v.status for k, v in watched.items()}
-        if sub.database_id != "*" and sub.database_id not in after and before:
-            after = {sub.database_id: "TERMINATED"}
+        reads = 0
+        missing = sub.database_id != "*" and sub.database_id not in after and bool(before)
+        if missing and before.get(sub.database_id) == "TERMINATED":
+            after = before  # told already: not read again on every tick
+        elif missing:
+            # Absent from the list is no proof of TERMINATED: read the database itself.
+            db, status = await self._read_missing(sub.database_id)
+            reads = 1
+            if status is None:
+                return reads  # no answer: nothing concluded, look again next time
+            if db is not None:
+                dbs = {**dbs, db.id: db}
+            after = {sub.database_id: status}
         if after == before:
-            return
+            return reads
         first_look = not before and sub.database_id == "*"
         for db_id, status in sorted(after.items()):
             old = before.get(db_id)
@@ -334,6 +356,7 @@ class Watcher:
                 org_id=sub.org_id, channel_id=sub.channel_id, text=msg.text,
                 blocks=msg.blocks))
         await self.store.update_subscription_statuses(sub.id, after)
+        return reads
 
     # ------------------------------------------------------------------ notices
 

@@ -38,6 +38,7 @@ from bot.errors import (
     AstraUnauthorized,
     AstraUnavailable,
     AstraUnprocessable,
+    AstraUnreadable,
 )
 from tests.conftest_astra import (
     FakeClock,
@@ -690,6 +691,28 @@ async def test_garbage_body_is_an_astra_error() -> None:
         with pytest.raises(AstraError) as caught:
             await c.get_database("x")
     assert "could not read" in caught.value.user_message
+
+
+@pytest.mark.parametrize("body", [b"", b" \n", b"null", b"{}", b'{"id": "x"}', b'"x"', b"3",
+                                  b"<html>", b"[{]"])
+def test_a_list_answer_that_cannot_be_read_is_never_an_empty_list(body: bytes) -> None:
+    req = api.list_databases()
+    with pytest.raises(AstraUnreadable) as caught:
+        api.parse_databases(req, api.ApiResponse(status=200, body=body))
+    assert caught.value.user_message.startswith("Astra answered the request to list databases "
+                                                "with something the bot could not read")
+    assert "nothing was changed" in caught.value.user_message
+    assert api.parse_databases(req, api.ApiResponse(status=200, body=b"[]")) == []
+
+
+def test_unreadable_lists_under_a_key_and_a_nil_slice() -> None:
+    req = api.list_tokens()
+    assert api.parse_tokens(req, api.ApiResponse(200, body=b'{"clients": null}')) == []
+    with pytest.raises(AstraUnreadable):
+        api.parse_tokens(req, api.ApiResponse(200, body=b'{"other": []}'))
+    with pytest.raises(AstraUnreadable) as caught:  # a change: it may have been made
+        api.parse_created_token(api.create_token(["r"]), api.ApiResponse(200, body=b"null"))
+    assert "check before trying again" in caught.value.user_message
 
 
 async def test_path_segments_are_escaped_and_dot_ids_refused(client, emulator) -> None:

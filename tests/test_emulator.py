@@ -503,6 +503,20 @@ async def test_faults_match_count_and_retry_after(http, emu) -> None:
     assert [r.status for r in emu.requests] == [201, 200, 429, 429, 200]
 
 
+async def test_body_faults_answer_exactly_the_text_given(http, emu) -> None:
+    emu.add_database("x")
+    emu.inject_fault(200, body="null", method="GET", path_prefix="/v2/databases")
+    emu.inject_fault(0, body="", method="GET", path_prefix="/v2/databases")
+    r = await http.get("/v2/databases")
+    assert (r.status_code, r.content) == (200, b"null")
+    r = await http.get("/v2/databases")
+    assert (r.status_code, r.content) == (200, b"")
+    assert len((await http.get("/v2/databases")).json()) == 1
+    r = await http.post("/_emulator/faults", json={"status": 200, "body": "[{]"})
+    assert r.status_code == 201 and r.json()["body"] == "[{]"
+    assert (await http.get("/v2/currentOrg")).content == b"[{]"
+
+
 async def test_fault_precedes_auth(emu) -> None:
     emu.inject_fault(503)
     transport = httpx.ASGITransport(app=emu.app)

@@ -15,6 +15,10 @@ Error mapping (:func:`error_for`)::
     5xx AstraServerError (status_code = the actual status)
     no answer (timeout, connection) → AstraUnavailable (:func:`unavailable`)
     an unexpected 1xx/2xx/3xx → AstraError
+    an expected status whose body cannot be read (empty, ``null``, not JSON, the wrong
+    JSON type: a non-list where a list is due) → AstraUnreadable (:func:`unreadable`),
+    decided once, in :func:`decode_json` and the parsers below it: such an answer is
+    never read as "nothing" (an empty org would make the watcher announce TERMINATED)
 
 The error body is ``{"errors":[{"ID": int, "message": str}]}`` (NOTES.md §4); ``id`` is
 read too, and a missing or non-JSON body is tolerated. Messages name the operation and,
@@ -67,6 +71,7 @@ from bot.errors import (
     AstraUnauthorized,
     AstraUnavailable,
     AstraUnprocessable,
+    AstraUnreadable,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -322,12 +327,19 @@ def unavailable(req: ApiRequest, reason: str) -> AstraUnavailable:
     )
 
 
-def unreadable(req: ApiRequest, status: int, what: str = "answer") -> AstraError:
-    return AstraError(
-        f"Astra sent an {what} the bot could not read while trying to {req.operation}.",
+def unreadable(req: ApiRequest, status: int, what: str = "not the expected shape"
+               ) -> AstraUnreadable:
+    """An answer with a success status that cannot be read: an error, never "nothing".
+    For a read nothing happened; a change may have been made."""
+    if req.is_read:
+        outcome = "nothing was changed"
+    else:
+        outcome = "it may have been done: check before trying again"
+    return AstraUnreadable(
+        f"Astra answered the request to {req.operation} with something the bot could not "
+        f"read ({what}, HTTP {status}); {outcome}.",
         status_code=status,
         operation=req.operation,
-        hint="Try again; if it keeps happening the Astra API may have changed.",
     )
 
 
@@ -374,13 +386,18 @@ def retry_delay(
 
 
 def decode_json(req: ApiRequest, resp: ApiResponse) -> Any:
-    """The JSON body (None when empty); unreadable JSON is an AstraError."""
+    """The JSON body. An empty body, ``null`` or text that is not JSON is AstraUnreadable:
+    an answer that says nothing is never taken to mean "no databases" (the watcher would
+    announce TERMINATED for every database it follows)."""
     if not resp.body.strip():
-        return None
+        raise unreadable(req, resp.status, "an empty body")
     try:
-        return json.loads(resp.body)
+        data = json.loads(resp.body)
     except (ValueError, UnicodeDecodeError) as exc:
-        raise unreadable(req, resp.status) from exc
+        raise unreadable(req, resp.status, "not JSON") from exc
+    if data is None:
+        raise unreadable(req, resp.status, "null")
+    return data
 
 
 def parse_model(req: ApiRequest, resp: ApiResponse, model: type[M]) -> M:
@@ -399,15 +416,15 @@ def parse_list(
 ) -> list[M]:
     """A JSON array of ``model``; also an object holding it under ``key`` (any casing)."""
     data = decode_json(req, resp)
-    if data is None:
-        return []
     if isinstance(data, dict) and key is not None:
         folded = {str(k).lower(): v for k, v in data.items()}
-        data = folded.get(key.lower(), [])
+        if key.lower() not in folded:
+            raise unreadable(req, resp.status, f"an object without {key}")
+        data = folded[key.lower()]
         if data is None:
-            return []
+            return []  # the field is there and says "none" (Go marshals a nil slice so)
     if not isinstance(data, list):
-        raise unreadable(req, resp.status)
+        raise unreadable(req, resp.status, "not a list")
     # the official spec's getOrganizationRoles schema nests arrays: flatten one level
     flat: list[Any] = []
     for entry in data:
@@ -420,8 +437,6 @@ def parse_list(
 
 def parse_object(req: ApiRequest, resp: ApiResponse) -> dict[str, Any]:
     data = decode_json(req, resp)
-    if data is None:
-        return {}
     if not isinstance(data, dict):
         raise unreadable(req, resp.status)
     return data
@@ -478,8 +493,10 @@ def parse_available_regions(req: ApiRequest, resp: ApiResponse) -> list[Availabl
 
 def parse_access_list(req: ApiRequest, resp: ApiResponse) -> AccessList:
     data = decode_json(req, resp)
+    if not isinstance(data, dict):
+        raise unreadable(req, resp.status, "not an access list")
     try:
-        return AccessList.model_validate(data or {})
+        return AccessList.model_validate(data)
     except ValidationError as exc:
         raise unreadable(req, resp.status) from exc
 
@@ -520,7 +537,7 @@ def parse_role(req: ApiRequest, resp: ApiResponse) -> Role:
 
 def parse_created_role(req: ApiRequest, resp: ApiResponse) -> Role | str:
     """201 with the ``Role`` (spec) — or, failing a body, the id in ``Location``."""
-    data = decode_json(req, resp)
+    data = decode_json(req, resp) if resp.body.strip() else None
     if isinstance(data, dict) and data:
         try:
             return Role.model_validate(data)
@@ -528,24 +545,24 @@ def parse_created_role(req: ApiRequest, resp: ApiResponse) -> Role | str:
             raise unreadable(req, resp.status) from exc
     role_id = location_id(resp)
     if role_id is None:
-        raise unreadable(req, resp.status, "empty answer")
+        raise unreadable(req, resp.status, "no body and no Location")
     return role_id
 
 
 def parse_users(req: ApiRequest, resp: ApiResponse) -> list[User]:
     data = decode_json(req, resp)
+    if not isinstance(data, list | dict):
+        raise unreadable(req, resp.status, "not a list of users")
     try:
         if isinstance(data, list):
             return [User.model_validate(entry) for entry in data]
-        return OrganizationUsers.model_validate(data or {}).users
+        return OrganizationUsers.model_validate(data).users
     except ValidationError as exc:
         raise unreadable(req, resp.status) from exc
 
 
 def parse_custom_domains(req: ApiRequest, resp: ApiResponse) -> list[str]:
     data = decode_json(req, resp)
-    if data is None:
-        return []
     if not isinstance(data, list):
         raise unreadable(req, resp.status)
     return [str(d) for d in data]
@@ -553,8 +570,6 @@ def parse_custom_domains(req: ApiRequest, resp: ApiResponse) -> list[str]:
 
 def parse_kms_keys(req: ApiRequest, resp: ApiResponse) -> list[dict[str, Any]]:
     data = decode_json(req, resp)
-    if data is None:
-        return []
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list):

@@ -81,6 +81,9 @@ class AstraEmulator(
                 self.faults.remove(fault)
             if fault.latency_s > 0:
                 await asyncio.sleep(fault.latency_s)
+            if fault.body is not None:
+                return Response(fault.body.encode(), status_code=fault.status or 200,
+                                media_type="application/json")
             if fault.status:
                 headers = {}
                 if fault.retry_after is not None:

@@ -27,7 +27,9 @@ class RecordedRequest:
 
 @dataclass
 class Fault:
-    """The next ``count`` matching requests fail with ``status`` (0: only delayed)."""
+    """The next ``count`` matching requests fail with ``status`` (0: only delayed), or
+    answer ``status`` (200 when 0) with the raw ``body`` given (``"null"``, ``""``, ``"{}"``,
+    ``"<html>"``…: an answer the bot must not mistake for an empty org)."""
 
     status: int
     count: int = 1
@@ -36,6 +38,7 @@ class Fault:
     retry_after: float | None = None
     latency_s: float = 0.0
     message: str | None = None  # the error body's message (default: "Injected fault (…)")
+    body: str | None = None
 
     def matches(self, method: str, path: str) -> bool:
         if self.count <= 0:
@@ -61,13 +64,15 @@ class Controls(EmulatorState):
         retry_after: float | None = None,
         latency_s: float = 0.0,
         message: str | None = None,
+        body: str | None = None,
     ) -> Fault:
         """The next ``count`` matching API requests answer ``status`` with an error body
         (``message`` in it, when given).
 
         ``status=0`` answers normally after ``latency_s`` (a slow, not failed, answer).
+        ``body`` replaces the answer's body with exactly this text (status 0 means 200).
         """
-        fault = Fault(status, count, method, path_prefix, retry_after, latency_s, message)
+        fault = Fault(status, count, method, path_prefix, retry_after, latency_s, message, body)
         self.faults.append(fault)
         return fault
 
@@ -114,7 +119,7 @@ class Controls(EmulatorState):
         """HTTP twins of the Python helpers, for a benchmark driving a served emulator.
 
         POST   /_emulator/faults                 {status, count?, method?, path_prefix?,
-                                                  retry_after?, latency_s?} → 201
+                                                  retry_after?, latency_s?, body?} → 201
         GET    /_emulator/faults                 pending faults
         DELETE /_emulator/faults                 clear them
         POST   /_emulator/databases              {name, status?, cloud_provider?, region?,
@@ -138,6 +143,7 @@ class Controls(EmulatorState):
                 path_prefix=body.get("path_prefix"),
                 retry_after=body.get("retry_after"),
                 latency_s=float(body.get("latency_s", 0.0)),
+                body=body.get("body"),
             )
             return JSONResponse(asdict(fault), status_code=201)
 
