@@ -16,6 +16,13 @@ header or ``token`` field) is kept apart in ``Call.token``.
 
 It also serves ``POST /response_url/<id>`` as a stand-in for Slack ``response_url``s, and the
 module has helpers that build signed slash-command / interactivity / Events API requests.
+
+It is strict: messages (``chat.postMessage``, ``chat.update``, ``chat.postEphemeral``, posts to
+a ``response_url``) and views (``views.open``/``update``/``push``/``publish``) that break Slack's
+Block Kit rules (:mod:`tests.fakes.block_kit`) are refused as Slack refuses them, and each
+refusal is kept in ``FakeSlack.refusals``. Leaving ``async with FakeSlack()`` raises an
+``AssertionError`` listing them, unless the test set ``allow_refusals = True`` (a test that
+means Slack to refuse something).
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
 from tests.fakes import serve_on_free_port
+from tests.fakes.block_kit import Refusal, check_message, check_view
 
 __all__ = [
     "DEFAULT_APP_TOKEN",
@@ -44,6 +52,7 @@ __all__ = [
     "Call",
     "FakeSlack",
     "FakeSlackTimeout",
+    "Refused",
     "ResponseUrlPost",
     "block_actions_body",
     "event_body",
@@ -96,6 +105,9 @@ _MESSAGE_FIELDS = (
     "icon_url",
 )
 _EDITABLE_FIELDS = ("text", "blocks", "attachments", "metadata", "markdown_text")
+#: Methods whose body is a message, and whose ``view`` is a view: checked against Block Kit.
+_MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.update", "chat.postEphemeral"})
+_VIEW_METHODS = frozenset({"views.open", "views.update", "views.push", "views.publish"})
 _TS_BASE_MICROS = 1_700_000_000_000_000
 _TS_STEP_MICROS = 100
 
@@ -122,6 +134,20 @@ class Call:
     @property
     def ok(self) -> bool:
         return self.status == 200 and bool(self.response and self.response.get("ok"))
+
+
+@dataclass(frozen=True)
+class Refused:
+    """One payload the fake refused as Slack would: where it went (a Web API method, or
+    :data:`RESPONSE_URL`), Slack's error code, the reasons, and what was sent."""
+
+    method: str
+    error: str
+    reasons: tuple[str, ...]
+    payload: dict[str, Any]
+
+    def __str__(self) -> str:
+        return f"{self.method}: {self.error}: " + "; ".join(self.reasons)
 
 
 @dataclass(frozen=True)
@@ -227,6 +253,9 @@ class FakeSlack:
     ``usergroups_error`` (e.g. ``"missing_scope"``, ``"paid_teams_only"``; makes every
     ``usergroups.users.list`` fail), ``strict_lookups`` (unknown user/channel ids fail instead
     of getting a synthesized object) and ``socket_url``.
+
+    ``strict`` (default on) checks messages and views against Block Kit's rules; refused
+    payloads land in ``refusals``; ``allow_refusals`` says a test expects some.
     """
 
     def __init__(
@@ -243,6 +272,7 @@ class FakeSlack:
         scopes: str = "chat:write,commands,usergroups:read,users:read,channels:read",
         socket_url: str | None = None,
         strict_lookups: bool = False,
+        strict: bool = True,
         host: str = "127.0.0.1",
     ) -> None:
         self.bot_tokens: set[str] = set(bot_tokens)
@@ -255,6 +285,9 @@ class FakeSlack:
         self.app_id = app_id
         self.scopes = scopes
         self.strict_lookups = strict_lookups
+        self.strict = strict
+        self.allow_refusals = False
+        self.refusals: list[Refused] = []
         self.host = host
         self.users: dict[str, dict[str, Any]] = {}
         self.channels: dict[str, dict[str, Any]] = {}
@@ -312,8 +345,16 @@ class FakeSlack:
     async def __aenter__(self) -> FakeSlack:
         return await self.start()
 
-    async def __aexit__(self, *exc_info: object) -> None:
+    async def __aexit__(self, exc_type: object, *exc_info: object) -> None:
         await self.stop()
+        if exc_type is None and not self.allow_refusals:
+            self.assert_no_refusals()
+
+    def assert_no_refusals(self) -> None:
+        """Fail if Slack (this fake) refused any payload: each refusal and its reasons."""
+        if self.refusals:
+            lines = "\n".join(f"  {r}" for r in self.refusals)
+            raise AssertionError(f"Slack refused {len(self.refusals)} payload(s):\n{lines}")
 
     @property
     def port(self) -> int:
@@ -468,7 +509,8 @@ class FakeSlack:
         return get()
 
     def clear(self) -> None:
-        """Forget recorded calls and response_url posts (stored messages/views stay)."""
+        """Forget recorded calls and response_url posts (stored messages/views stay; so do
+        ``refusals``, which the end of ``async with`` checks)."""
         self._calls.clear()
         self.response_url_posts.clear()
 
@@ -590,11 +632,30 @@ class FakeSlack:
             return self._fault_reply(fault)
         if method in self._canned:
             return _Reply(body=copy.deepcopy(self._canned[method]))
+        refusal = self._refusal(method, params)
+        if refusal is not None:
+            return _Reply(body=refusal.body(view=method in _VIEW_METHODS))
         handler = self._handlers.get(method)
         if handler is None:
             return _Reply(body={"ok": True})
         result = handler(params, token)
         return result if isinstance(result, _Reply) else _Reply(body=result)
+
+    def _refusal(self, method: str, params: dict[str, Any]) -> Refusal | None:
+        """Slack's answer to a payload that breaks Block Kit's rules (recorded), or None."""
+        if not self.strict:
+            return None
+        if method in _MESSAGE_METHODS or method == RESPONSE_URL:
+            refusal = check_message(params)
+        elif method in _VIEW_METHODS:
+            refusal = check_view(params.get("view"))
+        else:
+            return None
+        if refusal is not None:
+            self.refusals.append(
+                Refused(method, refusal.error, refusal.reasons, copy.deepcopy(params))
+            )
+        return refusal
 
     def _auth_error(self, method: str, token: str | None) -> str | None:
         if method in NO_AUTH_METHODS:
@@ -637,6 +698,10 @@ class FakeSlack:
                 reply = _Reply(status=status, text=fault.error, content_type="text/plain")
         elif body is None:
             reply = _Reply(status=400, text="invalid_payload", content_type="text/plain")
+        elif (refusal := self._refusal(RESPONSE_URL, body)) is not None:
+            # Like incoming webhooks, a response_url answers a refusal with HTTP 400 and
+            # the bare error code as text (no reasons: they are in ``refusals``).
+            reply = _Reply(status=400, text=refusal.error, content_type="text/plain")
         else:
             self._apply_response_url_post(rid, body)
             reply = _Reply(body={"ok": True})
