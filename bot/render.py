@@ -35,10 +35,34 @@ from bot.intents import CommandSpec
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
+# A section's fields: "Maximum length for the text in each item is 2000 characters."
+# https://api.slack.com/reference/block-kit/blocks#section
+MAX_FIELD = 2000
+# Action ids name a family: what a click does. Within one block each button needs an id of
+# its own ("action_id … should be unique among all other action_ids in the containing
+# block", https://api.slack.com/reference/block-kit/block-elements#button; Slack refuses the
+# whole message otherwise), so a button's id is ``<family>:<tag>``; the bare family is what
+# messages posted before carry, and it is still understood (see action_family).
 ACTION_CONFIRM = "astra_confirm"
 ACTION_CANCEL = "astra_cancel"
-ACTION_PAGE = "astra_page"  # value: the command to show instead (another page)
-ACTION_RUN = "astra_run"  # value: a command to run as the person who clicks
+ACTION_PAGE = "astra_page"  # astra_page:prev|next; value: the command to show instead
+ACTION_RUN = "astra_run"  # astra_run:<n>; value: a command to run as the person who clicks
+ACTION_FAMILIES = (ACTION_CONFIRM, ACTION_CANCEL, ACTION_PAGE, ACTION_RUN)
+
+
+def button_id(family: str, tag: str | int) -> str:
+    """The id of one button of ``family``, unique within its block by ``tag``."""
+    return f"{family}:{tag}"
+
+
+def action_family(clicked: str) -> str:
+    """``astra_run:2`` → ``astra_run``; a bare family (older messages) is itself."""
+    return clicked.split(":", 1)[0]
+
+
+def action_pattern(family: str) -> re.Pattern[str]:
+    """What a listener of ``family`` matches: the bare id and every ``family:<tag>``."""
+    return re.compile(rf"^{re.escape(family)}(:.*)?$")
 
 STATUS_EMOJI: Mapping[str, str] = {
     "ACTIVE": ":large_green_circle:",
@@ -241,10 +265,11 @@ def db_list(
     if pages > 1:
         buttons = []
         if page > 1:
-            buttons.append(ButtonElement(text="◀ Previous", action_id=ACTION_PAGE,
+            buttons.append(ButtonElement(text="◀ Previous",
+                                         action_id=button_id(ACTION_PAGE, "prev"),
                                          value=f"{command} --page {page - 1}"))
         if page < pages:
-            buttons.append(ButtonElement(text="Next ▶", action_id=ACTION_PAGE,
+            buttons.append(ButtonElement(text="Next ▶", action_id=button_id(ACTION_PAGE, "next"),
                                          value=f"{command} --page {page + 1}"))
         blocks.append(ActionsBlock(block_id="pages", elements=buttons))
         blocks.append(_context("Narrow with `--name 'glob'`, `--status` or `--cloud`."))
@@ -258,9 +283,9 @@ def run_buttons(actions: Sequence[tuple[str, str, bool]]) -> ActionsBlock | None
     return ActionsBlock(
         block_id="next",
         elements=[
-            ButtonElement(text=label, action_id=ACTION_RUN, value=command,
+            ButtonElement(text=label, action_id=button_id(ACTION_RUN, n), value=command,
                           style="danger" if danger else None)
-            for label, command, danger in actions[:5]
+            for n, (label, command, danger) in enumerate(actions[:5])
         ],
     )
 
@@ -280,7 +305,7 @@ def db_detail(db: DbView, actions: Sequence[tuple[str, str, bool]] = ()) -> Mess
         fields.append(f"*Created*\n{db.created}")
     blocks: list[Block] = [
         HeaderBlock(text=_clip(db.name, 150)),
-        SectionBlock(fields=[_mrkdwn(f) for f in fields[:10]]),
+        SectionBlock(fields=[_mrkdwn(_clip(f, MAX_FIELD)) for f in fields[:10]]),
     ]
     if db.endpoint:
         blocks.append(SectionBlock(text=_mrkdwn(f"*Data API endpoint*\n{db.endpoint}")))
@@ -505,7 +530,7 @@ def bullet_list(title: str, lines: Sequence[str], *, empty: str = "None.") -> Me
 
 
 def key_values(title: str, pairs: Sequence[tuple[str, str]]) -> Message:
-    fields = [_mrkdwn(f"*{k}*\n{v or '—'}") for k, v in pairs]
+    fields = [_mrkdwn(_clip(f"*{k}*\n{v or '—'}", MAX_FIELD)) for k, v in pairs]
     blocks: list[Block] = [SectionBlock(text=_mrkdwn(f"*{title}*"))]
     for i in range(0, len(fields), 10):
         blocks.append(SectionBlock(fields=fields[i : i + 10]))

@@ -549,22 +549,23 @@ class Service:
         self, req: Request, action_id: str, value: str, message_ts: str | None, reply: Replier
     ) -> None:
         started = self.clock()
+        family = render.action_family(action_id)  # astra_run:2 and a bare astra_run alike
         try:
-            if action_id == render.ACTION_RUN:
+            if family == render.ACTION_RUN:
                 # A button that stands for a command: run it as the person who clicked,
                 # through the same parser, policy and confirmation as a typed command.
                 await self._handle_command(req, value, reply)
-            elif action_id == render.ACTION_PAGE:
+            elif family == render.ACTION_PAGE:
                 await self._handle_command(req, value, _Replacing(reply))
-            elif action_id in {render.ACTION_CONFIRM, render.ACTION_CANCEL}:
-                await self._confirmation_click(req, action_id, value, message_ts, reply, started)
+            elif family in {render.ACTION_CONFIRM, render.ACTION_CANCEL}:
+                await self._confirmation_click(req, family, value, message_ts, reply, started)
             else:
                 raise ConfirmationError("That button is not known to this bot.")
         except BotError as err:
             await reply.private(render.error(err, req.correlation_id))
             await self._record(
                 req,
-                f"click {action_id}",
+                f"click {family}",
                 "error",
                 reason=type(err).__name__,
                 outcome=err.user_message,

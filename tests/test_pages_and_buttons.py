@@ -9,6 +9,7 @@ from slack_sdk.models.blocks import Block
 from bot import render
 from bot.render import ACTION_PAGE, ACTION_RUN, DbView
 from tests.conftest import BotHarness, ServiceHarness
+from tests.fakes.block_kit import check_message
 
 MAX_MESSAGE_CHARS = 13_000  # what Slack accepts in one message's blocks, roughly
 
@@ -19,6 +20,7 @@ def _buttons(message: render.Message) -> dict[str, str]:
 
 
 def _fits(message: render.Message) -> None:
+    assert check_message(message.to_slack()) is None, check_message(message.to_slack())
     assert len(message.blocks) <= 50
     assert len(json.dumps(list(message.blocks))) <= MAX_MESSAGE_CHARS * 2
     for b in message.blocks:
@@ -96,3 +98,51 @@ async def test_active_notice_has_next_step_buttons(bot: BotHarness) -> None:
     assert "not allowed" in bot.private_texts()[-1]
     await bot.click(ACTION_RUN, watch)
     assert "is watching" in bot.channel_posts()[-1]["text"]
+
+
+def _action_ids(blocks: list[dict[str, object]]) -> dict[str, str]:
+    """Button label → its action_id."""
+    return {e["text"]["text"]: e["action_id"] for b in blocks if b["type"] == "actions"  # type: ignore[index]
+            for e in b["elements"]}  # type: ignore[attr-defined]
+
+
+async def test_next_step_buttons_have_ids_of_their_own_and_old_ids_still_click(
+    bot: BotHarness,
+) -> None:
+    await bot.command("db create orders")
+    await bot.run_until_idle()
+    notice = bot.channel_posts()[-1]
+    ids = _action_ids(notice["blocks"])
+    # Slack refuses a block whose buttons share an action_id (the strict fake too)
+    assert len(set(ids.values())) == 3
+    assert all(i.startswith(f"{ACTION_RUN}:") for i in ids.values())
+    value = next(e["value"] for b in notice["blocks"] if b["type"] == "actions"
+                 for e in b["elements"] if e["text"]["text"] == "Watch")
+    await bot.click(ids["Watch"], value)
+    assert "is watching" in bot.channel_posts()[-1]["text"]
+    # a message posted before the ids changed still carries the bare id: it still works
+    details = value.replace("watch", "db get")
+    await bot.click(ACTION_RUN, details)
+    assert "orders" in bot.private_texts()[-1]
+    assert bot.slack.refusals == []
+
+
+async def test_page_buttons_have_ids_of_their_own_and_old_ids_still_click(
+    bot: BotHarness,
+) -> None:
+    for i in range(45):
+        bot.emulator.add_database(f"db{i:02d}")
+    await bot.command("db list")
+    first = bot.slack.response_url_posts[-1]
+    assert first.blocks is not None and "page 1 of 3" in (first.text or "")
+    nxt = _action_ids(first.blocks)["Next ▶"]
+    assert nxt == f"{ACTION_PAGE}:next"
+    await bot.click(nxt, "db list --page 2")
+    second = bot.slack.response_url_posts[-1]
+    assert second.status == 200 and second.replace_original
+    assert second.blocks is not None and "page 2 of 3" in (second.text or "")
+    assert _action_ids(second.blocks) == {"◀ Previous": f"{ACTION_PAGE}:prev",
+                                          "Next ▶": f"{ACTION_PAGE}:next"}
+    await bot.click(ACTION_PAGE, "db list --page 3")  # the bare id of an older message
+    assert "page 3 of 3" in (bot.slack.response_url_posts[-1].text or "")
+    assert bot.slack.refusals == []

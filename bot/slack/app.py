@@ -2,8 +2,9 @@
 
 - Slash command ``/astra``: ``ack()`` first (Slack's 3 s deadline; nothing slow runs before
   it), then the service parses, decides, calls Astra and replies.
-- Buttons ``astra_confirm`` / ``astra_cancel``: ``ack()``, then the service decides again
-  for the person who clicks.
+- Buttons (``astra_confirm``, ``astra_cancel``, ``astra_run:<n>``, ``astra_page:prev|next``,
+  and the bare ids of older messages): ``ack()``, then the service decides again for the
+  person who clicks.
 - Requests are verified by Bolt's signature check (HTTP mode) — a bad signature gets 401 and
   never reaches a listener.
 
@@ -40,14 +41,12 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 from bot.errors import SlackError
 from bot.metrics import Metrics
 from bot.render import (
-    ACTION_CANCEL,
-    ACTION_CONFIRM,
+    ACTION_FAMILIES,
     ACTION_FORM_CHANGE,
-    ACTION_PAGE,
-    ACTION_RUN,
     FORM_CREATE,
     Form,
     Message,
+    action_pattern,
     form_values,
     form_view,
 )
@@ -343,8 +342,10 @@ def build_bolt_app(
             req, str(action.get("action_id", "")), str(action.get("value", "")),
             str(message_ts) if message_ts else None, reply)), "click")
 
-    for action in (ACTION_CONFIRM, ACTION_CANCEL, ACTION_PAGE, ACTION_RUN):
-        app.action(action)(_click)
+    # One listener per family: `astra_run:2` (ids unique within a block) and the bare
+    # `astra_run` of messages posted before alike.
+    for family in ACTION_FAMILIES:
+        app.action(action_pattern(family))(_click)
 
     @app.action(ACTION_FORM_CHANGE)
     async def _form_change(ack: Any, body: dict[str, Any]) -> None:
