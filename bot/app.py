@@ -175,7 +175,7 @@ async def build(
             raise ConfigError("SLACK_BOT_TOKEN is not set.")
         client = make_web_client(settings.slack_bot_token.get_secret_value(),
                                  settings.slack_api_url, metrics=metrics)
-        notifier = SlackNotifier(client)
+        notifier = SlackNotifier(client, metrics=metrics)
         directory = directory or SlackDirectory(client)
     service = Service(settings, store, astra, notifier, directory=directory,
                       extra_admins=extra_admins, poll_interval=poll_interval)

@@ -189,6 +189,10 @@ class Metrics:
         self.slack_ratelimited = Counter(
             "astra_bot_slack_api_ratelimited", "Slack Web API answers 429 (rate limited), "
             "retried ones included.", ["method"], registry=r)
+        self.slack_refused = Counter(
+            "astra_bot_slack_refused", "Messages Slack refused as malformed (invalid_blocks, "
+            "msg_too_long, ...), by method (or response_url) and error; each was sent again "
+            "as plain text.", ["method", "error"], registry=r)
         self.operations_pending = Gauge(
             "astra_bot_operations_pending", "Long Astra operations not finished yet (from the "
             "store, at scrape time).", ["kind"], registry=r)
@@ -269,6 +273,11 @@ class Metrics:
                                 "account_inactive"}
         usable = status < 500 and not auth_broken
         self._peer("slack", usable, error if auth_broken and error else f"HTTP {status}")
+
+    def slack_refusal(self, method: str, error: str) -> None:
+        """A payload Slack refused as malformed; ``error`` is one of ``MALFORMED`` codes."""
+        name = method if method == "response_url" else slack_method(method)
+        self.slack_refused.labels(name, error if _KIND.match(error) else "other").inc()
 
     def slack_unreachable(self, method: str, reason: str) -> None:
         self.slack_requests.labels(slack_method(method), "unreachable").inc()

@@ -143,6 +143,11 @@ def _context(text: str) -> ContextBlock:
     return ContextBlock(elements=[_mrkdwn(text)])
 
 
+def plain_only(message: Message) -> Message:
+    """The same message as plain text alone, for where Slack refused its blocks."""
+    return Message(text=_clip(message.text, MAX_TEXT))
+
+
 def plain(text: str) -> Message:
     return _msg(text, [SectionBlock(text=_mrkdwn(text))])
 

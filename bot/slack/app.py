@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
@@ -38,6 +38,7 @@ from slack_sdk.http_retry.state import RetryState
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
+from bot import render
 from bot.errors import SlackError
 from bot.metrics import Metrics
 from bot.render import (
@@ -127,6 +128,67 @@ def install_ack_timer(app: AsyncApp, metrics: Metrics) -> None:
     app.middleware(_ack_timer)
 
 
+#: Slack's errors for a message it will never take as sent (chat.postMessage, "Errors";
+#: https://api.slack.com/methods/chat.postMessage#errors). A response_url answers the same
+#: codes as text with HTTP 400, like an incoming webhook. Sending such a message again is
+#: pointless; sending its words as plain text is not.
+MALFORMED = frozenset({
+    "invalid_blocks", "invalid_blocks_format", "invalid_attachments", "too_many_attachments",
+    "msg_too_long", "msg_blocks_too_long", "no_text", "invalid_metadata_format",
+    "invalid_metadata_schema", "metadata_too_large", "markdown_text_conflict",
+})
+#: views.* answer a view that breaks Block Kit's rules with invalid_arguments
+#: (https://api.slack.com/methods/views.open#errors).
+MALFORMED_VIEW = MALFORMED | {"invalid_arguments"}
+
+T = TypeVar("T")
+
+
+class _Refused(Exception):
+    """Slack refused a payload as malformed: its error code, and its reasons where it gave
+    any (``errors`` of a Web API answer; a response_url gives none)."""
+
+    def __init__(self, code: str, reasons: Sequence[str] = ()) -> None:
+        super().__init__(code)
+        self.code = code
+        self.reasons = tuple(reasons)
+
+
+def _refusal(exc: SlackApiError, codes: frozenset[str] = MALFORMED) -> _Refused | None:
+    data = exc.response.data if exc.response is not None else None
+    if not isinstance(data, dict) or data.get("error") not in codes:
+        return None
+    meta = data.get("response_metadata")
+    reasons = data.get("errors") or (meta.get("messages") if isinstance(meta, dict) else None)
+    return _Refused(str(data["error"]), [str(r) for r in reasons or ()])
+
+
+def _note_refusal(method: str, refused: _Refused, metrics: Metrics | None) -> None:
+    """The one record of a refusal: one log line with Slack's reasons, one count."""
+    log.warning("Slack refused %s as malformed (%s): %s", method, refused.code,
+                "; ".join(refused.reasons) or "no reason given")
+    if metrics is not None:
+        metrics.slack_refusal(method, refused.code)
+
+
+async def _send_or_plain(method: str, message: Message,
+                         send: Callable[[Message], Awaitable[T]],
+                         metrics: Metrics | None) -> T:
+    """Send ``message``; if Slack refuses it as malformed, note the refusal and send its
+    words again at once as plain text (DESIGN §4: never retried as is, and the reader is
+    still told). Every message the bot sends goes through here."""
+    try:
+        return await send(message)
+    except _Refused as refused:
+        _note_refusal(method, refused, metrics)
+    except SlackApiError as exc:
+        found = _refusal(exc)
+        if found is None:
+            raise
+        _note_refusal(method, found, metrics)
+    return await send(render.plain_only(message))
+
+
 def _slack_error(exc: Exception, what: str) -> SlackError:
     if isinstance(exc, SlackApiError):
         code = exc.response.get("error", "unknown_error") if exc.response else "unknown_error"
@@ -142,32 +204,40 @@ def _slack_error(exc: Exception, what: str) -> SlackError:
 
 
 class SlackNotifier:
-    def __init__(self, client: AsyncWebClient) -> None:
+    def __init__(self, client: AsyncWebClient, *, metrics: Metrics | None = None) -> None:
         self.client = client
+        self.metrics = metrics
 
     async def post(
         self, channel: str, message: Message, *, thread_ts: str | None = None,
         broadcast: bool = False,
     ) -> str | None:
-        kwargs: dict[str, Any] = {"channel": channel, "text": message.text,
-                                  "blocks": list(message.blocks) or None}
+        extra: dict[str, Any] = {}
         if thread_ts:
-            kwargs["thread_ts"] = thread_ts
+            extra["thread_ts"] = thread_ts
             if broadcast:
-                kwargs["reply_broadcast"] = True
+                extra["reply_broadcast"] = True
+
+        async def send(m: Message) -> Any:
+            return await self.client.chat_postMessage(
+                channel=channel, text=m.text, blocks=list(m.blocks) or None, **extra)
+
         try:
             async with network_wait():
-                resp = await self.client.chat_postMessage(**kwargs)
+                resp = await _send_or_plain("chat.postMessage", message, send, self.metrics)
         except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
             raise _slack_error(exc, "post a message") from exc
         ts = resp.get("ts")
         return str(ts) if ts else None
 
     async def update(self, channel: str, ts: str, message: Message) -> None:
+        async def send(m: Message) -> Any:
+            return await self.client.chat_update(channel=channel, ts=ts, text=m.text,
+                                                 blocks=list(m.blocks))
+
         try:
             async with network_wait():
-                await self.client.chat_update(channel=channel, ts=ts, text=message.text,
-                                              blocks=list(message.blocks))
+                await _send_or_plain("chat.update", message, send, self.metrics)
         except (TimeoutError, SlackApiError, aiohttp.ClientError) as exc:
             raise _slack_error(exc, "update a message") from exc
 
@@ -186,8 +256,10 @@ class SlackReplier:
         user: str | None = None,
         response_url: str | None = None,
         session: aiohttp.ClientSession | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._respond = respond
+        self._metrics = metrics
         # With a shared session the response_url post reuses its connections (Bolt's
         # respond() opens a new session, and a new connection, for every answer).
         self._webhook = (AsyncWebhookClient(response_url, session=session)
@@ -198,22 +270,34 @@ class SlackReplier:
         self._user = user
 
     async def _send(self, message: Message, *, replace: bool) -> None:
+        method = "response_url" if self._webhook is not None or self._respond is not None \
+            else "chat.postEphemeral"
+
+        async def send(m: Message) -> None:
+            answer: Any = None
+            blocks = list(m.blocks) or None
+            if self._webhook is not None:
+                answer = await self._webhook.send(
+                    text=m.text, blocks=blocks, response_type="ephemeral",
+                    replace_original=replace)
+            elif self._respond is not None:
+                answer = await self._respond(text=m.text, blocks=blocks,
+                                             response_type="ephemeral",
+                                             replace_original=replace)
+            elif self._client is not None and self._channel and self._user:
+                await self._client.chat_postEphemeral(
+                    channel=self._channel, user=self._user, text=m.text, blocks=blocks)
+            status = getattr(answer, "status_code", 200)
+            if status >= 300:
+                body = str(getattr(answer, "body", "") or "").strip()
+                if body in MALFORMED:
+                    raise _Refused(body)
+                log.warning("response_url refused the answer (%d)", status)
+
         try:
             async with network_wait():
-                if self._webhook is not None:
-                    answer = await self._webhook.send(
-                        text=message.text, blocks=list(message.blocks),
-                        response_type="ephemeral", replace_original=replace)
-                    if answer.status_code >= 300:
-                        log.warning("response_url refused the answer (%d)", answer.status_code)
-                elif self._respond is not None:
-                    await self._respond(text=message.text, blocks=list(message.blocks),
-                                        response_type="ephemeral", replace_original=replace)
-                elif self._client is not None and self._channel and self._user:
-                    await self._client.chat_postEphemeral(
-                        channel=self._channel, user=self._user, text=message.text,
-                        blocks=list(message.blocks))
-        except (TimeoutError, aiohttp.ClientError, ValueError, SlackApiError) as exc:
+                await _send_or_plain(method, message, send, self._metrics)
+        except (TimeoutError, aiohttp.ClientError, ValueError, SlackApiError, _Refused) as exc:
             log.warning("could not answer privately: %s", type(exc).__name__)
 
     async def private(self, message: Message) -> None:
@@ -228,9 +312,18 @@ class SlackReplier:
         try:
             await self._client.views_open(trigger_id=self._trigger_id, view=form_view(form))
         except (TimeoutError, aiohttp.ClientError, SlackApiError) as exc:
+            note_view_refusal("views.open", exc, self._metrics)
             log.warning("could not open a form: %s", type(exc).__name__)
             return False
         return True
+
+
+def note_view_refusal(method: str, exc: Exception, metrics: Metrics | None) -> None:
+    """A view Slack refused as malformed is noted like a message (a view has no plain-text
+    form to fall back to; its caller says what happens instead)."""
+    found = _refusal(exc, MALFORMED_VIEW) if isinstance(exc, SlackApiError) else None
+    if found is not None:
+        _note_refusal(method, found, metrics)
 
 
 class SlackDirectory:
@@ -318,7 +411,8 @@ def build_bolt_app(
         req = Request(user_id=user, channel_id=channel, is_dm=_is_dm(channel), source=source)
         reply = SlackReplier(respond, client=client, trigger_id=body.get("trigger_id"),
                              channel=channel, user=user,
-                             response_url=body.get("response_url"), session=session)
+                             response_url=body.get("response_url"), session=session,
+                             metrics=service.metrics)
         return req, reply
 
     @app.command("/astra")
@@ -362,6 +456,7 @@ def build_bolt_app(
                 await client.views_update(view_id=view.get("id"), hash=view.get("hash"),
                                           view=form_view(form))
             except (TimeoutError, aiohttp.ClientError, SlackApiError) as exc:
+                note_view_refusal("views.update", exc, service.metrics)
                 log.warning("could not redraw the form: %s", type(exc).__name__)
 
         service.background(redraw(), "form redraw")
@@ -377,7 +472,8 @@ def build_bolt_app(
         user = str((body.get("user") or {}).get("id", ""))
         channel = str(view.get("private_metadata") or "") or user
         req = Request(user_id=user, channel_id=channel, is_dm=_is_dm(channel), source="form")
-        reply = SlackReplier(None, client=client, channel=channel, user=user)
+        reply = SlackReplier(None, client=client, channel=channel, user=user,
+                             metrics=service.metrics)
         service.background(_then_wake(service.submit_form(req, FORM_CREATE, values, reply)),
                            "form")
 
@@ -392,6 +488,7 @@ def build_bolt_app(
             try:
                 await client.views_publish(user_id=user, view=view)
             except (TimeoutError, aiohttp.ClientError, SlackApiError) as exc:
+                note_view_refusal("views.publish", exc, service.metrics)
                 log.warning("could not publish the Home tab: %s", type(exc).__name__)
 
         service.background(publish(), "home tab")

@@ -188,6 +188,7 @@ class ResponseUrlPost:
 class _Fault:
     kind: Literal["ratelimit", "error", "http"]
     error: str = ""
+    errors: tuple[str, ...] = ()
     status: int = 200
     retry_after: int = 1
 
@@ -436,9 +437,16 @@ class FakeSlack:
         """Next ``count`` calls: HTTP 429 + ``Retry-After`` + ``error: ratelimited`` (as Slack)."""
         self._add_fault(method, count, _Fault("ratelimit", retry_after=retry_after))
 
-    def fail(self, method: str, error: str = "channel_not_found", count: int = 1) -> None:
-        """Next ``count`` calls answer ``{"ok": false, "error": error}`` (HTTP 200)."""
-        self._add_fault(method, count, _Fault("error", error=error))
+    def fail(
+        self,
+        method: str,
+        error: str = "channel_not_found",
+        count: int = 1,
+        errors: Sequence[str] = (),
+    ) -> None:
+        """Next ``count`` calls answer ``{"ok": false, "error": error}`` (HTTP 200), with
+        ``errors`` as Slack words the reasons of ``invalid_blocks``, if given."""
+        self._add_fault(method, count, _Fault("error", error=error, errors=tuple(errors)))
 
     def http_error(self, method: str, status: int = 500, count: int = 1) -> None:
         """Next ``count`` calls answer HTTP ``status`` with an HTML (non-JSON) body."""
@@ -679,6 +687,8 @@ class FakeSlack:
                 headers={"Retry-After": str(fault.retry_after)},
             )
         if fault.kind == "error":
+            if fault.errors:
+                return _Reply(body=Refusal(fault.error, fault.errors).body())
             return _Reply(body=_err(fault.error))
         return _Reply(
             status=fault.status,
