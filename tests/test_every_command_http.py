@@ -1,6 +1,7 @@
 """Every command of the grammar works through Slack's wire format (signed HTTP), as an admin:
 reads answer privately without an error; changes act on the emulator; destructive commands
-post a confirmation, change nothing until the click, and then run.
+post a confirmation, change nothing until the click, and then run; and the strict fake
+Slack accepted every call each of them made, to the last notice.
 
 This is the test behind the README's endpoint table: one row per command."""
 
@@ -157,11 +158,14 @@ async def test_command_through_signed_http(bot: BotHarness, permission: str) -> 
     assert answered, f"{text!r} got no answer"
     if spec.destructive:
         assert writes == [], f"{text!r} wrote before a confirmation"
-        post = bot.channel_posts()[-1]
+        post = bot.slack.messages(bot.channel)[-1]  # as stored: the click names its ts
         conf = next(e["value"] for b in post["blocks"] for e in b.get("elements", [])
                     if e.get("action_id") == ACTION_CONFIRM)
-        await bot.click(ACTION_CONFIRM, conf)
+        await bot.click(ACTION_CONFIRM, conf, message_ts=post["ts"])
         assert _errors(bot) == [], f"{text!r} failed once confirmed"
         assert [r for r in bot.emulator.requests if r.method != "GET"], "confirmed but not run"
     elif spec.mutating and spec.noun not in {"perm", "watch"}:
         assert writes, f"{text!r} changed nothing in Astra"
+    # and to its end (progress updates, the final notice): Slack took every call
+    await bot.run_until_idle(step=5)
+    assert bot.slack.not_accepted() == [], f"{text!r}: Slack did not accept everything"

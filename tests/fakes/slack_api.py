@@ -351,6 +351,17 @@ class FakeSlack:
         if exc_type is None and not self.allow_refusals:
             self.assert_no_refusals()
 
+    def not_accepted(self) -> list[str]:
+        """Every call Slack did not answer ``ok`` (faults included), every post to a
+        response_url it did not take, and every refusal: empty when Slack took it all."""
+        out = [f"{c.method}: HTTP {c.status} {c.response}" for c in self._calls if not c.ok]
+        out += [
+            f"response_url {p.id}: HTTP {p.status}"
+            for p in self.response_url_posts
+            if p.status != 200
+        ]
+        return out + [str(r) for r in self.refusals]
+
     def assert_no_refusals(self) -> None:
         """Fail if Slack (this fake) refused any payload: each refusal and its reasons."""
         if self.refusals:
