@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -360,6 +360,12 @@ def _op_title(op: OpView) -> str:
     return f"{verb}{extra} *{op.database_name}*"
 
 
+def in_progress_line(op: OpView, now: float) -> str:
+    """One operation still under way (Home's "In progress", the shell's goodbye)."""
+    return f"{emoji(op.status)} {_op_title(op)} — {op.status or 'PENDING'} " \
+           f"({elapsed(now - op.started_at)})"
+
+
 def progress(op: OpView, now: float, *, final: str | None = None) -> Message:
     """The one message of an operation, updated in place until ``final``."""
     status = final or op.status or "PENDING"
@@ -569,10 +575,57 @@ def _text_of(obj: Any) -> str:
     return str(obj or "")
 
 
+# Slack's emoji shortcodes the bot uses, as terminal symbols
+_EMOJI_TEXT = {
+    "large_green_circle": "●", "hourglass_flowing_sand": "…", "wrench": "⚙", "parking": "P",
+    "zzz": "z", "wastebasket": "✗", "black_circle": "○", "red_circle": "!", "warning": "!",
+    "white_circle": "○", "x": "✗", "no_entry": "⛔", "white_check_mark": "✓",
+    "no_entry_sign": "⊘", "hourglass": "⌛", "lock": "🔒", "key": "🔑", "shield": "🛡",
+    "eyes": "👀",
+}
+_CODE_SPAN = re.compile(r"`[^`\n]*`")
+# Slack's bold: the opening `*` is followed, the closing one preceded, by a non-space
+# (https://api.slack.com/reference/surfaces/formatting#basic-formatting)
+_BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])")
+_MRKDWN_TEXT: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
+    (_BOLD, lambda m: m[1]),
+    (re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>"), lambda m: "@" + m[1]),
+    # a channel is named as the shell names its channels (the id, lower case)
+    (re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>"), lambda m: "#" + m[1].lower()),
+    (re.compile(r"<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>"), lambda m: m[2] or "@" + m[1]),
+    (re.compile(r"<!(here|channel|everyone)>"), lambda m: "@" + m[1]),
+    (re.compile(r"<((?:https?|mailto):[^|>]+)\|([^>]+)>"), lambda m: f"{m[2]} ({m[1]})"),
+    (re.compile(r"<((?:https?|mailto):[^|>]+)>"), lambda m: m[1]),
+    (re.compile(":(" + "|".join(_EMOJI_TEXT) + "):"), lambda m: _EMOJI_TEXT[m[1]]),
+)
+
+
+def _unescape(text: str) -> str:
+    """What Slack shows for the three characters it escapes."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def mrkdwn_text(text: str) -> str:
+    """Slack mrkdwn as a terminal shows it: bold plain, mentions by id, emoji as symbols;
+    a code span is shown verbatim, backticks and all (its `*` is no formatting)."""
+    spans: list[str] = []
+
+    def keep(m: re.Match[str]) -> str:  # a placeholder no pattern below can match into
+        spans.append(m[0])
+        return f"\ue000{len(spans) - 1}\ue001"
+
+    text = _CODE_SPAN.sub(keep, text)
+    for pattern, repl in _MRKDWN_TEXT:
+        text = pattern.sub(repl, text)
+    text = re.sub("\ue000(\\d+)\ue001", lambda m: spans[int(m[1])], text)
+    return _unescape(text)
+
+
 def to_text(message: Message, *, first: int = 1) -> tuple[str, list[Choice]]:
-    """Render blocks as terminal text; buttons become choices numbered from ``first``."""
+    """Render blocks as terminal text (:func:`mrkdwn_text`); buttons become choices
+    numbered from ``first``."""
     if not message.blocks:
-        return message.text, []
+        return mrkdwn_text(message.text), []
     out: list[str] = []
     choices: list[Choice] = []
     for b in message.blocks:
@@ -605,7 +658,7 @@ def to_text(message: Message, *, first: int = 1) -> tuple[str, list[Choice]]:
                 )
                 labels.append(f"[{first + len(choices) - 1}] {_text_of(e.get('text'))}")
             out.append("  " + "   ".join(labels))
-    return "\n".join(out), choices
+    return mrkdwn_text("\n".join(out)), choices
 
 
 __all__ = [
@@ -739,8 +792,7 @@ def home_view(
         blocks.append(SectionBlock(text=_mrkdwn(_clip(
             f"*Databases ({len(dbs)})*\n" + "\n".join(lines) + more, MAX_TEXT))))
     blocks.append(DividerBlock())
-    ops = [f"{emoji(o.status)} {_op_title(o)} — {o.status or 'PENDING'} "
-           f"({elapsed(now - o.started_at)})" for o in operations[:15]]
+    ops = [in_progress_line(o, now) for o in operations[:15]]
     blocks.append(SectionBlock(text=_mrkdwn(
         "*In progress*\n" + ("\n".join(ops) if ops else "Nothing."))))
     blocks.append(SectionBlock(text=_mrkdwn(_clip(

@@ -912,7 +912,7 @@ class Service:
             for f in (
                 status and f"status {status}",
                 cloud and f"cloud {cloud}",
-                glob and f"name {glob}",
+                glob and f"name `{glob}`",
             )
             if f
         )
@@ -938,6 +938,16 @@ class Service:
 
     # ------------------------------------------------------------------ App Home
 
+    async def in_progress(self, *, limit: int = 200) -> list[render.OpView]:
+        """The operations not finished yet, oldest first."""
+        return [
+            render.OpView(kind=o.kind, database_name=o.database_name,
+                          database_id=o.database_id, status=o.last_status,
+                          target_status=o.target_status, requester_id=o.requester_id,
+                          started_at=o.created_at, detail=json.loads(o.detail or "{}"))
+            for o in await self.store.pending_operations(limit=limit)
+        ]
+
     async def home(self, user_id: str) -> dict[str, Any]:
         """The Home tab of one user: rights, databases (if they may list them), operations
         in progress, watches. Home is not a channel: no guard applies."""
@@ -957,13 +967,7 @@ class Service:
                 note = err.user_message
         else:
             note = "You may not list databases (needs role viewer)."
-        ops = [
-            render.OpView(kind=o.kind, database_name=o.database_name,
-                          database_id=o.database_id, status=o.last_status,
-                          target_status=o.target_status, requester_id=o.requester_id,
-                          started_at=o.created_at, detail=json.loads(o.detail or "{}"))
-            for o in await self.store.pending_operations(limit=15)
-        ]
+        ops = await self.in_progress(limit=15)
         watches = [f"<#{w.channel_id}>: *{w.database_name}*"
                    for w in await self.store.subscriptions()]
         return render.home_view(roles=_roles_line(rules, actor, place), allowed=allowed,
@@ -1639,7 +1643,7 @@ class Service:
                 hint="Permissions are named after commands: `db.create`, `keyspace.*`, `db.*`.",
             )
         await self.store.create_role(name, perms, req.user_id)
-        text = f"Custom role *{name}*: {' '.join(perms)}."
+        text = f"Custom role *{name}*: {' '.join(f'`{p}`' for p in perms)}."
         await reply.private(render.plain(text))
         return text
 

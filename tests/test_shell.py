@@ -52,3 +52,40 @@ async def test_buttons_pages_and_home(tmp_path: Path) -> None:
     assert "(only you) ↻ 22 databases · page 2 of 2" in text
     assert "(home) == astra-bot ==" in text and "Databases (22)" in text
     assert "[1] Watch" in text and "is watching" in text
+
+
+# ---------------------------------------------------------------------------- text rendering
+
+
+def _section(text: str) -> dict[str, object]:
+    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+
+
+def test_text_keeps_stars_inside_code_spans() -> None:
+    from bot.render import Message, to_text
+
+    text, _ = to_text(Message(text="x", blocks=(
+        _section("Role *dba*: `db.*` `keyspace.*`"),
+        _section("*2 databases* named `ord*`, *by* <@U0DEV> in <#C0OPS>"),
+    )))
+    assert text.splitlines() == [
+        "Role dba: `db.*` `keyspace.*`",
+        "2 databases named `ord*`, by @U0DEV in #c0ops",
+    ]
+
+
+def test_text_shows_escaped_characters_as_slack_does() -> None:
+    from bot.render import Message, to_text
+
+    text, _ = to_text(Message(text="x", blocks=(_section("a &lt;b&gt; &amp; c"),)))
+    assert text == "a <b> & c"
+    # a message without blocks is rendered the same way
+    assert to_text(Message(text="*x* `y*`"))[0] == "x `y*`"
+
+
+async def test_stars_in_commands_survive(tmp_path: Path) -> None:
+    text = await _shell(tmp_path, "perm role create dba db.* keyspace.*\n"
+                                  "db create orders\ndb list --name 'ord*'\n")
+    assert "(only you) Custom role dba: `db.*` `keyspace.*`.\n" in text
+    assert "(only you) 1 database (name `ord*`)\n" in text
+
