@@ -351,6 +351,9 @@ def parser() -> argparse.ArgumentParser:
     sh.add_argument("--channel", default=None, help="act in this channel id")
     sh.add_argument("--no-wait", action="store_true",
                     help="scripts: don't wait for operations to end between lines")
+    sh.add_argument("--log-file", default="astra-bot-shell.log",
+                    help="where log records go, never the screen (created at the first "
+                    "record; default: %(default)s)")
     sub.add_parser("migrate", help="alembic upgrade head on DATABASE_URL")
     pm = sub.add_parser("perm", help="manage role bindings from the command line")
     psub = pm.add_subparsers(dest="perm_cmd", required=True)
@@ -397,8 +400,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.cmd == "doctor":
             return _doctor(as_json=args.json)
         settings = load_settings()
+        # the shell's screen is its user's: its log records go to a file
+        log_file = args.log_file if args.cmd == "shell" else None
         setup_logging(settings.log_format, quiet=args.cmd in {"shell", "perm", "audit"},
-                      secrets=_secrets(settings))
+                      secrets=_secrets(settings), path=log_file)
         match args.cmd:
             case "serve":
                 return asyncio.run(_serve(settings, sandbox=args.sandbox,
@@ -410,7 +415,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
                 return asyncio.run(run_shell(settings, user=args.user or SHELL_USER,
                                              channel=args.channel or SHELL_CHANNEL,
-                                             wait=not args.no_wait))
+                                             wait=not args.no_wait, log_file=log_file))
             case "migrate":
                 return asyncio.run(_migrate(settings))
             case "perm":

@@ -150,9 +150,16 @@ class RedactingFormatter(logging.Formatter):
 
 
 def setup_logging(fmt: str = "auto", *, quiet: bool = False,
-                  secrets: Iterable[str] = ()) -> None:
-    as_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
-    handler = logging.StreamHandler(sys.stderr)
+                  secrets: Iterable[str] = (), path: str | None = None) -> None:
+    """Records go to stderr (JSON unless it is a terminal), or to the file ``path`` (text
+    unless JSON is asked; created at the first record, so a quiet run leaves no file)."""
+    handler: logging.Handler
+    if path is not None:
+        as_json = fmt == "json"
+        handler = logging.FileHandler(path, encoding="utf-8", delay=True)
+    else:
+        as_json = fmt == "json" or (fmt == "auto" and not sys.stderr.isatty())
+        handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(RedactingFormatter(as_json=as_json, secrets=secrets))
     handler.addFilter(CorrelationFilter())
     root = logging.getLogger()

@@ -86,8 +86,9 @@ def _secret(value: SecretStr | None) -> str:
     return value.get_secret_value() if value is not None else ""
 
 
-def check_token_shapes(settings: Settings) -> list[str]:
-    """Problems with the *shape* of the tokens that are set (never their values)."""
+def check_token_shapes(settings: Settings, *, only: str | None = None) -> list[str]:
+    """Problems with the *shape* of the tokens that are set (never their values); ``only``
+    checks that one variable."""
     problems: list[str] = []
     shapes = (
         ("SLACK_BOT_TOKEN", settings.slack_bot_token, "xoxb-"),
@@ -95,6 +96,8 @@ def check_token_shapes(settings: Settings) -> list[str]:
         ("ASTRA_DB_APPLICATION_TOKEN", settings.astra_token, "AstraCS:"),
     )
     for name, value, prefix in shapes:
+        if only not in (None, name):
+            continue
         if value is not None and not _secret(value).startswith(prefix):
             problems.append(f"{name} should start with `{prefix}`.")
     return problems
@@ -123,3 +126,15 @@ def require_for_serve(settings: Settings, *, sandbox: bool) -> None:
     problems = check_token_shapes(settings)
     if problems:
         raise ConfigError(problems[0])
+
+
+def require_for_shell(settings: Settings) -> None:
+    """The shell needs nothing; but a token that is set must be an Astra application
+    token (ConfigError otherwise, before anything is sent to Astra)."""
+    problems = check_token_shapes(settings, only="ASTRA_DB_APPLICATION_TOKEN")
+    if problems:
+        raise ConfigError(
+            problems[0],
+            hint="Paste an application token from Astra (Settings → Tokens), or unset the "
+            "variable to use the built-in Astra emulator.",
+        )

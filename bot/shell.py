@@ -1,61 +1,88 @@
-"""`astra-bot shell`: a terminal Slack.
+"""`astra-bot shell`: a terminal Slack (DESIGN §2).
 
 Type `/astra …` lines (the `/astra` is optional); replies are the same Block Kit messages
 the bot sends to Slack, rendered as text by :func:`bot.render.to_text`. Buttons appear as
 numbered choices: type the number to click a button of the latest message that has
-buttons. Messages posted "in the channel" are prefixed
-with the channel, private answers with ``(only you)``; a progress message that Slack would
-update in place is shown again, marked ``↻``.
+buttons. Messages posted "in the channel" are prefixed with the channel, private answers
+with ``(only you)``; a progress message that Slack would update in place is shown again,
+marked ``↻``. Like Slack's composer, a typed ``@U0DEV`` / ``#C0OPS`` / ``@S0ENG`` is sent as
+the escaped mention (``<@U0DEV>`` …). Lines that start with ``:`` are the shell's own:
+``:as <user>``, ``:in <channel>``, ``:cancel`` (leave a form), ``:help``.
 
-Standard input may be a pipe or a file: the shell then runs the lines as a script, waits
-for each started operation to end before the next line (so a script is deterministic),
-and exits when the input ends.
+On a terminal the line editor is prompt_toolkit's (history, arrow keys, Home/End); what
+arrives meanwhile (progress, notices) is printed above the prompt, which is redrawn.
+Ctrl-C clears the line, or leaves the form being filled in; so does Ctrl-D in a form.
+Ctrl-D (or ``quit``) while operations are in progress names them and stays; a second
+Ctrl-D quits anyway.
+
+Standard input may be a pipe or a file: the shell then runs the lines as a script, echoes
+each after its prompt, waits for each started operation to end before the next line (so a
+script is deterministic), and exits when the input ends (an empty input included).
+
+Log records never reach the terminal: they go to a file (``--log-file``, created on the
+first record), and the shell says once where it is.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import difflib
+import enum
+import logging
 import os
 import re
-import stat
+import selectors
 import sys
 import tempfile
 from collections.abc import AsyncIterator
-from typing import TextIO
+from typing import Protocol, TextIO
 
 from bot import render
 from bot.app import Components, build
+from bot.astra.emulator import AstraEmulator
 from bot.render import Choice, Form, FormField, Message
 from bot.service import Request
-from bot.settings import Settings
+from bot.settings import Settings, require_for_shell
 
 SHELL_USER = "USHELL"
 SHELL_CHANNEL = "CSHELL"
+QUIT = frozenset({"quit", "exit", "/quit", ":quit"})
 
 
-def _pretty(text: str) -> str:
-    """Slack mrkdwn → terminal text: mentions by ID, emoji as symbols, *bold* plain."""
-    text = re.sub(r"(?<![\w*])\*([^*\n]+)\*(?![\w*])", r"\1", text)
-    text = re.sub(r"<@([A-Z0-9]+)(?:\|[^>]*)?>", r"@\1", text)
-    text = re.sub(r"<#([A-Z0-9]+)(?:\|([^>]*))?>", lambda m: "#" + (m.group(2) or m.group(1)),
-                  text)
-    text = re.sub(r"<!subteam\^([A-Z0-9]+)(?:\|([^>]*))?>",
-                  lambda m: m.group(2) or "@" + m.group(1), text)
-    text = re.sub(r":(large_green_circle|hourglass_flowing_sand|wrench|parking|zzz|"
-                  r"wastebasket|black_circle|red_circle|warning|white_circle|x|no_entry|"
-                  r"white_check_mark|no_entry_sign|hourglass|lock|key|shield|eyes):",
-                  lambda m: _EMOJI.get(m.group(1), ""), text)
-    return text
+class Key(enum.Enum):
+    """What a reader returns instead of a line."""
+
+    EOF = "eof"  # the input ended, or Ctrl-D
+    INTERRUPT = "interrupt"  # Ctrl-C
 
 
-_EMOJI = {
-    "large_green_circle": "●", "hourglass_flowing_sand": "…", "wrench": "⚙", "parking": "P",
-    "zzz": "z", "wastebasket": "✗", "black_circle": "○", "red_circle": "!", "warning": "!",
-    "white_circle": "○", "x": "✗", "no_entry": "⛔", "white_check_mark": "✓",
-    "no_entry_sign": "⊘", "hourglass": "⌛", "lock": "🔒", "key": "🔑", "shield": "🛡",
-    "eyes": "👀",
-}
+# ---------------------------------------------------------------------------- composer
+
+# A Slack id as the composer would send it. The shell knows no names, so only ids are
+# mentioned; a channel may be typed as the shell shows it (`#cshell`).
+_USER = re.compile(r"(?<![\w<@|^/])@([UW][A-Z0-9]{2,})(?![\w-])")
+_GROUP = re.compile(r"(?<![\w<@|^/])@(S[A-Z0-9]{2,})(?![\w-])")
+_CHANNEL = re.compile(r"(?<![\w<#|&/])#([CGD][A-Z0-9]{2,}|[cgd][a-z0-9]{2,})(?![\w-])")
+
+
+def compose(line: str) -> str:
+    """A typed line as Slack's composer sends it: ``@U0DEV`` → ``<@U0DEV>``, ``#C0OPS`` →
+    ``<#C0OPS>``, ``@S0ENG`` → ``<!subteam^S0ENG>`` (Slack escapes mentions so that a
+    bot gets ids: https://api.slack.com/reference/surfaces/formatting#escaping)."""
+    line = _USER.sub(r"<@\1>", line)
+    line = _GROUP.sub(r"<!subteam^\1>", line)
+    return _CHANNEL.sub(lambda m: f"<#{m[1].upper()}>", line)
+
+
+def _slack_id(text: str, kinds: str) -> str | None:
+    """``U0BOB``, ``@U0BOB``, ``<@U0BOB|bob>``, ``#c0ops`` … as an id whose first letter
+    is one of ``kinds``; None if it is no such id."""
+    text = re.sub(r"^<[@#](.*?)(?:\|.*)?>$", r"\1", text.strip()).lstrip("@#").upper()
+    return text if re.fullmatch(f"[{kinds}][A-Z0-9]{{2,}}", text) else None
+
+
+# ---------------------------------------------------------------------------- screen
 
 
 class FormSession:
@@ -116,11 +143,12 @@ class Screen:
         text, choices = render.to_text(message)
         if choices:  # a number picks a button of the latest message that has buttons
             self.choices = choices
-        lines = _pretty(text).splitlines() or [""]
+        lines = text.splitlines() or [""]
         pad = " " * len(prefix)
-        self.out.write(prefix + lines[0] + "\n")
-        for line in lines[1:]:
-            self.out.write(pad + line + "\n")
+        self.say("\n".join([prefix + lines[0], *(pad + line for line in lines[1:])]))
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
         self.out.flush()
 
     def next_ts(self) -> str:
@@ -153,45 +181,55 @@ class ShellReplier:
 
     async def open_form(self, form: Form) -> bool:
         self.screen.form = FormSession(form)
-        self.screen.out.write(f"(only you) ── {form.title} ── (empty answer: the default)\n")
+        self.screen.say(f"(only you) ── {form.title} ── (empty answer: the default; "
+                        ":cancel leaves the form)")
         return True
 
 
-async def _form_line(
-    components: Components, req: Request, session: FormSession, line: str,
-    replier: ShellReplier,
-) -> bool:
-    """Feed one line to the form; True when the form is finished (submitted)."""
-    out = replier.screen.out
-    redraws = session.field.redraws
-    problem = session.answer(line)
-    if problem:
-        out.write(f"  {problem}\n")
-        return False
-    if redraws:  # e.g. the cloud changed: the region choices follow it
-        session.form = await components.service.create_form(req, session.values)
-    if not session.done:
-        return False
-    errors = await components.service.form_errors(session.form.callback_id, session.values)
-    if errors:
-        for name, msg in errors.items():
-            out.write(f"  {name}: {msg}\n")
-        session.index = next(i for i, f in enumerate(session.form.fields) if f.name in errors)
-        return False
-    replier.screen.form = None
-    await components.service.submit_form(req, session.form.callback_id, session.values,
-                                         replier)
+class _FirstLogRecord(logging.Handler):
+    """Says once, on the screen, where the log records go (they never reach it)."""
+
+    def __init__(self, screen: Screen, path: str) -> None:
+        super().__init__(logging.WARNING)
+        self.screen = screen
+        self.path = path
+        self.told = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if not self.told:
+            self.told = True
+            self.screen.say(f"(shell) Warnings are written to {self.path}, not to this "
+                            "screen.")
+
+
+# ---------------------------------------------------------------------------- input
+
+
+class LineSource(Protocol):
+    async def read(self, prompt: str, *, form: bool) -> str | Key:
+        """The next line (without its end), or a :class:`Key`."""
+        ...
+
+
+def _pollable(fd: int) -> bool:
+    """Whether the event loop can wait on ``fd`` (pipes, sockets, terminals can; regular
+    files and devices such as /dev/null cannot: epoll refuses them with EPERM)."""
+    with selectors.DefaultSelector() as sel:
+        try:
+            sel.register(fd, selectors.EVENT_READ)
+        except (OSError, ValueError):
+            return False
     return True
 
 
 async def _lines(stdin: TextIO) -> AsyncIterator[str]:
-    """Lines from stdin without blocking the event loop (pipes and terminals); a regular
-    file or an in-memory text is simply read (that never blocks for long)."""
+    """Lines from stdin without blocking the event loop where it can wait on it; a file,
+    /dev/null or an in-memory text is simply read (that never blocks for long)."""
     try:
-        mode = os.fstat(stdin.fileno()).st_mode
+        fd = stdin.fileno()
     except (OSError, ValueError):
-        mode = 0
-    if not (stat.S_ISFIFO(mode) or stat.S_ISCHR(mode) or stat.S_ISSOCK(mode)):
+        fd = -1
+    if fd < 0 or not _pollable(fd):
         for line in stdin:
             yield line
         return
@@ -203,6 +241,58 @@ async def _lines(stdin: TextIO) -> AsyncIterator[str]:
         if not raw:
             return
         yield raw.decode("utf-8", "replace")
+
+
+class PlainInput:
+    """Lines of a pipe, a file or a terminal without the line editor; ``prompts`` is where
+    prompts are written (None for a script, whose lines the shell echoes itself)."""
+
+    def __init__(self, stdin: TextIO, prompts: TextIO | None = None) -> None:
+        self._lines = _lines(stdin)
+        self._prompts = prompts
+
+    async def read(self, prompt: str, *, form: bool) -> str | Key:
+        if self._prompts is not None:
+            self._prompts.write(prompt)
+            self._prompts.flush()
+        try:
+            return (await anext(self._lines)).rstrip("\r\n")
+        except StopAsyncIteration:
+            return Key.EOF
+
+
+class EditorInput:
+    """prompt_toolkit's line editor; form answers keep a history apart from commands."""
+
+    def __init__(self) -> None:
+        from prompt_toolkit import PromptSession
+
+        self._commands: PromptSession[str] = PromptSession()
+        self._answers: PromptSession[str] = PromptSession()
+
+    async def read(self, prompt: str, *, form: bool) -> str | Key:
+        session = self._answers if form else self._commands
+        try:
+            return await session.prompt_async(prompt)
+        except KeyboardInterrupt:
+            return Key.INTERRUPT
+        except EOFError:
+            return Key.EOF
+
+
+# ---------------------------------------------------------------------------- the shell
+
+HELP = """\
+The shell's own commands:
+  :as <user>      act as another Slack user, e.g. :as U0BOB (alone: who you are)
+  :in <channel>   act in another channel, e.g. :in C0OPS (a D… id is a direct message)
+  :cancel         leave the form being filled in (Ctrl-C or Ctrl-D at its prompt, too)
+  :help           this list
+  home            your Home tab
+  <number>        click that button of the latest message that has buttons
+  quit            leave (Ctrl-D)
+Anything else is an /astra command (the /astra is optional): /astra help lists yours.
+@U…, @S… and #C… are sent as Slack sends mentions."""
 
 
 async def wait_idle(components: Components, limit_s: float) -> bool:
@@ -218,18 +308,237 @@ async def wait_idle(components: Components, limit_s: float) -> bool:
     return False
 
 
+class Shell:
+    """One session: who acts where, the form being filled in, what each line does."""
+
+    def __init__(self, components: Components, screen: Screen, *, user: str, channel: str,
+                 script: bool, wait: bool, op_timeout: float) -> None:
+        self.components = components
+        self.screen = screen
+        self.replier = ShellReplier(screen)
+        self.user, self.channel = user, channel
+        self.home_place = (user, channel)
+        self.script = script
+        self.wait = wait
+        self.op_timeout = op_timeout
+
+    @property
+    def where(self) -> str:
+        return f"@{self.user} in #{self.channel.lower()}"
+
+    def prompt(self) -> str:
+        if self.screen.form is not None:
+            return self.screen.form.prompt()
+        if (self.user, self.channel) == self.home_place:
+            return "astra> "
+        return f"astra {self.where.replace(' in ', ' ')}> "
+
+    def request(self) -> Request:
+        return Request(user_id=self.user, channel_id=self.channel,
+                       is_dm=self.channel.startswith("D"), source="shell")
+
+    async def run(self, source: LineSource) -> None:
+        quitting = False  # Ctrl-D was pressed once with operations in progress
+        while True:
+            got = await source.read(self.prompt(), form=self.screen.form is not None)
+            line = got.strip() if isinstance(got, str) else got
+            if self.screen.form is not None and line in (Key.EOF, Key.INTERRUPT):
+                self.cancel_form()  # Ctrl-C / Ctrl-D at a form's prompt; the input's end
+                if self.script:
+                    break
+                continue
+            if line is Key.INTERRUPT:  # Ctrl-C: the line is dropped, as in a shell
+                quitting = False
+                continue
+            if line is Key.EOF or line in QUIT:
+                if self.script and isinstance(line, str):
+                    self.screen.say(f"astra> {line}")
+                if self.script or quitting or not await self.tell_still_running():
+                    break
+                quitting = True
+                continue
+            assert isinstance(line, str)
+            quitting = False
+            await self.line(line)
+        if self.script and not (self.wait and await wait_idle(self.components,
+                                                               self.op_timeout)):
+            await self.tell_still_running(ending=True)
+
+    async def line(self, line: str) -> None:
+        form = self.screen.form
+        if form is not None:
+            if self.script:
+                self.screen.say(f"{form.prompt()}{line}")
+            if line.startswith(":"):
+                await self.shell_command(line, in_form=True)
+                return
+            await self.form_line(form, line)
+            if self.screen.form is None:
+                await self.settle()
+            return
+        if not line or line.startswith("#"):  # a comment, in a script
+            return
+        if self.script:
+            self.screen.say(f"{self.prompt()}{line}")
+        if line.startswith(":"):
+            await self.shell_command(line)
+            return
+        service = self.components.service
+        req = self.request()
+        if line == "home":
+            view = await service.home(self.user)
+            self.screen.show("(home) ", Message(text="Home", blocks=tuple(view["blocks"])))
+        elif line.isdigit():
+            n = int(line)
+            if not 1 <= n <= len(self.screen.choices):
+                self.screen.say(f"There is no choice {n}.")
+                return
+            ch = self.screen.choices[n - 1]
+            await service.handle_action(req, ch.action_id, ch.value, None, self.replier)
+        else:
+            text = line[len("/astra"):] if line.startswith("/astra") else line
+            text = text[len("astra "):] if text.startswith("astra ") else text
+            await service.handle_command(req, compose(text), self.replier)
+        await self.settle()
+
+    async def settle(self) -> None:
+        """Let the watcher look now; a script also waits for what the line started."""
+        self.components.watcher.wake()
+        if self.script and self.wait:
+            await wait_idle(self.components, self.op_timeout)
+
+    async def form_line(self, session: FormSession, line: str) -> None:
+        """Feed one answer to the form; submit it once every field has one."""
+        service = self.components.service
+        req = self.request()
+        redraws = session.field.redraws
+        problem = session.answer(line)
+        if problem:
+            self.screen.say(f"  {problem}")
+            return
+        if redraws:  # e.g. the cloud changed: the region choices follow it
+            session.form = await service.create_form(req, session.values)
+        if not session.done:
+            return
+        errors = await service.form_errors(session.form.callback_id, session.values)
+        if errors:
+            for name, msg in errors.items():
+                self.screen.say(f"  {name}: {msg}")
+            session.index = next(i for i, f in enumerate(session.form.fields)
+                                 if f.name in errors)
+            return
+        self.screen.form = None
+        await service.submit_form(req, session.form.callback_id, session.values, self.replier)
+
+    def cancel_form(self) -> None:
+        if self.screen.form is not None:
+            title = self.screen.form.form.title
+            self.screen.form = None
+            self.screen.say(f"(only you) Left the form “{title}”: nothing was done.")
+
+    async def shell_command(self, line: str, *, in_form: bool = False) -> None:
+        word, _, arg = line.partition(" ")
+        arg = arg.strip()
+        if word == ":cancel":
+            if in_form:
+                self.cancel_form()
+            else:
+                self.screen.say("There is no form to leave.")
+        elif word == ":help":
+            self.screen.say(HELP)
+        elif in_form:
+            self.screen.say(f"`{word}` waits until the form is done; :cancel leaves it.")
+        elif word == ":as":
+            if arg:
+                user = _slack_id(arg, "UW")
+                if user is None:
+                    self.screen.say(f"`{arg}` is not a Slack user id: type one such as "
+                                    "U0BOB (the shell knows ids, not names).")
+                    return
+                self.user = user
+            self.screen.say(f"You are @{self.user} now, in #{self.channel.lower()}.")
+        elif word == ":in":
+            if arg:
+                channel = _slack_id(arg, "CGD")
+                if channel is None:
+                    self.screen.say(f"`{arg}` is not a Slack channel id: type one such as "
+                                    "C0OPS (D… for a direct message).")
+                    return
+                self.channel = channel
+            self.screen.say(f"You are in #{self.channel.lower()} now, as @{self.user}.")
+        else:
+            known = [":as", ":in", ":cancel", ":help"]
+            near = difflib.get_close_matches(word, known, n=1, cutoff=0.5)
+            self.screen.say(f"`{word}` is not a shell command (they are {', '.join(known)})."
+                            + (f" Did you mean `{near[0]}`?" if near else ""))
+
+    async def tell_still_running(self, *, ending: bool = False) -> bool:
+        """Name the operations still in progress; False if there are none."""
+        service = self.components.service
+        ops = await service.in_progress(limit=10)
+        if not ops:
+            return False
+        now = service.clock()
+        lines = "\n".join("  " + render.mrkdwn_text(render.in_progress_line(op, now))
+                          for op in ops)
+        tail = ("The input ended; this shell will not see how they end." if ending else
+                "Ctrl-D again quits now (this shell will not see how they end); "
+                "or wait here for their notices.")
+        self.screen.say(f"Still running:\n{lines}\n{tail}")
+        return True
+
+
+# ---------------------------------------------------------------------------- entry point
+
+
+def _isatty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
 async def run_shell(
     settings: Settings,
     *,
-    stdin: TextIO = sys.stdin,
-    out: TextIO = sys.stdout,
+    stdin: TextIO | None = None,
+    out: TextIO | None = None,
     user: str = SHELL_USER,
     channel: str = SHELL_CHANNEL,
     interactive: bool | None = None,
+    editor: bool | None = None,
     wait: bool = True,
     op_timeout: float = 120.0,
+    emulator: AstraEmulator | None = None,
+    log_file: str | None = None,
 ) -> int:
-    screen = Screen(out)
+    """Run one session. ``interactive``: a person types (default: stdin is a terminal);
+    ``editor``: with the line editor (default: interactive on a terminal); ``emulator``:
+    the sandbox's Astra (default: a new one); ``log_file``: where the log records go, said
+    once on the screen when the first one comes."""
+    require_for_shell(settings)
+    stdin = sys.stdin if stdin is None else stdin
+    out = sys.stdout if out is None else out
+    interactive = _isatty(stdin) if interactive is None else interactive
+    editor = (interactive and _isatty(out)) if editor is None else editor
+    if editor:
+        from prompt_toolkit.patch_stdout import patch_stdout
+
+        with patch_stdout():  # whatever is printed meanwhile goes above the prompt
+            return await _session(settings, EditorInput(), Screen(sys.stdout), user=user,
+                                  channel=channel, script=False, wait=wait,
+                                  op_timeout=op_timeout, emulator=emulator, log_file=log_file)
+    source = PlainInput(stdin, prompts=out if interactive else None)
+    return await _session(settings, source, Screen(out), user=user, channel=channel,
+                          script=not interactive, wait=wait, op_timeout=op_timeout,
+                          emulator=emulator, log_file=log_file)
+
+
+async def _session(
+    settings: Settings, source: LineSource, screen: Screen, *, user: str, channel: str,
+    script: bool, wait: bool, op_timeout: float, emulator: AstraEmulator | None,
+    log_file: str | None,
+) -> int:
     sandbox = settings.astra_token is None
     tmpdir = None
     if sandbox and "DATABASE_URL" not in os.environ:
@@ -237,78 +546,30 @@ async def run_shell(
         tmpdir = tempfile.TemporaryDirectory(prefix="astra-bot-shell-")
         settings = settings.model_copy(
             update={"database_url": f"sqlite+aiosqlite:///{tmpdir.name}/shell.db"})
-    components = await build(
-        settings, sandbox=sandbox, notifier=ShellNotifier(screen),
-        extra_admins=frozenset({SHELL_USER}),
-        # the emulator's transitions take seconds: look often enough to show each of them
-        poll_interval=min(settings.poll_interval,
-                          0.5 / (settings.emulator_speed if sandbox else 1.0)),
-    )
-    interactive = stdin.isatty() if interactive is None else interactive
-    task = asyncio.create_task(components.watcher.run(components.stop))
-    components.tasks.append(task)
-    replier = ShellReplier(screen)
-    where = "the built-in Astra emulator" if sandbox else settings.astra_api_url
-    out.write(f"astra-bot shell — you are @{user} in #{channel.lower()}, on {where}. "
-              "Type /astra help, a number to click a button, home for the Home tab, "
-              "or quit.\n")
-
-    def prompt() -> str:
-        return screen.form.prompt() if screen.form is not None else "astra> "
-
-    if interactive:
-        out.write(prompt())
-    out.flush()
+    hint = _FirstLogRecord(screen, log_file) if log_file else None
+    if hint is not None:
+        logging.getLogger().addHandler(hint)
+    components = None
     try:
-        async for raw in _lines(stdin):
-            line = raw.strip()
-            req = Request(user_id=user, channel_id=channel, is_dm=channel.startswith("D"),
-                          source="shell")
-            if screen.form is not None:
-                if not interactive:
-                    out.write(f"{prompt()}{line}\n")
-                await _form_line(components, req, screen.form, line, replier)
-                if screen.form is None and not interactive and wait:
-                    components.watcher.wake()
-                    await wait_idle(components, op_timeout)
-                if interactive:
-                    out.write(prompt())
-                    out.flush()
-                continue
-            if not line or line.startswith("#"):
-                if interactive:
-                    out.write(prompt())
-                    out.flush()
-                continue
-            if line in {"quit", "exit", "/quit"}:
-                break
-            if not interactive:
-                out.write(f"astra> {line}\n")
-            if line == "home":
-                view = await components.service.home(user)
-                screen.show("(home) ", Message(text="Home", blocks=tuple(view["blocks"])))
-            elif line.isdigit():
-                n = int(line)
-                if not 1 <= n <= len(screen.choices):
-                    out.write(f"There is no choice {n}.\n")
-                else:
-                    ch = screen.choices[n - 1]
-                    await components.service.handle_action(req, ch.action_id, ch.value, None,
-                                                           replier)
-            else:
-                text = line[len("/astra"):] if line.startswith("/astra") else line
-                text = text[len("astra "):] if text.startswith("astra ") else text
-                await components.service.handle_command(req, text, replier)
-            components.watcher.wake()
-            if not interactive and wait:
-                await wait_idle(components, op_timeout)
-            if interactive:
-                out.write(prompt())
-                out.flush()
-        if not interactive and wait:
-            await wait_idle(components, op_timeout)
+        components = await build(
+            settings, sandbox=sandbox, notifier=ShellNotifier(screen), emulator=emulator,
+            extra_admins=frozenset({SHELL_USER}),
+            # the emulator's transitions take seconds: look often enough to show each
+            poll_interval=min(settings.poll_interval,
+                              0.5 / (settings.emulator_speed if sandbox else 1.0)),
+        )
+        components.tasks.append(asyncio.create_task(components.watcher.run(components.stop)))
+        where = "the built-in Astra emulator" if sandbox else settings.astra_api_url
+        screen.say(f"astra-bot shell — you are @{user} in #{channel.lower()}, on {where}. "
+                   "Type /astra help, :help for the shell's own commands, a number to "
+                   "click a button, home for the Home tab, or quit.")
+        await Shell(components, screen, user=user, channel=channel, script=script,
+                    wait=wait, op_timeout=op_timeout).run(source)
     finally:
-        await components.aclose()
+        if components is not None:
+            await components.aclose()
+        if hint is not None:
+            logging.getLogger().removeHandler(hint)
         if tmpdir is not None:
             with contextlib.suppress(OSError):
                 tmpdir.cleanup()

@@ -89,3 +89,69 @@ async def test_stars_in_commands_survive(tmp_path: Path) -> None:
     assert "(only you) Custom role dba: `db.*` `keyspace.*`.\n" in text
     assert "(only you) 1 database (name `ord*`)\n" in text
 
+
+# ---------------------------------------------------------------------------- the shell's own
+
+
+def test_typed_mentions_are_sent_escaped() -> None:
+    from bot.shell import compose
+
+    assert compose("perm grant @U0DEV viewer") == "perm grant <@U0DEV> viewer"
+    assert compose("perm guard #C0OPS viewer") == "perm guard <#C0OPS> viewer"
+    assert compose("perm guard #cshell viewer") == "perm guard <#CSHELL> viewer"
+    assert compose("perm grant @S0ENG viewer") == "perm grant <!subteam^S0ENG> viewer"
+    # already escaped, a display name, an e-mail address, a name with a dash: left alone
+    for kept in ("perm grant <@U0DEV|dev> viewer", "perm grant @ana viewer",
+                 "user invite a@USHELL.io --role x", "perm guard #dev-team viewer"):
+        assert compose(kept) == kept
+
+
+async def test_typed_mentions_reach_the_service(tmp_path: Path) -> None:
+    text = await _shell(tmp_path, "perm grant @U0DEV viewer\nperm list\n")
+    assert "granted viewer to @U0DEV" in text
+    assert "Mention them" not in text
+
+
+async def test_as_and_in_switch_person_and_channel(tmp_path: Path) -> None:
+    text = await _shell(tmp_path, "\n".join([
+        ":as U0BOB", "db list", ":as @USHELL", "perm grant @U0BOB viewer",
+        ":in #c0ops", ":as <@U0BOB|bob>", "db list", ":as", ":in C0OPS", ":as bob", ":in ops",
+    ]) + "\n")
+    assert "You are @U0BOB now, in #cshell.\nastra @U0BOB #cshell> db list\n" in text
+    assert "You are not allowed to run `/astra db list`" in text
+    assert "astra> perm grant @U0BOB viewer\n(only you) 🔑 @USHELL granted viewer" in text
+    assert "You are in #c0ops now, as @USHELL." in text
+    assert "astra @U0BOB #c0ops> db list\n(only you) No databases" in text
+    assert "astra @U0BOB #c0ops> :as\nYou are @U0BOB now, in #c0ops." in text
+    assert "`bob` is not a Slack user id" in text and "`ops` is not a Slack channel id" in text
+
+
+async def test_shell_commands_help_and_unknown(tmp_path: Path) -> None:
+    text = await _shell(tmp_path, ":help\n:cancle\n:x\n:cancel\n")
+    for word in (":as <user>", ":in <channel>", ":cancel", ":help"):
+        assert word in text
+    assert "`:cancle` is not a shell command (they are :as, :in, :cancel, :help). " \
+           "Did you mean `:cancel`?" in text
+    assert "`:x` is not a shell command" in text
+    assert "There is no form to leave." in text
+
+
+async def test_a_form_can_be_left(tmp_path: Path) -> None:
+    text = await _shell(tmp_path, "db create\norders\n:cancel\ndb list\ndb create\n")
+    assert "Cloud [gcp]> :cancel\n(only you) Left the form “Create a database”: " \
+           "nothing was done.\nastra> db list\n(only you) No databases" in text
+    # the input ends in a form: it is left too
+    assert text.rstrip().endswith("nothing was done.")
+
+
+async def test_the_end_of_input_says_what_is_still_running(tmp_path: Path) -> None:
+    text = await _shell(tmp_path, "db create orders\n", wait=False)
+    assert "Still running:\n  … Creating orders — PENDING" in text
+    assert "The input ended" in text
+
+
+async def test_a_token_that_is_not_an_astra_token_is_refused(tmp_path: Path) -> None:
+    from bot.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="ASTRA_DB_APPLICATION_TOKEN should start with"):
+        await _shell(tmp_path, "db list\n", ASTRA_DB_APPLICATION_TOKEN="xoxb-123")
