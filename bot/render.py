@@ -587,8 +587,10 @@ _CODE_SPAN = re.compile(r"`[^`\n]*`")
 # Slack's bold: the opening `*` is followed, the closing one preceded, by a non-space
 # (https://api.slack.com/reference/surfaces/formatting#basic-formatting)
 _BOLD = re.compile(r"(?<![\w*])\*(?=\S)([^*\n]*?\S)\*(?![\w*])")
-_MRKDWN_TEXT: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...] = (
-    (_BOLD, lambda m: m[1]),
+_Sub = tuple[re.Pattern[str], Callable[[re.Match[str]], str]]
+# Mentions and links, which the terminal shows the way the shell takes them back (`@U0DEV`,
+# `#c0ops`), also inside code spans: `/astra perm unguard <#C0OPS>` is meant to be typed.
+_ENTITIES: tuple[_Sub, ...] = (
     (re.compile(r"<@([A-Z0-9]+)(?:\|[^>]*)?>"), lambda m: "@" + m[1]),
     # a channel is named as the shell names its channels (the id, lower case)
     (re.compile(r"<#([A-Z0-9]+)(?:\|[^>]*)?>"), lambda m: "#" + m[1].lower()),
@@ -596,6 +598,10 @@ _MRKDWN_TEXT: tuple[tuple[re.Pattern[str], Callable[[re.Match[str]], str]], ...]
     (re.compile(r"<!(here|channel|everyone)>"), lambda m: "@" + m[1]),
     (re.compile(r"<((?:https?|mailto):[^|>]+)\|([^>]+)>"), lambda m: f"{m[2]} ({m[1]})"),
     (re.compile(r"<((?:https?|mailto):[^|>]+)>"), lambda m: m[1]),
+)
+# Formatting, which a code span does not have
+_FORMATTING: tuple[_Sub, ...] = (
+    (_BOLD, lambda m: m[1]),
     (re.compile(":(" + "|".join(_EMOJI_TEXT) + "):"), lambda m: _EMOJI_TEXT[m[1]]),
 )
 
@@ -607,15 +613,17 @@ def _unescape(text: str) -> str:
 
 def mrkdwn_text(text: str) -> str:
     """Slack mrkdwn as a terminal shows it: bold plain, mentions by id, emoji as symbols;
-    a code span is shown verbatim, backticks and all (its `*` is no formatting)."""
+    a code span keeps its backticks and its text (a `*` in it is no formatting)."""
     spans: list[str] = []
 
     def keep(m: re.Match[str]) -> str:  # a placeholder no pattern below can match into
         spans.append(m[0])
         return f"\ue000{len(spans) - 1}\ue001"
 
+    for pattern, repl in _ENTITIES:
+        text = pattern.sub(repl, text)
     text = _CODE_SPAN.sub(keep, text)
-    for pattern, repl in _MRKDWN_TEXT:
+    for pattern, repl in _FORMATTING:
         text = pattern.sub(repl, text)
     text = re.sub("\ue000(\\d+)\ue001", lambda m: spans[int(m[1])], text)
     return _unescape(text)

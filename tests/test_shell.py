@@ -67,10 +67,12 @@ def test_text_keeps_stars_inside_code_spans() -> None:
     text, _ = to_text(Message(text="x", blocks=(
         _section("Role *dba*: `db.*` `keyspace.*`"),
         _section("*2 databases* named `ord*`, *by* <@U0DEV> in <#C0OPS>"),
+        _section(":lock: `/astra perm unguard <#C0OPS>` (not `:lock:`)"),
     )))
     assert text.splitlines() == [
         "Role dba: `db.*` `keyspace.*`",
         "2 databases named `ord*`, by @U0DEV in #c0ops",
+        "🔒 `/astra perm unguard #c0ops` (not `:lock:`)",
     ]
 
 

@@ -74,7 +74,7 @@ async def terminal_shell(tmp_path: Path, speed: str = "10") -> AsyncIterator[Tty
     loop.add_reader(master, readable)
     tty = Tty(master, screen, shell)
     try:
-        await tty.prompt()
+        await tty.until(lambda s: s.cursor_line == "astra>", limit_s=90)  # a loaded machine
         yield tty
     finally:
         # Ctrl-D at a prompt (keys typed before one is up would meet the terminal's
