@@ -44,6 +44,7 @@ from bot.errors import (
     UsageError,
 )
 from bot.intents import (
+    MAX_TEXT_CHARS,
     SPECS,
     Intent,
     Subject,
@@ -422,7 +423,7 @@ class Service:
 
     async def _handle_command(self, req: Request, text: str, reply: Replier) -> None:
         started = self.clock()
-        shown = "/astra " + text.strip()
+        shown = "/astra " + _clipped(text.strip())
         # no name: the form, where there is one (a Slack modal, prompts in the shell)
         if text.split() == ["db", "create"] and await self._open_create_form(req, reply):
             await self._record(req, shown, "form", permission="db.create", started=started)
@@ -1700,6 +1701,14 @@ class Service:
         ]
         await reply.private(render.bullet_list("Audit log (newest first)", lines))
         return f"{len(rows)} audit entries"
+
+
+def _clipped(text: str) -> str:
+    """A command text as the audit keeps it: a text longer than any command can be (a
+    refused one) is kept as its start and its length."""
+    if len(text) <= MAX_TEXT_CHARS:
+        return text
+    return f"{text[:200]}… ({len(text):,} characters)"
 
 
 class _Replacing:
