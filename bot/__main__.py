@@ -50,7 +50,8 @@ def load_settings() -> Settings:
 async def _serve(settings: Settings, *, sandbox: bool, watcher: bool) -> int:
     import uvicorn
 
-    from bot.app import asgi_app, build
+    from bot.app import build
+    from bot.web import asgi_app
 
     require_for_serve(settings, sandbox=sandbox)
     components = await build(settings, sandbox=sandbox)

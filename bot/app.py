@@ -2,44 +2,30 @@
 
 Nothing else in the package builds long-lived objects; there are no module-level globals
 and no import side effects. :func:`build` makes the components (one :class:`Metrics`
-registry, handed to every client); :func:`asgi_app` wraps them in the Starlette app that
-uvicorn serves: ``/slack/events`` (HTTP mode only — in Socket Mode nothing signs requests,
-so the route does not exist), ``/healthz``, ``/readyz`` and ``/metrics``, in both modes.
-
-Readiness (``/readyz``): the store answers and is at the latest migration, and Slack and
-Astra answered recently. "Recently" comes from the calls the bot makes anyway (the
-clients' metrics hooks record every answer); only when a peer has not been heard from for
-``READY_FRESH_S`` (``READY_RETRY_S`` after a failure) does a probe call it once
-(``auth.test``, ``GET /v2/currentOrg``), so load balancers probing every second cost
-nothing.
+registry, handed to every client); :func:`bot.web.asgi_app` wraps them in the Starlette app
+that uvicorn serves.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import aiohttp
 import httpx
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 from bot import org_commands
 from bot.astra.client import AstraClient
 from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator, EmulatorConfig
-from bot.errors import BotError, ConfigError
-from bot.metrics import CONTENT_TYPE, Metrics
+from bot.errors import ConfigError
+from bot.metrics import Metrics
 from bot.ports import Directory, Notifier
 from bot.service import Service
 from bot.settings import Settings
@@ -55,12 +41,6 @@ from bot.store.repo import Store
 from bot.watcher import Watcher
 
 log = logging.getLogger("astra_bot")
-
-#: A peer that answered within this long counts as reachable without asking it again.
-READY_FRESH_S = 300.0
-#: After a failed answer, readiness asks again once this long has passed.
-READY_RETRY_S = 15.0
-
 
 @dataclass
 class Components:
@@ -187,11 +167,9 @@ async def build(
     session: aiohttp.ClientSession | None = None
     if isinstance(notifier, SlackNotifier):
         slack = notifier.client
-        secret = (None if settings.socket_mode or settings.slack_signing_secret is None
-                  else settings.slack_signing_secret.get_secret_value())
         session = aiohttp.ClientSession()  # private answers reuse its connections
-        bolt = build_bolt_app(service, notifier.client, signing_secret=secret,
-                              on_started=watcher.wake, session=session)
+        bolt = build_bolt_app(service, notifier.client, on_started=watcher.wake,
+                              session=session)
         install_ack_timer(bolt, metrics)
     return Components(settings=settings, engine=engine, store=store, astra=astra,
                       service=service, watcher=watcher, emulator=emu, bolt=bolt,
@@ -211,122 +189,3 @@ def socket_mode_handler(components: Components, *,
                                      ping_interval=ping_interval)
     components.socket = handler
     return handler
-
-
-async def _peer_problem(components: Components, peer: str,
-                        probe: Callable[[], Awaitable[object]]) -> str | None:
-    """Why ``peer`` does not count as reachable (None if it does). Asks it only when
-    nothing recent is known (see READY_FRESH_S / READY_RETRY_S)."""
-    health = components.metrics.peers
-
-    def known() -> bool:
-        c = health.last(peer)
-        return c is not None and health.clock() - c.at <= (READY_FRESH_S if c.ok
-                                                           else READY_RETRY_S)
-
-    if not known():
-        lock = components._probing.setdefault(peer, asyncio.Lock())
-        async with lock:
-            if not known():
-                try:
-                    await probe()
-                except Exception as exc:  # a probe never makes readiness crash
-                    # An HTTP answer was recorded by the clients' hooks; anything else
-                    # (no connection, a timeout) is recorded here.
-                    if not known():
-                        health.record(peer, False, type(exc).__name__)
-    contact = health.last(peer)
-    if contact is None:
-        return f"{peer} has not answered yet"
-    if not contact.ok:
-        return f"{peer} is unreachable or refuses the bot ({contact.detail})"
-    return None
-
-
-def asgi_app(components: Components, *, with_watcher: bool = True) -> Starlette:
-    """The HTTP app: Slack's request URL (HTTP mode), health, readiness and metrics. With
-    ``components.socket`` set, the lifespan also connects Socket Mode (in the background:
-    health answers while Slack is being reached) and closes it first on shutdown."""
-    assert components.bolt is not None
-    handler = AsyncSlackRequestHandler(components.bolt)
-    http_mode = not components.settings.socket_mode
-
-    async def slack_events(request: Request) -> Response:
-        return await handler.handle(request)
-
-    async def healthz(_: Request) -> Response:
-        return JSONResponse({"ok": True})
-
-    async def readyz(_: Request) -> Response:
-        problems: list[str] = []
-        try:
-            await components.store.ping()
-            if not await is_at_head(components.engine):
-                problems.append("store not migrated to head (run `astra-bot migrate`)")
-        except BotError as err:
-            problems.append(err.user_message)
-        slack = components.slack
-        if slack is not None and (why := await _peer_problem(components, "slack",
-                                                             slack.auth_test)):
-            problems.append(why)
-        if why := await _peer_problem(components, "astra", components.astra.current_org):
-            problems.append(why)
-        if components.socket is not None and not await components.socket.client.is_connected():
-            problems.append("Socket Mode is not connected to Slack")
-        status = 200 if not problems else 503
-        return JSONResponse({"ok": not problems, "problems": problems}, status_code=status)
-
-    async def metrics(_: Request) -> Response:
-        slots = components.service.slots
-        components.metrics.set_work(slots.running, slots.waiting)
-        try:
-            await components.metrics.refresh_from_store(components.store,
-                                                        components.store.clock())
-        except BotError as err:  # the counters are still worth scraping
-            log.warning("metrics: store gauges not refreshed: %s", err.user_message)
-        return Response(components.metrics.render(), media_type=CONTENT_TYPE)
-
-    @contextlib.asynccontextmanager
-    async def lifespan(_: Starlette) -> AsyncIterator[None]:
-        if with_watcher:
-            components.tasks.append(
-                asyncio.create_task(components.watcher.run(components.stop)))
-        if components.socket is not None:
-            components.tasks.append(asyncio.create_task(_connect(components.socket)))
-        components.service.background(_warm(components), "warm-up")
-        try:
-            yield
-        finally:
-            await components.aclose()
-
-    routes = [Route("/slack/events", slack_events, methods=["POST"])] if http_mode else []
-    return Starlette(
-        routes=[
-            *routes,
-            Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
-            Route("/metrics", metrics, methods=["GET"]),
-        ],
-        lifespan=lifespan,
-    )
-
-
-#: Modules the first Astra call imports lazily (httpx's transport picks its network backend
-#: on first use): imported after start-up instead, so that the first command does not pause
-#: the event loop — and the acks waiting on it — while they load.
-_LAZY_IMPORTS = ("httpcore._backends.anyio", "anyio._backends._asyncio")
-
-
-async def _warm(components: Components) -> None:
-    for name in _LAZY_IMPORTS:
-        try:
-            importlib.import_module(name)
-        except ImportError:  # another httpx version: the first call imports what it needs
-            log.debug("warm-up: %s not found", name)
-        await asyncio.sleep(0)
-    await components.service.warm()
-
-
-async def _connect(socket: AsyncSocketModeHandler) -> None:
-    await socket.connect_async()  # type: ignore[no-untyped-call]
-    log.info("Socket Mode connected")

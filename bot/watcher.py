@@ -53,6 +53,11 @@ COALESCE_AT = 3
 # interval)); older ones every poll interval.
 YOUNG_S = 600.0
 FAST_S = 2.5
+#: Delivery keys (bot/slack/guards.py) are kept this long: a replay needs a signature at
+#: most five minutes old (bot/web.py) and Slack re-sends a lost event within minutes.
+SEEN_KEEP_S = 3600.0
+#: ... and the older ones are dropped this often, by whichever watcher gets there.
+SEEN_FORGET_EVERY_S = 600.0
 
 
 @dataclass
@@ -94,6 +99,7 @@ class Watcher:
         self._touch: dict[str | None, list[str]] = {}
         self._next_check = 0.0
         self._subs_checked_at: float | None = None
+        self._forget_seen_at = 0.0
 
     def wake(self) -> None:
         """Look now (a new operation was started)."""
@@ -154,6 +160,7 @@ class Watcher:
             if subs and by_org:
                 self._subs_checked_at = now
         result.notices_sent = await self.deliver_notices()
+        await self._forget_old_deliveries()
         self.last_tick_at = self.clock()
         if self.metrics is not None:
             self.metrics.watcher_tick(time.perf_counter() - started)
@@ -430,6 +437,12 @@ class Watcher:
             with contextlib.suppress(BotError, Exception):
                 await self.store.release_leases(self.owner)
             log.info("watcher %s stopped", self.owner)
+
+    async def _forget_old_deliveries(self) -> None:
+        now = self.clock()
+        if now >= self._forget_seen_at:
+            self._forget_seen_at = now + SEEN_FORGET_EVERY_S
+            await self.store.forget_seen(before=now - SEEN_KEEP_S)
 
     async def _sleep_for(self) -> float:
         """Until the next operation is due, or the watches are; at most one interval (new

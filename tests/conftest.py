@@ -25,11 +25,12 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import Components, asgi_app, build
+from bot.app import Components, build
 from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator, EmulatorConfig
 from bot.render import Message
 from bot.service import Request
 from bot.settings import Settings
+from bot.web import asgi_app
 from tests.fakes.slack_api import (
     DEFAULT_BOT_TOKEN,
     FakeSlack,

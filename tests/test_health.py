@@ -3,7 +3,7 @@ recently — known from the calls the bot makes, probed only when nothing recent
 
 from __future__ import annotations
 
-from bot.app import READY_FRESH_S, READY_RETRY_S
+from bot.web import READY_FRESH_S, READY_RETRY_S
 from bot.store.db import downgrade, migrate
 from tests.conftest import BotHarness
 

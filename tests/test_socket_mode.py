@@ -145,7 +145,7 @@ async def test_reconnects_after_a_silent_network_drop(socket_bot: SocketHarness)
 
 async def test_socket_mode_serves_no_unsigned_http_route(socket_bot: SocketHarness) -> None:
     """In Socket Mode nothing verifies an HTTP request: /slack/events must not exist."""
-    from bot.app import asgi_app
+    from bot.web import asgi_app
 
     app = asgi_app(socket_bot.components, with_watcher=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),

@@ -5,8 +5,8 @@
 - Buttons (``astra_confirm``, ``astra_cancel``, ``astra_run:<n>``, ``astra_page:prev|next``,
   and the bare ids of older messages): ``ack()``, then the service decides again for the
   person who clicks.
-- Requests are verified by Bolt's signature check (HTTP mode) — a bad signature gets 401 and
-  never reaches a listener.
+- HTTP requests are verified before they reach Bolt (bot/web.py: size cap, signature,
+  shape); requests from another workspace and replays are stopped by bot/slack/guards.py.
 
 The adapters here turn the service's ports into Slack Web API calls: the
 :class:`SlackNotifier` (``chat.postMessage`` / ``chat.update``), a per-request
@@ -52,6 +52,7 @@ from bot.render import (
     form_view,
 )
 from bot.service import Request, Service
+from bot.slack import guards
 from bot.work import network_wait
 
 log = logging.getLogger("astra_bot.slack")
@@ -383,22 +384,22 @@ def build_bolt_app(
     service: Service,
     client: AsyncWebClient,
     *,
-    signing_secret: str | None,
     on_started: Callable[[], None] | None = None,
     session: aiohttp.ClientSession | None = None,
 ) -> AsyncApp:
-    """The Bolt app with the bot's listeners. ``signing_secret`` None means Socket Mode."""
+    """The Bolt app with the bot's listeners (the same in HTTP and Socket Mode)."""
     app = AsyncApp(
         client=client,
-        signing_secret=signing_secret,
-        # Socket Mode has no signature; HTTP mode always verifies.
-        request_verification_enabled=signing_secret is not None,
+        # HTTP mode: bot/web.py verifies every request before its body is parsed (the one
+        # signature check); Socket Mode has no signature.
+        request_verification_enabled=False,
         # The listener acks, hands the work to a task of its own and returns: Bolt answers
         # Slack as soon as the listener returns, instead of polling every 10 ms for the ack
         # of a listener still running (process_before_response=False); the Astra call,
         # the store and the reply all run after the answer.
         process_before_response=True,
     )
+    guards.install(app, service.store)  # another workspace, a replay: before any listener
 
     async def _then_wake(work: Awaitable[None]) -> None:
         await work
@@ -492,14 +493,5 @@ def build_bolt_app(
                 log.warning("could not publish the Home tab: %s", type(exc).__name__)
 
         service.background(publish(), "home tab")
-
-    @app.middleware
-    async def _once(body: dict[str, Any], next: Callable[[], Awaitable[Any]]) -> Any:
-        """Slack re-sends an event it thinks was not received (X-Slack-Retry-Num): handle
-        each event id once, whichever replica got it (the store remembers)."""
-        event_id = body.get("event_id") if body.get("type") == "event_callback" else None
-        if event_id and not await service.store.first_time_seen(str(event_id)):
-            return BoltResponse(status=200, body="")
-        return await next()
 
     return app

@@ -218,7 +218,9 @@ class AuditEntry(Base):
 
 
 class SeenEvent(Base):
-    """Slack event ids already handled (Events API retries are deduplicated)."""
+    """Slack deliveries already handled, by key: an Events API event id, or the hash of a
+    signed request's timestamp and signature (replays and retries run once). The column
+    keeps its first name, ``event_id``."""
 
     __tablename__ = "seen_events"
 

@@ -749,11 +749,18 @@ class Store:
 
     # ------------------------------------------------------------------ events
 
-    async def first_time_seen(self, event_id: str) -> bool:
-        """True the first time an event id is seen (Events API retries are dropped)."""
+    async def first_time_seen(self, key: str) -> bool:
+        """True the first time a delivery key (bot/slack/guards.py: an event id, or a hash
+        of a signed request) is seen; one INSERT, so every replica sees the same answer."""
         try:
             async with self.session() as s, s.begin():
-                s.add(SeenEvent(event_id=event_id, seen_at=self.clock()))
+                s.add(SeenEvent(event_id=key, seen_at=self.clock()))
         except IntegrityError:
             return False
         return True
+
+    async def forget_seen(self, *, before: float) -> int:
+        """Drop the delivery keys seen before ``before``; how many."""
+        async with self.session() as s, s.begin():
+            res = await s.execute(delete(SeenEvent).where(SeenEvent.seen_at < before))
+            return int(res.rowcount)  # type: ignore[attr-defined]
