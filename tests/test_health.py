@@ -3,8 +3,8 @@ recently — known from the calls the bot makes, probed only when nothing recent
 
 from __future__ import annotations
 
-from bot.web import READY_FRESH_S, READY_RETRY_S
 from bot.store.db import downgrade, migrate
+from bot.web import READY_FRESH_S, READY_RETRY_S
 from tests.conftest import BotHarness
 
 

@@ -14,7 +14,15 @@ from bot.app import build
 from bot.astra.emulator import AstraEmulator
 from bot.service import Request
 from bot.store.db import make_engine, migrate
-from tests.conftest import FakeClock, RecordingNotifier, RecordingReplier, make_settings
+from tests.conftest import (
+    SIGNING_SECRET,
+    FakeClock,
+    RecordingNotifier,
+    RecordingReplier,
+    bot_harness,
+    make_settings,
+)
+from tests.fakes.slack_api import FakeSlack, sign_request, slash_command_body
 
 pytestmark = pytest.mark.postgres
 
@@ -55,3 +63,27 @@ async def test_two_watchers_announce_each_operation_once(
     finally:
         for c in replicas:
             await c.aclose()
+
+
+async def test_a_request_replayed_to_another_replica_runs_once(
+    tmp_path: Path, pg_database: str, emulator: AstraEmulator, clock: FakeClock, slack: FakeSlack
+) -> None:
+    """Issue 13 item 8 across replicas: the delivery key is in the shared store."""
+    engine = make_engine(pg_database)
+    await migrate(engine)
+    await engine.dispose()
+    body = slash_command_body('token create --role "Read Only User"', user_id="UADMIN",
+                              response_url=slack.response_url("t"))
+    headers = {**sign_request(SIGNING_SECRET, body),
+               "Content-Type": "application/x-www-form-urlencoded"}
+    async with bot_harness(tmp_path / "a", slack, emulator, clock,
+                           DATABASE_URL=pg_database) as a, \
+            bot_harness(tmp_path / "b", slack, emulator, clock,
+                        DATABASE_URL=pg_database) as b:
+        first = await a.http.post("/slack/events", content=body, headers=headers)
+        await a.settle()
+        again = await b.http.post("/slack/events", content=body, headers=headers)
+        await b.settle()
+    assert first.status_code == again.status_code == 200
+    assert "already handled" in again.json()["text"]
+    assert emulator.count("POST", "/v2/tokens") == 1

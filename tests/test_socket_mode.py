@@ -143,6 +143,25 @@ async def test_reconnects_after_a_silent_network_drop(socket_bot: SocketHarness)
     await _still_answers(h)
 
 
+async def test_another_workspace_is_refused_over_socket_mode(socket_bot: SocketHarness) -> None:
+    """Item 5 of issue 13 in Socket Mode: the guard is Bolt's, so it holds here too."""
+    h = socket_bot
+    db_id = h.emulator.add_database("orders")
+    eid = await h.server.slash_command("db delete orders", user_id=ADMIN, channel_id="C1",
+                                       team_id="T2", response_url=h.slack.response_url("x"))
+    ack = await h.server.wait_ack(eid)
+    # the refusal is the ack's payload, which Slack shows privately to the caller
+    assert ack["payload"]["response_type"] == "ephemeral"
+    assert "only the workspace it is installed in" in ack["payload"]["text"]
+    click = await h.server.block_actions("astra_run", f"db delete {db_id}", user_id=ADMIN,
+                                         channel_id="C1", team_id="T2",
+                                         response_url=h.slack.response_url("y"))
+    assert await h.server.wait_ack(click) == {"envelope_id": click}
+    await _still_answers(h)  # the own workspace still is served, after both
+    assert h.emulator.count("POST") == 0
+    assert h.slack.calls("chat.postMessage") == []
+
+
 async def test_socket_mode_serves_no_unsigned_http_route(socket_bot: SocketHarness) -> None:
     """In Socket Mode nothing verifies an HTTP request: /slack/events must not exist."""
     from bot.web import asgi_app
