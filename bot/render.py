@@ -440,6 +440,26 @@ def status_change(name: str, db_id: str, old: str | None, new: str) -> Message:
 # ---------------------------------------------------------------------------- confirmations
 
 
+@dataclass(frozen=True)
+class Twin:
+    """A database that has the name a create asks for, or a create of it in flight."""
+
+    db_id: str | None = None
+    status: str | None = None
+    creating_by: str | None = None  # the requester of a create still in flight
+
+
+def create_another(name: str, twin: Twin) -> tuple[str, str]:
+    """What a create asks when the name exists (Astra names are not unique): the summary
+    and the question, in the words of what was typed."""
+    if twin.creating_by is not None:
+        what = f"is being created by <@{twin.creating_by}>" + (
+            f" (id `{twin.db_id}`)" if twin.db_id else "")
+    else:
+        what = f"already exists (id `{twin.db_id}`, {twin.status})"
+    return f"`{name}` {what}.", f"Create another database named *{name}*?"
+
+
 def confirmation(
     *,
     conf_id: str,
@@ -448,11 +468,16 @@ def confirmation(
     requester_id: str,
     expires_at: float,
     needs_approval: bool,
+    question: str | None = None,
     ok_label: str | None = None,
     danger: bool = True,
 ) -> Message:
-    """Confirm / Cancel buttons. Destructive: red, with Slack's own confirm dialog."""
-    if needs_approval:
+    """Confirm / Cancel buttons. Destructive: red, with Slack's own confirm dialog. With a
+    ``question``, the message asks it (after ``summary``) instead of naming the command."""
+    if question is not None:
+        head = f":warning: {summary} <@{requester_id}> asks: {question}"
+        ok = ok_label or "Confirm"
+    elif needs_approval:
         head = (
             f":lock: <@{requester_id}> asks to run `{command}`: {summary}\n"
             "This database is protected: *another person* with the right must approve."

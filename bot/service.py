@@ -621,6 +621,7 @@ class Service:
         reply: Replier,
         *,
         summary: str | None = None,
+        question: str | None = None,
         ok_label: str | None = None,
         danger: bool = True,
     ) -> None:
@@ -643,6 +644,7 @@ class Service:
             conf_id=conf.id,
             command=intent.canonical(),
             summary=summary or _summary(intent, db),
+            question=question,
             requester_id=req.user_id,
             expires_at=conf.expires_at,
             needs_approval=conf.needs_approval,
@@ -1118,11 +1120,13 @@ class Service:
         if not intent.switch("allow_duplicate_name"):
             twin = await self._existing_named(org, name)
             if twin is not None and reply is not None:
-                again = Intent(intent.spec, {**intent.args, "allow_duplicate_name": True})
+                # The confirmation stores the command as typed: its click is the consent
+                # (a confirmed create asks nothing again), so the channel never reads a
+                # flag nobody typed.
                 decision = Decision("confirm", "duplicate name", intent.permission)
+                summary, question = render.create_another(name, twin)
                 await self._ask_confirmation(
-                    req, again, decision, None, reply,
-                    summary=f"`{name}` already exists ({twin}). Create another?",
+                    req, intent, decision, None, reply, summary=summary, question=question,
                     ok_label="Create another", danger=False)
                 return f"duplicate name {name}: confirmation posted"
         spec = CreateDatabase(
@@ -1167,14 +1171,13 @@ class Service:
         await self._show_progress(req, op, status="PENDING", reply=reply)
         return f"operation {op.id} (create {db_id}) started"
 
-    async def _existing_named(self, org: str, name: str) -> str | None:
-        """A short description of a database (or a create in flight) with this name."""
+    async def _existing_named(self, org: str, name: str) -> render.Twin | None:
+        """A database (or a create in flight) with this name."""
         for op in await self.store.operations_named(org, name, "create"):
-            return f"being created by <@{op.requester_id}>" + (
-                f", id `{op.database_id}`" if op.database_id else "")
+            return render.Twin(db_id=op.database_id or None, creating_by=op.requester_id)
         for d in await self.astra.list_databases():
             if d.info.name == name:
-                return f"id `{d.id}`, {d.status}"
+                return render.Twin(db_id=d.id, status=d.status)
         return None
 
     @staticmethod

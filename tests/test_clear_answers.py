@@ -176,3 +176,22 @@ async def test_a_terminating_database_is_not_offered_for_deletion(bot: BotHarnes
     await bot.command("db delete wide")
     assert "extra regions are removed" in last_private(bot)
     assert confirmation_posts(bot) == [] and writes(bot) == []
+
+
+# ---------------------------------------------------------------------------- duplicate name
+
+
+async def test_a_second_create_asks_in_the_users_words(bot: BotHarness) -> None:
+    bot.emulator.add_database("orders")
+    await bot.command("db create orders")
+    (post,) = confirmation_posts(bot)
+    shown = post["text"] + json.dumps(post["blocks"])
+    assert "allow-duplicate-name" not in shown  # a command the user never typed
+    assert "Create another database named *orders*?" in shown
+    assert "`orders` already exists" in shown
+    value = next(e["value"] for b in post["blocks"] for e in b.get("elements", [])
+                 if e.get("action_id") == ACTION_CONFIRM)
+    await bot.click(ACTION_CONFIRM, value)
+    assert len(_create_bodies(bot)) == 1
+    decided = next(c.params for c in bot.slack.calls("chat.update") if c.ok)
+    assert "allow-duplicate-name" not in json.dumps(decided)

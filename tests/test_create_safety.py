@@ -28,7 +28,8 @@ async def test_existing_name_asks_before_creating_another(shell_bot: ServiceHarn
     await shell_bot.run("db create orders")
     assert _creates(shell_bot) == 0
     text = shell_bot.notifier.posts[-1][1].text
-    assert "orders` already exists" in text and db_id in text and "Create another?" in text
+    assert "orders` already exists" in text and db_id in text
+    assert "Create another database named orders?" in text
     await shell_bot.click(ACTION_CONFIRM, _button(shell_bot))
     assert _creates(shell_bot) == 1
     await shell_bot.click(ACTION_CONFIRM, _button(shell_bot))  # replay: nothing more
