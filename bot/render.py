@@ -433,7 +433,9 @@ _FINAL_RE = re.compile(r"is (ACTIVE|TERMINATED|PARKED|in ERROR)\b")
 
 
 def status_change(name: str, db_id: str, old: str | None, new: str) -> Message:
-    text = f"{emoji(new)} *{name}* `{db_id}`: {old or '?'} → {new}"
+    """A watched database changed (``old`` None: one not seen before, such as a new one)."""
+    change = f": {old} → {new}" if old else f" is {new}"
+    text = f"{emoji(new)} *{name}* `{db_id}`{change}"
     return _msg(text.replace("*", ""), [SectionBlock(text=_mrkdwn(text))])
 
 

@@ -1464,17 +1464,20 @@ class Service:
     ) -> str:
         ref = intent.arg("db")
         org = await self.org_id()
+        seen: dict[str, str] = {}
         if ref == "all":
             db_id, name = "*", "all databases"
         else:
             db = await self.resolve_db(ref)
             db_id, name = db.id, db.info.name or db.id
+            seen = {db.id: db.status}  # what the channel knows now is no news later
         added = await self.store.subscribe(
             org_id=org,
             channel_id=req.channel_id,
             database_id=db_id,
             database_name=name,
             by=req.user_id,
+            statuses=seen,
         )
         text = (
             f":eyes: <@{req.user_id}> is watching *{name}*: this channel will be told of "

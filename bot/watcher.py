@@ -97,6 +97,9 @@ class Watcher:
         self.watch_interval = settings.watch_interval
         self.fast_interval = min(FAST_S, self.interval)
         self._touch: dict[str | None, list[str]] = {}
+        # (channel, database id) of the operations looked at this tick: their progress
+        # message and notice tell that channel, so a watch there does not say it again
+        self._covered: set[tuple[str, str]] = set()
         self._next_check = 0.0
         self._subs_checked_at: float | None = None
         self._forget_seen_at = 0.0
@@ -117,6 +120,7 @@ class Watcher:
         subs = await self.store.subscriptions()
         now = self.clock()
         self._touch = {}
+        self._covered = {(op.channel_id, op.database_id) for op in ops if op.database_id}
         self._next_check = now + self._step(ops, now)
         # Watches ride along with every list call made for operations; alone, they are
         # looked at every watch_interval only (no operation has a deadline then).
@@ -351,17 +355,24 @@ class Watcher:
             after = {sub.database_id: status}
         if after == before:
             return reads
-        first_look = not before and sub.database_id == "*"
+        # What the channel saw when it began to watch is no news (the watch seeds it; a
+        # watch of `all` sees every database first).
+        first_look = not before
         for db_id, status in sorted(after.items()):
             old = before.get(db_id)
-            if old == status or first_look:
+            if old == status or first_look or (sub.channel_id, db_id) in self._covered:
                 continue
-            name = dbs[db_id].info.name or db_id if db_id in dbs else sub.database_name
+            name = (dbs[db_id].info.name or db_id) if db_id in dbs else (
+                sub.database_name if sub.database_id != "*" else db_id)
             msg = render.status_change(name, db_id, old, status)
             await self.store.enqueue_notice(NewNotice(
                 dedupe_key=f"sub:{sub.id}:{db_id}:{old}:{status}:{int(self.clock())}",
                 org_id=sub.org_id, channel_id=sub.channel_id, text=msg.text,
                 blocks=msg.blocks))
+        if sub.database_id != "*" and after.get(sub.database_id) == "TERMINATED":
+            # nothing more will happen to it: the watch ends with its last notice
+            await self.store.unsubscribe(sub.channel_id, sub.database_id)
+            return reads
         await self.store.update_subscription_statuses(sub.id, after)
         return reads
 

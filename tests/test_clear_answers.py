@@ -5,6 +5,9 @@ the Astra emulator and the fake Slack Web API; pure render tests at the end."""
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from typing import Any
 
 from bot.render import ACTION_CONFIRM
@@ -15,6 +18,16 @@ def last_private(bot: BotHarness) -> str:
     """The last private answer, text and blocks."""
     post = bot.slack.response_url_posts[-1]
     return (post.text or "") + "\n" + json.dumps(post.blocks or [], ensure_ascii=False)
+
+
+def shell(script: str) -> str:
+    """``script`` piped into ``astra-bot shell`` (the built-in emulator, fast); its output."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "ASTRA_DB_APPLICATION_TOKEN"}}
+    env["ASTRA_BOT_EMULATOR_SPEED"] = "50"
+    done = subprocess.run([sys.executable, "-m", "bot", "shell"], input=script, env=env,
+                          capture_output=True, text=True, timeout=120, check=True)
+    return done.stdout
 
 
 def writes(bot: BotHarness) -> list[tuple[str, str]]:
@@ -195,3 +208,53 @@ async def test_a_second_create_asks_in_the_users_words(bot: BotHarness) -> None:
     assert len(_create_bodies(bot)) == 1
     decided = next(c.params for c in bot.slack.calls("chat.update") if c.ok)
     assert "allow-duplicate-name" not in json.dumps(decided)
+
+
+# ---------------------------------------------------------------------------- watches
+
+
+def _posted(bot: BotHarness) -> list[str]:
+    return [p["text"] + "\n" + json.dumps(p.get("blocks") or [], ensure_ascii=False)
+            for p in bot.channel_posts()]
+
+
+async def test_a_watch_tells_changes_not_what_it_saw_first(bot: BotHarness) -> None:
+    db_id = bot.emulator.add_database("orders")
+    await bot.command("watch orders")
+    posts = len(bot.channel_posts())
+    await bot.tick(60)
+    assert len(bot.channel_posts()) == posts  # ACTIVE when watched, ACTIVE now: no news
+    bot.emulator.set_status(db_id, "MAINTENANCE")
+    await bot.tick(60)
+    (said,) = _posted(bot)[posts:]
+    assert "ACTIVE → MAINTENANCE" in said and "?" not in said
+
+
+async def test_a_terminated_database_leaves_the_watch_list(bot: BotHarness) -> None:
+    db_id = bot.emulator.add_database("orders")
+    await bot.command("watch orders")
+    bot.emulator.set_status(db_id, "TERMINATED")
+    await bot.tick(60)
+    assert any("TERMINATED" in p for p in _posted(bot))
+    await bot.command("watch list")
+    assert "orders" not in last_private(bot)
+
+
+async def test_a_coalesced_notice_says_each_change_once(bot: BotHarness) -> None:
+    """A channel that watches all databases and creates four is told once that each is
+    ACTIVE: the operation's notice, not the watch's repeat of it."""
+    await bot.command("watch all")
+    for i in range(4):
+        await bot.command(f"db create db{i}")
+    await bot.run_until_idle()
+    (post,) = [p for p in bot.channel_posts() if "ACTIVE" in p["text"]]
+    shown = json.dumps(post["blocks"], ensure_ascii=False)
+    for i in range(4):
+        assert shown.count(f"db{i}") == 1, shown
+    assert post["text"].startswith("4 databases are ACTIVE")
+
+
+def test_home_names_the_channel_as_everything_else_does() -> None:
+    out = shell("watch all\nhome\n")
+    assert "#cshell │" in out and "#cshell: all databases" in out
+    assert "#CSHELL" not in out
