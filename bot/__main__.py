@@ -28,13 +28,6 @@ if TYPE_CHECKING:
 log = logging.getLogger("astra_bot")
 
 
-def _secrets(settings: Settings) -> list[str]:
-    """The configured secret values: the log formatter scrubs them whatever their shape."""
-    from bot.doctor import secrets_of
-
-    return secrets_of(settings)
-
-
 def load_settings() -> Settings:
     try:
         return Settings()
@@ -158,17 +151,17 @@ async def _open_store(settings: Settings) -> tuple[AsyncEngine, Store]:
     except BaseException:
         await engine.dispose()
         raise
-    return engine, Store(engine)
+    from bot.redact import Redactor
+
+    return engine, Store(engine, redactor=Redactor(settings.secret_values()))
 
 
 async def _cli_audit(store: Store, command: str, outcome: str, *,
                      permission: str | None = None) -> None:
     import uuid
 
-    from bot.intents import redact_text
-
     await store.audit(correlation_id=uuid.uuid4().hex[:12], actor_id="cli", source="cli",
-                      command=redact_text(command), permission=permission, decision="allow",
+                      command=command, permission=permission, decision="allow",
                       reason="astra-bot command line", outcome=outcome)
 
 
@@ -328,7 +321,7 @@ def _doctor(*, as_json: bool) -> int:
     from bot import doctor
 
     settings, problems = doctor.load_settings()
-    secrets = doctor.secrets_of(settings)
+    secrets = settings.secret_values()
     setup_logging("text", quiet=True, secrets=secrets)  # stdout is the report's
     report = asyncio.run(doctor.diagnose(settings, problems))
     out = doctor.format_json(report, secrets) if as_json else doctor.format_text(report, secrets)
@@ -404,7 +397,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         # the shell's screen is its user's: its log records go to a file
         log_file = args.log_file if args.cmd == "shell" else None
         setup_logging(settings.log_format, quiet=args.cmd in {"shell", "perm", "audit"},
-                      secrets=_secrets(settings), path=log_file)
+                      secrets=settings.secret_values(), path=log_file)
         match args.cmd:
             case "serve":
                 return asyncio.run(_serve(settings, sandbox=args.sandbox,

@@ -27,6 +27,7 @@ from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator, EmulatorConfig
 from bot.errors import ConfigError
 from bot.metrics import Metrics
 from bot.ports import Directory, Notifier
+from bot.redact import Redactor
 from bot.service import Service
 from bot.settings import Settings
 from bot.slack.app import (
@@ -124,7 +125,7 @@ async def prepare_store(settings: Settings, engine: AsyncEngine) -> Store:
             )
     else:
         await migrate(engine)
-    return Store(engine)
+    return Store(engine, redactor=Redactor(settings.secret_values()))
 
 
 async def build(

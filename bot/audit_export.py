@@ -4,7 +4,7 @@ Writes one JSON object per audit row to a stream (stdout), oldest first, for shi
 a SIEM. Rows are read in pages by id (keyset pagination), so a large table is neither
 held in memory nor read in one long transaction; ``--after-id`` resumes after the last
 ``id`` shipped. Secrets were redacted before the rows were stored; every text field is
-passed through :func:`bot.intents.redact_text` again here, defensively.
+passed through :func:`bot.redact.redact` again here, defensively.
 
 Each line::
 
@@ -24,7 +24,7 @@ from typing import Any, TextIO
 from sqlalchemy import select
 
 from bot.errors import ConfigError
-from bot.intents import redact_text
+from bot.redact import redact
 from bot.store.errors import FAILURES, store_error
 from bot.store.models import AuditEntry
 from bot.store.repo import Store
@@ -95,7 +95,7 @@ def row_to_json(row: AuditEntry) -> dict[str, Any]:
         "outcome": row.outcome,
         "duration_ms": row.duration_ms,
     }
-    return {k: redact_text(v) if isinstance(v, str) and k != "at" else v for k, v in doc.items()}
+    return {k: redact(v) if isinstance(v, str) and k != "at" else v for k, v in doc.items()}
 
 
 async def export_jsonl(

@@ -22,7 +22,7 @@ when nothing failed.
 Design: the checks gather facts with I/O (:func:`diagnose`); everything else — deciding
 what the facts mean and formatting (:func:`format_text`, :func:`format_json`) — is pure.
 Never prints a secret: no token value is ever put in a Check, and the output is passed
-through :func:`bot.logs.redact` with the configured secrets as a last guard.
+through :func:`bot.redact.redact` with the configured secrets as a last guard.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from pydantic import SecretStr, ValidationError
 
 from bot.astra import http as api
 from bot.errors import AstraError, AstraForbidden, AstraUnauthorized, AstraUnavailable, BotError
-from bot.logs import redact
+from bot.redact import Redactor, redact
 from bot.settings import Settings
 
 Status = Literal["ok", "warn", "fail", "skip"]
@@ -143,18 +143,8 @@ def format_text(report: Report, secrets: Iterable[str] = ()) -> str:
 
 
 def format_json(report: Report, secrets: Iterable[str] = ()) -> str:
-    secrets = tuple(secrets)
-
-    def clean(v: Any) -> Any:
-        if isinstance(v, str):
-            return redact(v, secrets)
-        if isinstance(v, dict):
-            return {k: clean(x) for k, x in v.items()}
-        if isinstance(v, list | tuple):
-            return [clean(x) for x in v]
-        return v
-
-    return json.dumps(clean(report.to_dict()), indent=2, ensure_ascii=False) + "\n"
+    clean = Redactor(secrets).data(report.to_dict())
+    return json.dumps(clean, indent=2, ensure_ascii=False) + "\n"
 
 
 # ---------------------------------------------------------------------------- settings
@@ -189,13 +179,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> tuple[Settings, list[
 
 def _secret(v: SecretStr | None) -> str | None:
     return v.get_secret_value() if v is not None else None
-
-
-def secrets_of(settings: Settings) -> list[str]:
-    """Every configured secret value (for redaction of anything printed)."""
-    out = [_secret(settings.slack_bot_token), _secret(settings.slack_app_token),
-           _secret(settings.slack_signing_secret), _secret(settings.astra_token)]
-    return [s for s in out if s]
 
 
 _WRONG_FAMILY = {

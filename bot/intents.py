@@ -1013,32 +1013,3 @@ def specs_for_topic(topic: str | None) -> list[CommandSpec]:
             hint=f"Topics: {', '.join(NOUNS)}.",
         )
     return found
-
-
-SECRET_KEYS = re.compile(
-    r"(token|secret|password|passwd|api[_-]?key|apikey|auth|credential|private|key)",
-    re.IGNORECASE,
-)
-
-
-def redact_text(text: str) -> str:
-    """The command text with secret values replaced, for audit rows and logs.
-
-    Redacts `key=value` settings whose key looks secret, values of secret-looking flags,
-    and anything shaped like a known token (AstraCS:…, xox?-…, xapp-…).
-    """
-    out = re.sub(r"AstraCS:[A-Za-z0-9:_+/=.-]+", "AstraCS:[redacted]", text)
-    out = re.sub(r"xox[abposr]-[A-Za-z0-9-]+", "xox?-[redacted]", out)
-    out = re.sub(r"xapp-[A-Za-z0-9-]+", "xapp-[redacted]", out)
-    out = re.sub(
-        r"(\b[\w.-]+)=(\"[^\"]*\"|'[^']*'|\S+)",
-        lambda m: f"{m.group(1)}=[redacted]" if SECRET_KEYS.search(m.group(1)) else m.group(0),
-        out,
-    )
-    out = re.sub(
-        r"(--[\w-]*(?:token|secret|password|key)[\w-]*)(=|\s+)(\"[^\"]*\"|'[^']*'|\S+)",
-        r"\1\2[redacted]",
-        out,
-        flags=re.IGNORECASE,
-    )
-    return re.sub(r"https?://\S*(?:X-Amz-|Signature=|sig=|token=)\S*", "[signed-url]", out)

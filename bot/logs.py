@@ -1,10 +1,11 @@
 """Logging: one JSON line per event (or readable lines on a terminal), secrets redacted.
 
 Redaction is by construction: every record's message, extra fields and traceback pass
-through :func:`redact` in the formatter, so an Astra token, a Slack token, a password in a
-URL, a ``"secret": …`` field or a signed URL that reaches a log call still never reaches
-the output. The values of the configured secrets (``setup_logging(secrets=…)``) are also
-scrubbed verbatim, whatever their shape (a signing secret has none).
+through the one redaction (:class:`bot.redact.Redactor`) in the formatter, so an Astra token,
+a Slack token, a password in a URL, a ``"secret": …`` field or a signed URL that reaches a
+log call still never reaches the output. The configured secrets
+(``setup_logging(secrets=…)``) are also matched by value, in any encoding, whatever their
+shape (a signing secret has none).
 
 Correlation: :func:`correlation` binds a command's correlation id to the current task
 (a ``contextvars`` variable); :class:`CorrelationFilter` stamps it on every record emitted
@@ -18,13 +19,12 @@ import contextlib
 import contextvars
 import json
 import logging
-import re
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
-from bot.intents import redact_text
+from bot.redact import Redactor
 
 # uvicorn's color_message repeats msg with terminal escapes
 _STD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime",
@@ -32,56 +32,6 @@ _STD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "a
 
 _CORRELATION: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "astra_bot_correlation_id", default=None)
-
-_SECRET_WORD = r"[\w-]*(?:token|secret|password|passwd|api_?key|credential|private_?key" \
-               r"|authorization|signature)[\w-]*"
-_Repl = str | Callable[[re.Match[str]], str]
-_PATTERNS: tuple[tuple[re.Pattern[str], _Repl], ...] = (
-    # PEM private keys (telemetry / KMS configuration)
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----",
-                re.S), "[redacted private key]"),
-    # Authorization header values
-    (re.compile(r"(authorization[\"']?\s*[:=]\s*[\"']?)(?:(bearer|basic|token)\s+)?[^\s\"',};]+",
-                re.I), lambda m: f"{m[1]}{m[2] + ' ' if m[2] else ''}[redacted]"),
-    (re.compile(r"\b(Bearer|Basic)\s+(?=\S*[0-9=+/:])[A-Za-z0-9._~+/=:-]{6,}", re.I),
-     r"\1 [redacted]"),
-    # every Slack token family (xoxb, xoxp, xoxa, xoxr, xoxe refresh tokens, xapp)
-    (re.compile(r"\bxox[a-z](?:\.xox[a-z])?-[A-Za-z0-9-]+"), "xox?-[redacted]"),
-    (re.compile(r"\bxapp-[A-Za-z0-9-]+"), "xapp-[redacted]"),
-    # Slack incoming webhooks and response_urls: whoever holds one can post
-    (re.compile(r"https://hooks\.slack\.com/\S+"), "[slack-hook-url]"),
-    # user:password@ in URLs (DATABASE_URL)
-    (re.compile(r"\b([a-z][a-z0-9+.-]*://[^:/\s@]+):[^@\s/]+@", re.I), r"\1:[redacted]@"),
-    # "secret": "…" / 'token': '…' in JSON or Python reprs
-    (re.compile(r"([\"'])(" + _SECRET_WORD + r")\1(\s*[:=]\s*)(\"(?:[^\"\\]|\\.)*\"|'[^']*')",
-                re.I), lambda m: f"{m[1]}{m[2]}{m[1]}{m[3]}{m[4][0]}[redacted]{m[4][0]}"),
-)
-
-
-MIN_SECRET_LEN = 8
-
-
-def redact(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with every secret we know the shape (or the value) of replaced."""
-    for s in secrets:
-        # a configured value shorter than this is no real token (and scrubbing it would
-        # shred every word it occurs in); the shape patterns below still apply
-        if len(s) >= MIN_SECRET_LEN:
-            text = text.replace(s, "[redacted]")
-    for pattern, repl in _PATTERNS:
-        text = pattern.sub(repl, text)
-    return redact_text(text)
-
-
-def _clean(value: Any, secrets: tuple[str, ...]) -> Any:
-    """A JSON-able copy of ``value`` with every string redacted."""
-    if value is None or isinstance(value, bool | int | float):
-        return value
-    if isinstance(value, dict):
-        return {redact(str(k), secrets): _clean(v, secrets) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_clean(v, secrets) for v in value]
-    return redact(value if isinstance(value, str) else str(value), secrets)
 
 
 # ---------------------------------------------------------------------------- correlation
@@ -119,12 +69,10 @@ class RedactingFormatter(logging.Formatter):
     def __init__(self, *, as_json: bool, secrets: Iterable[str] = ()) -> None:
         super().__init__()
         self.as_json = as_json
-        # Short values would scrub ordinary words; real secrets are long.
-        self.secrets = tuple(sorted({s for s in secrets if s and len(s) >= 8}, key=len,
-                                    reverse=True))
+        self.redactor = Redactor(secrets)
 
     def format(self, record: logging.LogRecord) -> str:
-        message = redact(record.getMessage(), self.secrets)
+        message = self.redactor.text(record.getMessage())
         extra = {k: v for k, v in vars(record).items() if k not in _STD}
         if "correlation_id" not in extra and (cid := _CORRELATION.get()):
             extra["correlation_id"] = cid
@@ -139,14 +87,14 @@ class RedactingFormatter(logging.Formatter):
                 "msg": message,
             }
             for k, v in extra.items():
-                doc.setdefault(k, _clean(v, self.secrets))
+                doc.setdefault(k, self.redactor.data(v))
             # Every value is redacted above: no pass over the encoded line, which could
             # cut a JSON string in half.
             return json.dumps(doc, ensure_ascii=False)
-        tail = " ".join(f"{k}={_clean(v, self.secrets)}" for k, v in extra.items())
+        tail = " ".join(f"{k}={self.redactor.data(v)}" for k, v in extra.items())
         line = f"{time.strftime('%H:%M:%S', time.localtime(record.created))} " \
                f"{record.levelname:<7} {record.name}: {message}" + (f" {tail}" if tail else "")
-        return redact(line, self.secrets)
+        return self.redactor.text(line)
 
 
 def setup_logging(fmt: str = "auto", *, quiet: bool = False,

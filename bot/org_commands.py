@@ -16,7 +16,7 @@ its outcome in the channel.
 Secrets — the secret and token of a new application token, signed secure-bundle URLs,
 telemetry credentials — are shown only to the requester, once, and appear in no channel
 post, no returned outcome (the audit row) and no log line: nothing in this module logs, and
-every telemetry config shown is passed through :func:`redact_settings` first.
+every telemetry config shown is passed through :func:`bot.redact.mask_settings` first.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import re
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qs, urlsplit, urlunsplit
+from urllib.parse import parse_qs, urlsplit
 
 from bot import render
 from bot.astra.models import (
@@ -48,8 +48,9 @@ from bot.errors import (
     NotFound,
     UsageError,
 )
-from bot.intents import Intent, redact_text
+from bot.intents import Intent
 from bot.ports import Replier
+from bot.redact import MASK, mask_settings
 from bot.service import ConfirmedHandler, Handler, Precheck, Request, Service, db_view
 
 __all__ = [
@@ -59,7 +60,6 @@ __all__ = [
     "kms_lines",
     "parse_settings",
     "private_link_lines",
-    "redact_settings",
     "register",
     "role_resources",
 ]
@@ -804,44 +804,6 @@ TELEMETRY_SINKS: Mapping[str, Sink] = {
     ),
 }
 
-_SECRET_KEY = re.compile(r"pass(word|wd)?|secret|token|api_?key|access_?key|credential|private",
-                         re.IGNORECASE)
-REDACTED = "•••• (set)"
-
-
-def _is_secret(key: str) -> bool:
-    return bool(_SECRET_KEY.search(key))
-
-
-def _scrub_url(value: str) -> str:
-    """Drop a password in a URL's userinfo (``https://u:p@host``) and secret-looking text."""
-    try:
-        parts = urlsplit(value)
-    except ValueError:
-        return redact_text(value)
-    if parts.password:
-        host = parts.hostname or ""
-        netloc = f"{parts.username}:****@{host}" + (f":{parts.port}" if parts.port else "")
-        value = urlunsplit(parts._replace(netloc=netloc))
-    return redact_text(value)
-
-
-def redact_settings(config: Any) -> Any:
-    """A copy of a telemetry/audit-log config safe to show: credentials become
-    ``•••• (set)``, URLs lose embedded passwords; nested objects and arrays are walked."""
-    if isinstance(config, Mapping):
-        return {
-            str(k): (REDACTED if _is_secret(str(k)) and v not in (None, "", [])
-                     else redact_settings(v))
-            for k, v in config.items()
-        }
-    if isinstance(config, list):
-        return [redact_settings(v) for v in config]
-    if isinstance(config, str):
-        return _scrub_url(config)
-    return config
-
-
 def parse_settings(pairs: Sequence[str], usage: str) -> dict[str, str]:
     """``key=value`` words → a dict; keys folded to lower snake case, Slack links undone.
     Error messages name keys, never values."""
@@ -950,7 +912,7 @@ def _show_value(value: Any) -> str:
 
 def _config_pairs(config: Mapping[str, Any]) -> list[tuple[str, str]]:
     """(destination, key=value…) pairs of a ``{kind: {…}}`` config, redacted."""
-    safe = redact_settings(config)
+    safe = mask_settings(config)
     pairs: list[tuple[str, str]] = []
     for kind, block in safe.items():
         if isinstance(block, Mapping):
@@ -963,9 +925,9 @@ def _config_pairs(config: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 def _summary(config: Mapping[str, Any]) -> str:
     """``key=value`` of every setting, secrets as ``••••``, for a channel announcement."""
-    safe = redact_settings(config)
+    safe = mask_settings(config)
     return ", ".join(
-        f"{k}=••••" if v == REDACTED else f"{k}={_show_value(v)}" for k, v in safe.items()
+        f"{k}=••••" if v == MASK else f"{k}={_show_value(v)}" for k, v in safe.items()
     )
 
 

@@ -46,7 +46,7 @@ from bot.intents import SPECS, Subject, parse, parse_subject
 from bot.policy import BUILTIN_ROLES, Binding, permits
 from bot.store.errors import FAILURES, store_error
 from bot.store.models import ChannelGuard, CustomRole, ProtectedGlob, RoleBinding
-from bot.store.repo import Store, audit_entry, read_rule_rows
+from bot.store.repo import Store, read_rule_rows
 
 FORMAT_VERSION = 1
 Format = Literal["yaml", "json"]
@@ -632,7 +632,7 @@ async def replace_all(
                 raise _DryRun(changes)
             await _apply(s, store, current, new, by)
             s.add(
-                audit_entry(
+                store.audit_row(
                     at=store.clock(),
                     correlation_id=uuid.uuid4().hex[:12],
                     actor_id=by[:32],

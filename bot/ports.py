@@ -5,12 +5,18 @@
 - :class:`Replier` answers the person behind one command or click, privately
   (``response_url`` / ephemeral in Slack), and can replace the message that was clicked.
 - :class:`Directory` tells which usergroups a user is in (``usergroups.users.list``).
+
+:class:`RedactedNotifier` and :class:`RedactedReplier` wrap the two that carry messages: the
+service and the watcher hand every message to Slack (or the shell) through them, so nothing
+they post or answer carries a secret (bot/redact.py; a :attr:`Message.secret` keeps its
+content, minus the bot's own credentials).
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
+from bot.redact import Redactor
 from bot.render import Form, Message
 
 
@@ -45,3 +51,50 @@ class Directory(Protocol):
     async def usergroups_of(self, user_id: str, groups: frozenset[str]) -> frozenset[str]:
         """Which of ``groups`` the user belongs to (empty where the API refuses)."""
         ...
+
+
+def redacted(message: Message, redactor: Redactor) -> Message:
+    """``message`` with its text and every string of its blocks redacted."""
+    only = message.secret
+    text = redactor.secrets_only(message.text) if only else redactor.text(message.text)
+    blocks = redactor.data(list(message.blocks), secrets_only=only)
+    return Message(text=text, blocks=tuple(blocks), secret=message.secret)
+
+
+class RedactedNotifier:
+    """A :class:`Notifier` whose every post and update is redacted first."""
+
+    def __init__(self, inner: Notifier, redactor: Redactor) -> None:
+        self.inner = inner
+        self.redactor = redactor
+
+    async def post(
+        self,
+        channel: str,
+        message: Message,
+        *,
+        thread_ts: str | None = None,
+        broadcast: bool = False,
+    ) -> str | None:
+        return await self.inner.post(channel, redacted(message, self.redactor),
+                                     thread_ts=thread_ts, broadcast=broadcast)
+
+    async def update(self, channel: str, ts: str, message: Message) -> None:
+        await self.inner.update(channel, ts, redacted(message, self.redactor))
+
+
+class RedactedReplier:
+    """A :class:`Replier` whose every answer is redacted first."""
+
+    def __init__(self, inner: Replier, redactor: Redactor) -> None:
+        self.inner = inner
+        self.redactor = redactor
+
+    async def private(self, message: Message) -> None:
+        await self.inner.private(redacted(message, self.redactor))
+
+    async def replace(self, message: Message) -> None:
+        await self.inner.replace(redacted(message, self.redactor))
+
+    async def open_form(self, form: Form) -> bool:
+        return await self.inner.open_form(form)

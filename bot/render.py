@@ -15,7 +15,7 @@ import json
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from slack_sdk.models.blocks import (
@@ -94,6 +94,9 @@ def emoji(status: str | None) -> str:
 class Message:
     text: str
     blocks: tuple[dict[str, Any], ...] = ()
+    #: a secret shown once to its requester (a new token, a signed link): redaction
+    #: (bot/redact.py) leaves its content alone, the bot's own credentials excepted
+    secret: bool = False
 
     def to_slack(self) -> dict[str, Any]:
         return {"text": self.text, "blocks": list(self.blocks)}
@@ -577,7 +580,7 @@ def key_values(title: str, pairs: Sequence[tuple[str, str]]) -> Message:
 
 def secret_once(title: str, secret_lines: Sequence[str], warning: str) -> Message:
     text = f"*{title}*\n" + "\n".join(secret_lines) + f"\n:warning: {warning}"
-    return _msg(title, [SectionBlock(text=_mrkdwn(text))])
+    return replace(_msg(title, [SectionBlock(text=_mrkdwn(text))]), secret=True)
 
 
 def json_block(title: str, data: Any) -> Message:

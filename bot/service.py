@@ -50,12 +50,12 @@ from bot.intents import (
     Subject,
     check_value,
     parse,
-    redact_text,
     specs_for_topic,
 )
 from bot.logs import correlation
 from bot.policy import Actor, Decision, Place, Rules, decide, least_role, roles_of
-from bot.ports import Directory, Notifier, Replier
+from bot.ports import Directory, Notifier, RedactedNotifier, RedactedReplier, Replier
+from bot.redact import Redactor
 from bot.render import DbView, Form, FormField, Message
 from bot.settings import Settings
 from bot.store.models import Operation
@@ -174,7 +174,10 @@ class Service:
         self.first_check_s = min(poll_interval or settings.poll_interval, 2.0)
         self.store = store
         self.astra = astra
-        self.notifier = notifier
+        # Everything posted or answered is redacted of secrets (bot/redact.py); the audit
+        # rows are, by the store.
+        self.redactor = Redactor(settings.secret_values())
+        self.notifier: Notifier = RedactedNotifier(notifier, self.redactor)
         self.directory = directory
         self.clock = clock
         self.admins = settings.admins | extra_admins
@@ -319,13 +322,13 @@ class Service:
                 source=req.source,
                 channel_id=req.channel_id,
                 org_id=self._org_id,
-                command=redact_text(command),
-                reason=redact_text(reason),
+                command=command,
+                reason=reason,
                 permission=permission,
                 database=database,
                 decision=decision,
                 astra_request=astra_request or "; ".join(self.astra.recorded()) or None,
-                outcome=redact_text(outcome),
+                outcome=outcome,
                 duration_ms=int((self.clock() - started) * 1000) if started else None,
             )
         except StoreError as err:
@@ -354,6 +357,7 @@ class Service:
 
     async def handle_command(self, req: Request, text: str, reply: Replier) -> None:
         """Run one command. Refused politely once the process is shutting down."""
+        reply = RedactedReplier(reply, self.redactor)
         if self.closing:
             await reply.private(render.plain(RESTARTING))
             return
@@ -364,6 +368,7 @@ class Service:
         self, req: Request, action_id: str, value: str, message_ts: str | None, reply: Replier
     ) -> None:
         """A button click. Every click is a new decision, for the person who clicks."""
+        reply = RedactedReplier(reply, self.redactor)
         if self.closing:
             await reply.private(render.plain(RESTARTING))
             return
@@ -973,9 +978,11 @@ class Service:
         ops = await self.in_progress(limit=15)
         watches = [f"<#{w.channel_id}>: *{w.database_name}*"
                    for w in await self.store.subscriptions()]
-        return render.home_view(roles=_roles_line(rules, actor, place), allowed=allowed,
+        view = render.home_view(roles=_roles_line(rules, actor, place), allowed=allowed,
                                 dbs=dbs, operations=ops, watches=watches, now=self.clock(),
                                 note=note)
+        redacted: dict[str, Any] = self.redactor.data(view)  # a page Slack shows, like a post
+        return redacted
 
     # ------------------------------------------------------------------ the create form
 

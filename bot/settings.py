@@ -8,7 +8,9 @@ credentials, ``shell`` needs none. :func:`require_for_serve` checks that and rai
 
 from __future__ import annotations
 
+import contextlib
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -80,6 +82,15 @@ class Settings(BaseSettings):
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith("postgresql")
+
+    def secret_values(self) -> list[str]:
+        """Every configured secret value — the tokens, the signing secret, the store's
+        password — for the one redaction (bot/redact.py) of everything the bot writes."""
+        out = [_secret(v) for v in (self.slack_bot_token, self.slack_app_token,
+                                    self.slack_signing_secret, self.astra_token)]
+        with contextlib.suppress(ValueError):  # a malformed URL: the store says so itself
+            out.append(urlsplit(self.database_url).password or "")
+        return [s for s in out if s]
 
 
 def _secret(value: SecretStr | None) -> str:

@@ -32,7 +32,8 @@ from bot import render
 from bot.astra.client import AstraClient
 from bot.astra.models import Database
 from bot.errors import AstraError, AstraNotFound, BotError
-from bot.ports import Notifier
+from bot.ports import Notifier, RedactedNotifier
+from bot.redact import Redactor
 from bot.render import OpView
 from bot.service import db_view
 from bot.settings import Settings
@@ -86,7 +87,8 @@ class Watcher:
         self.settings = settings
         self.store = store
         self.astra = astra
-        self.notifier = notifier
+        # every notice and progress update is redacted of secrets (bot/redact.py)
+        self.notifier: Notifier = RedactedNotifier(notifier, Redactor(settings.secret_values()))
         self.clock = clock
         self.owner = owner or f"w-{uuid.uuid4().hex[:12]}"
         self.interval = poll_interval if poll_interval is not None else settings.poll_interval

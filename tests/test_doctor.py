@@ -87,7 +87,7 @@ async def _diagnose(env: dict[str, str], emulator: AstraEmulator, **kw: Any) -> 
     settings, problems = doctor.load_settings(env)
     report = await doctor.diagnose(settings, problems,
                                    astra_transport=httpx.ASGITransport(app=emulator.app), **kw)
-    secrets = doctor.secrets_of(settings)
+    secrets = settings.secret_values()
     for out in (doctor.format_text(report, secrets), doctor.format_json(report, secrets)):
         for value in env.values():
             if value in secrets:

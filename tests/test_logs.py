@@ -142,7 +142,7 @@ async def test_error_ref_audit_row_and_log_lines_share_the_correlation_id(
 
 
 def test_a_tiny_configured_secret_does_not_shred_the_text() -> None:
-    from bot.logs import redact
+    from bot.redact import redact
 
     assert redact("fix the hex value", ["x"]) == "fix the hex value"
     assert redact("token sekretsekret here", ["sekretsekret"]) == "token [redacted] here"

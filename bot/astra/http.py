@@ -23,7 +23,8 @@ Error mapping (:func:`error_for`)::
 The error body is ``{"errors":[{"ID": int, "message": str}]}`` (NOTES.md §4); ``id`` is
 read too, and a missing or non-JSON body is tolerated. Messages name the operation and,
 for 401/403, the bot's token and the Astra permission it needs (:data:`PERMISSIONS`).
-Anything that looks like an Astra token (``AstraCS:…``) is scrubbed from API text.
+API text is redacted (:func:`bot.redact.redact`: the bot's token in any form or encoding,
+and every secret shape) before anything else sees it.
 
 Retry policy (:func:`is_retryable`, :func:`retry_delay`): reads (GET) are retried on 429,
 5xx (not 501) and no-answer, with exponential backoff and full jitter, honouring
@@ -73,6 +74,7 @@ from bot.errors import (
     AstraUnprocessable,
     AstraUnreadable,
 )
+from bot.redact import redact
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -169,16 +171,14 @@ class ApiResponse:
 # Errors
 # --------------------------------------------------------------------------------------
 
-_TOKEN_RE: Final = re.compile(r"AstraCS:[A-Za-z0-9._:+/=-]+")
 _MAX_API_TEXT: Final = 200
 
 
 def scrub(text: str, secrets: Iterable[str] = ()) -> str:
-    """Remove secrets and anything shaped like an Astra token from ``text``."""
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "[redacted]")
-    return _TOKEN_RE.sub("AstraCS:[redacted]", text)
+    """API text without the bot's token (in any form or encoding) nor any other secret,
+    then clipped: redacted first, so that a clip cannot leave part of a token behind."""
+    # (a bounded prefix is redacted: a token is far shorter than the margin kept)
+    return redact(text[: 5 * _MAX_API_TEXT], secrets)[:_MAX_API_TEXT]
 
 
 def parse_error_items(body: bytes, secrets: Iterable[str] = ()) -> list[ApiErrorItem]:
@@ -192,7 +192,7 @@ def parse_error_items(body: bytes, secrets: Iterable[str] = ()) -> list[ApiError
         # a proxy's HTML page is no message for a Slack user
         if not text or text.startswith("<"):
             return []
-        return [ApiErrorItem(id=None, message=scrub(text[:_MAX_API_TEXT], secrets))]
+        return [ApiErrorItem(id=None, message=scrub(text, secrets))]
     raw: Any = data.get("errors") if isinstance(data, dict) else data
     if isinstance(data, dict) and raw is None and "message" in data:
         raw = [data]
@@ -207,7 +207,7 @@ def parse_error_items(body: bytes, secrets: Iterable[str] = ()) -> list[ApiError
         if not isinstance(ident, int | str) or isinstance(ident, bool):
             ident = None
         message = folded.get("message") or folded.get("description") or ""
-        items.append(ApiErrorItem(id=ident, message=scrub(str(message)[:_MAX_API_TEXT], secrets)))
+        items.append(ApiErrorItem(id=ident, message=scrub(str(message), secrets)))
     return items
 
 

@@ -666,24 +666,6 @@ class OrganizationUsers(ApiModel):
 # Telemetry
 # --------------------------------------------------------------------------------------
 
-_SECRET_KEYS: Final = frozenset(
-    {"password", "token", "api_key", "secret", "secret_key", "sasl_password", "access_key"}
-)
-
-
-def redact_config(config: Mapping[str, Any]) -> dict[str, Any]:
-    """A copy of a telemetry/audit-log config with credentials replaced by ``"****"``."""
-    out: dict[str, Any] = {}
-    for key, value in config.items():
-        if isinstance(value, Mapping):
-            out[key] = redact_config(value)
-        elif value and (key.lower() in _SECRET_KEYS or "credential" in key.lower()):
-            out[key] = "****"
-        else:
-            out[key] = value
-    return out
-
-
 class TelemetryConfig(ApiModel):
     """Metrics export config of a database: one block per kind (``{"kafka": {...}}``)."""
 

@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.errors import StoreError
 from bot.policy import Binding, Rules
+from bot.redact import Redactor
 from bot.store.errors import translate_errors
 from bot.store.models import (
     AuditEntry,
@@ -68,29 +69,18 @@ async def read_rule_rows(s: AsyncSession) -> RuleRows:
     )
 
 
-def audit_entry(**fields: Any) -> AuditEntry:
-    """An audit row whose every text fits its column: PostgreSQL refuses a NUL byte in
-    text and a value longer than a VARCHAR's width, and an audit row is never to be lost to
-    either (the NUL is kept visible as ``\\0``; an overlong value is clipped with ``…``)."""
-    columns = AuditEntry.__table__.c
-    for name, value in fields.items():
-        if isinstance(value, str):
-            value = value.replace("\x00", "\\0")
-            width = getattr(columns[name].type, "length", None)
-            if width is not None and len(value) > width:
-                value = value[: width - 1] + "…"
-            fields[name] = value
-    return AuditEntry(**fields)
-
-
 @translate_errors
 class Store:
     """Every method opens its own transaction; every failure is a StoreError
     (:func:`bot.store.errors.translate_errors`)."""
 
-    def __init__(self, engine: AsyncEngine, *, clock: Clock = time.time) -> None:
+    def __init__(self, engine: AsyncEngine, *, clock: Clock = time.time,
+                 redactor: Redactor | None = None) -> None:
         self.engine = engine
         self.clock = clock
+        #: what every audit row is redacted with (the composition root gives it the
+        #: configured secrets; shapes and names alone otherwise)
+        self.redactor = redactor or Redactor()
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._rules_cache: tuple[int, Rules] | None = None
 
@@ -221,6 +211,21 @@ class Store:
 
     # ------------------------------------------------------------------ audit
 
+    def audit_row(self, **fields: Any) -> AuditEntry:
+        """An audit row, the one way one is made: every text redacted of secrets
+        (bot/redact.py), and fitting its column — PostgreSQL refuses a NUL byte in text and a
+        value wider than its VARCHAR, and an audit row is never to be lost to either (the NUL
+        is kept visible as ``\\0``; an overlong value is clipped with ``…``)."""
+        columns = AuditEntry.__table__.c
+        for name, value in fields.items():
+            if isinstance(value, str):
+                value = self.redactor.text(value).replace("\x00", "\\0")
+                width = getattr(columns[name].type, "length", None)
+                if width is not None and len(value) > width:
+                    value = value[: width - 1] + "…"
+                fields[name] = value
+        return AuditEntry(**fields)
+
     async def audit(
         self,
         *,
@@ -240,7 +245,7 @@ class Store:
     ) -> None:
         async with self.session() as s, s.begin():
             s.add(
-                audit_entry(
+                self.audit_row(
                     at=self.clock(),
                     correlation_id=correlation_id,
                     org_id=org_id,
