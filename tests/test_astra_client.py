@@ -876,3 +876,28 @@ def test_database_keys_are_read_whatever_their_casing() -> None:
             assert (db.id, db.status, db.info.name, db.info.cloud_provider) == (
                 "d1", "ACTIVE", "orders", "GCP"), payload
         assert Database.model_validate(camel).model_extra == {"newThing": 1}
+
+
+@pytest.mark.parametrize(
+    ("fields", "says"),
+    [
+        ({"capacity_units": -3}, "capacity units"),
+        ({"capacity_units": 101}, "capacity units"),
+        ({"name": ""}, "name"),
+        ({"unknown_field": 1}, "unknown field"),
+    ],
+)
+def test_a_request_astra_would_refuse_is_a_bot_error_not_a_validation_error(
+        fields: dict[str, object], says: str) -> None:
+    """The last line of defence behind the parser: a pydantic ValidationError never
+    reaches a user; it becomes an error of the bot's own tree, with a sentence."""
+    from pydantic import ValidationError
+
+    from bot.errors import BotError
+
+    base: dict[str, object] = {"name": "x", "cloud_provider": "gcp", "region": "us-east1"}
+    with pytest.raises(BotError) as exc:
+        CreateDatabase(**{**base, **fields})  # type: ignore[arg-type]
+    assert not isinstance(exc.value, ValidationError)
+    assert says in exc.value.user_message and "nothing was sent" in exc.value.user_message
+    assert "pydantic" not in str(exc.value) and "errors.pydantic.dev" not in str(exc.value)

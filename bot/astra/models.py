@@ -17,6 +17,9 @@ Contract:
   ``repr`` of :class:`SecureBundle` and :class:`Datacenter`.
 - :class:`CreateDatabase` is the one model written to the wire; its :meth:`to_json` gives
   the camelCase body of ``POST /v2/databases`` (``DatabaseInfoCreate``, NOTES.md §3).
+  Values it refuses raise :class:`~bot.errors.UsageError`, never pydantic's
+  ``ValidationError``: the parser checks every value first, this is the last line of
+  defence, so that no traceback reaches a user (answers are read in bot.astra.http).
 """
 
 from __future__ import annotations
@@ -31,10 +34,14 @@ from pydantic import (
     ConfigDict,
     Field,
     SecretStr,
+    ValidationError,
+    ValidatorFunctionWrapHandler,
     field_validator,
     model_validator,
 )
 from pydantic.alias_generators import to_camel
+
+from bot.errors import UsageError
 
 # --------------------------------------------------------------------------------------
 # Database statuses (NOTES.md §2: the union of the Go/official StatusEnum, astrapy,
@@ -467,7 +474,34 @@ def _upper_cloud(value: Any) -> Any:
     return value.upper() if isinstance(value, str) else value
 
 
-class CreateDatabase(BaseModel):
+class RequestModel(BaseModel):
+    """A body the bot writes to the API: refused values become a :class:`UsageError`."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _refused_as_usage_error(cls, data: Any, handler: ValidatorFunctionWrapHandler) -> Any:
+        try:
+            return handler(data)
+        except ValidationError as exc:
+            raise UsageError(
+                "Astra would refuse this request, so nothing was sent: "
+                + "; ".join(_problem(e) for e in exc.errors(include_url=False)) + ".",
+                hint="`/astra help` shows each command's values.",
+            ) from exc
+
+
+def _problem(error: Any) -> str:
+    """One pydantic error as words: the field, what is wrong, and a number's value."""
+    field = " ".join(str(part) for part in error.get("loc", ())).replace("_", " ") or "value"
+    if error.get("type") == "extra_forbidden":
+        return f"unknown field `{field}`"
+    msg = str(error.get("msg", "is not valid"))
+    got = error.get("input")
+    shown = f" (got {got})" if isinstance(got, int | float) and not isinstance(got, bool) else ""
+    return f"{field}: {msg[:1].lower()}{msg[1:]}{shown}"
+
+
+class CreateDatabase(RequestModel):
     """The body of ``POST /v2/databases`` (``DatabaseInfoCreate``; NOTES.md §3).
 
     Defaults are astrapy's and astra-cli's: serverless, 1 capacity unit, a vector database.
