@@ -24,6 +24,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.astra.models import KNOWN_STATUSES
 from bot.errors import UsageError
 
 Kind = Literal[
@@ -48,6 +49,11 @@ Kind = Literal[
 CLOUDS = ("gcp", "aws", "azure")
 TIERS = ("serverless", "developer", "C10", "C20", "C40", "D10", "D20", "D40")
 TELEMETRY_KINDS = ("prometheus_remote", "Datadog", "splunk", "kafka", "pulsar", "cloudwatch")
+DB_STATUSES = tuple(sorted(KNOWN_STATUSES))
+#: DevOps API ``capacityUnits``: 1..100 (DatabaseInfoCreate and CapacityUnits schemas).
+CAPACITY_UNITS = (1, 100)
+#: "For Cxx and Dxx tiers, the max CU on startup is 12" (DatabaseInfoCreate.capacityUnits).
+CLASSIC_START_MAX_UNITS = 12
 
 
 @dataclass(frozen=True)
@@ -76,6 +82,7 @@ class Param:
     rest: bool = False  # takes every remaining positional (at least one unless optional)
     raw: bool = False  # with rest: every remaining token as typed, options included
     help: str = ""
+    bounds: tuple[int, int | None] | None = None  # int: lowest, highest (None: no highest)
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,8 @@ class Flag:
     dest: str | None = None  # switches: which argument they set
     value: bool = True  # switches: the value they set
     help: str = ""
+    bounds: tuple[int, int | None] | None = None  # int: lowest, highest (None: no highest)
+    meta: str | None = None  # the value's name in the usage line, instead of its choices
 
     @property
     def target(self) -> str:
@@ -125,7 +134,7 @@ class CommandSpec:
             if f.kind == "switch":
                 parts.append(f"[--{f.name}]")
             else:
-                meta = "|".join(f.choices) if f.choices else f.name.replace("-", "_")
+                meta = f.meta or ("|".join(f.choices) if f.choices else f.name.replace("-", "_"))
                 parts.append(f"[--{f.name} {meta}{'…' if f.many else ''}]")
         return " ".join(parts)
 
@@ -167,11 +176,11 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "db",
         "list",
         flags=(
-            Flag("status", "text"),
+            Flag("status", "choice", choices=DB_STATUSES, meta="status"),
             CLOUD,
             Flag("name", "glob"),
             Flag("all", "switch"),
-            Flag("page", "int"),
+            Flag("page", "int", bounds=(1, None)),
         ),
         summary="list the organization's databases",
         example="/astra db list --status ACTIVE",
@@ -195,7 +204,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
             Flag("region", "region"),
             Flag("keyspace", "keyspace"),
             Flag("tier", "choice", choices=TIERS),
-            Flag("capacity-units", "int"),
+            Flag("capacity-units", "int", bounds=CAPACITY_UNITS),
             Flag("vector", "switch", dest="vector", value=True),
             Flag("non-vector", "switch", dest="vector", value=False),
             Flag("allow-duplicate-name", "switch"),
@@ -227,7 +236,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
         "db",
         "resize",
         DB,
-        Param("units", "int", help="capacity units, 1–100"),
+        Param("units", "int", help="capacity units, 1–100", bounds=CAPACITY_UNITS),
         summary="resize a classic database",
         example="/astra db resize orders 4",
         level="operator",
@@ -497,7 +506,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     _c(
         "audit",
         "",
-        flags=(Flag("limit", "int"), Flag("user", "subject"), Flag("db", "text")),
+        flags=(Flag("limit", "int", bounds=(1, 100)), Flag("user", "subject"), Flag("db", "text")),
         summary="recent audit entries",
         example="/astra audit --limit 20",
     ),
@@ -732,10 +741,16 @@ def parse_subject(token: str) -> Subject | None:
     return None
 
 
-def _convert(spec: CommandSpec, what: str, kind: str, raw: str, flag: Flag | None) -> Value:
+def _convert(
+    spec: CommandSpec, what: str, kind: str, raw: str, field: Param | Flag | None
+) -> Value:
+    """One value, checked for its kind, its choices and its range: the one validation of
+    a typed command and of a form's fields alike (:func:`check_value`)."""
+
     def bad(msg: str, hint: str | None = None) -> UsageError:
         return UsageError(f"{what}: {msg}", usage=spec.usage, hint=hint)
 
+    flag = field if isinstance(field, Flag) else None
     if flag is not None and flag.kind == "choice":
         low = {c.lower(): c for c in flag.choices}
         if raw.lower() in low:
@@ -772,9 +787,16 @@ def _convert(spec: CommandSpec, what: str, kind: str, raw: str, flag: Flag | Non
             return raw.lower()
         case "int":
             try:
-                return int(raw, 10)
+                number = int(raw, 10)
             except ValueError:
                 raise bad(f"`{_clip(raw)}` is not a whole number.") from None
+            if field is not None and field.bounds is not None:
+                least, most = field.bounds
+                if most is None and number < least:
+                    raise bad(f"`{number}` is too small: use {least} or more.")
+                if most is not None and not least <= number <= most:
+                    raise bad(f"`{number}` is not between {least} and {most}.")
+            return number
         case "cidr":
             return _cidr(raw, bad)
         case "email":
@@ -907,7 +929,7 @@ def parse(text: str) -> Intent:
         # `perm check @ana db create x --region r`: the tail is another command, verbatim
         args_raw: dict[str, Value] = {}
         for p, tok in zip(spec.params[:raw_at], rest[:raw_at], strict=True):
-            args_raw[p.name] = _convert(spec, f"<{p.name}>", p.kind, tok, None)
+            args_raw[p.name] = _convert(spec, f"<{p.name}>", p.kind, tok, p)
         args_raw[spec.params[raw_at].name] = tuple(rest[raw_at:])
         return Intent(spec, args_raw)
     flags_by_name = {f.name: f for f in spec.flags}
@@ -965,7 +987,7 @@ def parse(text: str) -> Intent:
         if p.rest:
             if not positionals and not p.optional:
                 raise UsageError(f"`/astra {spec.name}` needs <{p.name}>.", usage=spec.usage)
-            conv = [_convert(spec, f"<{p.name}>", p.kind, v, None) for v in positionals]
+            conv = [_convert(spec, f"<{p.name}>", p.kind, v, p) for v in positionals]
             args[p.name] = tuple(c for c in conv if isinstance(c, str))
             positionals = []
             continue
@@ -977,11 +999,26 @@ def parse(text: str) -> Intent:
                 f"`/astra {spec.name}` needs <{p.name}>" + (f" ({p.help})." if p.help else "."),
                 usage=spec.usage,
             )
-        args[p.name] = _convert(spec, f"<{p.name}>", p.kind, positionals.pop(0), None)
+        args[p.name] = _convert(spec, f"<{p.name}>", p.kind, positionals.pop(0), p)
     if positionals:
         extra = " ".join(_clip(x) for x in positionals)
         raise UsageError(f"Unexpected `{extra}` after the command.", usage=spec.usage)
+    _check_together(spec, args)
     return Intent(spec, args)
+
+
+def _check_together(spec: CommandSpec, args: Mapping[str, Value]) -> None:
+    """Rules between two values of one command."""
+    if spec.permission == "db.create":
+        tier, units = args.get("tier"), args.get("capacity_units")
+        if (isinstance(tier, str) and tier[:1] in {"C", "D"} and isinstance(units, int)
+                and units > CLASSIC_START_MAX_UNITS):
+            raise UsageError(
+                f"--capacity-units: a {tier} database starts with at most "
+                f"{CLASSIC_START_MAX_UNITS} capacity units, not {units}.",
+                usage=spec.usage,
+                hint="Create it smaller, then `/astra db resize` it (3 units more at a time).",
+            )
 
 
 def check_value(permission: str, name: str, raw: str) -> str | None:
@@ -992,7 +1029,7 @@ def check_value(permission: str, name: str, raw: str) -> str | None:
     flag = next((f for f in spec.flags if f.target == name), None)
     kind = param.kind if param else (flag.kind if flag else "text")
     try:
-        _convert(spec, name, kind, raw, flag if flag and flag.kind == "choice" else None)
+        _convert(spec, name, kind, raw, param or flag)
     except UsageError as err:
         msg = err.user_message.partition(": ")[2] or err.user_message
         return f"{msg} {err.hint}" if err.hint else msg

@@ -243,6 +243,11 @@ def _db_line(db: DbView) -> str:
 PAGE_SIZE = 20
 
 
+def page_count(n: int) -> int:
+    """How many pages ``n`` databases fill (at least one)."""
+    return max(1, -(-n // PAGE_SIZE))
+
+
 def db_list(
     dbs: Sequence[DbView], *, filters: str = "", page: int = 1, command: str = "db list"
 ) -> Message:
@@ -250,7 +255,7 @@ def db_list(
     if not dbs:
         text = "No databases" + (f" match {filters}." if filters else " in this organization.")
         return plain(text)
-    pages = max(1, -(-len(dbs) // PAGE_SIZE))
+    pages = page_count(len(dbs))
     page = min(max(1, page), pages)
     shown = list(dbs)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     header = f"{len(dbs)} database{'s' if len(dbs) != 1 else ''}" + (

@@ -924,8 +924,13 @@ class Service:
             )
             if f
         )
+        page, pages = intent.opt_num("page") or 1, render.page_count(len(views))
+        if page > pages:  # the parser knows pages start at 1; only the list knows the last
+            raise UsageError(
+                f"`--page {page}`: there {'is 1 page' if pages == 1 else f'are {pages} pages'}"
+                f" of databases (1–{pages}).", usage=intent.spec.usage)
         base = Intent(intent.spec, {k: v for k, v in intent.args.items() if k != "page"})
-        await reply.private(render.db_list(views, filters=filters, page=intent.opt_num("page") or 1,
+        await reply.private(render.db_list(views, filters=filters, page=page,
                                            command=base.canonical().removeprefix("/astra ")))
         return f"listed {len(views)} databases"
 
@@ -1039,9 +1044,6 @@ class Service:
             problem = check_value("db.create", name, raw)
             if problem:
                 errors[name] = problem
-        units = values.get("capacity_units", "").strip()
-        if units.isdigit() and not 1 <= int(units) <= 100:
-            errors["capacity_units"] = "Between 1 and 100."
         cloud = (values.get("cloud") or self.settings.default_cloud).lower()
         if values.get("region") not in await self._regions(cloud):
             errors["region"] = f"Pick a region of {cloud}."
@@ -1440,10 +1442,7 @@ class Service:
         if verb == "unpark" and db.status != "PARKED":
             raise UsageError(f"`{name}` is {db.status}, not PARKED: nothing to unpark.")
         if verb == "resize":
-            units, current = intent.num("units"), db.info.capacity_units or 1
-            if not 1 <= units <= 100:
-                raise UsageError("Capacity units must be between 1 and 100.",
-                                 usage=intent.spec.usage)
+            units, current = intent.num("units"), db.info.capacity_units or 1  # 1–100: parsed
             if units < current:
                 raise UsageError(f"`{name}` has {current} capacity units; Astra cannot shrink "
                                  "a database.")
@@ -1702,7 +1701,7 @@ class Service:
     async def _audit_handler(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
     ) -> str:
-        limit = max(1, min(intent.opt_num("limit") or 20, 100))
+        limit = intent.opt_num("limit") or 20  # 1–100: the parser said so
         user = intent.opt_subject("user")
         rows = await self.store.audit_entries(
             limit=limit, actor_id=user.id if user else None, database=intent.opt("db")

@@ -167,3 +167,65 @@ def test_no_command_with_junk_crashes(spec: object, junk: list[str]) -> None:
     assert isinstance(spec, CommandSpec)
     with contextlib.suppress(UsageError):
         parse(" ".join([spec.noun, *spec.verb, *junk]))
+
+
+# -- numbers and statuses are validated here, once, with the range in the message (issue 14)
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("db create x --capacity-units -3", "between 1 and 100"),
+        ("db create x --capacity-units 0", "between 1 and 100"),
+        ("db create x --capacity-units 101", "between 1 and 100"),
+        ("db create x --capacity-units 99999", "between 1 and 100"),
+        ("db resize orders 0", "between 1 and 100"),
+        ("db resize orders 101", "between 1 and 100"),
+        ("db list --page 0", "1 or more"),
+        ("db list --page -1", "1 or more"),
+        ("audit --limit -5", "between 1 and 100"),
+        ("audit --limit 0", "between 1 and 100"),
+        ("audit --limit 1000", "between 1 and 100"),
+    ],
+)
+def test_numbers_out_of_range_say_the_range(text: str, says: str) -> None:
+    with pytest.raises(UsageError) as exc:
+        parse(text)
+    assert says in exc.value.user_message
+    assert exc.value.usage is not None
+
+
+def test_numbers_at_the_ends_of_their_range_parse() -> None:
+    assert parse("db create x --capacity-units 1").opt_num("capacity_units") == 1
+    assert parse("db create x --capacity-units 100").opt_num("capacity_units") == 100
+    assert parse("db resize orders 100").num("units") == 100
+    assert parse("db list --page 1").opt_num("page") == 1
+    assert parse("audit --limit 100").opt_num("limit") == 100
+
+
+def test_classic_tiers_start_with_at_most_12_capacity_units() -> None:
+    # devops-api-official: "For Cxx and Dxx tiers, the max CU on startup is 12."
+    assert parse("db create x --tier C10 --capacity-units 12").opt_num("capacity_units") == 12
+    with pytest.raises(UsageError) as exc:
+        parse("db create x --tier C10 --capacity-units 13")
+    assert "12" in exc.value.user_message and "C10" in exc.value.user_message
+
+
+def test_the_create_form_runs_the_parsers_check_of_capacity_units() -> None:
+    from bot.intents import check_value
+
+    for bad in ("-3", "0", "101"):
+        problem = check_value("db.create", "capacity_units", bad)
+        assert problem is not None and "between 1 and 100" in problem
+    assert check_value("db.create", "capacity_units", "4") is None
+
+
+def test_unknown_status_names_the_known_ones_with_did_you_mean() -> None:
+    with pytest.raises(UsageError) as exc:
+        parse("db list --status BOGUS")
+    assert "ACTIVE" in exc.value.user_message and "TERMINATED" in exc.value.user_message
+    with pytest.raises(UsageError) as exc:
+        parse("db list --status ACTIV")
+    assert "ACTIVE" in exc.value.suggestions
+    assert parse("db list --status active").opt("status") == "ACTIVE"
+    assert parse("db list --status PARKED").opt("status") == "PARKED"

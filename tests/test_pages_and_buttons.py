@@ -146,3 +146,14 @@ async def test_page_buttons_have_ids_of_their_own_and_old_ids_still_click(
     await bot.click(ACTION_PAGE, "db list --page 3")  # the bare id of an older message
     assert "page 3 of 3" in (bot.slack.response_url_posts[-1].text or "")
     assert bot.slack.refusals == []
+
+
+async def test_a_page_past_the_last_says_how_many_pages_there_are(bot: BotHarness) -> None:
+    for i in range(25):
+        bot.emulator.add_database(f"db{i:02d}")
+    await bot.command("db list --page 99")
+    assert "`--page 99`: there are 2 pages of databases (1–2)." in bot.private_texts()[-1]
+    await bot.command("db list --page 0")
+    assert "--page: `0` is too small: use 1 or more." in bot.private_texts()[-1]
+    await bot.command("db list --page 2")
+    assert "page 2 of 2" in bot.private_texts()[-1]

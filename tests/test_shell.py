@@ -157,3 +157,20 @@ async def test_a_token_that_is_not_an_astra_token_is_refused(tmp_path: Path) -> 
 
     with pytest.raises(ConfigError, match="ASTRA_DB_APPLICATION_TOKEN should start with"):
         await _shell(tmp_path, "db list\n", ASTRA_DB_APPLICATION_TOKEN="xoxb-123")
+
+
+async def test_the_form_refuses_capacity_units_out_of_range_and_asks_again(
+        tmp_path: Path) -> None:
+    # name, cloud, region, keyspace, type, capacity units: -3 is refused with the range
+    # (the parser's own check), asked again, and 2 is taken
+    text = await _shell(tmp_path, "db create\nmydb\n\n\n\n\n-3\n2\n")
+    assert "capacity_units: `-3` is not between 1 and 100." in text
+    assert "mydb is ACTIVE" in text
+
+
+async def test_typed_capacity_units_out_of_range_get_the_range(tmp_path: Path) -> None:
+    text = await _shell(tmp_path, "db create x --capacity-units -3\n"
+                        "db create y --capacity-units 101\ndb create z --capacity-units 0\n"
+                        "db list\n")
+    assert text.count("is not between 1 and 100") == 3
+    assert "No databases" in text  # none was created, not even a 1-unit one for `0`
