@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import signal
 import sys
 from collections.abc import Sequence
@@ -389,6 +390,21 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run one command. A reader that leaves early (`| head -1`, a closed pager) ends it
+    quietly, as the Python docs advise for SIGPIPE (library/signal.html, "Note on
+    SIGPIPE"): stdout is pointed at devnull so that the flush at exit cannot fail again,
+    and the exit code is 1."""
+    try:
+        code = _main(argv)
+        sys.stdout.flush()  # inside the try: a pipe closed meanwhile fails here, not at exit
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+    return code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     args = parser().parse_args(argv)
     try:
         if args.cmd == "doctor":

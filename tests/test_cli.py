@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.slack_api import DEFAULT_BOT_TOKEN, FakeSlack, sign_request, slash_command_body
@@ -123,3 +124,57 @@ async def test_serve_sandbox_answers_a_signed_command(tmp_path: Path) -> None:
         finally:
             proc.terminate()
             await asyncio.wait_for(proc.wait(), 15)
+
+
+# -- what a new user trips over on the command line (issue 14)
+
+
+def _seed_audit(db_url: str, rows: int) -> None:
+    from bot.store.db import make_engine, migrate
+    from bot.store.repo import Store
+
+    async def go() -> None:
+        engine = make_engine(db_url)
+        try:
+            await migrate(engine)
+            store = Store(engine)
+            for i in range(rows):
+                await store.audit(correlation_id=f"c{i}", actor_id="U0ANA", source="command",
+                                  command=f"/astra db get db{i}", decision="allow")
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+
+
+def test_audit_export_into_head_ends_quietly(tmp_path: Path) -> None:
+    db = f"sqlite+aiosqlite:///{tmp_path}/s.db"
+    _seed_audit(db, 3000)  # far more than a pipe holds: head leaves while it writes
+    out = subprocess.run(
+        ["bash", "-c", f"{sys.executable} -m bot audit export | head -1"], capture_output=True,
+        text=True, cwd=tmp_path, env={**BASE_ENV, "DATABASE_URL": db}, timeout=120, check=False)
+    assert out.stdout.count("\n") == 1 and '"command": "/astra db get db0"' in out.stdout
+    assert out.stderr == ""
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["audit", "export"], ["perm", "list"], ["perm", "export"], ["migrate"],
+     ["perm", "grant", "U0ANA", "viewer"]],
+)
+def test_every_command_that_writes_to_stdout_survives_a_closed_pipe(
+        tmp_path: Path, args: list[str]) -> None:
+    db = f"sqlite+aiosqlite:///{tmp_path}/s.db"
+    _seed_audit(db, 5)
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # the reader has already gone, as `| head -0` or a closed pager
+    try:
+        proc = subprocess.run([sys.executable, "-m", "bot", *args], stdout=write_end,
+                              stderr=subprocess.PIPE, text=True, cwd=tmp_path,
+                              env={**BASE_ENV, "DATABASE_URL": db, "ASTRA_BOT_ADMINS": "U0B"},
+                              timeout=120, check=False)
+    finally:
+        os.close(write_end)
+    assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr, proc.stderr
+    assert proc.stderr == ""
+    assert proc.returncode == 1  # as Python's own recipe for SIGPIPE (docs: signal module)
