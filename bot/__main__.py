@@ -33,9 +33,13 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = str(first.get("loc", ["?"])[0])
-        raise ConfigError(f"Setting {name} is not valid: {first.get('msg')}.") from None
+        # every refused value at once (their values are never shown: some are secrets)
+        lines = [f"{e.get('loc', ['?'])[0]} is not valid: {e.get('msg')}."
+                 for e in exc.errors(include_url=False)]
+        if len(lines) == 1:
+            raise ConfigError(f"Setting {lines[0]}") from None
+        raise ConfigError(f"{len(lines)} settings are not valid:\n"
+                          + "\n".join(f"  - {line}" for line in lines)) from None
 
 
 # ---------------------------------------------------------------------------- serve / worker

@@ -3,7 +3,7 @@
 Every secret is a ``SecretStr`` so that it never shows up in a repr, a log line or a
 traceback. Which settings are *required* depends on the command: ``serve`` needs Slack
 credentials, ``shell`` needs none. :func:`require_for_serve` checks that and raises a
-:class:`~bot.errors.ConfigError` that names the missing variable and says what to do.
+:class:`~bot.errors.ConfigError` that names every missing variable and says what to do.
 """
 
 from __future__ import annotations
@@ -115,28 +115,36 @@ def check_token_shapes(settings: Settings, *, only: str | None = None) -> list[s
 
 
 def require_for_serve(settings: Settings, *, sandbox: bool) -> None:
-    """Raise ConfigError naming the first missing or malformed variable for `serve`."""
+    """Raise ConfigError naming every missing or malformed variable for `serve`, at once:
+    an operator learns all that is wrong in one run, each with what to do."""
+    problems: list[tuple[str, str | None]] = []
     if settings.slack_bot_token is None:
-        raise ConfigError(
+        problems.append((
             "SLACK_BOT_TOKEN is not set.",
-            hint="Install the app from app_manifest.yml and copy its Bot User OAuth Token "
+            "Install the app from app_manifest.yml and copy its Bot User OAuth Token "
             "(xoxb-…) into SLACK_BOT_TOKEN.",
-        )
+        ))
     if not settings.socket_mode and settings.slack_signing_secret is None:
-        raise ConfigError(
+        problems.append((
             "SLACK_SIGNING_SECRET is not set (needed in HTTP mode).",
-            hint="Copy the Signing Secret from the app's Basic Information page, or set "
+            "Copy the Signing Secret from the app's Basic Information page, or set "
             "SLACK_APP_TOKEN (xapp-…) to use Socket Mode.",
-        )
+        ))
     if settings.astra_token is None and not sandbox:
-        raise ConfigError(
+        problems.append((
             "ASTRA_DB_APPLICATION_TOKEN is not set.",
-            hint="Create an application token in Astra (AstraCS:…) and set it, or run "
+            "Create an application token in Astra (AstraCS:…) and set it, or run "
             "`astra-bot serve --sandbox` to use the built-in Astra emulator.",
-        )
-    problems = check_token_shapes(settings)
+        ))
+    problems += [(shape, None) for shape in check_token_shapes(settings)]
+    if len(problems) == 1:
+        raise ConfigError(problems[0][0], hint=problems[0][1])
     if problems:
-        raise ConfigError(problems[0])
+        raise ConfigError(
+            f"{len(problems)} settings are missing or malformed:\n"
+            + "\n".join(f"  - {what}" + (f"\n    {fix}" if fix else "") for what, fix in problems),
+            hint="`astra-bot doctor` checks a deployment and says how to fix what is wrong.",
+        )
 
 
 def require_for_shell(settings: Settings) -> None:

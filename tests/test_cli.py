@@ -62,6 +62,11 @@ def test_serve_names_the_missing_variable(tmp_path: Path) -> None:
     out = run(["serve"], tmp_path)
     assert out.returncode == 2
     assert "SLACK_BOT_TOKEN is not set" in out.stderr
+    # all of them in one run, each with what to do (not one per run)
+    assert "3 settings" in out.stderr
+    assert "SLACK_SIGNING_SECRET is not set" in out.stderr and "Signing Secret" in out.stderr
+    assert "ASTRA_DB_APPLICATION_TOKEN is not set" in out.stderr and "--sandbox" in out.stderr
+    assert "ASTRA_DB_APPLICATION_TOKEN" not in run(["serve", "--sandbox"], tmp_path).stderr
     out = run(["serve"], tmp_path, SLACK_BOT_TOKEN="xoxb-1")
     assert "SLACK_SIGNING_SECRET" in out.stderr
     out = run(["serve"], tmp_path, SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s")
@@ -69,6 +74,16 @@ def test_serve_names_the_missing_variable(tmp_path: Path) -> None:
     out = run(["serve"], tmp_path, SLACK_BOT_TOKEN="oops", SLACK_SIGNING_SECRET="s",
               ASTRA_DB_APPLICATION_TOKEN="AstraCS:x")
     assert out.returncode == 2 and "xoxb-" in out.stderr and "oops" not in out.stderr
+    out = run(["serve"], tmp_path, SLACK_BOT_TOKEN="oops", SLACK_SIGNING_SECRET="s",
+              ASTRA_DB_APPLICATION_TOKEN="nope")
+    assert "SLACK_BOT_TOKEN should start with `xoxb-`" in out.stderr
+    assert "ASTRA_DB_APPLICATION_TOKEN should start with `AstraCS:`" in out.stderr
+
+
+def test_every_invalid_setting_is_named_in_one_run(tmp_path: Path) -> None:
+    out = run(["serve"], tmp_path, PORT="http", ASTRA_BOT_POLL_INTERVAL="-1")
+    assert out.returncode == 2
+    assert "PORT" in out.stderr and "ASTRA_BOT_POLL_INTERVAL" in out.stderr
 
 
 def test_migrate_and_perm_cli(tmp_path: Path) -> None:
