@@ -45,6 +45,14 @@ def load_settings() -> Settings:
 # ---------------------------------------------------------------------------- serve / worker
 
 
+def _say_if_sandbox(settings: Settings, *, sandbox: bool) -> None:
+    """The first log line of a sandbox: an operator must not take it for the real Astra."""
+    if sandbox:
+        log.warning("sandbox: Astra is the built-in emulator (databases live in this "
+                    "process's memory; no real Astra organization is touched%s)",
+                    "; ASTRA_DB_APPLICATION_TOKEN is not used" if settings.astra_token else "")
+
+
 async def _serve(settings: Settings, *, sandbox: bool, watcher: bool) -> int:
     import uvicorn
 
@@ -52,6 +60,7 @@ async def _serve(settings: Settings, *, sandbox: bool, watcher: bool) -> int:
     from bot.web import asgi_app
 
     require_for_serve(settings, sandbox=sandbox)
+    _say_if_sandbox(settings, sandbox=sandbox)
     components = await build(settings, sandbox=sandbox)
     app = asgi_app(components, with_watcher=watcher)
     # What start-up built (modules, models, the app) lives as long as the process: out of
@@ -111,6 +120,7 @@ async def _worker(settings: Settings, *, sandbox: bool) -> int:
     from bot.app import build
 
     require_for_serve(settings, sandbox=sandbox)
+    _say_if_sandbox(settings, sandbox=sandbox)
     components = await build(settings, sandbox=sandbox)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -139,6 +139,12 @@ async def test_serve_sandbox_answers_a_signed_command(tmp_path: Path) -> None:
         finally:
             proc.terminate()
             await asyncio.wait_for(proc.wait(), 15)
+    assert proc.stderr is not None
+    logs = (await proc.stderr.read()).decode().splitlines()
+    # the operator is told first that this is not a real Astra; Bolt's notice about the
+    # token it read from the environment by itself is not theirs to worry about
+    assert "emulator" in logs[0], logs[:3]
+    assert not any("token` will be unused" in line for line in logs), logs[:3]
 
 
 # -- what a new user trips over on the command line (issue 14)

@@ -25,6 +25,7 @@ import aiohttp
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.async_handler import AsyncRetryHandler
@@ -380,6 +381,30 @@ def _is_dm(channel_id: str) -> bool:
     return channel_id.startswith("D")
 
 
+class _NotThatTokenNotice(logging.Filter):
+    """Bolt's AsyncApp reads SLACK_BOT_TOKEN from the environment by itself whenever no
+    ``token`` is passed (``token = token or os.environ.get("SLACK_BOT_TOKEN")``), then warns
+    "As you gave `client` as well, `token` will be unused." when a client is passed too.
+    Passing the bot's client is the only way to give Bolt the bot's Web API URL and retry
+    handlers (Bolt builds its own client from a token with neither), so with the variable
+    set, as every deployment has it, no construction avoids the notice; it says nothing
+    an operator can act on, so this one message, and only it, is left out."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+_NOT_THAT_TOKEN = _NotThatTokenNotice()
+
+
+def _bolt_logger() -> logging.Logger:
+    """The logger Bolt would use itself, with the one notice above left out (adding the
+    same filter object again is a no-op, so building several apps adds it once)."""
+    logger = logging.getLogger("slack_bolt.AsyncApp")
+    logger.addFilter(_NOT_THAT_TOKEN)
+    return logger
+
+
 def build_bolt_app(
     service: Service,
     client: AsyncWebClient,
@@ -389,6 +414,10 @@ def build_bolt_app(
 ) -> AsyncApp:
     """The Bolt app with the bot's listeners (the same in HTTP and Socket Mode)."""
     app = AsyncApp(
+        # Only the client is given (it carries SLACK_API_URL, the retry handlers and the
+        # metrics); Bolt's logger leaves out the one notice that this construction cannot
+        # avoid (see _NotThatTokenNotice).
+        logger=_bolt_logger(),
         client=client,
         # HTTP mode: bot/web.py verifies every request before its body is parsed (the one
         # signature check); Socket Mode has no signature.
