@@ -146,7 +146,10 @@ async def _migrate(settings: Settings) -> int:
         after = await current_revision(engine)
     finally:
         await engine.dispose()
-    print(f"store migrated: {before or 'empty'} → {after} (head {head_revision()})")
+    if before == after:
+        print(f"store already at head ({after}): nothing to migrate")
+    else:
+        print(f"store migrated: {before or 'empty'} → {after} (head {head_revision()})")
     return 0
 
 

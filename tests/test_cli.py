@@ -90,6 +90,10 @@ def test_migrate_and_perm_cli(tmp_path: Path) -> None:
     db = f"sqlite+aiosqlite:///{tmp_path}/s.db"
     out = run(["migrate"], tmp_path, DATABASE_URL=db)
     assert out.returncode == 0 and "→" in out.stdout
+    again = run(["migrate"], tmp_path, DATABASE_URL=db)
+    assert again.returncode == 0 and "→" not in again.stdout
+    head = out.stdout.rsplit("→ ", 1)[1].split()[0]
+    assert again.stdout == f"store already at head ({head}): nothing to migrate\n"
     assert run(["perm", "grant", "U0ANA", "operator", "--db", "dev-*"], tmp_path,
                DATABASE_URL=db).returncode == 0
     listed = run(["perm", "list"], tmp_path, DATABASE_URL=db, ASTRA_BOT_ADMINS="U0BOSS")
