@@ -209,6 +209,12 @@ async def _perm_run(settings: Settings, store: Store, args: argparse.Namespace) 
             print(f"protect {g}")
         for name, perms in sorted(rules.custom_roles.items()):
             print(f"role {name} {' '.join(sorted(perms))}")
+        # a fresh store lists nothing: say so, and how a first admin is made
+        if not rules.bindings:
+            print("no role bindings yet (`astra-bot perm grant <U…|S…|C…> <role>` adds one)")
+        if not rules.admins and not any(b.role == "admin" for b in rules.bindings):
+            print("no admins: set ASTRA_BOT_ADMINS to Slack member ids (U…, comma-separated), "
+                  "or run `astra-bot perm grant U… admin`")
         return 0
     if cmd == "export":
         text = perm_io.dump(await perm_io.read_permset(store), args.format)

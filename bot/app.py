@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
 import aiohttp
@@ -136,7 +136,7 @@ async def build(
     directory: Directory | None = None,
     astra_transport: httpx.AsyncBaseTransport | None = None,
     emulator: AstraEmulator | None = None,
-    extra_admins: frozenset[str] = frozenset(),
+    extra_admins: Mapping[str, str] | None = None,
     poll_interval: float | None = None,
     astra_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     metrics: Metrics | None = None,

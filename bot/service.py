@@ -21,7 +21,7 @@ import logging
 import shlex
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator, Mapping
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any
@@ -166,7 +166,7 @@ class Service:
         *,
         directory: Directory | None = None,
         clock: Clock = time.time,
-        extra_admins: frozenset[str] = frozenset(),
+        extra_admins: Mapping[str, str] | None = None,
         poll_interval: float | None = None,
     ) -> None:
         self.settings = settings
@@ -180,7 +180,9 @@ class Service:
         self.notifier: Notifier = RedactedNotifier(notifier, self.redactor)
         self.directory = directory
         self.clock = clock
-        self.admins = settings.admins | extra_admins
+        # admins the program running the bot adds (user id → why, as `perm list` says it)
+        self.extra_admins: Mapping[str, str] = dict(extra_admins or {})
+        self.admins = settings.admins | frozenset(self.extra_admins)
         self._org_id: str | None = None
         self.closing = False
         self._rules: contextvars.ContextVar[Rules | None] = contextvars.ContextVar(
@@ -1556,6 +1558,12 @@ class Service:
         await reply.private(render.plain(text))
         return text
 
+    def admin_source(self, user_id: str) -> str:
+        """Why a user is an admin outside the bindings: the setting, or the program."""
+        if user_id in self.settings.admins:
+            return "ASTRA_BOT_ADMINS"
+        return self.extra_admins.get(user_id, "ASTRA_BOT_ADMINS")
+
     async def _perm_revoke(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
     ) -> str:
@@ -1574,7 +1582,7 @@ class Service:
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
     ) -> str:
         rules = await self.rules()
-        lines = [f"<@{a}> → admin (ASTRA_BOT_ADMINS)" for a in sorted(rules.admins)]
+        lines = [f"<@{a}> → admin ({self.admin_source(a)})" for a in sorted(rules.admins)]
         lines += [b.describe() for b in rules.bindings]
         lines += [f"guard <#{c}> → {r}" for c, r in sorted(rules.guards.items())]
         lines += [f"protected `{g}` (two-person rule)" for g in rules.protected]

@@ -553,7 +553,7 @@ async def _session(
     try:
         components = await build(
             settings, sandbox=sandbox, notifier=ShellNotifier(screen), emulator=emulator,
-            extra_admins=frozenset({SHELL_USER}),
+            extra_admins={SHELL_USER: "the shell's local admin"},
             # the emulator's transitions take seconds: look often enough to show each
             poll_interval=min(settings.poll_interval,
                               0.5 / (settings.emulator_speed if sandbox else 1.0)),

@@ -203,3 +203,18 @@ def test_every_command_that_writes_to_stdout_survives_a_closed_pipe(
     assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr, proc.stderr
     assert proc.stderr == ""
     assert proc.returncode == 1  # as Python's own recipe for SIGPIPE (docs: signal module)
+
+
+def test_perm_list_on_a_fresh_directory_says_there_is_nothing_and_how_admins_are_set(
+        tmp_path: Path) -> None:
+    out = run(["perm", "list"], tmp_path)
+    assert out.returncode == 0, out.stderr
+    assert "no role bindings yet" in out.stdout and "astra-bot perm grant" in out.stdout
+    assert "no admins: set ASTRA_BOT_ADMINS" in out.stdout
+    out = run(["perm", "list"], tmp_path, ASTRA_BOT_ADMINS="U0BOSS")
+    assert "user U0BOSS admin (ASTRA_BOT_ADMINS)" in out.stdout
+    assert "no role bindings yet" in out.stdout and "no admins" not in out.stdout
+    assert run(["perm", "grant", "U0ANA", "admin"], tmp_path).returncode == 0
+    out = run(["perm", "list"], tmp_path)
+    assert "user U0ANA admin" in out.stdout
+    assert "no role bindings" not in out.stdout and "no admins" not in out.stdout

@@ -174,3 +174,14 @@ async def test_typed_capacity_units_out_of_range_get_the_range(tmp_path: Path) -
                         "db list\n")
     assert text.count("is not between 1 and 100") == 3
     assert "No databases" in text  # none was created, not even a 1-unit one for `0`
+
+
+async def test_perm_list_says_truthfully_why_the_shell_user_is_admin(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("ASTRA_BOT_ADMINS", raising=False)
+    text = await _shell(tmp_path, "perm list\n")
+    assert "@USHELL → admin (the shell's local admin)" in text
+    assert "ASTRA_BOT_ADMINS" not in text
+    text = await _shell(tmp_path, "perm list\n", ASTRA_BOT_ADMINS="USHELL,U0BOSS")
+    assert "@USHELL → admin (ASTRA_BOT_ADMINS)" in text
+    assert "@U0BOSS → admin (ASTRA_BOT_ADMINS)" in text
