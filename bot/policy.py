@@ -145,12 +145,15 @@ def decide(
     db_name: str | None = None,
     *,
     db_known: bool = True,
+    who: str | None = None,
 ) -> Decision:
     """Decide whether ``actor`` may run ``spec`` in ``place`` on database ``db_name``.
 
     ``db_known=False`` means the command targets a database whose name is not known yet
     (the user typed an id): scoped bindings are then counted as "could allow", and the
-    caller must resolve the name and decide again before acting.
+    caller must resolve the name and decide again before acting. ``who`` is how the
+    reason names the actor when it is read by someone else (``perm check``); by default
+    it speaks to the actor ("you").
     """
     perm = spec.permission
     needs = least_role(perm)
@@ -177,7 +180,8 @@ def decide(
         where = f" on `{db_name}`" if db_name and scoped else ""
         return Decision(
             "deny",
-            f"you are not allowed to run `/astra {spec.name}`{where} (needs role {needs}).",
+            f"{'you are' if who is None else who + ' is'} not allowed to run "
+            f"`/astra {spec.name}`{where} (needs role {needs}).",
             perm,
             needs=needs,
         )

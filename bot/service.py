@@ -1695,7 +1695,8 @@ class Service:
         rules = await self.rules()
         actor = await self.actor(subj.id, rules)
         name = target.target_db
-        d = decide(rules, actor, req.place, target.spec, name, db_known=name is not None)
+        d = decide(rules, actor, req.place, target.spec, name, db_known=name is not None,
+                   who=subj.mention())
         lines = [
             f"{subj.mention()} running `{target.canonical()}` here: *{d.outcome}* — {d.reason}"
         ]
@@ -1704,7 +1705,12 @@ class Service:
         if d.capped_by:
             lines.append(f"capped by this channel's guard: {d.capped_by}")
         await reply.private(render.plain("\n".join(lines)))
-        return f"check {d.outcome}"
+        # the audit row's decision is the check's own (allowed); what it found is this
+        found = {"allow": "may run", "deny": "may not run", "confirm": "may run",
+                 "approve": "may run"}[d.outcome]
+        after = {"confirm": " once confirmed",
+                 "approve": " once a second person approves"}.get(d.outcome, "")
+        return f"check: {subj.mention()} {found} `{target.canonical()}`{after}"
 
     async def _audit_handler(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None

@@ -691,3 +691,21 @@ async def test_an_expired_confirmation_is_marked_expired(bot: BotHarness) -> Non
     assert (await bot.store.get_confirmation(conf)).state == "expired"
 
 
+
+
+async def test_perm_check_speaks_of_the_other_person_and_audits_its_result_clearly(
+        bot: BotHarness) -> None:
+    await bot.command("perm check <@UOTHER> db create y")
+    said = bot.private_texts()[-1]
+    assert "<@UOTHER> is not allowed to run `/astra db create`" in said
+    assert "you are not allowed" not in said
+    await bot.grant("UOTHER", "operator")
+    await bot.command("perm check <@UOTHER> db delete y")
+    (delete_row, create_row) = [r for r in await bot.store.audit_entries(limit=5)
+                                if r.permission == "perm.check"]
+    # the check itself was allowed; what it found is its outcome, in words
+    assert create_row.decision == "allow"
+    assert create_row.outcome == "check: <@UOTHER> may not run `/astra db create y`"
+    assert delete_row.outcome == "check: <@UOTHER> may run `/astra db delete y` once confirmed"
+    await bot.command("audit --limit 2")
+    assert "*allow* check: <@UOTHER> may not run" in bot.private_texts()[-1]
