@@ -902,6 +902,25 @@ def _find_spec(tokens: list[str]) -> tuple[CommandSpec, list[str]]:
     )
 
 
+def _words(text: str) -> list[str]:
+    """The tokens of a command, without a leading `/astra`."""
+    tokens = tokenize(text)
+    if tokens and tokens[0].lower() in {"/astra", "astra"}:
+        tokens = tokens[1:]
+    return tokens
+
+
+def command_named(text: str) -> CommandSpec | None:
+    """The command a text names by its noun and verb, even when its arguments do not
+    parse (None when it names none): whether the caller may run it is decided before a
+    usage message or a form is shown to them."""
+    try:
+        tokens = _words(text)
+        return _find_spec(tokens)[0] if tokens else None
+    except UsageError:
+        return None
+
+
 def parse(text: str) -> Intent:
     """Parse the text after `/astra`. Raises UsageError with a usage line and suggestions."""
     if len(text) > MAX_TEXT_CHARS:
@@ -918,9 +937,7 @@ def parse(text: str) -> Intent:
             "nothing was run.",
             hint="Type the command again without it.",
         )
-    tokens = tokenize(text)
-    if tokens and tokens[0].lower() in {"/astra", "astra"}:
-        tokens = tokens[1:]
+    tokens = _words(text)
     if not tokens:
         return Intent(SPECS["help"], {"topic": None})
     spec, rest = _find_spec(tokens)

@@ -49,6 +49,7 @@ from bot.intents import (
     Intent,
     Subject,
     check_value,
+    command_named,
     parse,
     specs_for_topic,
 )
@@ -438,6 +439,10 @@ class Service:
         try:
             intent = parse(text)
         except UsageError as err:
+            refused = await self._refused_before_usage(req, text)
+            if refused is not None:  # a usage or a form is for those who may run it
+                await self._deny(req, shown, refused, reply, started, None)
+                return
             await reply.private(render.usage_error(err))
             await self._record(req, shown, "invalid", reason=err.user_message, started=started)
             return
@@ -521,6 +526,16 @@ class Service:
                 started=started,
                 database=intent.target_db,
             )
+
+    async def _refused_before_usage(self, req: Request, text: str) -> Decision | None:
+        """The denial of a command the caller named but may not run (on any database)."""
+        spec = command_named(text)
+        if spec is None:
+            return None
+        rules = await self.rules()
+        actor = await self.actor(req.user_id, rules)
+        decision = decide(rules, actor, req.place, spec, None, db_known=False)
+        return None if decision.allowed else decision
 
     async def _explain_conflict(self, err: AstraConflict, db: Database) -> AstraConflict:
         """409: say what state the database is in now (Astra's message does not)."""

@@ -229,3 +229,13 @@ def test_unknown_status_names_the_known_ones_with_did_you_mean() -> None:
     assert "ACTIVE" in exc.value.suggestions
     assert parse("db list --status active").opt("status") == "ACTIVE"
     assert parse("db list --status PARKED").opt("status") == "PARKED"
+
+
+def test_command_named_finds_the_command_even_when_its_arguments_do_not_parse() -> None:
+    from bot.intents import command_named
+
+    assert command_named("db create") is SPECS["db.create"]
+    assert command_named("/astra db resize orders many") is SPECS["db.resize"]
+    assert command_named("audit --limit -5") is SPECS["audit"]
+    for text in ("", "db craete", "dv list", 'db get "unclosed'):
+        assert command_named(text) is None

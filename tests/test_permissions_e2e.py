@@ -709,3 +709,21 @@ async def test_perm_check_speaks_of_the_other_person_and_audits_its_result_clear
     assert delete_row.outcome == "check: <@UOTHER> may run `/astra db delete y` once confirmed"
     await bot.command("audit --limit 2")
     assert "*allow* check: <@UOTHER> may not run" in bot.private_texts()[-1]
+
+
+async def test_a_stranger_is_denied_before_being_shown_a_form_or_a_usage(
+        bot: BotHarness) -> None:
+    for text in ("db create", "db delete", "db resize orders", "token create --bogus"):
+        await bot.command(text, user=STRANGER)
+        said = bot.private_texts()[-1]
+        assert "not allowed" in said and "needs role" in said, (text, said)
+        assert "/astra db create <name>" not in said
+    assert [r.decision for r in await audit_rows(bot)][-4:] == ["deny"] * 4
+    assert bot.slack.calls("views.open") == []
+    # what is not a command at all still gets its did-you-mean
+    await bot.command("db craete", user=STRANGER)
+    assert "/astra db create" in bot.private_texts()[-1]
+    # someone who may run it gets the usage as before
+    await bot.grant("UANA", "viewer")
+    await bot.command("db get", user="UANA")
+    assert "needs <db>" in bot.private_texts()[-1]
