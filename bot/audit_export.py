@@ -112,22 +112,24 @@ async def export_jsonl(
         raise ConfigError("--limit must be at least 1.")
     written = 0
     last = after_id or 0
-    try:
-        while limit is None or written < limit:
-            size = page if limit is None else min(page, limit - written)
-            q = select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(size)
-            if since is not None:
-                q = q.where(AuditEntry.at >= since)
+    while limit is None or written < limit:
+        size = page if limit is None else min(page, limit - written)
+        q = select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(size)
+        if since is not None:
+            q = q.where(AuditEntry.at >= since)
+        try:
             async with store.session() as s:
                 rows = list((await s.scalars(q)).all())
-            for row in rows:
-                out.write(json.dumps(row_to_json(row), ensure_ascii=False) + "\n")
-            written += len(rows)
-            if len(rows) < size:
-                break
-            last = rows[-1].id
-    except FAILURES as exc:
-        raise store_error(exc, "reading the audit log") from exc
+        except FAILURES as exc:
+            raise store_error(exc, "reading the audit log") from exc
+        # writing is outside the store's try: a reader that left (`| head -1`) is not a
+        # store failure, and the command line ends quietly on it (bot/__main__.py)
+        for row in rows:
+            out.write(json.dumps(row_to_json(row), ensure_ascii=False) + "\n")
+        written += len(rows)
+        if len(rows) < size:
+            break
+        last = rows[-1].id
     out.flush()
     return written
 
