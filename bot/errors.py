@@ -90,9 +90,9 @@ class Ambiguous(BotError):
     """A database name matches more than one database."""
 
     def __init__(self, name: str, candidates: Sequence[Candidate]) -> None:
-        lines = ", ".join(f"`{c.id}` ({c.status}, {c.region})" for c in candidates)
+        # the candidates are shown once, by the renderer, one per line
         super().__init__(
-            f"`{name}` matches {len(candidates)} databases: {lines}.",
+            f"`{name}` matches {len(candidates)} databases.",
             hint="Use the database id instead of its name.",
         )
         self.name = name

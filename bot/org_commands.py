@@ -185,10 +185,6 @@ def _suggest(word: str, options: Iterable[str], n: int = 3) -> list[str]:
                                                           cutoff=0.5)]
 
 
-def _did_you_mean(near: Sequence[str], otherwise: str) -> str:
-    return ("Did you mean " + " or ".join(f"`{n}`" for n in near) + "?") if near else otherwise
-
-
 def _own_client_id(svc: Service) -> str | None:
     """The client id of the bot's own token (``AstraCS:<clientId>:<hex>``), if it has one."""
     token = svc.settings.astra_token
@@ -414,7 +410,7 @@ async def _resolve_role(svc: Service, ref: str) -> Role:
             return await svc.astra.get_role(ref.strip())
         except (AstraNotFound, AstraBadRequest):
             pass
-    raise NotFound(f"There is no Astra role `{ref}`.", hint=_did_you_mean(
+    raise NotFound(f"There is no Astra role `{ref}`.", hint=render.did_you_mean(
         _suggest(ref, [r.name for r in roles]), "`/astra role list` shows the roles."))
 
 
@@ -495,7 +491,7 @@ async def _revocable(svc: Service, client_id: str) -> None:
         near = _suggest(client_id, [t.client_id for t in tokens], n=2)
         raise NotFound(
             f"There is no application token with client id `{client_id}`.",
-            hint=_did_you_mean(near, "`/astra token list` shows the tokens."),
+            hint=render.did_you_mean(near, "`/astra token list` shows the tokens."),
         )
 
 
@@ -670,7 +666,8 @@ async def _resolve_user(svc: Service, ref: str) -> User:
         near = _suggest(_unwrap(ref), [u.email for u in users if u.email], n=2)
         raise NotFound(
             f"There is no user `{_clip(_unwrap(ref), 80)}` in the organization.",
-            hint=_did_you_mean(near, "`/astra user list` shows the users (email or user id)."),
+            hint=render.did_you_mean(
+                near, "`/astra user list` shows the users (email or user id)."),
         )
     return user
 

@@ -173,10 +173,19 @@ def when(epoch: float) -> str:
 # ---------------------------------------------------------------------------- errors
 
 
+def did_you_mean(options: Iterable[str], otherwise: str = "") -> str:
+    """"Did you mean `a` or `b`?", each option once (Astra names are not unique), or
+    ``otherwise`` when there is none."""
+    once = list(dict.fromkeys(options))
+    if not once:
+        return otherwise
+    return "Did you mean " + " or ".join(f"`{o}`" for o in once) + "?"
+
+
 def usage_error(err: UsageError) -> Message:
     lines = [f":warning: {err.user_message}"]
     if err.suggestions:
-        lines.append("Did you mean " + " or ".join(f"`{s}`" for s in err.suggestions) + "?")
+        lines.append(did_you_mean(err.suggestions))
     if err.hint:
         lines.append(err.hint)
     blocks: list[Block] = [SectionBlock(text=_mrkdwn("\n".join(lines)))]

@@ -618,13 +618,10 @@ class Service:
         except AstraError as err:
             if err.status_code not in {400, 404}:
                 raise
-        near = difflib.get_close_matches(ref, [d.info.name or "" for d in dbs], n=3, cutoff=0.6)
-        hint = (
-            ("Did you mean " + " or ".join(f"`{n}`" for n in near) + "?")
-            if near
-            else ("`/astra db list` shows the databases.")
-        )
-        raise NotFound(f"There is no database named or with id `{ref}`.", hint=hint)
+        names = list(dict.fromkeys(d.info.name for d in dbs if d.info.name))
+        near = difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
+        raise NotFound(f"There is no database named or with id `{ref}`.",
+                       hint=render.did_you_mean(near, "`/astra db list` shows the databases."))
 
     @staticmethod
     def _need(db: Database | None) -> Database:

@@ -258,3 +258,29 @@ def test_home_names_the_channel_as_everything_else_does() -> None:
     out = shell("watch all\nhome\n")
     assert "#cshell │" in out and "#cshell: all databases" in out
     assert "#CSHELL" not in out
+
+
+# ---------------------------------------------------------------------------- names
+
+
+async def test_ambiguous_names_and_suggestions_say_each_once(bot: BotHarness) -> None:
+    ids = [bot.emulator.add_database("orders") for _ in range(3)]
+    await bot.command("db get orders")
+    said = bot.private_texts()[-1]
+    assert "matches 3 databases" in said
+    for db_id in ids:
+        assert said.count(db_id) == 1, said
+    await bot.command("db get ordrs")
+    said = bot.private_texts()[-1]
+    assert "Did you mean `orders`?" in said and said.count("`orders`") == 1, said
+
+
+def test_did_you_mean_names_each_option_once() -> None:
+    from bot import render
+    from bot.errors import UsageError
+
+    assert render.did_you_mean(["orders", "orders", "order"]) == \
+        "Did you mean `orders` or `order`?"
+    assert render.did_you_mean([]) == ""
+    said = render.usage_error(UsageError("x", suggestions=["a", "a"])).text
+    assert said.count("`a`") == 1
