@@ -234,7 +234,8 @@ async def access_list_show(
             empty="No addresses.",
         )
     )
-    return f"access list of {_name(db)}: {len(acl.addresses)} addresses, " + (
+    listed = render.count(len(acl.addresses), "address", "addresses")
+    return f"access list of {_name(db)}: {listed}, " + (
         "enabled" if enabled else "not enforced"
     )
 
@@ -441,7 +442,7 @@ async def token_list(
             f"{_day(t.generated_on)}{expiry}{mine}"
         )
     await reply.private(render.bullet_list(f"Application tokens ({len(tokens)})", lines))
-    return f"{len(tokens)} tokens"
+    return render.count(len(tokens), "token")
 
 
 async def token_create(
@@ -543,13 +544,13 @@ async def role_list(
 ) -> str:
     roles = sorted(await svc.astra.list_roles(), key=lambda r: r.name.lower())
     lines = [
-        f"*{r.name or '—'}* `{r.id}` · {len(r.policy.actions)} permissions"
+        f"*{r.name or '—'}* `{r.id}` · {render.count(len(r.policy.actions), 'permission')}"
         + (f" — {_clip(r.policy.description, 80)}"
            if r.policy.description and r.policy.description != r.name else "")
         for r in roles
     ]
     await reply.private(render.bullet_list(f"Astra roles ({len(roles)})", lines))
-    return f"{len(roles)} roles"
+    return render.count(len(roles), "role")
 
 
 async def role_get(
@@ -682,7 +683,7 @@ async def user_list(
         for u in users
     ]
     await reply.private(render.bullet_list(f"Users of the organization ({len(users)})", lines))
-    return f"{len(users)} users"
+    return render.count(len(users), "user")
 
 
 async def user_invite(
@@ -1048,7 +1049,8 @@ def private_link_lines(data: Mapping[str, Any], db_names: Mapping[str, str]) -> 
             lines.append(
                 f"{name}`{cid}` dc `{_get(dc, 'datacenterID') or '?'}`"
                 + (f" · service `{service}`" if service else "")
-                + (f" · {len(principals)} allowed principals" if principals else "")
+                + (f" · {render.count(len(principals), 'allowed principal')}" if principals
+                   else "")
                 + (" · endpoints: " + ", ".join(endpoints) if endpoints else " · no endpoint")
             )
     return lines
@@ -1063,7 +1065,7 @@ async def private_link_list(
         db_names = {d.id: _name(d) for d in await svc.astra.list_databases()}
     lines = private_link_lines(data, db_names)
     await reply.private(render.bullet_list("Private links", lines, empty="No private links."))
-    return f"{len(lines)} private-link datacenters"
+    return render.count(len(lines), "private-link datacenter")
 
 
 async def custom_domain_list(
@@ -1074,7 +1076,7 @@ async def custom_domain_list(
         render.bullet_list("Custom domains", [f"`{d}`" for d in domains],
                            empty="No custom domains.")
     )
-    return f"{len(domains)} custom domains"
+    return render.count(len(domains), "custom domain")
 
 
 def kms_lines(keys: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -1098,7 +1100,7 @@ async def kms_list(
     await reply.private(
         render.bullet_list("Customer keys (KMS)", kms_lines(keys), empty="No customer keys.")
     )
-    return f"{len(keys)} customer keys"
+    return render.count(len(keys), "customer key")
 
 
 def _vpc(v: Any) -> str:

@@ -155,6 +155,12 @@ def plain(text: str) -> Message:
     return _msg(text, [SectionBlock(text=_mrkdwn(text))])
 
 
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 permission``, ``2 permissions``; ``plural`` where adding an s is wrong (entries).
+    The one place where a number meets its noun."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
 def elapsed(seconds: float) -> str:
     s = max(0, int(seconds))
     if s < 60:
@@ -267,7 +273,7 @@ def db_list(
     pages = page_count(len(dbs))
     page = min(max(1, page), pages)
     shown = list(dbs)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    header = f"{len(dbs)} database{'s' if len(dbs) != 1 else ''}" + (
+    header = count(len(dbs), "database") + (
         f" ({filters})" if filters else ""
     )
     if pages > 1:
@@ -405,21 +411,26 @@ def finished(
 ) -> Message:
     """The one notice posted when an operation ends: ACTIVE, TERMINATED, ERROR, TIMED OUT."""
     name = op.database_name
-    what = {
-        "keyspace_create": f"keyspace `{op.detail.get('keyspace', '')}` created: ",
-        "keyspace_delete": f"keyspace `{op.detail.get('keyspace', '')}` deleted: ",
-        "region_add": f"region `{op.detail.get('region', '')}` added: ",
-        "region_remove": f"region `{op.detail.get('region', '')}` removed: ",
-    }.get(op.kind, "")
+    ks, region = op.detail.get("keyspace", ""), op.detail.get("region", "")
+    # a change inside a database (a keyspace, a region) names the change, then the database
+    done = {
+        "keyspace_create": f"Keyspace `{ks}` created in *{name}*",
+        "keyspace_delete": f"Keyspace `{ks}` deleted from *{name}*",
+        "region_add": f"Region `{region}` added to *{name}*",
+        "region_remove": f"Region `{region}` removed from *{name}*",
+    }.get(op.kind)
     if final == "TIMED OUT":
         head = (
-            f"{emoji(final)} *{name}* {what}TIMED OUT after {elapsed(now - op.started_at)} "
-            f"(last seen {op.status or 'unknown'})."
+            f"{emoji(final)} {_op_title(op) if done else f'*{name}*'} TIMED OUT after "
+            f"{elapsed(now - op.started_at)} (last seen {op.status or 'unknown'})."
         )
     elif final == "ERROR":
-        head = f"{emoji(final)} *{name}* {what}is in ERROR."
+        head = (f"{emoji(final)} {_op_title(op)} failed: *{name}* is in ERROR." if done
+                else f"{emoji(final)} *{name}* is in ERROR.")
+    elif done and final == op.target_status:
+        head = f"{emoji(final)} {done}, which is {final}."
     else:
-        head = f"{emoji(final)} *{name}* {what}is {final}."
+        head = f"{emoji(final)} *{name}* is {final}."
     lines = [head, f"Id `{op.database_id}`"]
     if db is not None:
         if db.region:
@@ -440,9 +451,10 @@ def coalesced(texts: Sequence[str]) -> Message:
     firsts = [t.split("\n", 1)[0] for t in texts]
     finals = {m.group(1) for f in firsts if (m := _FINAL_RE.search(f))}
     if len(finals) == 1 and all(_FINAL_RE.search(f) for f in firsts):
-        head = f"{len(texts)} databases are {finals.pop()}"
+        head = f"{count(len(texts), 'database')} {'is' if len(texts) == 1 else 'are'} " \
+            f"{finals.pop()}"
     else:
-        head = f"{len(texts)} database updates"
+        head = count(len(texts), "database update")
     return bullet_list(head, firsts)
 
 
@@ -621,8 +633,10 @@ def _text_of(obj: Any) -> str:
 
 # Slack's emoji shortcodes the bot uses, as terminal symbols
 _EMOJI_TEXT = {
-    "large_green_circle": "●", "hourglass_flowing_sand": "…", "wrench": "⚙", "parking": "P",
-    "zzz": "z", "wastebasket": "✗", "black_circle": "○", "red_circle": "!", "warning": "!",
+    # a terminating database is on its way out, not failed (✗ is a failure); parked is the
+    # parking sign, not a letter that reads as part of the sentence
+    "large_green_circle": "●", "hourglass_flowing_sand": "…", "wrench": "⚙", "parking": "Ⓟ",
+    "zzz": "z", "wastebasket": "🗑", "black_circle": "○", "red_circle": "✗", "warning": "!",
     "white_circle": "○", "x": "✗", "no_entry": "⛔", "white_check_mark": "✓",
     "no_entry_sign": "⊘", "hourglass": "⌛", "lock": "🔒", "key": "🔑", "shield": "🛡",
     "eyes": "👀",

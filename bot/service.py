@@ -543,8 +543,16 @@ class Service:
             status = (await self.astra.get_database(db.id)).status
         except AstraError:
             return err
-        err.hint = (f"`{db.info.name}` is {status} now; wait until it is ACTIVE, then try "
-                    "again (`/astra watch` tells this channel when).")
+        name = db.info.name or db.id
+        if status in {"PARKED", "HIBERNATED"}:
+            # waiting does not wake it: a parked database is unparked, a hibernated one
+            # resumes on its first data request
+            how = (f"unpark it first (`/astra db unpark {name}`)" if status == "PARKED"
+                   else "it resumes on its first data request")
+            err.hint = f"`{name}` is {status}: {how}, then try again."
+        else:
+            err.hint = (f"`{name}` is {status} now; wait until it is ACTIVE, then try "
+                        "again (`/astra watch` tells this channel when).")
         return err
 
     async def _deny(
@@ -911,7 +919,7 @@ class Service:
         mine = [c for c in specs if c.permission in allowed]
         roles = _roles_line(rules, actor, req.place)
         await reply.private(render.help_message(mine, topic=topic, roles=roles))
-        return f"help ({len(mine)} commands)"
+        return f"help ({render.count(len(mine), 'command')})"
 
     async def _db_list(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
@@ -946,7 +954,7 @@ class Service:
         base = Intent(intent.spec, {k: v for k, v in intent.args.items() if k != "page"})
         await reply.private(render.db_list(views, filters=filters, page=page,
                                            command=base.canonical().removeprefix("/astra ")))
-        return f"listed {len(views)} databases"
+        return f"listed {render.count(len(views), 'database')}"
 
     async def _db_get(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
@@ -1283,7 +1291,7 @@ class Service:
         await reply.private(
             render.bullet_list(f"Keyspaces of {view.name}", [f"`{k}`" for k in view.keyspaces])
         )
-        return f"{len(view.keyspaces)} keyspaces"
+        return render.count(len(view.keyspaces), "keyspace")
 
     async def _precheck_keyspace_create(self, intent: Intent, db: Database | None) -> None:
         db, ks = self._need(db), intent.arg("keyspace")
@@ -1340,7 +1348,7 @@ class Service:
             for dc in dcs
         ]
         await reply.private(render.bullet_list(f"Regions of {db.info.name}", lines))
-        return f"{len(dcs)} regions"
+        return render.count(len(dcs), "region")
 
     async def _precheck_region_add(self, intent: Intent, db: Database | None) -> None:
         db, region = self._need(db), intent.arg("region")
@@ -1422,7 +1430,7 @@ class Service:
             title = f"Regions for new {tier} databases"
         await reply.private(render.bullet_list(title, lines,
                                                empty="None available to this organization."))
-        return f"{len(lines)} regions"
+        return render.count(len(lines), "region")
 
     async def _access_list_devops(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
@@ -1437,7 +1445,7 @@ class Service:
         await reply.private(render.bullet_list(
             "DevOps API access list", lines,
             empty="No addresses: the DevOps API accepts this organization's tokens from anywhere."))
-        return f"{len(lines)} devops addresses"
+        return render.count(len(lines), "devops address", "devops addresses")
 
     # ------------------------------------------------------------------ classic-only limits
 
@@ -1520,7 +1528,7 @@ class Service:
             for s in subs
         ]
         await reply.private(render.bullet_list("Watched in this channel", lines))
-        return f"{len(subs)} watches"
+        return render.count(len(subs), "watch", "watches")
 
     async def _watch_stop(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
@@ -1608,7 +1616,7 @@ class Service:
                 "missing or not allowed on this plan): usergroup bindings are ignored."
             )
         await reply.private(render.bullet_list("Permissions", lines))
-        return f"{len(lines)} entries"
+        return render.count(len(lines), "entry", "entries")
 
     async def _perm_guard(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
@@ -1738,7 +1746,7 @@ class Service:
             for r in rows
         ]
         await reply.private(render.bullet_list("Audit log (newest first)", lines))
-        return f"{len(rows)} audit entries"
+        return render.count(len(rows), "audit entry", "audit entries")
 
 
 def _clipped(text: str) -> str:

@@ -284,3 +284,51 @@ def test_did_you_mean_names_each_option_once() -> None:
     assert render.did_you_mean([]) == ""
     said = render.usage_error(UsageError("x", suggestions=["a", "a"])).text
     assert said.count("`a`") == 1
+
+
+# ---------------------------------------------------------------------------- glyphs, grammar
+
+
+def test_count_says_one_thing_or_several() -> None:
+    from bot import render
+
+    assert render.count(1, "permission") == "1 permission"
+    assert render.count(2, "permission") == "2 permissions"
+    assert render.count(0, "database") == "0 databases"
+    assert render.count(1, "entry", "entries") == "1 entry"
+    assert render.count(3, "entry", "entries") == "3 entries"
+
+
+def test_the_terminal_glyphs_read_as_what_they_mean() -> None:
+    from bot import render
+
+    failed = render.mrkdwn_text(":x:")
+    assert render.mrkdwn_text(":wastebasket:") != failed  # terminating is not a failure
+    assert render.mrkdwn_text(":red_circle:") != render.mrkdwn_text(":warning:")
+    parked = render.mrkdwn_text(":parking: *classic1* is PARKED.")
+    assert not parked.startswith("P ")  # a letter reads as part of the sentence
+
+
+async def test_counts_and_notices_read_as_sentences(bot: BotHarness) -> None:
+    await bot.components.astra.create_role("one", ["org-db-view"], ["drn:astra:org:*"])
+    await bot.command("role list")
+    assert "1 permission —" in bot.private_texts()[-1] or \
+        "1 permission\n" in bot.private_texts()[-1] + "\n"
+    assert "1 permissions" not in bot.private_texts()[-1]
+    await bot.command("perm list")
+    rows = await bot.store.audit_entries(limit=1)
+    assert rows[0].outcome == "1 entry"
+    bot.emulator.add_database("orders")
+    await bot.command("keyspace create orders shop")
+    await bot.run_until_idle()
+    notice = bot.channel_posts()[-1]["text"]
+    assert "Keyspace `shop` created in orders, which is ACTIVE." in notice, notice
+    assert ": is" not in notice
+
+
+def test_a_parked_database_reads_as_parked_in_the_shell() -> None:
+    out = shell("db create classic1 --tier C10\ndb park classic1\n1\n"
+                "keyspace create classic1 shop\n")
+    assert "Ⓟ classic1 is PARKED." in out and "P classic1" not in out
+    assert "unpark it first (`/astra db unpark classic1`)" in out  # waiting would not do
+    assert "wait until it is ACTIVE" not in out

@@ -605,7 +605,7 @@ def test_private_link_and_kms_rendering() -> None:
     }]}]}
     (line,) = org_commands.private_link_lines(data, {"db1": "orders"})
     assert "*orders* `db1` dc `db1-1`" in line and "`vpce-9` Accepted (billing)" in line
-    assert "1 allowed principals" in line
+    assert "1 allowed principal ·" in line  # one, not "1 allowed principals"
     lines = org_commands.kms_lines([
         {"OrganizationID": "o", "CloudProvider": "AWS", "KeyID": "arn:k", "Region": "us-east-1"},
         {"orgId": "o", "gcp": {"keyID": "projects/p/k", "region": "us-east1"}},
