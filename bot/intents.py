@@ -26,6 +26,7 @@ from typing import Literal
 
 from bot.astra.models import KNOWN_STATUSES
 from bot.errors import UsageError
+from bot.mrkdwn import Mrkdwn, subject
 
 Kind = Literal[
     "db",  # a database name or id (resolved later)
@@ -63,12 +64,8 @@ class Subject:
     type: Literal["user", "usergroup", "channel"]
     id: str
 
-    def mention(self) -> str:
-        if self.type == "user":
-            return f"<@{self.id}>"
-        if self.type == "channel":
-            return f"<#{self.id}>"
-        return f"<!subteam^{self.id}>"
+    def mention(self) -> Mrkdwn:
+        return subject(self.type, self.id)
 
 
 Value = str | int | bool | tuple[str, ...] | tuple[Subject, ...] | Subject | None

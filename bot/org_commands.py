@@ -49,6 +49,7 @@ from bot.errors import (
     UsageError,
 )
 from bot.intents import Intent
+from bot.mrkdwn import join, link, md, user
 from bot.ports import Replier
 from bot.redact import MASK, mask_settings
 from bot.service import ConfirmedHandler, Handler, Precheck, Request, Service, db_view
@@ -254,13 +255,11 @@ async def access_list_add(
         )
         return f"{cidr} already on the access list of {_name(db)}"
     await svc.astra.add_access_list_addresses(db.id, [(cidr, description)])
-    text = (
-        f":shield: <@{req.user_id}> allowed `{cidr}` ({_clip(description, 120)}) on the access "
-        f"list of *{_name(db)}*."
-    )
+    text = md(":shield: {} allowed `{}` ({}) on the access list of *{}*.", user(req.user_id),
+              cidr, _clip(description, 120), _name(db))
     if not before.configurations.access_list_enabled and not before.addresses:
         # Astra starts enforcing a list once it has an address: say so, loudly.
-        text += (
+        text += md(
             "\n:warning: This was the first address: the access list is now enforced and only "
             "listed addresses may connect."
         )
@@ -294,12 +293,10 @@ async def access_list_remove_confirmed(
     # the stored spelling (`10.0.0.1/32` vs `10.0.0.1`) is the one Astra will match
     await svc.astra.delete_access_list_addresses(db.id, [entry.address])
     left = len(acl.addresses) - 1
-    text = (
-        f":shield: Removed `{entry.address}` from the access list of *{_name(db)}* "
-        f"(asked by <@{req.user_id}>)."
-    )
+    text = md(":shield: Removed `{}` from the access list of *{}* (asked by {}).",
+              entry.address, _name(db), user(req.user_id))
     if left == 0:
-        text += "\n:warning: The access list is now empty."
+        text += md("\n:warning: The access list is now empty.")
     await _announce(svc, req, text)
     return f"removed {entry.address} from {_name(db)}"
 
@@ -337,7 +334,8 @@ async def scb(
     ttl = _bundle_ttl(bundle.download_url)
     expires = render.when(svc.clock() + ttl)
     minutes = max(1, round(ttl / 60))
-    lines = [f"<{bundle.download_url}|Download secure-connect-{name}.zip> ({where})"]
+    label = f"Download secure-connect-{name}.zip"
+    lines: list[str] = [md("{} ({})", link(bundle.download_url, label), where)]
     others = [r for r in db_view(db).regions if r != where]
     if region is None and others:
         lines.append(f"Other regions: {', '.join(others)} — add `--region <region>`.")
@@ -473,9 +471,9 @@ async def token_create(
     await _announce(
         svc,
         req,
-        f":key: <@{req.user_id}> created an Astra application token `{created.client_id}` "
-        f"({names}){' — ' + _clip(description, 80) if description else ''}. The secret was "
-        "shown only to them.",
+        md(":key: {} created an Astra application token `{}` ({}){}. The secret was shown only "
+           "to them.", user(req.user_id), created.client_id, names,
+           " — " + _clip(description, 80) if description else ""),
     )
     return f"token {created.client_id} created ({names})"
 
@@ -507,7 +505,8 @@ async def token_revoke_confirmed(
     await _revocable(svc, client_id)
     await svc.astra.revoke_token(client_id)
     await _announce(
-        svc, req, f":key: Revoked the Astra token `{client_id}` (asked by <@{req.user_id}>)."
+        svc, req, md(":key: Revoked the Astra token `{}` (asked by {}).", client_id,
+                     user(req.user_id))
     )
     return f"token {client_id} revoked"
 
@@ -621,12 +620,12 @@ async def role_create(
         # 409 here means a name clash, not a database state (the generic 409 text says that)
         raise UsageError(f"Astra refused to create role `{name}`: it already exists.") from err
     role_id = created if isinstance(created, str) else created.id
-    scope = ", ".join(f"*{_name(d)}*" for d in dbs) if dbs else "all databases"
+    scope = join(", ", (md("*{}*", _name(d)) for d in dbs)) if dbs else "all databases"
     await _announce(
         svc,
         req,
-        f":lock: <@{req.user_id}> created the Astra role *{name}* (`{role_id}`): "
-        f"{', '.join(f'`{a}`' for a in actions)} on {scope}.",
+        md(":lock: {} created the Astra role *{}* (`{}`): {} on {}.", user(req.user_id), name,
+           role_id, join(", ", (md("`{}`", a) for a in actions)), scope),
     )
     return f"role {name} ({role_id}) created"
 
@@ -643,8 +642,8 @@ async def role_delete_confirmed(
     await _announce(
         svc,
         req,
-        f":wastebasket: Deleted the Astra role *{role.name or role.id}* (`{role.id}`) "
-        f"(asked by <@{req.user_id}>).",
+        md(":wastebasket: Deleted the Astra role *{}* (`{}`) (asked by {}).",
+           role.name or role.id, role.id, user(req.user_id)),
     )
     return f"role {role.name or role.id} ({role.id}) deleted"
 
@@ -702,7 +701,8 @@ async def user_invite(
     await _announce(
         svc,
         req,
-        f":key: <@{req.user_id}> invited {email} to the Astra organization as {names}.",
+        md(":key: {} invited {} to the Astra organization as {}.", user(req.user_id), email,
+           names),
     )
     return f"invited {email} ({names})"
 
@@ -714,29 +714,30 @@ async def user_remove_precheck(svc: Service, intent: Intent, db: Database | None
 async def user_remove_confirmed(
     svc: Service, req: Request, intent: Intent, message_ts: str | None
 ) -> str:
-    user = await _resolve_user(svc, intent.arg("user"))
-    await svc.astra.remove_user(user.user_id)
-    who = user.email or user.user_id
+    member = await _resolve_user(svc, intent.arg("user"))
+    await svc.astra.remove_user(member.user_id)
+    who = member.email or member.user_id
     await _announce(
         svc,
         req,
-        f":wastebasket: Removed {who} (`{user.user_id}`) from the Astra organization "
-        f"(asked by <@{req.user_id}>).",
+        md(":wastebasket: Removed {} (`{}`) from the Astra organization (asked by {}).", who,
+           member.user_id, user(req.user_id)),
     )
-    return f"removed user {who} ({user.user_id})"
+    return f"removed user {who} ({member.user_id})"
 
 
 async def user_roles(
     svc: Service, req: Request, intent: Intent, reply: Replier, db: Database | None
 ) -> str:
-    user = await _resolve_user(svc, intent.arg("user"))
+    member = await _resolve_user(svc, intent.arg("user"))
     roles = await _resolve_roles(svc, intent.many("roles"), intent.spec.usage)
-    before = ", ".join(r.name or r.id for r in user.roles) or "no role"
-    await svc.astra.set_user_roles(user.user_id, [r.id for r in roles])
+    before = ", ".join(r.name or r.id for r in member.roles) or "no role"
+    await svc.astra.set_user_roles(member.user_id, [r.id for r in roles])
     after = ", ".join(r.name or r.id for r in roles)
-    who = user.email or user.user_id
+    who = member.email or member.user_id
     await _announce(
-        svc, req, f":key: <@{req.user_id}> set the Astra roles of {who}: {before} → {after}."
+        svc, req, md(":key: {} set the Astra roles of {}: {} → {}.", user(req.user_id), who,
+                     before, after)
     )
     return f"roles of {who}: {after}"
 
@@ -952,12 +953,10 @@ async def metrics_set(
     before = await svc.astra.get_metrics_telemetry(db.id)
     await svc.astra.set_metrics_telemetry(db.id, kind, config)
     replaced = [k for k in before if k != kind]
-    text = (
-        f":wrench: <@{req.user_id}> set the metrics export of *{_name(db)}* to *{kind}*: "
-        f"{_summary(config)}."
-    )
+    text = md(":wrench: {} set the metrics export of *{}* to *{}*: {}.", user(req.user_id),
+              _name(db), kind, _summary(config))
     if replaced:
-        text += f"\nThis replaces the export to {', '.join(replaced)}."
+        text += md("\nThis replaces the export to {}.", ", ".join(replaced))
     await _announce(svc, req, text)
     return f"metrics export of {_name(db)} set to {kind} ({', '.join(sorted(config))})"
 
@@ -988,8 +987,8 @@ async def audit_log_set(
     await _announce(
         svc,
         req,
-        f":wrench: <@{req.user_id}> set the organization's audit-log streaming to *pulsar*: "
-        f"{_summary(config)}.",
+        md(":wrench: {} set the organization's audit-log streaming to *pulsar*: {}.",
+           user(req.user_id), _summary(config)),
     )
     return f"audit-log streaming set to pulsar ({', '.join(sorted(config))})"
 
@@ -1009,7 +1008,8 @@ async def audit_log_delete_confirmed(
         return "no audit-log streaming to delete"
     await svc.astra.delete_audit_log_streaming(org)
     await _announce(
-        svc, req, f":wastebasket: Stopped audit-log streaming (asked by <@{req.user_id}>)."
+        svc, req, md(":wastebasket: Stopped audit-log streaming (asked by {}).",
+                     user(req.user_id))
     )
     return "audit-log streaming deleted"
 

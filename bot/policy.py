@@ -28,6 +28,7 @@ from fnmatch import fnmatchcase
 from typing import Literal
 
 from bot.intents import COMMANDS, CommandSpec
+from bot.mrkdwn import Mrkdwn, md, subject
 
 BUILTIN_ROLES: Mapping[str, frozenset[str]] = {
     "viewer": frozenset(c.permission for c in COMMANDS if c.level == "viewer"),
@@ -46,12 +47,10 @@ class Binding:
     role: str
     db_glob: str | None = None
 
-    def describe(self) -> str:
-        who = {"user": f"<@{self.subject_id}>", "channel": f"<#{self.subject_id}>"}.get(
-            self.subject_type, f"<!subteam^{self.subject_id}>"
-        )
-        scope = f" on `{self.db_glob}`" if self.db_glob else ""
-        return f"{who} → {self.role}{scope}"
+    def describe(self) -> Mrkdwn:
+        who = subject(self.subject_type, self.subject_id)
+        scope = md(" on `{}`", self.db_glob) if self.db_glob else ""
+        return md("{} → {}{}", who, self.role, scope)
 
 
 @dataclass(frozen=True)
@@ -177,11 +176,11 @@ def decide(
             b.db_glob and permits(rules.role_permissions(b.role), perm)
             for b in _applicable(rules, actor, place)
         )
-        where = f" on `{db_name}`" if db_name and scoped else ""
+        where = md(" on `{}`", db_name) if db_name and scoped else ""
         return Decision(
             "deny",
-            f"{'you are' if who is None else who + ' is'} not allowed to run "
-            f"`/astra {spec.name}`{where} (needs role {needs}).",
+            md("{} not allowed to run `/astra {}`{} (needs role {}).",
+               "you are" if who is None else md("{} is", who), spec.name, where, needs),
             perm,
             needs=needs,
         )
@@ -190,8 +189,8 @@ def decide(
     if guard is not None and not permits(rules.role_permissions(guard), perm):
         return Decision(
             "deny",
-            f"`/astra {spec.name}` is not allowed in this channel: it is guarded to "
-            f"{guard} (needs {needs}).",
+            md("`/astra {}` is not allowed in this channel: it is guarded to {} (needs {}).",
+               spec.name, guard, needs),
             perm,
             granted_by=tuple(b.describe() for b in granting),
             capped_by=guard,
@@ -203,7 +202,7 @@ def decide(
         if db_name is not None and any(fnmatchcase(db_name, g) for g in rules.protected):
             return Decision(
                 "approve",
-                f"`{db_name}` is protected: a second person must approve.",
+                md("`{}` is protected: a second person must approve.", db_name),
                 perm,
                 granted_by=granted,
             )

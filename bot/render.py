@@ -7,6 +7,13 @@ shell, with buttons as numbered choices, so the shell shows exactly what Slack s
 
 Button values carry only an opaque confirmation id; what a click does is decided again on
 the server for the person who clicks (DESIGN §3).
+
+Foreign text is inert (DESIGN §3): every text a renderer takes is a plain ``str`` — foreign,
+escaped here by :func:`bot.mrkdwn.escape` — or :class:`~bot.mrkdwn.Mrkdwn` the bot built with
+:func:`bot.mrkdwn.md` and the mention builders. Every mrkdwn text object and every fallback
+``text`` is made from ``Mrkdwn`` only (:func:`_mrkdwn` and :func:`_msg` take nothing else), so
+a name from Astra or a typed description can never become a mention or a link. Plain-text
+objects (headers, button labels, options) are shown literally by Slack and are not escaped.
 """
 
 from __future__ import annotations
@@ -32,6 +39,19 @@ from slack_sdk.models.blocks import (
 
 from bot.errors import Ambiguous, BotError, UsageError
 from bot.intents import CommandSpec
+from bot.mrkdwn import (
+    Mrkdwn,
+    channel,
+    clip,
+    escape,
+    join,
+    md,
+    ours,
+    unbold,
+    unescape,
+    upper_first,
+    user,
+)
 
 MAX_BLOCKS = 50
 MAX_TEXT = 3000
@@ -86,8 +106,8 @@ STATUS_EMOJI: Mapping[str, str] = {
 }
 
 
-def emoji(status: str | None) -> str:
-    return STATUS_EMOJI.get((status or "").upper(), ":white_circle:")
+def emoji(status: str | None) -> Mrkdwn:
+    return escape(STATUS_EMOJI.get((status or "").upper(), ":white_circle:"))
 
 
 @dataclass(frozen=True)
@@ -121,15 +141,16 @@ class DbView:
     message: str | None = None
 
 
-def _mrkdwn(text: str) -> MarkdownTextObject:
-    return MarkdownTextObject(text=_clip(text, MAX_TEXT))
+def _mrkdwn(text: Mrkdwn) -> MarkdownTextObject:
+    return MarkdownTextObject(text=clip(text, MAX_TEXT))
 
 
 def _clip(text: str, n: int) -> str:
+    """For plain-text objects (headers, labels, options): Slack shows them literally."""
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _msg(text: str, blocks: Iterable[Block]) -> Message:
+def _msg(text: Mrkdwn, blocks: Iterable[Block]) -> Message:
     built = []
     for b in blocks:
         b.validate_json()
@@ -137,22 +158,29 @@ def _msg(text: str, blocks: Iterable[Block]) -> Message:
     if len(built) > MAX_BLOCKS:
         built = [
             *built[: MAX_BLOCKS - 1],
-            _context(f"… {len(built) - MAX_BLOCKS + 1} more not shown").to_dict(),
+            _context(md("… {} more not shown", len(built) - MAX_BLOCKS + 1)).to_dict(),
         ]
-    return Message(text=_clip(text, 3000), blocks=tuple(built))
+    return Message(text=clip(text, 3000), blocks=tuple(built))
 
 
-def _context(text: str) -> ContextBlock:
+def _context(text: Mrkdwn) -> ContextBlock:
     return ContextBlock(elements=[_mrkdwn(text)])
 
 
 def plain_only(message: Message) -> Message:
     """The same message as plain text alone, for where Slack refused its blocks."""
-    return Message(text=_clip(message.text, MAX_TEXT))
+    return Message(text=clip(ours(message.text), MAX_TEXT))
 
 
 def plain(text: str) -> Message:
-    return _msg(text, [SectionBlock(text=_mrkdwn(text))])
+    """One section; ``text`` is foreign unless it is ``Mrkdwn`` (then it is the bot's)."""
+    safe = escape(text)
+    return _msg(safe, [SectionBlock(text=_mrkdwn(safe))])
+
+
+def stored_notice(text: str, blocks: str | None) -> Message:
+    """A notice as the renderer made it before it was queued in the store."""
+    return Message(text=ours(text), blocks=tuple(json.loads(blocks or "[]")))
 
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
@@ -189,34 +217,33 @@ def did_you_mean(options: Iterable[str], otherwise: str = "") -> str:
 
 
 def usage_error(err: UsageError) -> Message:
-    lines = [f":warning: {err.user_message}"]
+    lines = [md(":warning: {}", err.user_message)]
     if err.suggestions:
-        lines.append(did_you_mean(err.suggestions))
+        lines.append(escape(did_you_mean(err.suggestions)))
     if err.hint:
-        lines.append(err.hint)
-    blocks: list[Block] = [SectionBlock(text=_mrkdwn("\n".join(lines)))]
+        lines.append(escape(err.hint))
+    text = join("\n", lines)
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn(text))]
     if err.usage:
-        blocks.append(_context(f"Usage: `{err.usage}`"))
-    return _msg("\n".join(lines), blocks)
+        blocks.append(_context(md("Usage: `{}`", err.usage)))
+    return _msg(text, blocks)
 
 
 def error(err: BotError, ref: str | None = None) -> Message:
+    """An error's message and hint are foreign unless the bot built them as ``Mrkdwn``
+    (Astra's messages, typed names and Slack's error codes end up in them)."""
     if isinstance(err, UsageError):
         return usage_error(err)
-    text = f":x: {err.user_message}"
+    text = md(":x: {}", err.user_message)
     if err.hint:
-        text += f"\n{err.hint}"
+        text += md("\n{}", err.hint)
     if isinstance(err, Ambiguous):
-        text = (
-            ":x: "
-            + err.user_message
-            + "\n"
-            + "\n".join(f"• `{c.id}` {c.name} — {c.status}, {c.region}" for c in err.candidates)
-            + f"\n{err.hint}"
-        )
+        candidates = join("\n", (md("• `{}` {} — {}, {}", c.id, c.name, c.status, c.region)
+                                 for c in err.candidates))
+        text = md(":x: {}\n{}\n{}", err.user_message, candidates, err.hint or "")
     blocks: list[Block] = [SectionBlock(text=_mrkdwn(text))]
     if ref:
-        blocks.append(_context(f"error ref `{ref}`"))
+        blocks.append(_context(md("error ref `{}`", ref)))
     return _msg(text, blocks)
 
 
@@ -230,29 +257,29 @@ def denied(
     """A refusal. What to do next follows the cause: a missing role is asked of an admin; a
     channel guard caps even an admin, who can lift it where they stand (DESIGN §3)."""
     text = (
-        f":no_entry: You are not allowed to do that: {reason}"
+        md(":no_entry: You are not allowed to do that: {}", reason)
         if not reason.startswith("you ")
-        else f":no_entry: {reason[0].upper()}{reason[1:]}"
+        else md(":no_entry: {}", upper_first(escape(reason)))
     )
     if what_next is None:
-        here = f"<#{channel_id}>" if channel_id else "#this-channel"
+        here = channel(channel_id) if channel_id else "#this-channel"
         what_next = (
-            f"This channel is guarded to {guard}: run it in another channel, or an admin can "
-            f"lift the guard with `/astra perm unguard {here}`."
+            md("This channel is guarded to {}: run it in another channel, or an admin can "
+               "lift the guard with `/astra perm unguard {}`.", guard, here)
             if guard is not None
-            else "Ask an admin for a role: `/astra perm grant @you <role>`. `/astra perm "
-            "whoami` shows your roles."
+            else md("Ask an admin for a role: `/astra perm grant @you {}`. `/astra perm "
+                    "whoami` shows your roles.", "<role>")
         )
-    return _msg(text, [SectionBlock(text=_mrkdwn(text)), _context(what_next)])
+    return _msg(text, [SectionBlock(text=_mrkdwn(text)), _context(escape(what_next))])
 
 
 # ---------------------------------------------------------------------------- databases
 
 
-def _db_line(db: DbView) -> str:
+def _db_line(db: DbView) -> Mrkdwn:
     where = f"{db.cloud.lower()}/{db.region}" if db.region else db.cloud.lower()
-    ks = f" · keyspaces: {', '.join(db.keyspaces)}" if db.keyspaces else ""
-    return f"{emoji(db.status)} *{db.name}* `{db.id}` {db.status} · {where}{ks}"
+    ks = md(" · keyspaces: {}", ", ".join(db.keyspaces)) if db.keyspaces else ""
+    return md("{} *{}* `{}` {} · {}{}", emoji(db.status), db.name, db.id, db.status, where, ks)
 
 
 PAGE_SIZE = 20
@@ -268,28 +295,29 @@ def db_list(
 ) -> Message:
     """One page of databases, with Previous / Next buttons when there are more."""
     if not dbs:
-        text = "No databases" + (f" match {filters}." if filters else " in this organization.")
+        text = md("No databases match {}.", filters) if filters else md(
+            "No databases in this organization.")
         return plain(text)
     pages = page_count(len(dbs))
     page = min(max(1, page), pages)
     shown = list(dbs)[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
-    header = count(len(dbs), "database") + (
-        f" ({filters})" if filters else ""
+    header = escape(count(len(dbs), "database")) + (
+        md(" ({})", filters) if filters else ""
     )
     if pages > 1:
-        header += f" · page {page} of {pages}"
-    blocks: list[Block] = [SectionBlock(text=_mrkdwn(f"*{header}*"))]
-    chunk: list[str] = []
+        header += md(" · page {} of {}", page, pages)
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn(md("*{}*", header)))]
+    chunk: list[Mrkdwn] = []
     size = 0
     for db in shown:
-        line = _clip(_db_line(db), 600)
+        line = clip(_db_line(db), 600)
         if size + len(line) + 1 > 2800:
-            blocks.append(SectionBlock(text=_mrkdwn("\n".join(chunk))))
+            blocks.append(SectionBlock(text=_mrkdwn(join("\n", chunk))))
             chunk, size = [], 0
         chunk.append(line)
         size += len(line) + 1
     if chunk:
-        blocks.append(SectionBlock(text=_mrkdwn("\n".join(chunk))))
+        blocks.append(SectionBlock(text=_mrkdwn(join("\n", chunk))))
     if pages > 1:
         buttons = []
         if page > 1:
@@ -300,8 +328,8 @@ def db_list(
             buttons.append(ButtonElement(text="Next ▶", action_id=button_id(ACTION_PAGE, "next"),
                                          value=f"{command} --page {page + 1}"))
         blocks.append(ActionsBlock(block_id="pages", elements=buttons))
-        blocks.append(_context("Narrow with `--name 'glob'`, `--status` or `--cloud`."))
-    return _msg(header + "\n" + "\n".join(_db_line(d) for d in shown), blocks)
+        blocks.append(_context(md("Narrow with `--name 'glob'`, `--status` or `--cloud`.")))
+    return _msg(header + md("\n") + join("\n", (_db_line(d) for d in shown)), blocks)
 
 
 def run_buttons(actions: Sequence[tuple[str, str, bool]]) -> ActionsBlock | None:
@@ -320,33 +348,34 @@ def run_buttons(actions: Sequence[tuple[str, str, bool]]) -> ActionsBlock | None
 
 def db_detail(db: DbView, actions: Sequence[tuple[str, str, bool]] = ()) -> Message:
     fields = [
-        f"*Status*\n{emoji(db.status)} {db.status}",
-        f"*Id*\n`{db.id}`",
-        f"*Cloud / region*\n{db.cloud.lower()} / {db.region}",
-        f"*Tier*\n{db.tier or '—'}" + (f" · {db.capacity_units} CU" if db.capacity_units else ""),
-        f"*Keyspaces*\n{', '.join(db.keyspaces) or '—'}",
-        f"*Regions*\n{', '.join(db.regions) or db.region}",
+        md("*Status*\n{} {}", emoji(db.status), db.status),
+        md("*Id*\n`{}`", db.id),
+        md("*Cloud / region*\n{} / {}", db.cloud.lower(), db.region),
+        md("*Tier*\n{}", db.tier or "—")
+        + (md(" · {} CU", db.capacity_units) if db.capacity_units else ""),
+        md("*Keyspaces*\n{}", ", ".join(db.keyspaces) or "—"),
+        md("*Regions*\n{}", ", ".join(db.regions) or db.region),
     ]
     if db.db_type:
-        fields.append(f"*Type*\n{db.db_type}")
+        fields.append(md("*Type*\n{}", db.db_type))
     if db.created:
-        fields.append(f"*Created*\n{db.created}")
+        fields.append(md("*Created*\n{}", db.created))
     blocks: list[Block] = [
         HeaderBlock(text=_clip(db.name, 150)),
-        SectionBlock(fields=[_mrkdwn(_clip(f, MAX_FIELD)) for f in fields[:10]]),
+        SectionBlock(fields=[_mrkdwn(clip(f, MAX_FIELD)) for f in fields[:10]]),
     ]
     if db.endpoint:
-        blocks.append(SectionBlock(text=_mrkdwn(f"*Data API endpoint*\n{db.endpoint}")))
+        blocks.append(SectionBlock(text=_mrkdwn(md("*Data API endpoint*\n{}", db.endpoint))))
     if db.message:
-        blocks.append(_context(db.message))
+        blocks.append(_context(escape(db.message)))
     buttons = run_buttons(actions)
     if buttons is not None:
         blocks.append(buttons)
-    return _msg(f"{db.name} ({db.id}) is {db.status}", blocks)
+    return _msg(md("{} ({}) is {}", db.name, db.id, db.status), blocks)
 
 
 def db_status(db: DbView) -> Message:
-    return plain(f"{emoji(db.status)} *{db.name}* `{db.id}` is {db.status}.")
+    return plain(md("{} *{}* `{}` is {}.", emoji(db.status), db.name, db.id, db.status))
 
 
 # ---------------------------------------------------------------------------- operations
@@ -376,30 +405,31 @@ class OpView:
     detail: Mapping[str, Any] = field(default_factory=dict)
 
 
-def _op_title(op: OpView) -> str:
+def _op_title(op: OpView) -> Mrkdwn:
     verb = OP_VERBS.get(op.kind, op.kind)
     extra = op.detail.get("keyspace") or op.detail.get("region") or ""
-    extra = f" `{extra}` on" if extra and op.kind.startswith(("keyspace", "region")) else ""
-    return f"{verb}{extra} *{op.database_name}*"
+    on = md(" `{}` on", extra) if extra and op.kind.startswith(("keyspace", "region")) else ""
+    return md("{}{} *{}*", verb, on, op.database_name)
 
 
-def in_progress_line(op: OpView, now: float) -> str:
+def in_progress_line(op: OpView, now: float) -> Mrkdwn:
     """One operation still under way (Home's "In progress", the shell's goodbye)."""
-    return f"{emoji(op.status)} {_op_title(op)} — {op.status or 'PENDING'} " \
-           f"({elapsed(now - op.started_at)})"
+    return md("{} {} — {} ({})", emoji(op.status), _op_title(op), op.status or "PENDING",
+              elapsed(now - op.started_at))
 
 
 def progress(op: OpView, now: float, *, final: str | None = None) -> Message:
     """The one message of an operation, updated in place until ``final``."""
     status = final or op.status or "PENDING"
     took = elapsed(now - op.started_at)
-    text = f"{emoji(status)} {_op_title(op)} — {status} ({took})"
+    text = md("{} {} — {} ({})", emoji(status), _op_title(op), status, took)
     waiting = f"waiting for {op.target_status}" if final is None else f"done in {took}"
     blocks: list[Block] = [
         SectionBlock(text=_mrkdwn(text)),
-        _context(f"`{op.database_id}` · requested by <@{op.requester_id}> · {waiting}"),
+        _context(md("`{}` · requested by {} · {}", op.database_id, user(op.requester_id),
+                    waiting)),
     ]
-    return _msg(text.replace("*", ""), blocks)
+    return _msg(unbold(text), blocks)
 
 
 def finished(
@@ -414,47 +444,47 @@ def finished(
     ks, region = op.detail.get("keyspace", ""), op.detail.get("region", "")
     # a change inside a database (a keyspace, a region) names the change, then the database
     done = {
-        "keyspace_create": f"Keyspace `{ks}` created in *{name}*",
-        "keyspace_delete": f"Keyspace `{ks}` deleted from *{name}*",
-        "region_add": f"Region `{region}` added to *{name}*",
-        "region_remove": f"Region `{region}` removed from *{name}*",
+        "keyspace_create": md("Keyspace `{}` created in *{}*", ks, name),
+        "keyspace_delete": md("Keyspace `{}` deleted from *{}*", ks, name),
+        "region_add": md("Region `{}` added to *{}*", region, name),
+        "region_remove": md("Region `{}` removed from *{}*", region, name),
     }.get(op.kind)
     if final == "TIMED OUT":
-        head = (
-            f"{emoji(final)} {_op_title(op) if done else f'*{name}*'} TIMED OUT after "
-            f"{elapsed(now - op.started_at)} (last seen {op.status or 'unknown'})."
-        )
+        head = md("{} {} TIMED OUT after {} (last seen {}).", emoji(final),
+                  _op_title(op) if done else md("*{}*", name), elapsed(now - op.started_at),
+                  op.status or "unknown")
     elif final == "ERROR":
-        head = (f"{emoji(final)} {_op_title(op)} failed: *{name}* is in ERROR." if done
-                else f"{emoji(final)} *{name}* is in ERROR.")
+        head = (md("{} {} failed: *{}* is in ERROR.", emoji(final), _op_title(op), name) if done
+                else md("{} *{}* is in ERROR.", emoji(final), name))
     elif done and final == op.target_status:
-        head = f"{emoji(final)} {done}, which is {final}."
+        head = md("{} {}, which is {}.", emoji(final), done, final)
     else:
-        head = f"{emoji(final)} *{name}* is {final}."
-    lines = [head, f"Id `{op.database_id}`"]
+        head = md("{} *{}* is {}.", emoji(final), name, final)
+    lines = [head, md("Id `{}`", op.database_id)]
     if db is not None:
         if db.region:
-            lines[-1] += f" · {db.cloud.lower()} / {db.region}"
+            lines[-1] += md(" · {} / {}", db.cloud.lower(), db.region)
         if db.endpoint and final == "ACTIVE":
-            lines.append(f"Data API endpoint: {db.endpoint}")
-    lines.append(f"Requested by <@{op.requester_id}> · took {elapsed(now - op.started_at)}")
-    text = "\n".join(lines)
+            lines.append(md("Data API endpoint: {}", db.endpoint))
+    lines.append(md("Requested by {} · took {}", user(op.requester_id),
+                    elapsed(now - op.started_at)))
+    text = join("\n", lines)
     blocks: list[Block] = [SectionBlock(text=_mrkdwn(text))]
     buttons = run_buttons(actions)
     if buttons is not None:
         blocks.append(buttons)
-    return _msg(text.replace("*", ""), blocks)
+    return _msg(unbold(text), blocks)
 
 
-def coalesced(texts: Sequence[str]) -> Message:
+def coalesced(notices: Sequence[Message]) -> Message:
     """Several notices for one channel as one message (Slack's per-channel rate limit)."""
-    firsts = [t.split("\n", 1)[0] for t in texts]
+    firsts = [ours(n.text.split("\n", 1)[0]) for n in notices]
     finals = {m.group(1) for f in firsts if (m := _FINAL_RE.search(f))}
     if len(finals) == 1 and all(_FINAL_RE.search(f) for f in firsts):
-        head = f"{count(len(texts), 'database')} {'is' if len(texts) == 1 else 'are'} " \
-            f"{finals.pop()}"
+        head = md("{} {} {}", count(len(notices), "database"),
+                  "is" if len(notices) == 1 else "are", finals.pop())
     else:
-        head = count(len(texts), "database update")
+        head = escape(count(len(notices), "database update"))
     return bullet_list(head, firsts)
 
 
@@ -463,9 +493,9 @@ _FINAL_RE = re.compile(r"is (ACTIVE|TERMINATED|PARKED|in ERROR)\b")
 
 def status_change(name: str, db_id: str, old: str | None, new: str) -> Message:
     """A watched database changed (``old`` None: one not seen before, such as a new one)."""
-    change = f": {old} → {new}" if old else f" is {new}"
-    text = f"{emoji(new)} *{name}* `{db_id}`{change}"
-    return _msg(text.replace("*", ""), [SectionBlock(text=_mrkdwn(text))])
+    change = md(": {} → {}", old, new) if old else md(" is {}", new)
+    text = md("{} *{}* `{}`{}", emoji(new), name, db_id, change)
+    return _msg(unbold(text), [SectionBlock(text=_mrkdwn(text))])
 
 
 # ---------------------------------------------------------------------------- confirmations
@@ -480,15 +510,15 @@ class Twin:
     creating_by: str | None = None  # the requester of a create still in flight
 
 
-def create_another(name: str, twin: Twin) -> tuple[str, str]:
+def create_another(name: str, twin: Twin) -> tuple[Mrkdwn, Mrkdwn]:
     """What a create asks when the name exists (Astra names are not unique): the summary
     and the question, in the words of what was typed."""
     if twin.creating_by is not None:
-        what = f"is being created by <@{twin.creating_by}>" + (
-            f" (id `{twin.db_id}`)" if twin.db_id else "")
+        what = md("is being created by {}{}", user(twin.creating_by),
+                  md(" (id `{}`)", twin.db_id) if twin.db_id else "")
     else:
-        what = f"already exists (id `{twin.db_id}`, {twin.status})"
-    return f"`{name}` {what}.", f"Create another database named *{name}*?"
+        what = md("already exists (id `{}`, {})", twin.db_id, twin.status)
+    return md("`{}` {}.", name, what), md("Create another database named *{}*?", name)
 
 
 def confirmation(
@@ -506,16 +536,16 @@ def confirmation(
     """Confirm / Cancel buttons. Destructive: red, with Slack's own confirm dialog. With a
     ``question``, the message asks it (after ``summary``) instead of naming the command."""
     if question is not None:
-        head = f":warning: {summary} <@{requester_id}> asks: {question}"
+        head = md(":warning: {} {} asks: {}", summary, user(requester_id), question)
         ok = ok_label or "Confirm"
     elif needs_approval:
-        head = (
-            f":lock: <@{requester_id}> asks to run `{command}`: {summary}\n"
-            "This database is protected: *another person* with the right must approve."
-        )
+        head = md(
+            ":lock: {} asks to run `{}`: {}\n"
+            "This database is protected: *another person* with the right must approve.",
+            user(requester_id), command, summary)
         ok = ok_label or "Approve"
     else:
-        head = f":warning: <@{requester_id}> asks to run `{command}`: {summary}"
+        head = md(":warning: {} asks to run `{}`: {}", user(requester_id), command, summary)
         ok = ok_label or "Confirm"
     confirm_btn = ButtonElement(
         text=ok,
@@ -524,7 +554,7 @@ def confirmation(
         style="danger" if danger else "primary",
         confirm=ConfirmObject(
             title="Are you sure?",
-            text=_clip(f"{summary} This cannot be undone.", 300),
+            text=clip(md("{} This cannot be undone.", summary), 300),
             confirm=ok,
             deny="Back",
             style="danger",
@@ -536,9 +566,10 @@ def confirmation(
     blocks: list[Block] = [
         SectionBlock(text=_mrkdwn(head)),
         ActionsBlock(block_id=f"conf:{conf_id}", elements=[confirm_btn, cancel_btn]),
-        _context(f"Expires {when(expires_at)}. Nothing happens until someone allowed clicks."),
+        _context(md("Expires {}. Nothing happens until someone allowed clicks.",
+                    when(expires_at))),
     ]
-    return _msg(head.replace("*", ""), blocks)
+    return _msg(unbold(head), blocks)
 
 
 def confirmation_decided(
@@ -549,8 +580,8 @@ def confirmation_decided(
         "cancelled": ":no_entry_sign: Cancelled",
         "expired": ":hourglass: Expired",
     }.get(state, state)
-    who = f" by <@{by}>" if state != "expired" else ""
-    text = f"{verb}{who} at {when(at)}: `{command}` (asked by <@{requester_id}>)"
+    who = md(" by {}", user(by)) if state != "expired" else ""
+    text = md("{}{} at {}: `{}` (asked by {})", verb, who, when(at), command, user(requester_id))
     return _msg(text, [SectionBlock(text=_mrkdwn(text))])
 
 
@@ -559,59 +590,63 @@ def confirmation_decided(
 
 def help_message(specs: Sequence[CommandSpec], *, topic: str | None, roles: str) -> Message:
     if not specs:
-        text = (
-            "You may not run any /astra command here. "
-            + roles
-            + "\nAsk an admin: `/astra perm grant @you viewer`."
-        )
+        text = md("You may not run any /astra command here. {}\n"
+                  "Ask an admin: `/astra perm grant @you viewer`.", roles)
         return plain(text)
     by_noun: dict[str, list[CommandSpec]] = {}
     for s in specs:
         by_noun.setdefault(s.noun, []).append(s)
     blocks: list[Block] = [
         SectionBlock(
-            text=_mrkdwn(f"*/astra{' ' + topic if topic else ''}* — what you may run here. {roles}")
+            text=_mrkdwn(md("*/astra{}* — what you may run here. {}",
+                            " " + topic if topic else "", roles))
         )
     ]
     for noun, group in by_noun.items():
-        lines = [f"*{noun}*"]
+        lines = [md("*{}*", noun)]
         for s in group:
-            lines.append(f"• `{s.usage}` — {s.summary}")
+            lines.append(md("• `{}` — {}", s.usage, s.summary))
             if topic and s.example:
-                lines.append(f"   e.g. `{s.example}`")
-        blocks.append(SectionBlock(text=_mrkdwn("\n".join(lines))))
-    return _msg("/astra help", blocks[:MAX_BLOCKS])
+                lines.append(md("   e.g. `{}`", s.example))
+        blocks.append(SectionBlock(text=_mrkdwn(join("\n", lines))))
+    return _msg(md("/astra help"), blocks[:MAX_BLOCKS])
 
 
 def bullet_list(title: str, lines: Sequence[str], *, empty: str = "None.") -> Message:
-    body = "\n".join(f"• {line}" for line in lines) if lines else empty
-    blocks: list[Block] = [SectionBlock(text=_mrkdwn(f"*{title}*"))]
-    chunk: list[str] = []
-    for line in body.split("\n"):
-        if sum(len(c) + 1 for c in chunk) + len(line) > 2800:
-            blocks.append(SectionBlock(text=_mrkdwn("\n".join(chunk))))
-            chunk = []
-        chunk.append(line)
-    blocks.append(SectionBlock(text=_mrkdwn("\n".join(chunk))))
-    return _msg(f"{title}\n{body}", blocks)
+    """A title and bullets; each line is foreign unless it is ``Mrkdwn``."""
+    rows = [md("• {}", line) for line in lines] if lines else [escape(empty)]
+    body = join("\n", rows)
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn(md("*{}*", title)))]
+    chunk: list[Mrkdwn] = []
+    for row in rows:
+        for line in row.split("\n"):
+            part = ours(line)  # a line of a row escaped above
+            if sum(len(c) + 1 for c in chunk) + len(part) > 2800:
+                blocks.append(SectionBlock(text=_mrkdwn(join("\n", chunk))))
+                chunk = []
+            chunk.append(part)
+    blocks.append(SectionBlock(text=_mrkdwn(join("\n", chunk))))
+    return _msg(md("{}\n{}", title, body), blocks)
 
 
 def key_values(title: str, pairs: Sequence[tuple[str, str]]) -> Message:
-    fields = [_mrkdwn(_clip(f"*{k}*\n{v or '—'}", MAX_FIELD)) for k, v in pairs]
-    blocks: list[Block] = [SectionBlock(text=_mrkdwn(f"*{title}*"))]
+    fields = [_mrkdwn(clip(md("*{}*\n{}", k, v or "—"), MAX_FIELD)) for k, v in pairs]
+    blocks: list[Block] = [SectionBlock(text=_mrkdwn(md("*{}*", title)))]
     for i in range(0, len(fields), 10):
         blocks.append(SectionBlock(fields=fields[i : i + 10]))
-    return _msg(title + "\n" + "\n".join(f"{k}: {v}" for k, v in pairs), blocks)
+    return _msg(md("{}\n{}", title, join("\n", (md("{}: {}", k, v) for k, v in pairs))),
+                blocks)
 
 
 def secret_once(title: str, secret_lines: Sequence[str], warning: str) -> Message:
-    text = f"*{title}*\n" + "\n".join(secret_lines) + f"\n:warning: {warning}"
-    return replace(_msg(title, [SectionBlock(text=_mrkdwn(text))]), secret=True)
+    text = md("*{}*\n{}\n:warning: {}", title, join("\n", secret_lines), warning)
+    return replace(_msg(escape(title), [SectionBlock(text=_mrkdwn(text))]), secret=True)
 
 
 def json_block(title: str, data: Any) -> Message:
     body = json.dumps(data, indent=2, sort_keys=True, default=str)
-    return _msg(title, [SectionBlock(text=_mrkdwn(f"*{title}*\n```{_clip(body, 2800)}```"))])
+    return _msg(escape(title),
+                [SectionBlock(text=_mrkdwn(md("*{}*\n```{}```", title, _clip(body, 2800))))])
 
 
 # ---------------------------------------------------------------------------- the shell
@@ -664,11 +699,6 @@ _FORMATTING: tuple[_Sub, ...] = (
 )
 
 
-def _unescape(text: str) -> str:
-    """What Slack shows for the three characters it escapes."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
 def mrkdwn_text(text: str) -> str:
     """Slack mrkdwn as a terminal shows it: bold plain, mentions by id, emoji as symbols;
     a code span keeps its backticks and its text (a `*` in it is no formatting)."""
@@ -684,7 +714,7 @@ def mrkdwn_text(text: str) -> str:
     for pattern, repl in _FORMATTING:
         text = pattern.sub(repl, text)
     text = re.sub("\ue000(\\d+)\ue001", lambda m: spans[int(m[1])], text)
-    return _unescape(text)
+    return unescape(text)  # what Slack shows for the three characters it escapes
 
 
 def to_text(message: Message, *, first: int = 1) -> tuple[str, list[Choice]]:
@@ -814,7 +844,7 @@ def form_values(state: Mapping[str, Any]) -> dict[str, str]:
 # ---------------------------------------------------------------------------- App Home
 
 
-def _by_noun(commands: Sequence[str]) -> str:
+def _by_noun(commands: Sequence[str]) -> Mrkdwn:
     """`db` list, get, create · `keyspace` list — a compact list of command names."""
     groups: dict[str, list[str]] = {}
     for c in commands:
@@ -823,9 +853,10 @@ def _by_noun(commands: Sequence[str]) -> str:
     parts = []
     for noun, verbs in groups.items():
         named = ", ".join(v for v in verbs if v != "·")
-        bare = f"`{noun}`" if "·" in verbs else ""
-        parts.append(", ".join(p for p in (bare, f"`{noun}` {named}" if named else "") if p))
-    return " · ".join(parts)
+        bare = md("`{}`", noun) if "·" in verbs else ""
+        parts.append(join(", ", (p for p in (bare, md("`{}` {}", noun, named) if named else "")
+                                 if p)))
+    return join(" · ", parts)
 
 
 def home_view(
@@ -834,36 +865,38 @@ def home_view(
     allowed: Sequence[str],
     dbs: Sequence[DbView] | None,
     operations: Sequence[OpView],
-    watches: Sequence[str],
+    watches: Sequence[tuple[str, str]],
     now: float,
     note: str = "",
 ) -> dict[str, Any]:
-    """The bot's Home tab: your rights, the databases, what is in progress, what is watched."""
+    """The bot's Home tab: your rights, the databases, what is in progress, what is watched
+    (``watches``: channel id and database name)."""
     from slack_sdk.models.views import View
 
     blocks: list[Block] = [
         HeaderBlock(text="astra-bot"),
-        SectionBlock(text=_mrkdwn(roles)),
-        _context(_clip("You may run: " + (_by_noun(allowed) or "nothing yet — ask an admin "
-                                          "for a role."), 2000)),
+        SectionBlock(text=_mrkdwn(escape(roles))),
+        _context(clip(md("You may run: {}", _by_noun(allowed) or "nothing yet — ask an admin "
+                                                                   "for a role."), 2000)),
         DividerBlock(),
     ]
     if dbs is None:
-        blocks.append(SectionBlock(text=_mrkdwn("*Databases*\n" + (note or "Not shown."))))
+        blocks.append(SectionBlock(text=_mrkdwn(md("*Databases*\n{}", note or "Not shown."))))
     elif not dbs:
-        blocks.append(SectionBlock(text=_mrkdwn("*Databases*\nNone in this organization.")))
+        blocks.append(SectionBlock(text=_mrkdwn(md("*Databases*\nNone in this organization."))))
     else:
-        lines = [_clip(_db_line(d), 300) for d in dbs[:30]]
-        more = f"\n… and {len(dbs) - 30} more: `/astra db list`" if len(dbs) > 30 else ""
-        blocks.append(SectionBlock(text=_mrkdwn(_clip(
-            f"*Databases ({len(dbs)})*\n" + "\n".join(lines) + more, MAX_TEXT))))
+        lines = [clip(_db_line(d), 300) for d in dbs[:30]]
+        more = md("\n… and {} more: `/astra db list`", len(dbs) - 30) if len(dbs) > 30 else ""
+        blocks.append(SectionBlock(text=_mrkdwn(clip(
+            md("*Databases ({})*\n{}{}", len(dbs), join("\n", lines), more), MAX_TEXT))))
     blocks.append(DividerBlock())
     ops = [in_progress_line(o, now) for o in operations[:15]]
     blocks.append(SectionBlock(text=_mrkdwn(
-        "*In progress*\n" + ("\n".join(ops) if ops else "Nothing."))))
-    blocks.append(SectionBlock(text=_mrkdwn(_clip(
-        "*Watched*\n" + ("\n".join(watches[:30]) if watches else "Nothing."), MAX_TEXT))))
-    blocks.append(_context("Type `/astra help` in any channel for the commands."))
+        md("*In progress*\n{}", join("\n", ops) if ops else "Nothing."))))
+    watched = [md("{}: *{}*", channel(c), name) for c, name in watches[:30]]
+    blocks.append(SectionBlock(text=_mrkdwn(clip(
+        md("*Watched*\n{}", join("\n", watched) if watched else "Nothing."), MAX_TEXT))))
+    blocks.append(_context(md("Type `/astra help` in any channel for the commands.")))
     view = View(type="home", blocks=blocks[:100])
     view.validate_json()
     return dict(view.to_dict())

@@ -54,6 +54,7 @@ from bot.intents import (
     specs_for_topic,
 )
 from bot.logs import correlation
+from bot.mrkdwn import Mrkdwn, channel, join, md, user
 from bot.policy import Actor, Decision, Place, Rules, decide, least_role, roles_of
 from bot.ports import Directory, Notifier, RedactedNotifier, RedactedReplier, Replier
 from bot.redact import Redactor
@@ -698,8 +699,8 @@ class Service:
         shown = f"{label}: {conf.command}"
         ts = conf.message_ts or message_ts
         if conf.state != "pending":
-            by = f" by <@{conf.decided_by}>" if conf.decided_by else ""
-            raise ConfirmationError(f"This request was already {conf.state}{by}.")
+            by = md(" by {}", user(conf.decided_by)) if conf.decided_by else ""
+            raise ConfirmationError(md("This request was already {}{}.", conf.state, by))
         if conf.expires_at <= self.clock():
             if await self.store.expire_confirmation(conf.id):
                 await self._update_conf_message(
@@ -1003,8 +1004,7 @@ class Service:
         else:
             note = "You may not list databases (needs role viewer)."
         ops = await self.in_progress(limit=15)
-        watches = [f"<#{w.channel_id}>: *{w.database_name}*"
-                   for w in await self.store.subscriptions()]
+        watches = [(w.channel_id, w.database_name) for w in await self.store.subscriptions()]
         view = render.home_view(roles=_roles_line(rules, actor, place), allowed=allowed,
                                 dbs=dbs, operations=ops, watches=watches, now=self.clock(),
                                 note=note)
@@ -1508,10 +1508,10 @@ class Service:
             statuses=seen,
         )
         text = (
-            f":eyes: <@{req.user_id}> is watching *{name}*: this channel will be told of "
-            "every status change."
+            md(":eyes: {} is watching *{}*: this channel will be told of every status change.",
+               user(req.user_id), name)
             if added
-            else f"This channel already watches *{name}*."
+            else md("This channel already watches *{}*.", name)
         )
         if added:
             await self.notifier.post(req.channel_id, render.plain(text), thread_ts=req.thread_ts)
@@ -1569,11 +1569,11 @@ class Service:
         self._check_role(rules, role)
         glob = intent.opt("db")
         added = await self.store.grant(subj.type, subj.id, role, glob, req.user_id)
-        scope = f" on databases matching `{glob}`" if glob else ""
+        scope = md(" on databases matching `{}`", glob) if glob else ""
         text = (
-            f":key: <@{req.user_id}> granted *{role}*{scope} to {subj.mention()}."
+            md(":key: {} granted *{}*{} to {}.", user(req.user_id), role, scope, subj.mention())
             if added
-            else f"{subj.mention()} already has *{role}*{scope}."
+            else md("{} already has *{}*{}.", subj.mention(), role, scope)
         )
         await reply.private(render.plain(text))
         return text
@@ -1591,9 +1591,9 @@ class Service:
         role = intent.arg("role").lower()
         n = await self.store.revoke(subj.type, subj.id, role, intent.opt("db"))
         text = (
-            f"Revoked *{role}* from {subj.mention()}."
+            md("Revoked *{}* from {}.", role, subj.mention())
             if n
-            else f"{subj.mention()} had no *{role}* binding."
+            else md("{} had no *{}* binding.", subj.mention(), role)
         )
         await reply.private(render.plain(text))
         return text
@@ -1602,12 +1602,13 @@ class Service:
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
     ) -> str:
         rules = await self.rules()
-        lines = [f"<@{a}> → admin ({self.admin_source(a)})" for a in sorted(rules.admins)]
+        lines: list[str] = [md("{} → admin ({})", user(a), self.admin_source(a))
+                            for a in sorted(rules.admins)]
         lines += [b.describe() for b in rules.bindings]
-        lines += [f"guard <#{c}> → {r}" for c, r in sorted(rules.guards.items())]
-        lines += [f"protected `{g}` (two-person rule)" for g in rules.protected]
+        lines += [md("guard {} → {}", channel(c), r) for c, r in sorted(rules.guards.items())]
+        lines += [md("protected `{}` (two-person rule)", g) for g in rules.protected]
         lines += [
-            f"custom role *{n}*: {' '.join(sorted(p))}"
+            md("custom role *{}*: {}", n, " ".join(sorted(p)))
             for n, p in sorted(rules.custom_roles.items())
         ]
         if self.directory is not None and getattr(self.directory, "unavailable", False):
@@ -1625,7 +1626,7 @@ class Service:
         role = intent.arg("role").lower()
         self._check_role(await self.rules(), role)
         await self.store.set_guard(ch.id, role, req.user_id)
-        text = f":shield: {ch.mention()} is now guarded to *{role}*."
+        text = md(":shield: {} is now guarded to *{}*.", ch.mention(), role)
         await reply.private(render.plain(text))
         return text
 
@@ -1635,9 +1636,9 @@ class Service:
         ch = intent.subject("channel")
         removed = await self.store.remove_guard(ch.id)
         text = (
-            f"Removed the guard of {ch.mention()}."
+            md("Removed the guard of {}.", ch.mention())
             if removed
-            else (f"{ch.mention()} had no guard.")
+            else md("{} had no guard.", ch.mention())
         )
         await reply.private(render.plain(text))
         return text
@@ -1718,13 +1719,14 @@ class Service:
         d = decide(rules, actor, req.place, target.spec, name, db_known=name is not None,
                    who=subj.mention())
         lines = [
-            f"{subj.mention()} running `{target.canonical()}` here: *{d.outcome}* — {d.reason}"
+            md("{} running `{}` here: *{}* — {}", subj.mention(), target.canonical(), d.outcome,
+               d.reason)
         ]
         if d.granted_by:
-            lines.append("granted by: " + ", ".join(d.granted_by))
+            lines.append(md("granted by: {}", join(", ", d.granted_by)))
         if d.capped_by:
-            lines.append(f"capped by this channel's guard: {d.capped_by}")
-        await reply.private(render.plain("\n".join(lines)))
+            lines.append(md("capped by this channel's guard: {}", d.capped_by))
+        await reply.private(render.plain(join("\n", lines)))
         # the audit row's decision is the check's own (allowed); what it found is this
         found = {"allow": "may run", "deny": "may not run", "confirm": "may run",
                  "approve": "may run"}[d.outcome]
@@ -1736,13 +1738,13 @@ class Service:
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
     ) -> str:
         limit = intent.opt_num("limit") or 20  # 1–100: the parser said so
-        user = intent.opt_subject("user")
+        who = intent.opt_subject("user")
         rows = await self.store.audit_entries(
-            limit=limit, actor_id=user.id if user else None, database=intent.opt("db")
+            limit=limit, actor_id=who.id if who else None, database=intent.opt("db")
         )
         lines = [
-            f"{render.when(r.at)} <@{r.actor_id}> `{_clip(r.command, 80)}` → "
-            f"*{r.decision}* {_clip(r.outcome or r.reason, 80)}"
+            md("{} {} `{}` → *{}* {}", render.when(r.at), user(r.actor_id), _clip(r.command, 80),
+               r.decision, _clip(r.outcome or r.reason, 80))
             for r in rows
         ]
         await reply.private(render.bullet_list("Audit log (newest first)", lines))
@@ -1808,14 +1810,14 @@ def _summary(intent: Intent, db: Database | None) -> str:
             return f"{intent.spec.summary.split(' (')[0]}{' on ' + name if name else ''}."
 
 
-def _roles_line(rules: Rules, actor: Actor, place: Place) -> str:
+def _roles_line(rules: Rules, actor: Actor, place: Place) -> Mrkdwn:
     bindings = roles_of(rules, actor, place)
     if not bindings:
-        return "You have no role here."
-    roles = ", ".join(sorted({b.describe() for b in bindings}))
+        return md("You have no role here.")
+    roles = join(", ", sorted({b.describe() for b in bindings}))
     guard = rules.guards.get(place.channel_id)
-    capped = f" This channel is guarded to {guard}." if guard else ""
-    return f"Your roles: {roles}.{capped}"
+    capped = md(" This channel is guarded to {}.", guard) if guard else ""
+    return md("Your roles: {}.{}", roles, capped)
 
 
 __all__ = ["Request", "Service", "Subject", "db_view", "least_role"]

@@ -32,6 +32,7 @@ from bot import render
 from bot.astra.client import AstraClient
 from bot.astra.models import Database
 from bot.errors import AstraError, AstraNotFound, BotError
+from bot.mrkdwn import md, user
 from bot.ports import Notifier, RedactedNotifier
 from bot.redact import Redactor
 from bot.render import OpView
@@ -193,9 +194,10 @@ class Watcher:
             await self.store.reschedule_operation(op.id, now + self.interval, self.owner)
             return 0
         view = self._view(op, None)
-        text = (f":warning: The create of *{op.database_name}* asked by <@{op.requester_id}> "
-                "may not have reached Astra: no database of that name appeared. Its outcome "
-                "is unknown; check `/astra db list` before running the command again.")
+        text = md(":warning: The create of *{}* asked by {} may not have reached Astra: no "
+                  "database of that name appeared. Its outcome is unknown; check "
+                  "`/astra db list` before running the command again.",
+                  op.database_name, user(op.requester_id))
         message = render.plain(text)
         notice = NewNotice(dedupe_key=f"op:{op.id}:end", org_id=op.org_id,
                            channel_id=op.channel_id, text=message.text, blocks=message.blocks,
@@ -397,11 +399,11 @@ class Watcher:
                 continue
             if len(group) >= COALESCE_AT:
                 batch = group
-                message = render.coalesced([n.text for n in group])
+                message = render.coalesced([render.stored_notice(n.text, n.blocks)
+                                            for n in group])
             else:
                 batch = group[:1]
-                message = render.Message(text=group[0].text,
-                                         blocks=tuple(json.loads(group[0].blocks or "[]")))
+                message = render.stored_notice(group[0].text, group[0].blocks)
                 for n in group[1:]:
                     await self.store.notice_defer(n.id, self.owner, now + PACE_S)
             try:

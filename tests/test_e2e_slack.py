@@ -142,7 +142,7 @@ async def test_malformed_command_gets_usage_privately(bot: BotHarness) -> None:
     assert bot.emulator.requests == []
     texts = bot.private_texts()
     assert "Did you mean `/astra db create`" in texts[0]
-    assert "needs <db>" in texts[1]
+    assert "needs &lt;db&gt;" in texts[1]  # escaped: a raw <db> is a link in Slack
     assert "`--cloud`" in texts[2]
     assert all(p.response_type == "ephemeral" for p in bot.slack.response_url_posts)
 

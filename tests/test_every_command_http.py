@@ -7,13 +7,16 @@ This is the test behind the README's endpoint table: one row per command."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import re
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any
 
 import pytest
 
 from bot.intents import COMMANDS
 from bot.render import ACTION_CONFIRM
 from tests.conftest import BotHarness
+from tests.fakes.slack_api import event_body
 
 Setup = Callable[[BotHarness], Awaitable[None]]
 
@@ -169,3 +172,187 @@ async def test_command_through_signed_http(bot: BotHarness, permission: str) -> 
     # and to its end (progress updates, the final notice): Slack took every call
     await bot.run_until_idle(step=5)
     assert bot.slack.not_accepted() == [], f"{text!r}: Slack did not accept everything"
+
+
+# ---------------------------------------------------------------------------- foreign text
+
+#: What a hostile Astra account names things: a mass mention, a phishing link, a person,
+#: a channel and a usergroup, and an entity that must stay one.
+HOSTILE = "<!channel> <https://evil.example|click me> <@U123> <#C666> <!subteam^S666> &amp;"
+#: What a hostile colleague types, as Slack sends it (it escapes `&`, `<` and `>`).
+TYPED = "&lt;!channel&gt; &lt;https://evil.example|click me&gt; &lt;@U123&gt;"
+
+#: The mentions and links the bot builds itself, from IDs and URLs it knows.
+_OURS = re.compile(r"<(?:@(?:UADMIN|U1AB|USECOND)|#(?:C1|C9AB)"
+                   r"|https://datastax-cluster-config-prod\.s3\.us-east-2\.amazonaws\.com/"
+                   r"[^<>|\s]*\|[^<>]*)>")
+
+
+async def _hostile_world(bot: BotHarness) -> None:
+    """Everything Astra answers carries HOSTILE: database, keyspace, role, token, user and
+    organization names, and the fields the read-only extras show."""
+    emu = bot.emulator
+    emu.config.org_name = f"org {HOSTILE}"
+    v = bot.vars
+    v["orders"] = emu.add_database(f"orders {HOSTILE}",
+                                   keyspaces=["default_keyspace", "extra", f"ks{HOSTILE}"])
+    v["legacy"] = emu.add_database(f"legacy {HOSTILE}", tier="C10", capacity_units=2,
+                                   cloud_provider="AWS", region="us-east-1")
+    v["parked"] = emu.add_database(f"parked {HOSTILE}", tier="C10", status="PARKED")
+    v["multi"] = emu.add_database(f"multi {HOSTILE}", extra_regions=["us-central1"])
+    astra = bot.components.astra
+    await astra.add_access_list_addresses(v["orders"], [("10.0.0.0/24", f"office {HOSTILE}")])
+    role = await astra.create_role(f"role {HOSTILE}", ["org-db-view"], ["drn:astra:org:*"])
+    v["role"] = role if isinstance(role, str) else role.id
+    created = await astra.create_token([v["role"]], f"token {HOSTILE}")
+    v["client"] = created.client_id
+    v["user"] = emu.add_user(f"{HOSTILE}@example.com", roles=[v["role"]])
+    emu.set_vpc_peering("aws", v["legacy"], {"connectionId": f"pcx {HOSTILE}",
+                                             "status": f"ACTIVE {HOSTILE}"})
+    await bot.command("watch all")  # every status change of every database is told
+    await bot.tick()  # the watch's first look
+    await bot.command(f'perm grant <@U1AB|{TYPED}> operator --db "{TYPED}*"')
+    await bot.command(f'perm role create "{TYPED}" db.*')
+
+
+HOSTILE_ROWS: dict[str, tuple[str, ...]] = {
+    "db.list": ("db list", f'db list --name "{TYPED}"'),
+    "db.get": ("db get {orders}", f'db get "{TYPED}"'),
+    "db.status": ("db status {orders}",),
+    "db.create": ("db create fresh --keyspace shop", f'db create "{TYPED}"', "db create"),
+    "db.delete": ("db delete {orders}",),
+    "db.park": ("db park {legacy}",),
+    "db.unpark": ("db unpark {parked}",),
+    "db.resize": ("db resize {legacy} 3",),
+    "keyspace.list": ("keyspace list {orders}",),
+    "keyspace.create": ("keyspace create {orders} shop", f'keyspace create {{orders}} "{TYPED}"'),
+    "keyspace.delete": ("keyspace delete {orders} extra",),
+    "region.list": ("region list {orders}",),
+    "region.add": ("region add {orders} us-central1",),
+    "region.remove": ("region remove {multi} us-central1",),
+    "region.available": ("region available --cloud gcp",),
+    "access-list.show": ("access-list show {orders}",),
+    "access-list.devops": ("access-list devops",),
+    "access-list.add": (f'access-list add {{orders}} 203.0.113.7 --description "{TYPED}"',
+                        f'access-list add {{legacy}} 203.0.113.8 --description "{TYPED}"'),
+    "access-list.remove": ("access-list remove {orders} 10.0.0.0/24",),
+    "scb": ("scb {orders}",),
+    "token.list": ("token list",),
+    "token.create": (f'token create --role {{role}} --description "{TYPED}"',),
+    "token.revoke": ("token revoke {client}",),
+    "role.list": ("role list",),
+    "role.get": ("role get {role}",),
+    "role.create": (f'role create "{TYPED}" --permission org-db-view --db {{orders}}',),
+    "role.delete": ("role delete {role}",),
+    "user.list": ("user list",),
+    "user.invite": ("user invite ana@example.com --role {role}",
+                    f'user invite "{TYPED}@example.com" --role {{role}}'),
+    "user.remove": ("user remove {user}",),
+    "user.roles": ("user roles {user} {role}",),
+    "org.show": ("org show",),
+    "telemetry.metrics.show": ("telemetry metrics show {orders}",),
+    "telemetry.metrics.set": ("telemetry metrics set {orders} prometheus_remote "
+                              f'"endpoint=https://prom.example.com/{TYPED}" '
+                              "auth_strategy=bearer token=abc",),
+    "telemetry.audit-log.show": ("telemetry audit-log show",),
+    "telemetry.audit-log.set": ('telemetry audit-log set "endpoint=pulsar+ssl://p.example.com:'
+                                f'6651/{TYPED}" topic=persistent://t/ns/audit '
+                                "auth_strategy=token token=jwt",),
+    "telemetry.audit-log.delete": ("telemetry audit-log delete",),
+    "private-link.list": ("private-link list",),
+    "custom-domain.list": ("custom-domain list",),
+    "kms.list": ("kms list",),
+    "peering.show": ("peering show {legacy} --cloud aws",),
+    "watch": ("watch {orders}", f'watch "{TYPED}"'),
+    "watch.list": ("watch list",),
+    "watch.stop": ("watch stop {orders}", "watch stop all"),
+    "perm.grant": (f'perm grant <@U1AB|{TYPED}> viewer --db "{TYPED}"',),
+    "perm.revoke": ("perm revoke <@U1AB> operator",),
+    "perm.list": ("perm list",),
+    "perm.guard": (f"perm guard <#C9AB|{TYPED}> viewer",),
+    "perm.unguard": ("perm unguard <#C9AB>",),
+    "perm.protect": (f'perm protect "{TYPED}*"',),
+    "perm.unprotect": (f'perm unprotect "{TYPED}*"',),
+    "perm.role.create": (f'perm role create "{TYPED}2" db.* keyspace.*',),
+    "perm.role.delete": (f'perm role delete "{TYPED}"',),
+    "perm.whoami": ("perm whoami",),
+    "perm.check": ("perm check <@U1AB> db delete {orders}",),
+    "audit": ("audit --limit 50",),
+    "help": ("help db", f'help "{TYPED}"', f"{TYPED} list"),
+}
+
+
+def test_every_command_has_a_hostile_row() -> None:
+    assert set(HOSTILE_ROWS) == {c.permission for c in COMMANDS}
+
+
+def _mrkdwn_texts(value: Any, top: bool = True) -> Iterator[str]:
+    """Every string Slack reads as mrkdwn: a message's fallback ``text`` and every mrkdwn
+    text object (sections, fields, context, confirm dialogs), in messages and views."""
+    if isinstance(value, dict):
+        if top and isinstance(value.get("text"), str):
+            yield value["text"]
+        if value.get("type") == "mrkdwn" and isinstance(value.get("text"), str):
+            yield value["text"]
+        for k, v in value.items():
+            if k != "text" or not isinstance(v, str):
+                yield from _mrkdwn_texts(v, top=False)
+    elif isinstance(value, list):
+        for v in value:
+            yield from _mrkdwn_texts(v, top=False)
+
+
+def _live_foreign(bot: BotHarness) -> list[tuple[str, str]]:
+    """(where, text) of every message or view that reached the fake Slack carrying a live
+    `<…>` (mention, link) the bot did not build itself."""
+    bad: list[tuple[str, str]] = []
+    sent: list[tuple[str, Any]] = [(c.method, c.params) for c in bot.slack.calls()]
+    sent += [("response_url", p.body) for p in bot.slack.response_url_posts]
+    for where, body in sent:
+        for text in _mrkdwn_texts(body):
+            if re.search(r"[<>]", _OURS.sub("", text)):
+                bad.append((where, text))
+    return bad
+
+
+async def _confirm_everything(bot: BotHarness, seen: int) -> int:
+    """Click Confirm on every confirmation posted since ``seen`` (as a second person where
+    the requester may not approve)."""
+    posts = bot.channel_posts()
+    for post in posts[seen:]:
+        for b in post.get("blocks") or []:
+            for e in b.get("elements", []):
+                if e.get("action_id") == ACTION_CONFIRM:
+                    await bot.click(ACTION_CONFIRM, e["value"])
+    return len(posts)
+
+
+@pytest.mark.parametrize("permission", sorted(HOSTILE_ROWS))
+async def test_foreign_text_never_becomes_a_mention_or_a_link(
+    bot: BotHarness, permission: str
+) -> None:
+    """DESIGN §3 "Foreign text is inert": hostile names from Astra and hostile typed text
+    reach no message, update, private answer or view as a live mention or link, through the
+    command, its confirmation, its progress and final notice, watches and the Home tab."""
+    bot.vars = {}
+    await _hostile_world(bot)
+    seen = len(bot.channel_posts())
+    for text in HOSTILE_ROWS[permission]:
+        await bot.command(text.format(**bot.vars))
+        seen = await _confirm_everything(bot, seen)
+    await bot.run_until_idle()
+    bot.emulator.settle()
+    await bot.tick(bot.components.watcher.watch_interval + 1)  # the watches look again
+    await bot.run_until_idle()
+    await bot.post_signed(event_body({"type": "app_home_opened", "user": "UADMIN",
+                                      "tab": "home"}, event_id="EvH"),
+                          content_type="application/json")
+    await bot.settle()
+    assert bot.slack.calls("views.publish")
+    assert _live_foreign(bot) == []
+    # the hostile text did reach Slack, inert
+    shown = [t for c in bot.slack.calls() for t in _mrkdwn_texts(c.params)]
+    assert any("&lt;!channel&gt;" in t for t in shown)
+    if permission == "scb":  # the bot's own link stays a link
+        private = [t for p in bot.slack.response_url_posts for t in _mrkdwn_texts(p.body)]
+        assert any(_OURS.search(t) and "<https://" in t for t in private)

@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 IO_LIBS = ("slack_bolt", "slack_sdk.web", "slack_sdk.socket_mode", "httpx", "sqlalchemy",
            "aiohttp", "asyncpg", "aiosqlite", "starlette", "uvicorn", "bot.store",
            "bot.astra.client", "bot.service")
-PURE = ["bot.intents", "bot.policy", "bot.render"]
+PURE = ["bot.intents", "bot.policy", "bot.render", "bot.mrkdwn"]
 
 
 def _is_io(name: str) -> bool:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -10,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.astra.emulator.responses import _empty, _error, _json_body
-from bot.astra.emulator.state import EmulatorState
+from bot.astra.emulator.state import EmulatorState, _User
 
 
 @dataclass
@@ -98,6 +100,12 @@ class Controls(EmulatorState):
     @property
     def writes_count(self) -> int:
         return len(self.requests) - self.reads_count
+
+    def add_user(self, email: str, *, roles: Iterable[str] = (), status: str = "active") -> str:
+        """Add a member of the organization directly; their user id."""
+        user_id = str(uuid.uuid4())
+        self._users[user_id] = _User(user_id, email, status, list(roles))
+        return user_id
 
     def set_vpc_peering(self, provider: str, db_id: str, connection: dict[str, Any]) -> None:
         self._vpc[(provider.lower(), db_id)] = connection
