@@ -572,14 +572,28 @@ class Intent:
         return v if isinstance(v, Subject) else None
 
     @property
+    def target_dbs(self) -> tuple[str, ...]:
+        """Every existing database the command names, as typed (name or id): the values of
+        its ``db``-kind arguments and flags, whatever the noun (`watch all` names none)."""
+        refs: list[str] = []
+        kinds: list[tuple[str, str]] = [(p.name, p.kind) for p in self.spec.params]
+        kinds += [(f.target, f.kind) for f in self.spec.flags]
+        for name, kind in kinds:
+            if kind != "db":
+                continue
+            v = self.args.get(name)
+            values = v if isinstance(v, tuple) else (v,)
+            refs += [x for x in values if isinstance(x, str) and x and x != "all"]
+        return tuple(dict.fromkeys(refs))
+
+    @property
     def target_db(self) -> str | None:
-        """The database the command acts on, as typed (name or id), if any."""
-        if "db" in self.args and self.spec.noun not in {"role", "audit", "perm"}:
-            v = self.args["db"]
-            return v if isinstance(v, str) and v != "all" else None
+        """The database the command acts on, as typed (name or id), if any; for `db create`,
+        the new name."""
         if self.spec.permission == "db.create":
             return self.arg("name")
-        return None
+        refs = self.target_dbs
+        return refs[0] if refs else None
 
     def canonical(self) -> str:
         """The command re-assembled from its arguments (used in audit rows and confirmations)."""

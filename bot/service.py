@@ -452,25 +452,10 @@ class Service:
         try:
             rules = await self.rules()
             actor = await self.actor(req.user_id, rules)
-            target = intent.target_db
-            known_name = target if spec.permission == "db.create" else None
-            decision = decide(
-                rules,
-                actor,
-                req.place,
-                spec,
-                known_name,
-                db_known=target is None or known_name is not None,
-            )
+            decision, db, on = await self._decide_command(req, rules, actor, req.place, intent)
             if not decision.allowed:
-                await self._deny(req, shown, decision, reply, started, target)
+                await self._deny(req, shown, decision, reply, started, on)
                 return
-            if target is not None and known_name is None and spec.noun != "watch":
-                db = await self.resolve_db(target)
-                decision = decide(rules, actor, req.place, spec, db.info.name or db.id)
-                if not decision.allowed:
-                    await self._deny(req, shown, decision, reply, started, db.info.name)
-                    return
             asks = decision.outcome in {"confirm", "approve"}
             if asks and spec.permission not in self.confirmed:
                 raise BotError(f"`/astra {spec.name}` is not available in this version.")
@@ -631,6 +616,45 @@ class Service:
         near = difflib.get_close_matches(ref, names, n=3, cutoff=0.6)
         raise NotFound(f"There is no database named or with id `{ref}`.",
                        hint=render.did_you_mean(near, "`/astra db list` shows the databases."))
+
+    async def _decide_command(
+        self, req: Request, rules: Rules, actor: Actor, place: Place, intent: Intent
+    ) -> tuple[Decision, Database | None, str | None]:
+        """The one decision of a command: the decision, the database it acts on, and the
+        database name it was decided on. Every database the command names is decided on as
+        resolved (its name, not what was typed), whatever the noun; a first decision before
+        any Astra call turns away those who could not run it on any database."""
+        spec = intent.spec
+        target = intent.target_db
+        known_name = target if spec.permission == "db.create" else None
+        decision = decide(rules, actor, place, spec, known_name,
+                          db_known=target is None or known_name is not None)
+        if not decision.allowed or known_name is not None:
+            return decision, None, target
+        db: Database | None = None
+        first: str | None = None
+        for ref in intent.target_dbs:
+            name, found = await self._resolve_target(req, intent, ref)
+            if first is None:
+                db, first = found, name
+            decision = decide(rules, actor, place, spec, name)
+            if not decision.allowed:
+                return decision, db, name
+        return decision, db, first
+
+    async def _resolve_target(
+        self, req: Request, intent: Intent, ref: str
+    ) -> tuple[str, Database | None]:
+        """The name a command's database is decided on, and the database where Astra has
+        it. A watch is stopped on what the bot stored: it outlives its database."""
+        if intent.permission == "watch.stop":
+            for s in await self.store.subscriptions(req.channel_id):
+                if ref in {s.database_id, s.database_name}:
+                    return s.database_name, None
+            raise NotFound(f"This channel does not watch `{ref}`.",
+                           hint="`/astra watch list` shows what it watches.")
+        db = await self.resolve_db(ref)
+        return db.info.name or db.id, db
 
     @staticmethod
     def _need(db: Database | None) -> Database:
@@ -1490,13 +1514,11 @@ class Service:
     async def _watch(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
     ) -> str:
-        ref = intent.arg("db")
         org = await self.org_id()
         seen: dict[str, str] = {}
-        if ref == "all":
+        if db is None:  # `watch all`: the command table allows no other database-less form
             db_id, name = "*", "all databases"
-        else:
-            db = await self.resolve_db(ref)
+        else:  # resolved and decided on by the dispatcher
             db_id, name = db.id, db.info.name or db.id
             seen = {db.id: db.status}  # what the channel knows now is no news later
         added = await self.store.subscribe(
@@ -1715,6 +1737,7 @@ class Service:
         target = parse(shlex.join(intent.many("command")))
         rules = await self.rules()
         actor = await self.actor(subj.id, rules)
+        # a what-if, asked of the bot, not of Astra: decided on the name as typed
         name = target.target_db
         d = decide(rules, actor, req.place, target.spec, name, db_known=name is not None,
                    who=subj.mention())
