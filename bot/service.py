@@ -1010,7 +1010,10 @@ class Service:
 
     async def home(self, user_id: str) -> dict[str, Any]:
         """The Home tab of one user: rights, databases (if they may list them), operations
-        in progress, watches. Home is not a channel: no guard applies."""
+        in progress, watches. Home is not a channel: no guard applies, and no channel's
+        binding. Each item is shown only if the policy lets this user run the command that
+        would show it: `db status` of an operation's database, `watch` of a watched one
+        (`watch all` for a watch of every database)."""
         from bot.policy import visible_commands
 
         rules = await self.rules()
@@ -1027,8 +1030,12 @@ class Service:
                 note = err.user_message
         else:
             note = "You may not list databases (needs role viewer)."
-        ops = await self.in_progress(limit=15)
-        watches = [(w.channel_id, w.database_name) for w in await self.store.subscriptions()]
+        def may(permission: str, name: str | None) -> bool:
+            return decide(rules, actor, place, SPECS[permission], name).allowed
+
+        ops = [o for o in await self.in_progress() if may("db.status", o.database_name)][:15]
+        watches = [(w.channel_id, w.database_name) for w in await self.store.subscriptions()
+                   if may("watch", None if w.database_id == "*" else w.database_name)]
         view = render.home_view(roles=_roles_line(rules, actor, place), allowed=allowed,
                                 dbs=dbs, operations=ops, watches=watches, now=self.clock(),
                                 note=note)

@@ -5,7 +5,10 @@ bot's ASGI app, the fake Slack and the Astra emulator."""
 
 from __future__ import annotations
 
-from tests.conftest import BotHarness
+import json
+
+from tests.conftest import ADMIN, BotHarness
+from tests.fakes.slack_api import event_body
 
 DEV = "UDEV"  # operator on dev-* only
 
@@ -58,3 +61,43 @@ async def test_every_database_a_command_names_is_decided(bot: BotHarness) -> Non
     assert bot.emulator.writes_count == before
     assert not await _denied(bot, "role create readers --permission org-db-view --db dev-1")
     assert bot.emulator.writes_count == before + 1
+
+
+# ---------------------------------------------------------------------------- App Home
+
+
+async def _home(bot: BotHarness, user: str) -> str:
+    before = len(bot.slack.calls("views.publish"))
+    await bot.post_signed(event_body({"type": "app_home_opened", "user": user, "tab": "home"},
+                                     event_id=f"EvHome{user}{before}"),
+                          content_type="application/json")
+    await bot.settle()
+    published = bot.slack.calls("views.publish")[before:]
+    assert published, "no Home tab published"
+    return json.dumps(published[-1].params["view"])
+
+
+async def test_app_home_shows_only_what_the_users_rights_let_them_see(bot: BotHarness) -> None:
+    await _scoped(bot)
+    await bot.command("db create prod-3")  # in progress, by the admin
+    await bot.command("db create dev-4")
+    await bot.command("watch prod-2", channel="CPROD")
+    await bot.command("watch dev-1", channel="CDEV")
+    await bot.command("watch all", channel="CALL")
+
+    admin = await _home(bot, ADMIN)
+    assert all(x in admin for x in ("prod-3", "dev-4", "prod-2", "dev-1", "CPROD", "CALL"))
+
+    stranger = await _home(bot, "USTRANGER")
+    assert "no role" in stranger
+    for secret in ("prod-3", "dev-4", "prod-2", "dev-1", "CPROD", "CDEV", "CALL"):
+        assert secret not in stranger, secret
+
+    # operator on dev-* only: may list databases (as `db list` does), but not follow prod's
+    dev = json.loads(await _home(bot, DEV))
+    sections = {b["text"]["text"].split("\n", 1)[0]: b["text"]["text"]
+                for b in dev["blocks"] if b["type"] == "section"}
+    assert "dev-4" in sections["*In progress*"] and "prod-3" not in sections["*In progress*"]
+    assert "CDEV" in sections["*Watched*"] and "dev-1" in sections["*Watched*"]
+    for secret in ("CPROD", "prod-2", "CALL"):  # `watch all` shows every database
+        assert secret not in sections["*Watched*"], secret
