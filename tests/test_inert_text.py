@@ -82,7 +82,8 @@ def _calls(name: str) -> list[tuple[Path, ast.Call]]:
 @pytest.mark.parametrize(("name", "allowed"), [
     ("Mrkdwn", {"bot/mrkdwn.py"}),  # only the escape and the builders make it
     ("ours", {"bot/render.py"}),  # the renderer's own stored notices
-    ("Message", {"bot/render.py", "bot/shell.py"}),  # the shell prints a view, locally
+    # the shell prints a view, locally; redaction masks secrets in a rendered message
+    ("Message", {"bot/render.py", "bot/shell.py", "bot/ports.py"}),
 ])
 def test_only_the_renderer_makes_mrkdwn_or_messages(name: str, allowed: set[str]) -> None:
     assert {str(p) for p, _ in _calls(name)} <= allowed
