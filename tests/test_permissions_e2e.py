@@ -708,7 +708,8 @@ async def test_perm_check_speaks_of_the_other_person_and_audits_its_result_clear
     assert create_row.outcome == "check: <@UOTHER> may not run `/astra db create y`"
     assert delete_row.outcome == "check: <@UOTHER> may run `/astra db delete y` once confirmed"
     await bot.command("audit --limit 2")
-    assert "*allow* check: <@UOTHER> may not run" in bot.private_texts()[-1]
+    # the audit log shows stored text, foreign to Slack: escaped, never a live mention
+    assert "*allow* check: &lt;@UOTHER&gt; may not run" in bot.private_texts()[-1]
 
 
 async def test_a_stranger_is_denied_before_being_shown_a_form_or_a_usage(
@@ -718,6 +719,7 @@ async def test_a_stranger_is_denied_before_being_shown_a_form_or_a_usage(
         said = bot.private_texts()[-1]
         assert "not allowed" in said and "needs role" in said, (text, said)
         assert "/astra db create <name>" not in said
+        assert "/astra db create &lt;name&gt;" not in said  # as it is sent, escaped
     assert [r.decision for r in await audit_rows(bot)][-4:] == ["deny"] * 4
     assert bot.slack.calls("views.open") == []
     # what is not a command at all still gets its did-you-mean
@@ -726,4 +728,4 @@ async def test_a_stranger_is_denied_before_being_shown_a_form_or_a_usage(
     # someone who may run it gets the usage as before
     await bot.grant("UANA", "viewer")
     await bot.command("db get", user="UANA")
-    assert "needs <db>" in bot.private_texts()[-1]
+    assert "needs &lt;db&gt;" in bot.private_texts()[-1]  # escaped: <db> is a link in Slack
