@@ -768,7 +768,7 @@ def _convert(
             return low[raw.lower()]
         near = difflib.get_close_matches(raw.lower(), list(low), n=2, cutoff=0.5)
         raise UsageError(
-            f"{what}: `{raw}` is not one of {', '.join(flag.choices)}.",
+            f"{what}: `{_clip(raw)}` is not one of {', '.join(flag.choices)}.",
             usage=spec.usage,
             suggestions=[low[n] for n in near],
         )
@@ -867,9 +867,14 @@ def _cidr(raw: str, bad: object) -> str:
 
 
 def _clip(s: str, *, secret: bool = False) -> str:
+    """A typed value as shown inside a code span of a usage message: short, and with its
+    backticks as look-alikes (U+02CB), since a backtick would end Slack's code span (a typed
+    `whoami` showed as ``whoami``)."""
     if secret:
-        return s.partition("=")[0] + "=…"
-    return s if len(s) <= 60 else s[:57] + "…"
+        s = s.partition("=")[0] + "=…"
+    elif len(s) > 60:
+        s = s[:57] + "…"
+    return s.replace("`", "\u02cb")
 
 
 # ---------------------------------------------------------------------------- parsing

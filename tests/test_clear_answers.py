@@ -332,3 +332,10 @@ def test_a_parked_database_reads_as_parked_in_the_shell() -> None:
     assert "Ⓟ classic1 is PARKED." in out and "P classic1" not in out
     assert "unpark it first (`/astra db unpark classic1`)" in out  # waiting would not do
     assert "wait until it is ACTIVE" not in out
+
+
+async def test_a_typed_backtick_does_not_break_the_code_span(bot: BotHarness) -> None:
+    await bot.command("db get `whoami`")
+    said = bot.private_texts()[-1]
+    assert "``" not in said, said
+    assert "whoami" in said and "is not a database name or id" in said
