@@ -22,6 +22,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.store.enums import OPEN_STATES, ConfirmationState, NoticeState, OperationState
+
 # A naming convention so that Alembic can name (and later alter or drop) constraints the
 # same way on every backend.
 NAMING_CONVENTION = {
@@ -98,13 +100,11 @@ class Operation(Base):
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     org_id: Mapped[str] = mapped_column(String(64))
-    kind: Mapped[str] = mapped_column(String(32))  # create, terminate, park, keyspace_create…
+    kind: Mapped[str] = mapped_column(String(32))  # an OperationKind
     database_id: Mapped[str] = mapped_column(String(64), index=True)
     database_name: Mapped[str] = mapped_column(String(128))
     target_status: Mapped[str] = mapped_column(String(32))
-    state: Mapped[str] = mapped_column(
-        String(16), default="pending"
-    )  # pending|done|failed|timed_out
+    state: Mapped[str] = mapped_column(String(16), default=OperationState.PENDING)
     last_status: Mapped[str | None] = mapped_column(String(32), nullable=True)
     channel_id: Mapped[str] = mapped_column(String(32))
     thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
@@ -119,11 +119,6 @@ class Operation(Base):
     finished_at: Mapped[float | None] = mapped_column(Float, nullable=True)
     lease_owner: Mapped[str | None] = mapped_column(String(64), nullable=True)
     lease_until: Mapped[float | None] = mapped_column(Float, nullable=True)
-
-
-#: The states of an operation still followed (``sending``: the Astra call's outcome is not
-#: known yet); every query for unfinished operations uses this.
-OPEN_STATES = ("pending", "sending")
 
 
 def open_operation() -> ColumnElement[bool]:
@@ -144,7 +139,7 @@ class Notice(Base):
     broadcast: Mapped[bool] = mapped_column(Boolean, default=False)
     text: Mapped[str] = mapped_column(Text)
     blocks: Mapped[str] = mapped_column(Text, default="[]")  # JSON
-    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|sent|failed
+    state: Mapped[str] = mapped_column(String(16), default=NoticeState.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(String(255), nullable=True)
     created_at: Mapped[float] = mapped_column(Float)
@@ -171,7 +166,7 @@ class Confirmation(Base):
     thread_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     message_ts: Mapped[str | None] = mapped_column(String(32), nullable=True)
     needs_approval: Mapped[bool] = mapped_column(Boolean, default=False)
-    state: Mapped[str] = mapped_column(String(16), default="pending")
+    state: Mapped[str] = mapped_column(String(16), default=ConfirmationState.PENDING)
     correlation_id: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[float] = mapped_column(Float)
     expires_at: Mapped[float] = mapped_column(Float)

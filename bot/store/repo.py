@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.errors import StoreError
 from bot.policy import Binding, Rules
 from bot.redact import Redactor
+from bot.store.enums import ConfirmationState, NoticeState, OperationKind, OperationState
 from bot.store.errors import translate_errors
 from bot.store.models import (
     AuditEntry,
@@ -293,7 +294,7 @@ class Store:
         message_ts: str | None = None,
         last_status: str | None = None,
         detail: dict[str, Any] | None = None,
-        state: str = "pending",
+        state: str = OperationState.PENDING,
     ) -> Operation:
         """Record an operation. ``state="sending"`` is written *before* the Astra call
         whose outcome it tracks, so that a crash or an ambiguous answer leaves a row the
@@ -334,7 +335,7 @@ class Store:
         | None = None, next_check_at: float | None = None,
     ) -> bool:
         """Astra accepted the change: the operation is now followed (``sending`` → ``pending``)."""
-        values: dict[str, Any] = {"database_id": database_id, "state": "pending",
+        values: dict[str, Any] = {"database_id": database_id, "state": OperationState.PENDING,
                                   "last_status": status, "updated_at": self.clock(),
                                   "lease_owner": None, "lease_until": None}
         if detail is not None:
@@ -344,7 +345,7 @@ class Store:
         async with self.session() as s, s.begin():
             res = await s.execute(
                 update(Operation)
-                .where(Operation.id == op_id, Operation.state == "sending")
+                .where(Operation.id == op_id, Operation.state == OperationState.SENDING)
                 .values(**values)
             )
             return res.rowcount == 1  # type: ignore[attr-defined,no-any-return]
@@ -353,7 +354,7 @@ class Store:
         """Forget an operation whose Astra call was refused outright (nothing to follow)."""
         async with self.session() as s, s.begin():
             await s.execute(delete(Operation).where(Operation.id == op_id,
-                                                    Operation.state == "sending"))
+                                                    Operation.state == OperationState.SENDING))
 
     async def reschedule_operation(self, op_id: str, at: float, owner: str | None = None,
                                    detail: dict[str, Any] | None = None) -> None:
@@ -381,7 +382,7 @@ class Store:
     async def tracked_database_ids(self, org_id: str) -> set[str]:
         async with self.session() as s:
             q = select(Operation.database_id).where(Operation.org_id == org_id,
-                                                    Operation.kind == "create")
+                                                    Operation.kind == OperationKind.CREATE)
             return {r for r in (await s.scalars(q)).all() if r}
 
     async def claim_due_operations(
@@ -466,7 +467,7 @@ class Store:
                 .where(
                     Operation.id == op_id,
                     Operation.lease_owner == owner,
-                    Operation.state == "pending",
+                    Operation.state == OperationState.PENDING,
                 )
                 .values(
                     last_status=last_status,
@@ -488,7 +489,7 @@ class Store:
             res = await s.execute(
                 update(Operation)
                 .where(Operation.id.in_(op_ids), Operation.lease_owner == owner,
-                       Operation.state == "pending")
+                       Operation.state == OperationState.PENDING)
                 .values(last_status=last_status, next_check_at=next_check_at,
                         updated_at=self.clock(), lease_owner=None, lease_until=None)
                 .execution_options(synchronize_session=False)
@@ -547,7 +548,7 @@ class Store:
             broadcast=n.broadcast,
             text=n.text,
             blocks=json.dumps(list(n.blocks)),
-            state="pending",
+            state=NoticeState.PENDING,
             attempts=0,
             created_at=now,
             next_attempt_at=now,
@@ -567,7 +568,7 @@ class Store:
         in the UPDATE: a notice another replica has just sent is never taken again)."""
         now = self.clock()
         due = and_(
-            Notice.state == "pending",
+            Notice.state == NoticeState.PENDING,
             Notice.next_attempt_at <= now,
             or_(Notice.lease_until.is_(None), Notice.lease_until < now),
         )
@@ -580,7 +581,7 @@ class Store:
                 update(Notice)
                 .where(Notice.id == notice_id, Notice.lease_owner == owner)
                 .values(
-                    state="sent",
+                    state=NoticeState.SENT,
                     sent_at=self.clock(),
                     message_ts=message_ts,
                     lease_owner=None,
@@ -610,13 +611,15 @@ class Store:
             row.lease_owner = None
             row.lease_until = None
             if give_up:
-                row.state = "failed"
+                row.state = NoticeState.FAILED
 
     async def pending_notice_count(self) -> int:
         async with self.session() as s:
             return int(
                 await s.scalar(
-                    select(func.count()).select_from(Notice).where(Notice.state == "pending")
+                    select(func.count())
+                    .select_from(Notice)
+                    .where(Notice.state == NoticeState.PENDING)
                 )
                 or 0
             )
@@ -650,7 +653,7 @@ class Store:
             channel_id=channel_id,
             thread_ts=thread_ts,
             needs_approval=needs_approval,
-            state="pending",
+            state=ConfirmationState.PENDING,
             correlation_id=correlation_id,
             created_at=now,
             expires_at=now + ttl,
@@ -680,7 +683,7 @@ class Store:
                 update(Confirmation)
                 .where(
                     Confirmation.id == conf_id,
-                    Confirmation.state == "pending",
+                    Confirmation.state == ConfirmationState.PENDING,
                     Confirmation.expires_at > now,
                 )
                 .values(state=new_state, decided_by=by, decided_at=now)
@@ -692,9 +695,9 @@ class Store:
         async with self.session() as s, s.begin():
             res = await s.execute(
                 update(Confirmation)
-                .where(Confirmation.id == conf_id, Confirmation.state == "pending",
+                .where(Confirmation.id == conf_id, Confirmation.state == ConfirmationState.PENDING,
                        Confirmation.expires_at <= self.clock())
-                .values(state="expired", decided_at=self.clock())
+                .values(state=ConfirmationState.EXPIRED, decided_at=self.clock())
             )
             return res.rowcount == 1  # type: ignore[attr-defined,no-any-return]
 
