@@ -1,0 +1,99 @@
+"""PURE: confirmation and approval prompts, their decided state, the create-another question."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmObject, SectionBlock
+
+from bot.render.core import ACTION_CANCEL, ACTION_CONFIRM, Message, _context, _mrkdwn, _msg, when
+from bot.render.mrkdwn import Mrkdwn, clip, md, unbold, user
+
+
+@dataclass(frozen=True)
+class Twin:
+    """A database that has the name a create asks for, or a create of it in flight."""
+
+    db_id: str | None = None
+    status: str | None = None
+    creating_by: str | None = None  # the requester of a create still in flight
+
+
+def create_another(name: str, twin: Twin) -> tuple[Mrkdwn, Mrkdwn]:
+    """What a create asks when the name exists (Astra names are not unique): the summary
+    and the question, in the words of what was typed."""
+    if twin.creating_by is not None:
+        what = md(
+            "is being created by {}{}",
+            user(twin.creating_by),
+            md(" (id `{}`)", twin.db_id) if twin.db_id else "",
+        )
+    else:
+        what = md("already exists (id `{}`, {})", twin.db_id, twin.status)
+    return md("`{}` {}.", name, what), md("Create another database named *{}*?", name)
+
+
+def confirmation(
+    *,
+    conf_id: str,
+    command: str,
+    summary: str,
+    requester_id: str,
+    expires_at: float,
+    needs_approval: bool,
+    question: str | None = None,
+    ok_label: str | None = None,
+    danger: bool = True,
+) -> Message:
+    """Confirm / Cancel buttons. Destructive: red, with Slack's own confirm dialog. With a
+    ``question``, the message asks it (after ``summary``) instead of naming the command."""
+    if question is not None:
+        head = md(":warning: {} {} asks: {}", summary, user(requester_id), question)
+        ok = ok_label or "Confirm"
+    elif needs_approval:
+        head = md(
+            ":lock: {} asks to run `{}`: {}\n"
+            "This database is protected: *another person* with the right must approve.",
+            user(requester_id),
+            command,
+            summary,
+        )
+        ok = ok_label or "Approve"
+    else:
+        head = md(":warning: {} asks to run `{}`: {}", user(requester_id), command, summary)
+        ok = ok_label or "Confirm"
+    confirm_btn = ButtonElement(
+        text=ok,
+        action_id=ACTION_CONFIRM,
+        value=conf_id,
+        style="danger" if danger else "primary",
+        confirm=ConfirmObject(
+            title="Are you sure?",
+            text=clip(md("{} This cannot be undone.", summary), 300),
+            confirm=ok,
+            deny="Back",
+            style="danger",
+        )
+        if danger
+        else None,
+    )
+    cancel_btn = ButtonElement(text="Cancel", action_id=ACTION_CANCEL, value=conf_id)
+    blocks: list[Block] = [
+        SectionBlock(text=_mrkdwn(head)),
+        ActionsBlock(block_id=f"conf:{conf_id}", elements=[confirm_btn, cancel_btn]),
+        _context(md("Expires {}. Nothing happens until someone allowed clicks.", when(expires_at))),
+    ]
+    return _msg(unbold(head), blocks)
+
+
+def confirmation_decided(
+    *, command: str, state: str, by: str, at: float, requester_id: str
+) -> Message:
+    verb = {
+        "confirmed": ":white_check_mark: Confirmed",
+        "cancelled": ":no_entry_sign: Cancelled",
+        "expired": ":hourglass: Expired",
+    }.get(state, state)
+    who = md(" by {}", user(by)) if state != "expired" else ""
+    text = md("{}{} at {}: `{}` (asked by {})", verb, who, when(at), command, user(requester_id))
+    return _msg(text, [SectionBlock(text=_mrkdwn(text))])
