@@ -21,7 +21,6 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot import org_commands
 from bot.astra.client import AstraClient
 from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator, EmulatorConfig
 from bot.errors import ConfigError
@@ -160,7 +159,6 @@ async def build(
         directory = directory or SlackDirectory(client)
     service = Service(settings, store, astra, notifier, directory=directory,
                       extra_admins=extra_admins, poll_interval=poll_interval)
-    org_commands.register(service)
     watcher = Watcher(settings, store, astra, notifier, poll_interval=poll_interval)
     service.metrics = metrics
     watcher.metrics = metrics

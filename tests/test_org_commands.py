@@ -1,5 +1,5 @@
-"""Org-level commands (bot/org_commands.py): access lists, secure bundles, tokens, Astra roles
-and users, telemetry, read-only listings — through the service (``shell_bot``: recording
+"""Org-level commands (bot/service/handlers/): access lists, secure bundles, tokens, Astra
+roles and users, telemetry, read-only listings — through the service (``shell_bot``: recording
 notifier, emulator on a fake clock) and, for the secret-bearing ones, through signed Slack
 requests (``bot``).
 
@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from bot import org_commands
 from bot.astra.emulator import (
     DB_ADMIN_ROLE_ID,
     ORG_ADMIN_ROLE_ID,
@@ -30,6 +29,8 @@ from bot.errors import UsageError
 from bot.intents import COMMANDS, TELEMETRY_KINDS
 from bot.render import ACTION_CONFIRM, Message
 from bot.service import Service
+from bot.service.handlers import org as org_handlers
+from bot.service.handlers import role, telemetry
 from tests.conftest import BotHarness, RecordingReplier, ServiceHarness
 
 ORG_PERMISSIONS = {
@@ -45,14 +46,11 @@ ORG_CONFIRMED = {"access-list.remove", "token.revoke", "role.delete", "user.remo
 
 @pytest.fixture
 async def org(shell_bot: ServiceHarness) -> AsyncIterator[ServiceHarness]:
-    org_commands.register(shell_bot.components.service)
-    org_commands.register(shell_bot.components.service)  # idempotent
     yield shell_bot
 
 
 @pytest.fixture
 async def http(bot: BotHarness) -> AsyncIterator[BotHarness]:
-    org_commands.register(bot.components.service)
     yield bot
 
 
@@ -120,7 +118,7 @@ def test_every_org_command_has_exactly_one_kind_of_handler(org: ServiceHarness) 
 
 
 def test_telemetry_sinks_cover_the_grammar_kinds() -> None:
-    assert set(org_commands.TELEMETRY_SINKS) == set(TELEMETRY_KINDS)
+    assert set(telemetry.TELEMETRY_SINKS) == set(TELEMETRY_KINDS)
 
 
 # ---------------------------------------------------------------------------- access lists
@@ -560,13 +558,13 @@ def _as_settings(wire: dict[str, Any]) -> dict[str, str]:
                          ids=[f"{k}-{w.get('auth_strategy', '')}" for k, w in WIRE_EXAMPLES])
 def test_telemetry_bodies_match_the_spec(kind: str, wire: dict[str, Any], spec_errors: Any) -> None:
     schema = SCHEMA[kind]
-    built = org_commands.build_settings(kind, _as_settings(wire), "usage")
+    built = telemetry.build_settings(kind, _as_settings(wire), "usage")
     assert built == wire
     assert spec_errors(schema, {kind: built}) == []
     for key in wire:
         rest = {k: v for k, v in wire.items() if k != key}
         try:
-            body = org_commands.build_settings(kind, _as_settings(rest), "usage")
+            body = telemetry.build_settings(kind, _as_settings(rest), "usage")
         except UsageError as err:
             assert f"`{key}=…`" in err.user_message
             assert spec_errors(schema, {kind: rest}), f"the bot refuses {key} the spec allows"
@@ -578,7 +576,7 @@ def test_telemetry_bodies_match_the_spec(kind: str, wire: dict[str, Any], spec_e
 def test_role_create_body_matches_the_spec(spec_errors: Any) -> None:
     body = {"name": "readers", "policy": {
         "description": "d", "actions": ["org-db-view", "db-cql"], "effect": "allow",
-        "resources": org_commands.role_resources("org-1", ["db-1", "db-2"])}}
+        "resources": role.role_resources("org-1", ["db-1", "db-2"])}}
     assert spec_errors("CreateRoleRequest", body) == []
     assert body["policy"]["resources"][:2] == ["drn:astra:org:org-1", "drn:astra:org:org-1:db:db-1"]
     assert len(body["policy"]["resources"]) == 7
@@ -603,10 +601,10 @@ def test_private_link_and_kms_rendering() -> None:
         "allowedPrincipals": ["arn:aws:iam::1:role/admin"],
         "endpoints": [{"endpointID": "vpce-9", "status": "Accepted", "description": "billing"}],
     }]}]}
-    (line,) = org_commands.private_link_lines(data, {"db1": "orders"})
+    (line,) = org_handlers.private_link_lines(data, {"db1": "orders"})
     assert "*orders* `db1` dc `db1-1`" in line and "`vpce-9` Accepted (billing)" in line
     assert "1 allowed principal ·" in line  # one, not "1 allowed principals"
-    lines = org_commands.kms_lines([
+    lines = org_handlers.kms_lines([
         {"OrganizationID": "o", "CloudProvider": "AWS", "KeyID": "arn:k", "Region": "us-east-1"},
         {"orgId": "o", "gcp": {"keyID": "projects/p/k", "region": "us-east1"}},
     ])

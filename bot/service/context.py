@@ -1,0 +1,196 @@
+"""One request's context: who asks where, the rules read once, draining and work slots."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import logging
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.astra.client import AstraClient
+from bot.errors import BotError
+from bot.logs import correlation
+from bot.policy import Actor, Place, Rules
+from bot.ports import Directory
+from bot.settings import Settings
+from bot.store.repo import Store
+from bot.work import WorkSlots
+
+log = logging.getLogger("astra_bot.service")
+
+Clock = Callable[[], float]
+
+RESTARTING = ":hourglass: astra-bot is restarting; try again in a few seconds."
+
+
+@dataclass(frozen=True)
+class Request:
+    """Who asks, and where. ``correlation_id`` ties logs, audit rows and error refs."""
+
+    user_id: str
+    channel_id: str
+    is_dm: bool = False
+    thread_ts: str | None = None
+    source: str = "command"
+    correlation_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+    @property
+    def place(self) -> Place:
+        return Place(self.channel_id, self.is_dm)
+
+
+class Context:
+    """What every part of a command shares: the clock, the organization, the admins, and
+    the permission rules, read once per command or click (then reused by help, the buttons
+    of `db get`, …) and never across two: a revoke applies to the next one."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        store: Store,
+        astra: AstraClient,
+        *,
+        directory: Directory | None = None,
+        clock: Clock = time.time,
+        extra_admins: Mapping[str, str] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.store = store
+        self.astra = astra
+        self.directory = directory
+        self.clock = clock
+        # admins the program running the bot adds (user id → why, as `perm list` says it)
+        self.extra_admins: Mapping[str, str] = dict(extra_admins or {})
+        self.admins = settings.admins | frozenset(self.extra_admins)
+        self.known_org_id: str | None = None
+        self._rules: contextvars.ContextVar[Rules | None] = contextvars.ContextVar(
+            "rules", default=None
+        )
+        self._rules_scope: contextvars.ContextVar[bool] = contextvars.ContextVar(
+            "rules_scope", default=False
+        )
+
+    def now(self) -> float:
+        return self.clock()
+
+    async def org_id(self) -> str:
+        if self.known_org_id is None:
+            self.known_org_id = (await self.astra.current_org()).id
+        return self.known_org_id
+
+    async def rules(self) -> Rules:
+        cached = self._rules.get()
+        if cached is not None:
+            return cached
+        rules = await self.store.rules(self.admins, self.settings.default_guard)
+        if self._rules_scope.get():
+            self._rules.set(rules)
+        return rules
+
+    @contextlib.contextmanager
+    def one_read_of_rules(self) -> Iterator[None]:
+        scope = self._rules_scope.set(True)
+        fresh = self._rules.set(None)
+        try:
+            yield
+        finally:
+            self._rules.reset(fresh)
+            self._rules_scope.reset(scope)
+
+    async def actor(self, user_id: str, rules: Rules) -> Actor:
+        groups = frozenset(b.subject_id for b in rules.bindings if b.subject_type == "usergroup")
+        if not groups or self.directory is None:
+            return Actor(user_id)
+        return Actor(user_id, await self.directory.usergroups_of(user_id, groups))
+
+    async def rules_and_actor(self, user_id: str) -> tuple[Rules, Actor]:
+        rules = await self.rules()
+        return rules, await self.actor(user_id, rules)
+
+    def admin_source(self, user_id: str) -> str:
+        """Why a user is an admin outside the bindings: the setting, or the program."""
+        if user_id in self.settings.admins:
+            return "ASTRA_BOT_ADMINS"
+        return self.extra_admins.get(user_id, "ASTRA_BOT_ADMINS")
+
+    def usergroups_unreadable(self) -> bool:
+        return self.directory is not None and bool(getattr(self.directory, "unavailable", False))
+
+
+class Lifecycle:
+    """Draining and work slots: what runs after the ack, and what shutdown waits for."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.closing = False
+        self.slots = WorkSlots()
+        self._inflight = 0
+        self._idle = asyncio.Event()
+        self._idle.set()
+
+    def background(self, work: Coroutine[Any, Any, None], what: str = "request") -> None:
+        """Run ``work`` after the ack, when the work slots allow (bot/work.py), counted for
+        draining from now on (not from when it starts), its failure logged."""
+        self._begin()
+
+        def _done(error: BaseException | None) -> None:
+            self._end()
+            if error is not None and not isinstance(error, asyncio.CancelledError):
+                log.error("%s failed", what, exc_info=error)
+
+        self.slots.submit(work, _done)
+
+    @contextlib.asynccontextmanager
+    async def request(self, req: Request) -> AsyncIterator[None]:
+        """One command or click: counted for draining, its Astra calls noted for the audit,
+        its correlation id on every log line, the rules read once."""
+        self._begin()
+        try:
+            with (
+                self.ctx.astra.recording(),
+                correlation(req.correlation_id),
+                self.ctx.one_read_of_rules(),
+            ):
+                yield
+        finally:
+            self._end()
+
+    def _begin(self) -> None:
+        """One more command, click or queued work that drain() waits for."""
+        self._inflight += 1
+        self._idle.clear()
+
+    def _end(self) -> None:
+        self._inflight -= 1
+        if self._inflight == 0:
+            self._idle.set()
+
+    async def warm(self) -> None:
+        """Once at start-up, after the server listens: the store compiles and caches the
+        statements every command runs (the rules), so that the first command does not
+        pay for it while acks are waiting."""
+        try:
+            await self.ctx.rules()
+        except BotError as err:
+            log.warning("warm-up: %s", err.user_message)
+
+    async def idle(self) -> None:
+        """Until no command, click or other post-ack work is running or queued."""
+        await self._idle.wait()
+
+    async def drain(self, timeout_s: float) -> bool:
+        """Stop taking new work and wait (bounded) for commands and clicks in flight."""
+        self.closing = True
+        try:
+            await asyncio.wait_for(self._idle.wait(), timeout_s)
+        except TimeoutError:
+            log.warning(
+                "shutdown: %d commands still running after %.0fs", self._inflight, timeout_s
+            )
+            return False
+        return True

@@ -1,0 +1,128 @@
+"""The `db create` form, and the regions a new database may go to (cached)."""
+
+from __future__ import annotations
+
+import shlex
+
+from bot import render
+from bot.astra.client import AstraClient
+from bot.errors import ConfirmationError
+from bot.intents import SPECS, check_value
+from bot.policy import decide
+from bot.ports import Replier
+from bot.render import Form, FormField
+from bot.service.context import Context, Request
+from bot.settings import Settings
+
+#: Where a new database goes on a cloud when no region is given and the default region of
+#: the settings is not one of that cloud's: the region Astra's own portal offers first.
+CLOUD_DEFAULT_REGIONS: dict[str, str] = {"gcp": "us-east1", "aws": "us-east-2", "azure": "eastus"}
+
+
+def default_region(cloud: str, settings: Settings, known: list[str]) -> str:
+    """The region of a new database on ``cloud`` when none was given: the settings' default
+    region when it is one of that cloud's (``known``: the regions the organization may use
+    there; empty when unknown), else the cloud's usual first region, else its first one."""
+    cloud = cloud.lower()
+    if settings.default_region in known or (not known and cloud == settings.default_cloud.lower()):
+        return settings.default_region
+    usual = CLOUD_DEFAULT_REGIONS.get(cloud)
+    if usual is not None and (usual in known or not known):
+        return usual
+    return known[0] if known else settings.default_region
+
+
+class Regions:
+    """Region names the org may use for new databases, per cloud (read every 10 min)."""
+
+    def __init__(self, ctx: Context, astra: AstraClient) -> None:
+        self.ctx = ctx
+        self.astra = astra
+        self._cache: tuple[float, list[tuple[str, str]]] | None = None
+
+    async def of(self, cloud: str) -> list[str]:
+        now = self.ctx.now()
+        if self._cache is None or now - self._cache[0] > 600:
+            regions = await self.astra.list_serverless_regions()
+            self._cache = (now, [(r.cloud_provider or "", r.name) for r in regions])
+        return sorted({name for c, name in self._cache[1] if c.upper() == cloud.upper()})
+
+
+class CreateForm:
+    """The form `db create` opens when no name is given (a Slack modal, shell prompts)."""
+
+    def __init__(self, ctx: Context, regions: Regions) -> None:
+        self.ctx = ctx
+        self.settings = ctx.settings
+        self.regions = regions
+
+    async def open(self, req: Request, reply: Replier) -> bool:
+        rules, actor = await self.ctx.rules_and_actor(req.user_id)
+        decision = decide(rules, actor, req.place, SPECS["db.create"], None, db_known=False)
+        if not decision.allowed:
+            return False  # the usage error / denial path answers
+        return await reply.open_form(await self.form(req))
+
+    async def form(self, req: Request, values: dict[str, str] | None = None) -> Form:
+        """The `db create` form; the region choices follow the chosen cloud."""
+        values = values or {}
+        cloud = (values.get("cloud") or self.settings.default_cloud).lower()
+        regions = await self.regions.of(cloud)
+        region = values.get("region")
+        if region not in regions:
+            region = default_region(cloud, self.settings, regions) if regions else None
+        return Form(
+            callback_id=render.FORM_CREATE,
+            title="Create a database",
+            submit="Create",
+            context=f"{req.channel_id}",
+            fields=(
+                FormField("name", "Name", initial=values.get("name"),
+                          hint="Letters, digits, - and _; up to 50."),
+                FormField("cloud", "Cloud", "select",
+                          tuple((c, c.upper()) for c in ("gcp", "aws", "azure")),
+                          initial=cloud, redraws=True),
+                FormField("region", "Region", "select", tuple((r, r) for r in regions),
+                          initial=region),
+                FormField("keyspace", "Keyspace",
+                          initial=values.get("keyspace") or "default_keyspace"),
+                FormField("vector", "Type", "select",
+                          (("vector", "Vector database"), ("non-vector", "Non-vector")),
+                          initial=values.get("vector") or "vector"),
+                FormField("capacity_units", "Capacity units", optional=True,
+                          initial=values.get("capacity_units") or "1"),
+            ),
+        )  # fmt: skip
+
+    async def errors(self, callback_id: str, values: dict[str, str]) -> dict[str, str]:
+        """Errors to show on the form's fields (empty: it may be submitted)."""
+        if callback_id != render.FORM_CREATE:
+            return {"name": "This form is not known to this bot."}
+        errors: dict[str, str] = {}
+        for name in ("name", "keyspace", "capacity_units"):
+            raw = (values.get(name) or "").strip()
+            if not raw:
+                if name == "name":
+                    errors[name] = "A name is needed."
+                continue
+            problem = check_value("db.create", name, raw)
+            if problem:
+                errors[name] = problem
+        cloud = (values.get("cloud") or self.settings.default_cloud).lower()
+        if values.get("region") not in await self.regions.of(cloud):
+            errors["region"] = f"Pick a region of {cloud}."
+        return errors
+
+    def command(self, callback_id: str, values: dict[str, str]) -> str:
+        """The command a submitted form stands for: it runs through the same parser,
+        policy and checks as a typed one."""
+        if callback_id != render.FORM_CREATE:
+            raise ConfirmationError("This form is not known to this bot.")
+        parts = ["db", "create", values.get("name", "").strip(),
+                 "--cloud", values.get("cloud") or self.settings.default_cloud,
+                 "--region", values.get("region") or self.settings.default_region,
+                 "--keyspace", values.get("keyspace", "").strip() or "default_keyspace",
+                 "--capacity-units", values.get("capacity_units", "").strip() or "1",
+                 "--non-vector" if values.get("vector") == "non-vector"
+                 else "--vector"]  # fmt: skip
+        return shlex.join(parts)

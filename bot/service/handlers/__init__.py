@@ -1,0 +1,74 @@
+"""One module per noun; :func:`build` wires each with what it needs into the one table.
+
+A handler runs only once the dispatcher (bot/service/dispatch.py) allowed it. The handlers
+of destructive commands run only from a confirmation click, so they re-read what they act
+on (a fresh resolve, a fresh list) instead of trusting what was true when it was typed.
+Reads answer privately (``reply.private``); changes are announced in the channel; a
+confirmed handler has no private channel and announces its outcome in the channel.
+
+Secrets (the secret and token of a new application token, signed secure-bundle URLs,
+telemetry credentials) are shown only to the requester, once, and appear in no channel
+post, no returned outcome (the audit row) and no log line: no handler logs, and every
+telemetry config shown is masked first (:func:`bot.redact.mask_settings`).
+"""
+
+from __future__ import annotations
+
+from bot.astra.client import AstraClient
+from bot.ports import Notifier
+from bot.service.confirmations import Confirmations
+from bot.service.context import Context
+from bot.service.forms import Regions
+from bot.service.handlers.access_list import AccessListHandlers
+from bot.service.handlers.audit import AuditHandlers
+from bot.service.handlers.create import CreateHandlers
+from bot.service.handlers.db import DbHandlers
+from bot.service.handlers.help import HelpHandlers
+from bot.service.handlers.keyspace import KeyspaceHandlers
+from bot.service.handlers.org import OrgHandlers
+from bot.service.handlers.perm import PermHandlers
+from bot.service.handlers.region import RegionHandlers
+from bot.service.handlers.role import RoleHandlers
+from bot.service.handlers.scb import ScbHandlers
+from bot.service.handlers.telemetry import TelemetryHandlers
+from bot.service.handlers.token import TokenHandlers
+from bot.service.handlers.user import UserHandlers
+from bot.service.handlers.watch import WatchHandlers
+from bot.service.operations import Operations
+from bot.service.progress import Progress
+from bot.service.registry import Entry, Registry
+from bot.service.resolve import Resolver
+
+
+def build(
+    registry: Registry,
+    *,
+    ctx: Context,
+    astra: AstraClient,
+    notifier: Notifier,
+    resolver: Resolver,
+    ops: Operations,
+    progress: Progress,
+    regions: Regions,
+    confirmations: Confirmations,
+) -> Registry:
+    """Fill ``registry`` with every noun's handlers (each given only what it uses)."""
+    nouns: list[list[Entry]] = [
+        HelpHandlers(ctx).entries(),
+        DbHandlers(ctx, astra, resolver, ops).entries(),
+        CreateHandlers(ctx, astra, regions, ops, progress, confirmations).entries(),
+        KeyspaceHandlers(astra, resolver, ops).entries(),
+        RegionHandlers(ctx, astra, resolver, ops).entries(),
+        AccessListHandlers(ctx, astra, resolver, notifier).entries(),
+        ScbHandlers(ctx, astra).entries(),
+        TokenHandlers(ctx, astra, notifier).entries(),
+        RoleHandlers(ctx, astra, resolver, notifier).entries(),
+        UserHandlers(ctx, astra, notifier).entries(),
+        TelemetryHandlers(ctx, astra, notifier).entries(),
+        OrgHandlers(astra).entries(),
+        WatchHandlers(ctx, notifier).entries(),
+        PermHandlers(ctx).entries(),
+        AuditHandlers(ctx).entries(),
+    ]
+    registry.add(e for entries in nouns for e in entries)
+    return registry

@@ -1,0 +1,43 @@
+"""What the handlers share: announcing in the channel, and small text helpers."""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+
+from bot import render
+from bot.ports import Notifier
+from bot.service.context import Request
+
+
+async def announce(notifier: Notifier, req: Request, text: str) -> None:
+    """Say in the channel (the thread) of the request what was changed."""
+    await notifier.post(req.channel_id, render.plain(text), thread_ts=req.thread_ts)
+
+
+def clip(text: str, n: int = 200) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
+
+
+def day(stamp: str | None) -> str:
+    """``2025-06-17T02:26:29.846Z`` → ``2025-06-17``; ``—`` for none or Go's zero time."""
+    if not stamp or stamp.startswith("0001-01-01"):
+        return "—"
+    return stamp[:10]
+
+
+SLACK_LINK = re.compile(r"^<(?:mailto:)?([^|>]+)(?:\|[^>]*)?>$")
+
+
+def unwrap(value: str) -> str:
+    """Undo Slack's link formatting: ``<https://x|x>`` → ``https://x``, ``<mailto:a@b|a@b>``."""
+    m = SLACK_LINK.match(value.strip())
+    return m.group(1) if m else value.strip()
+
+
+def suggest(word: str, options: Iterable[str], n: int = 3) -> list[str]:
+    by_fold = {o.lower(): o for o in options}
+    return [
+        by_fold[m] for m in difflib.get_close_matches(word.lower(), list(by_fold), n=n, cutoff=0.5)
+    ]

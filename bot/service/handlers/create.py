@@ -1,0 +1,183 @@
+"""db create: sent once, its operation row written first, a twin name confirmed."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any
+
+from bot import render
+from bot.astra.client import AstraClient
+from bot.astra.models import CreateDatabase, Database, is_classic_tier
+from bot.errors import AstraServerError, AstraUnavailable, BotError, UsageError
+from bot.intents import Intent
+from bot.policy import Decision
+from bot.ports import Replier
+from bot.service.confirmations import Confirmations
+from bot.service.context import Context, Request
+from bot.service.forms import Regions, default_region
+from bot.service.operations import KINDS, RECONCILE_AFTER_S, Operations
+from bot.service.progress import Progress
+from bot.service.registry import Entry
+
+
+class CreateHandlers:
+    """The `db create` command."""
+
+    def __init__(
+        self,
+        ctx: Context,
+        astra: AstraClient,
+        regions: Regions,
+        ops: Operations,
+        progress: Progress,
+        confirmations: Confirmations,
+    ) -> None:
+        self.ctx = ctx
+        self.astra = astra
+        self.regions = regions
+        self.ops = ops
+        self.progress = progress
+        self.confirmations = confirmations
+
+    def entries(self) -> list[Entry]:
+        return [
+            Entry("db.create", handler=self.create, confirmed=self.create_confirmed),
+        ]
+
+    async def create(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        return await self._create(req, intent, reply, None)
+
+    async def create_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
+        return await self._create(req, intent, None, ts)
+
+    async def _create(
+        self, req: Request, intent: Intent, reply: Replier | None, message_ts: str | None
+    ) -> str:
+        spec, cloud = await self._spec(intent)
+        org = await self.ctx.org_id()
+        if not intent.switch("allow_duplicate_name"):
+            twin = await self._existing_named(org, spec.name)
+            if twin is not None and reply is not None:
+                await self._ask_another(req, intent, spec.name, twin)
+                return f"duplicate name {spec.name}: confirmation posted"
+        return await self._send(req, org, spec, cloud, reply, message_ts)
+
+    async def _spec(self, intent: Intent) -> tuple[CreateDatabase, str]:
+        """The create request (and the cloud as given), its tier, type and region checked
+        before anything is sent."""
+        vector = intent.switch("vector")
+        tier = intent.opt("tier") or "serverless"
+        if is_classic_tier(tier):
+            if vector is True:
+                raise UsageError(
+                    f"Vector databases are serverless: tier `{tier}` is classic.",
+                    hint="Drop `--vector`, or drop `--tier`.",
+                    usage=intent.spec.usage,
+                )
+            vector = False  # `dbType: vector` is for serverless databases (official spec)
+        cloud = intent.opt("cloud") or self.ctx.settings.default_cloud
+        known = await self.regions.of(cloud)
+        region = intent.opt("region") or default_region(cloud, self.ctx.settings, known)
+        if known and region not in known:
+            near = difflib.get_close_matches(region, known, n=3, cutoff=0.5)
+            raise UsageError(
+                f"`{region}` is not a region for new {cloud} databases in this organization.",
+                suggestions=[f"--region {n}" for n in near],
+                hint=f"`/astra region available --cloud {cloud}` lists them.",
+                usage=intent.spec.usage,
+            )
+        spec = CreateDatabase(
+            name=intent.arg("name"),
+            cloud_provider=cloud.upper(),
+            region=region,
+            tier=tier,
+            capacity_units=intent.opt_num("capacity_units") or 1,
+            keyspace=intent.opt("keyspace") or "default_keyspace",
+            db_type=None if vector is False else "vector",
+        )
+        return spec, cloud
+
+    async def _ask_another(
+        self, req: Request, intent: Intent, name: str, twin: render.Twin
+    ) -> None:
+        # The confirmation stores the command as typed: its click is the consent
+        # (a confirmed create asks nothing again), so the channel never reads a
+        # flag nobody typed.
+        decision = Decision("confirm", "duplicate name", intent.permission)
+        summary, question = render.create_another(name, twin)
+        await self.confirmations.ask(
+            req,
+            intent,
+            decision,
+            None,
+            summary_text=summary,
+            question=question,
+            ok_label="Create another",
+            danger=False,
+        )
+
+    async def _send(
+        self,
+        req: Request,
+        org: str,
+        spec: CreateDatabase,
+        cloud: str,
+        reply: Replier | None,
+        message_ts: str | None,
+    ) -> str:
+        name, kind = spec.name, KINDS["db.create"]
+        detail: dict[str, Any] = {"region": spec.region, "cloud": cloud, "keyspace": spec.keyspace}
+        # Written before the call: a crash or an ambiguous answer leaves a row that the
+        # watcher reconciles by name and creation time, instead of a forgotten database.
+        op = await self.ctx.store.add_operation(
+            org_id=org,
+            kind=kind.kind,
+            database_id="",
+            database_name=name,
+            target_status=kind.target,
+            channel_id=req.channel_id,
+            requester_id=req.user_id,
+            correlation_id=req.correlation_id,
+            timeout_s=self.ops.timeout("db.create"),
+            first_check_in=RECONCILE_AFTER_S,
+            thread_ts=req.thread_ts,
+            message_ts=message_ts,
+            detail=detail,
+            state="sending",
+        )
+        try:
+            # Sent once, never retried: names are not unique and a create is not idempotent.
+            db_id = await self.astra.create_database(spec)
+        except (AstraUnavailable, AstraServerError) as err:
+            # Astra may or may not have created it: the watcher will look for it.
+            await self.ctx.store.reschedule_operation(
+                op.id, self.ctx.now() + self.ops.first_check_s
+            )
+            outcome = BotError(
+                f"Astra did not answer clearly whether `{name}` was created ({err.user_message})",
+                hint="I am looking for it and will tell this channel what I find; don't "
+                "run the command again yet.",
+            )
+            if reply is not None:
+                await reply.private(render.error(outcome, req.correlation_id))
+            return f"create {name}: outcome unknown, reconciling"
+        except BotError:
+            await self.ctx.store.drop_operation(op.id)
+            raise
+        await self.ctx.store.operation_sent(
+            op.id, db_id, status="PENDING", next_check_at=self.ctx.now() + self.ops.first_check_s
+        )
+        op.database_id, op.state, op.last_status = db_id, "pending", "PENDING"
+        await self.progress.show(req, op, status="PENDING", reply=reply)
+        return f"operation {op.id} (create {db_id}) started"
+
+    async def _existing_named(self, org: str, name: str) -> render.Twin | None:
+        """A database (or a create in flight) with this name."""
+        for op in await self.ctx.store.operations_named(org, name, "create"):
+            return render.Twin(db_id=op.database_id or None, creating_by=op.requester_id)
+        for d in await self.astra.list_databases():
+            if d.info.name == name:
+                return render.Twin(db_id=d.id, status=d.status)
+        return None

@@ -1,0 +1,242 @@
+"""role: the organization's Astra roles (not the bot's own: see perm.py)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+
+from bot import render
+from bot.astra.client import AstraClient
+from bot.astra.models import ASTRA_PERMISSIONS, Database, Role
+from bot.errors import AstraBadRequest, AstraConflict, AstraNotFound, NotFound, UsageError
+from bot.intents import Intent
+from bot.mrkdwn import join, md, user
+from bot.ports import Notifier, Replier
+from bot.service.context import Context, Request
+from bot.service.handlers.common import announce, clip, suggest
+from bot.service.registry import Entry
+from bot.service.resolve import Resolver, name_of
+
+
+async def roles_by_id(astra: AstraClient) -> dict[str, Role]:
+    return {r.id: r for r in await astra.list_roles()}
+
+
+def _match_role(ref: str, roles: Sequence[Role]) -> Role | None:
+    """A role by id, or by name case-insensitively; UsageError when a name is ambiguous."""
+    ref = ref.strip()
+    by_id = [r for r in roles if r.id == ref]
+    if by_id:
+        return by_id[0]
+    named = [r for r in roles if r.name.lower() == ref.lower()]
+    if len(named) > 1:
+        ids = ", ".join(f"`{r.id}`" for r in named)
+        raise UsageError(f"`{ref}` names {len(named)} Astra roles ({ids}); give the role id.")
+    return named[0] if named else None
+
+
+def _unknown_role(ref: str, roles: Sequence[Role], given: Sequence[str]) -> UsageError:
+    joined = " ".join(given)
+    hint = "`/astra role list` shows the organization's roles."
+    if len(given) > 1 and any(r.name.lower() == joined.lower() for r in roles):
+        hint = f'A role name with spaces must be quoted: `--role "{joined}"`.'
+    return UsageError(
+        f"There is no Astra role `{ref}`.",
+        suggestions=suggest(ref, [r.name for r in roles]),
+        hint=hint,
+    )
+
+
+async def resolve_roles(astra: AstraClient, refs: Sequence[str], usage: str) -> list[Role]:
+    if not refs:
+        raise UsageError("Give at least one Astra role (`--role <role>`).", usage=usage)
+    roles = await astra.list_roles()
+    found: list[Role] = []
+    for ref in refs:
+        role = _match_role(ref, roles)
+        if role is None:
+            raise _unknown_role(ref, roles, refs)
+        if role.id not in {r.id for r in found}:
+            found.append(role)
+    return found
+
+
+async def resolve_role(astra: AstraClient, ref: str) -> Role:
+    roles = await astra.list_roles()
+    role = _match_role(ref, roles)
+    if role is not None:
+        return role
+    if re.fullmatch(r"[0-9a-fA-F-]{32,36}", ref.strip()):
+        # an id the list does not show (paged or filtered answers): ask for it directly
+        try:
+            return await astra.get_role(ref.strip())
+        except (AstraNotFound, AstraBadRequest):
+            pass
+    raise NotFound(
+        f"There is no Astra role `{ref}`.",
+        hint=render.did_you_mean(
+            suggest(ref, [r.name for r in roles]), "`/astra role list` shows the roles."
+        ),
+    )
+
+
+def role_names(ids: Iterable[str], roles: Mapping[str, Role]) -> str:
+    names = [roles[i].name if i in roles and roles[i].name else f"`{i}`" for i in ids]
+    return ", ".join(names) or "no role"
+
+
+def role_resources(org_id: str, db_ids: Sequence[str] = ()) -> list[str]:
+    """Policy resources of a role: the organization plus every database (``db:*``), or only
+    the databases given, each with its keyspaces and tables — as Astra's own default roles
+    (fixtures Roles.json) and the Astra portal write them."""
+    org = f"drn:astra:org:{org_id}"
+    targets = list(dict.fromkeys(db_ids)) or ["*"]
+    out = [org]
+    for t in targets:
+        out += [f"{org}:db:{t}", f"{org}:db:{t}:keyspace:*", f"{org}:db:{t}:keyspace:*:table:*"]
+    return out
+
+
+_DB_RESOURCE = re.compile(r"^drn:astra:org:[^:]+:db:([^:]+)$")
+
+
+def _scope(resources: Sequence[str], db_names: Mapping[str, str]) -> str:
+    dbs = [m.group(1) for r in resources if (m := _DB_RESOURCE.match(r))]
+    if not dbs:
+        return "the organization only"
+    if "*" in dbs:
+        return "all databases"
+    return ", ".join(f"*{db_names[d]}* (`{d}`)" if d in db_names else f"`{d}`" for d in dbs)
+
+
+def _check_permissions(perms: Sequence[str], usage: str) -> list[str]:
+    if not perms:
+        raise UsageError(
+            "Give at least one Astra permission (`--permission org-db-view`).",
+            usage=usage,
+            hint="Permissions are Astra's policy actions, like `org-db-view` or `db-cql`.",
+        )
+    out: list[str] = []
+    for p in perms:
+        action = p.strip().lower()
+        if action not in ASTRA_PERMISSIONS:
+            raise UsageError(
+                f"`{clip(p, 60)}` is not an Astra permission.",
+                usage=usage,
+                suggestions=suggest(action, sorted(ASTRA_PERMISSIONS)),
+                hint="Astra permissions look like `org-db-view`, `db-keyspace-create`, "
+                "`org-token-read`.",
+            )
+        if action not in out:
+            out.append(action)
+    return out
+
+
+class RoleHandlers:
+    """The `role` commands."""
+
+    def __init__(
+        self, ctx: Context, astra: AstraClient, resolver: Resolver, notifier: Notifier
+    ) -> None:
+        self.ctx = ctx
+        self.astra = astra
+        self.resolver = resolver
+        self.notifier = notifier
+
+    def entries(self) -> list[Entry]:
+        return [
+            Entry("role.list", handler=self.list),
+            Entry("role.get", handler=self.get),
+            Entry("role.create", handler=self.create),
+            Entry("role.delete", confirmed=self.delete_confirmed, precheck=self.precheck_delete),
+        ]
+
+    async def _announce(self, req: Request, text: str) -> None:
+        await announce(self.notifier, req, text)
+
+    async def list(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+        roles = sorted(await self.astra.list_roles(), key=lambda r: r.name.lower())
+        lines = [
+            f"*{r.name or '—'}* `{r.id}` · {render.count(len(r.policy.actions), 'permission')}"
+            + (
+                f" — {clip(r.policy.description, 80)}"
+                if r.policy.description and r.policy.description != r.name
+                else ""
+            )
+            for r in roles
+        ]
+        await reply.private(render.bullet_list(f"Astra roles ({len(roles)})", lines))
+        return render.count(len(roles), "role")
+
+    async def get(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+        role = await resolve_role(self.astra, intent.arg("role"))
+        db_names: dict[str, str] = {}
+        if any((m := _DB_RESOURCE.match(r)) and m.group(1) != "*" for r in role.policy.resources):
+            db_names = {d.id: name_of(d) for d in await self.astra.list_databases(include="all")}
+        lines = [
+            f"Id: `{role.id}`",
+            f"Description: {clip(role.policy.description, 300) or '—'}",
+            f"Effect: {role.policy.effect}",
+            f"Scope: {_scope(role.policy.resources, db_names)}",
+            f"Permissions ({len(role.policy.actions)}): "
+            + (", ".join(f"`{a}`" for a in sorted(role.policy.actions)) or "none"),
+        ]
+        if role.last_update_datetime:
+            lines.append(f"Last updated: {role.last_update_datetime}")
+        await reply.private(render.bullet_list(f"Astra role {role.name or role.id}", lines))
+        return f"role {role.id} shown"
+
+    async def create(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        name = intent.arg("name").strip()
+        usage = intent.spec.usage
+        actions = _check_permissions(intent.many("permission"), usage)
+        existing = next(
+            (r for r in await self.astra.list_roles() if r.name.lower() == name.lower()), None
+        )
+        if existing is not None:
+            raise UsageError(
+                f"An Astra role named `{existing.name}` already exists (`{existing.id}`).",
+                hint="Pick another name, or `/astra role get` it.",
+            )
+        dbs = [await self.resolver.resolve_db(ref) for ref in intent.many("db")]
+        org = await self.ctx.org_id()
+        resources = role_resources(org, [d.id for d in dbs])
+        description = intent.opt("description")
+        try:
+            created = await self.astra.create_role(name, actions, resources, description)
+        except AstraConflict as err:
+            # 409 here means a name clash, not a database state (the generic 409 text says that)
+            raise UsageError(f"Astra refused to create role `{name}`: it already exists.") from err
+        role_id = created if isinstance(created, str) else created.id
+        scope = join(", ", (md("*{}*", name_of(d)) for d in dbs)) if dbs else "all databases"
+        await self._announce(
+            req,
+            md(
+                ":lock: {} created the Astra role *{}* (`{}`): {} on {}.",
+                user(req.user_id),
+                name,
+                role_id,
+                join(", ", (md("`{}`", a) for a in actions)),
+                scope,
+            ),
+        )
+        return f"role {name} ({role_id}) created"
+
+    async def precheck_delete(self, intent: Intent, db: Database | None) -> None:
+        await resolve_role(self.astra, intent.arg("role"))
+
+    async def delete_confirmed(self, req: Request, intent: Intent, message_ts: str | None) -> str:
+        role = await resolve_role(self.astra, intent.arg("role"))
+        await self.astra.delete_role(role.id)
+        await self._announce(
+            req,
+            md(
+                ":wastebasket: Deleted the Astra role *{}* (`{}`) (asked by {}).",
+                role.name or role.id,
+                role.id,
+                user(req.user_id),
+            ),
+        )
+        return f"role {role.name or role.id} ({role.id}) deleted"

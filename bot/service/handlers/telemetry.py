@@ -1,0 +1,325 @@
+"""telemetry: metrics export of a database, audit-log streaming of the organization."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot import render
+from bot.astra.client import AstraClient
+from bot.astra.models import TELEMETRY_KINDS, Database, canonical_telemetry_kind
+from bot.errors import NotFound, UsageError
+from bot.intents import Intent
+from bot.mrkdwn import md, user
+from bot.ports import Notifier, Replier
+from bot.redact import MASK, mask_settings
+from bot.service.context import Context, Request
+from bot.service.handlers.common import announce, clip, suggest, unwrap
+from bot.service.registry import Entry
+from bot.service.resolve import name_of, need
+
+
+@dataclass(frozen=True)
+class Sink:
+    """What one telemetry destination takes (official spec ``*TelemetryRequestBlock``)."""
+
+    required: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    #: ``auth_strategy`` value → the keys it needs in addition (spec oneOf/discriminator)
+    strategies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    strategy_optional: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: enumerated values (canonical spelling)
+    choices: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: keys whose value is an array (comma-separated on the command line)
+    lists: frozenset[str] = frozenset()
+    #: other spellings accepted for a key
+    aliases: Mapping[str, str] = field(default_factory=dict)
+
+    def known(self) -> set[str]:
+        keys = set(self.required) | set(self.optional)
+        for extra in (*self.strategies.values(), *self.strategy_optional.values()):
+            keys |= set(extra)
+        return keys
+
+
+#: Destinations and their keys, spelled as the official spec's configureTelemetry body
+#: (``devops-api-official.json``: KafkaTelemetryRequestBlock, RemotePrometheus*,
+#: CloudWatch…, Splunk…, Pulsar*, Datadog…). ``Datadog`` has a capital D on the wire.
+TELEMETRY_SINKS: Mapping[str, Sink] = {
+    "prometheus_remote": Sink(
+        required=("endpoint", "auth_strategy"),
+        strategies={"basic": ("user", "password"), "bearer": ("token",)},
+        choices={"auth_strategy": ("basic", "bearer")},
+    ),
+    "Datadog": Sink(required=("api_key",), optional=("site",)),
+    "splunk": Sink(required=("endpoint", "index", "token"), optional=("source", "sourcetype")),
+    "kafka": Sink(
+        required=("bootstrap_servers", "topic", "sasl_mechanism", "sasl_username", "sasl_password"),
+        optional=("security_protocol",),
+        choices={
+            "sasl_mechanism": ("GSSAPI", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"),
+            "security_protocol": ("SASL_PLAINTEXT", "SASL_SSL"),
+        },
+        lists=frozenset({"bootstrap_servers"}),
+    ),
+    "pulsar": Sink(
+        required=("endpoint", "topic", "auth_strategy"),
+        optional=("auth_name",),
+        strategies={"token": ("token",), "oauth2": ("oauth2_credentials_url", "oauth2_issuer_url")},
+        strategy_optional={"oauth2": ("oauth2_audience", "oauth2_scope")},
+        choices={"auth_strategy": ("token", "oauth2")},
+    ),
+    # The spec requires `secret_key` but its properties spell it `secret`: accept both.
+    "cloudwatch": Sink(
+        required=("access_key", "secret_key", "region"), aliases={"secret": "secret_key"}
+    ),
+}
+
+
+def parse_settings(pairs: Sequence[str], usage: str) -> dict[str, str]:
+    """``key=value`` words → a dict; keys folded to lower snake case, Slack links undone.
+    Error messages name keys, never values."""
+    out: dict[str, str] = {}
+    for raw in pairs:
+        key, sep, value = raw.partition("=")
+        key = key.strip().lower().replace("-", "_")
+        if not sep or not key:
+            raise UsageError("Settings are written `key=value`.", usage=usage)
+        if key in out:
+            raise UsageError(f"`{key}` is given twice.", usage=usage)
+        out[key] = unwrap(value)
+    return out
+
+
+def build_settings(kind: str, settings: Mapping[str, str], usage: str) -> dict[str, Any]:
+    """Validate ``settings`` for destination ``kind`` (canonical) and build its JSON block.
+
+    Raises UsageError listing unknown keys (with "did you mean"), missing required keys and
+    values not among the spec's enumerations — naming keys, never echoing a secret value.
+    """
+    sink = TELEMETRY_SINKS[kind]
+    config: dict[str, Any] = {}
+    for key, value in settings.items():
+        config[sink.aliases.get(key, key)] = value
+    known = sink.known()
+    unknown = [k for k in config if k not in known]
+    if unknown:
+        near = suggest(unknown[0], sorted(known))
+        raise UsageError(
+            f"`{unknown[0]}` is not a {kind} setting.",
+            usage=usage,
+            suggestions=[f"{n}=…" for n in near],
+            hint=_keys_hint(kind, sink),
+        )
+    if sink.strategies and "auth_strategy" not in config:
+        # infer the strategy when exactly one strategy's keys were given
+        fits = [s for s, keys in sink.strategies.items() if any(k in config for k in keys)]
+        if len(fits) == 1:
+            config["auth_strategy"] = fits[0]
+    _canonical_choices(sink, config, usage)
+    needed = list(sink.required) + _strategy_keys(sink, config, usage)
+    missing = [k for k in needed if not str(config.get(k, "")).strip()]
+    if missing:
+        raise UsageError(
+            f"A {kind} export needs " + ", ".join(f"`{k}=…`" for k in missing) + ".",
+            usage=usage,
+            hint=_keys_hint(kind, sink),
+        )
+    for key in sink.lists:
+        if key in config:
+            config[key] = [p.strip() for p in str(config[key]).split(",") if p.strip()]
+    return config
+
+
+def _canonical_choices(sink: Sink, config: dict[str, Any], usage: str) -> None:
+    """Enumerated values in their canonical spelling, or a UsageError naming the choices."""
+    for key, options in sink.choices.items():
+        if key in config:
+            canon = {o.lower(): o for o in options}.get(str(config[key]).lower())
+            if canon is None:
+                raise UsageError(
+                    f"`{key}` must be one of {', '.join(options)}.",
+                    usage=usage,
+                    suggestions=[f"{key}={o}" for o in suggest(str(config[key]), options, 2)],
+                )
+            config[key] = canon
+
+
+def _strategy_keys(sink: Sink, config: Mapping[str, Any], usage: str) -> list[str]:
+    """The keys the chosen auth strategy needs; a key of another strategy is refused."""
+    strategy = config.get("auth_strategy")
+    if not sink.strategies or not isinstance(strategy, str):
+        return []
+    allowed = set(sink.strategies[strategy]) | set(sink.strategy_optional.get(strategy, ()))
+    foreign = [
+        k
+        for s, keys in (*sink.strategies.items(), *sink.strategy_optional.items())
+        if s != strategy
+        for k in keys
+        if k in config and k not in allowed
+    ]
+    if foreign:
+        raise UsageError(f"`{foreign[0]}` does not apply to auth_strategy={strategy}.", usage=usage)
+    return list(sink.strategies[strategy])
+
+
+def _keys_hint(kind: str, sink: Sink) -> str:
+    parts = [f"{kind} takes {', '.join(sink.required)}"]
+    for s, keys in sink.strategies.items():
+        parts.append(f"with auth_strategy={s}: {', '.join(keys)}")
+    optional = [*sink.optional, *(k for ks in sink.strategy_optional.values() for k in ks)]
+    if optional:
+        parts.append(f"optional: {', '.join(optional)}")
+    return "; ".join(parts) + "."
+
+
+def _canonical_kind(kind: str, usage: str) -> str:
+    canon = canonical_telemetry_kind(kind)
+    if canon is None:
+        raise UsageError(
+            f"`{clip(kind, 40)}` is not a metrics destination.",
+            usage=usage,
+            suggestions=suggest(kind, TELEMETRY_KINDS, 2),
+            hint=f"Destinations: {', '.join(TELEMETRY_KINDS)}.",
+        )
+    return canon
+
+
+def _show_value(value: Any) -> str:
+    if isinstance(value, list):
+        return ", ".join(_show_value(v) for v in value) or "—"
+    if isinstance(value, Mapping):
+        return ", ".join(f"{k}={_show_value(v)}" for k, v in value.items()) or "—"
+    return clip(str(value), 300) if value not in (None, "") else "—"
+
+
+def _config_pairs(config: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """(destination, key=value…) pairs of a ``{kind: {…}}`` config, redacted."""
+    safe = mask_settings(config)
+    pairs: list[tuple[str, str]] = []
+    for kind, block in safe.items():
+        if isinstance(block, Mapping):
+            pairs.append(
+                (str(kind), "\n".join(f"{k}: {_show_value(v)}" for k, v in sorted(block.items())))
+            )
+        else:
+            pairs.append((str(kind), _show_value(block)))
+    return pairs
+
+
+def _summary(config: Mapping[str, Any]) -> str:
+    """``key=value`` of every setting, secrets as ``••••``, for a channel announcement."""
+    safe = mask_settings(config)
+    return ", ".join(f"{k}=••••" if v == MASK else f"{k}={_show_value(v)}" for k, v in safe.items())
+
+
+class TelemetryHandlers:
+    """The `telemetry` commands."""
+
+    def __init__(self, ctx: Context, astra: AstraClient, notifier: Notifier) -> None:
+        self.ctx = ctx
+        self.astra = astra
+        self.notifier = notifier
+
+    def entries(self) -> list[Entry]:
+        return [
+            Entry("telemetry.metrics.show", handler=self.metrics_show),
+            Entry("telemetry.metrics.set", handler=self.metrics_set),
+            Entry("telemetry.audit-log.show", handler=self.audit_log_show),
+            Entry("telemetry.audit-log.set", handler=self.audit_log_set),
+            Entry(
+                "telemetry.audit-log.delete",
+                confirmed=self.audit_log_delete_confirmed,
+                precheck=self.precheck_audit_log_delete,
+            ),
+        ]
+
+    async def _announce(self, req: Request, text: str) -> None:
+        await announce(self.notifier, req, text)
+
+    async def metrics_show(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        db = need(db)
+        config = await self.astra.get_metrics_telemetry(db.id)
+        if not config:
+            await reply.private(render.plain(f"*{name_of(db)}* exports no metrics."))
+            return f"no metrics export for {name_of(db)}"
+        pairs = _config_pairs(config)
+        await reply.private(render.key_values(f"Metrics export of {name_of(db)}", pairs))
+        return f"metrics export of {name_of(db)}: {', '.join(k for k, _ in pairs)}"
+
+    async def metrics_set(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        db = need(db)
+        usage = intent.spec.usage
+        kind = _canonical_kind(intent.arg("kind"), usage)
+        config = build_settings(kind, parse_settings(intent.many("settings"), usage), usage)
+        before = await self.astra.get_metrics_telemetry(db.id)
+        await self.astra.set_metrics_telemetry(db.id, kind, config)
+        replaced = [k for k in before if k != kind]
+        text = md(
+            ":wrench: {} set the metrics export of *{}* to *{}*: {}.",
+            user(req.user_id),
+            name_of(db),
+            kind,
+            _summary(config),
+        )
+        if replaced:
+            text += md("\nThis replaces the export to {}.", ", ".join(replaced))
+        await self._announce(req, text)
+        return f"metrics export of {name_of(db)} set to {kind} ({', '.join(sorted(config))})"
+
+    async def audit_log_show(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        config = await self.astra.get_audit_log_streaming(await self.ctx.org_id())
+        if not config:
+            await reply.private(render.plain("The organization streams no audit log."))
+            return "no audit-log streaming"
+        pairs = _config_pairs(config)
+        await reply.private(render.key_values("Audit-log streaming", pairs))
+        return f"audit-log streaming: {', '.join(k for k, _ in pairs)}"
+
+    async def audit_log_set(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> str:
+        usage = intent.spec.usage
+        settings = parse_settings(intent.many("settings"), usage)
+        # setAuditLogExporterConfig takes a PulsarTelemetryRequest only; `kind=pulsar` is allowed
+        kind = settings.pop("kind", "pulsar")
+        if kind.lower() != "pulsar":
+            raise UsageError("Audit logs can only be streamed to Pulsar.", usage=usage)
+        config = build_settings("pulsar", settings, usage)
+        await self.astra.set_audit_log_streaming(await self.ctx.org_id(), {"pulsar": config})
+        await self._announce(
+            req,
+            md(
+                ":wrench: {} set the organization's audit-log streaming to *pulsar*: {}.",
+                user(req.user_id),
+                _summary(config),
+            ),
+        )
+        return f"audit-log streaming set to pulsar ({', '.join(sorted(config))})"
+
+    async def precheck_audit_log_delete(self, intent: Intent, db: Database | None) -> None:
+        if not await self.astra.get_audit_log_streaming(await self.ctx.org_id()):
+            raise NotFound(
+                "The organization streams no audit log: nothing to stop.",
+                hint="`/astra telemetry audit-log show` shows its streaming.",
+            )
+
+    async def audit_log_delete_confirmed(
+        self, req: Request, intent: Intent, message_ts: str | None
+    ) -> str:
+        org = await self.ctx.org_id()
+        if not await self.astra.get_audit_log_streaming(org):  # stopped since it was asked
+            await self._announce(req, "The organization streams no audit log: nothing to stop.")
+            return "no audit-log streaming to delete"
+        await self.astra.delete_audit_log_streaming(org)
+        await self._announce(
+            req, md(":wastebasket: Stopped audit-log streaming (asked by {}).", user(req.user_id))
+        )
+        return "audit-log streaming deleted"
