@@ -3,9 +3,9 @@ grammar names and no handler runs fails here, not as "not available" at run time
 
 from __future__ import annotations
 
-from bot.intents import COMMANDS
-from bot.service import Service
-from tests.conftest import RecordingNotifier, ServiceHarness
+from bot.intents import COMMANDS, parse
+from bot.service import Request, Service
+from tests.conftest import RecordingNotifier, RecordingReplier, ServiceHarness
 
 
 def _service(h: ServiceHarness) -> Service:
@@ -39,3 +39,18 @@ def test_the_service_names_no_command_outside_the_grammar(shell_bot: ServiceHarn
     svc = _service(shell_bot)
     known = {s.permission for s in COMMANDS}
     assert set(svc.handlers) | set(svc.confirmed) | set(svc.prechecks) <= known
+
+
+async def test_a_handler_returns_what_it_did_and_sends_nothing_itself(
+    shell_bot: ServiceHarness,
+) -> None:
+    """The dispatcher sends a handler's answer and writes its audit row: the handler only
+    says what it did (an Outcome)."""
+    notifier = RecordingNotifier()
+    c = shell_bot.components
+    svc = Service(c.settings, c.store, c.astra, notifier)
+    reply = RecordingReplier()
+    out = await svc.handlers["watch.list"](Request("U1", "C1"), parse("watch list"), reply, None)
+    assert reply.messages == [] and notifier.posts == []
+    assert out.private is not None and "Watched in this channel" in out.private.text
+    assert out.channel is None and "watch" in out.audit

@@ -76,11 +76,11 @@ class Service:
         regions = Regions(ctx, astra)
         self.forms = CreateForm(ctx, regions)
         self.homes = Home(ctx, astra, self.redactor)
-        handlers.build(self.registry, ctx=ctx, astra=astra, notifier=self.notifier,
-                       resolver=self.resolver, ops=self.operations, progress=progress,
-                       regions=regions, confirmations=self.confirmations)  # fmt: skip
+        handlers.build(self.registry, ctx=ctx, astra=astra, resolver=self.resolver,
+                       ops=self.operations, progress=progress, regions=regions,
+                       confirmations=self.confirmations)  # fmt: skip
         self.dispatcher = Dispatcher(ctx, self.auditor, self.resolver, self.confirmations,
-                                     self.registry, self.forms.open)  # fmt: skip
+                                     self.registry, self.notifier, self.forms.open)  # fmt: skip
 
     # ------------------------------------------------------------------ what others set
 

@@ -13,6 +13,7 @@ from bot.policy import Decision, decide
 from bot.ports import Notifier, Replier
 from bot.service.audit import Auditor
 from bot.service.context import Context, Request
+from bot.service.outcome import deliver
 from bot.service.registry import Registry
 from bot.store.models import Confirmation
 
@@ -223,6 +224,7 @@ class Confirmations:
                 required=True,
             )
             outcome = await runner(run_req, intent, click.ts)
+            await deliver(outcome, run_req, None, self.notifier)
         except BotError as err:
             await self.notifier.post(
                 conf.channel_id, render.error(err, req.correlation_id), thread_ts=conf.thread_ts
@@ -245,7 +247,7 @@ class Confirmations:
             reason="; ".join(decision.granted_by),
             permission=perm,
             database=name,
-            outcome=outcome,
+            outcome=outcome.audit,
             started=started,
         )
 

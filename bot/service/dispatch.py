@@ -16,11 +16,12 @@ from bot.astra.models import Database
 from bot.errors import AstraConflict, AstraError, BotError, ConfirmationError, UsageError
 from bot.intents import MAX_TEXT_CHARS, Intent, command_named, parse
 from bot.policy import Actor, Decision, Place, Rules, decide
-from bot.ports import Replier
+from bot.ports import Notifier, Replier
 from bot.render import Form, Message
 from bot.service.audit import Auditor
 from bot.service.confirmations import Confirmations
 from bot.service.context import Context, Request
+from bot.service.outcome import deliver
 from bot.service.registry import Registry
 from bot.service.resolve import Resolver
 
@@ -54,6 +55,7 @@ class Dispatcher:
         resolver: Resolver,
         confirmations: Confirmations,
         registry: Registry,
+        notifier: Notifier,
         open_create_form: FormOpener,
     ) -> None:
         self.ctx = ctx
@@ -61,6 +63,7 @@ class Dispatcher:
         self.resolver = resolver
         self.confirmations = confirmations
         self.registry = registry
+        self.notifier = notifier
         self.open_create_form = open_create_form
 
     async def command(self, req: Request, text: str, reply: Replier) -> None:
@@ -160,6 +163,7 @@ class Dispatcher:
                 required=True,
             )
         outcome = await handler(req, intent, reply, db)
+        await deliver(outcome, req, reply, self.notifier)
         await self.auditor.record(
             req,
             shown,
@@ -167,7 +171,7 @@ class Dispatcher:
             reason="; ".join(decision.granted_by),
             permission=spec.permission,
             database=_db_name(intent, db),
-            outcome=outcome,
+            outcome=outcome.audit,
             started=started,
         )
 

@@ -9,11 +9,12 @@ from bot.astra.models import Database
 from bot.intents import Intent
 from bot.ports import Replier
 from bot.service.context import Request
+from bot.service.outcome import Outcome
 
-#: A command that runs at once; it returns a one-line outcome for the audit.
-Handler = Callable[[Request, Intent, Replier, Database | None], Awaitable[str]]
+#: A command that runs at once; what it did, the dispatcher sends and audits.
+Handler = Callable[[Request, Intent, Replier, Database | None], Awaitable[Outcome]]
 #: A destructive command, run only from a confirmation click (in the stored channel).
-ConfirmedHandler = Callable[[Request, Intent, str | None], Awaitable[str]]
+ConfirmedHandler = Callable[[Request, Intent, str | None], Awaitable[Outcome]]
 #: Explains a refusal before anything is sent or a confirmation is posted.
 Precheck = Callable[[Intent, Database | None], Awaitable[None]]
 

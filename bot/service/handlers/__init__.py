@@ -3,8 +3,9 @@
 A handler runs only once the dispatcher (bot/service/dispatch.py) allowed it. The handlers
 of destructive commands run only from a confirmation click, so they re-read what they act
 on (a fresh resolve, a fresh list) instead of trusting what was true when it was typed.
-Reads answer privately (``reply.private``); changes are announced in the channel; a
-confirmed handler has no private channel and announces its outcome in the channel.
+A handler returns an :class:`~bot.service.outcome.Outcome`: the dispatcher answers its
+``private`` message to the caller and posts its ``channel`` one where the command came
+from (a confirmed handler's, in the channel it was asked in), then audits it.
 
 Secrets (the secret and token of a new application token, signed secure-bundle URLs,
 telemetry credentials) are shown only to the requester, once, and appear in no channel
@@ -15,7 +16,6 @@ telemetry config shown is masked first (:func:`bot.redact.mask_settings`).
 from __future__ import annotations
 
 from bot.astra.client import AstraClient
-from bot.ports import Notifier
 from bot.service.confirmations import Confirmations
 from bot.service.context import Context
 from bot.service.forms import Regions
@@ -45,7 +45,6 @@ def build(
     *,
     ctx: Context,
     astra: AstraClient,
-    notifier: Notifier,
     resolver: Resolver,
     ops: Operations,
     progress: Progress,
@@ -59,14 +58,14 @@ def build(
         CreateHandlers(ctx, astra, regions, ops, progress, confirmations).entries(),
         KeyspaceHandlers(astra, resolver, ops).entries(),
         RegionHandlers(ctx, astra, resolver, ops).entries(),
-        AccessListHandlers(ctx, astra, resolver, notifier).entries(),
+        AccessListHandlers(ctx, astra, resolver).entries(),
         ScbHandlers(ctx, astra).entries(),
-        TokenHandlers(ctx, astra, notifier).entries(),
-        RoleHandlers(ctx, astra, resolver, notifier).entries(),
-        UserHandlers(ctx, astra, notifier).entries(),
-        TelemetryHandlers(ctx, astra, notifier).entries(),
+        TokenHandlers(ctx, astra).entries(),
+        RoleHandlers(ctx, astra, resolver).entries(),
+        UserHandlers(ctx, astra).entries(),
+        TelemetryHandlers(ctx, astra).entries(),
         OrgHandlers(astra).entries(),
-        WatchHandlers(ctx, notifier).entries(),
+        WatchHandlers(ctx).entries(),
         PermHandlers(ctx).entries(),
         AuditHandlers(ctx).entries(),
     ]

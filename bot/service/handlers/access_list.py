@@ -10,9 +10,10 @@ from bot.astra.models import AccessList, AccessListAddress, Database
 from bot.errors import NotFound
 from bot.intents import Intent
 from bot.mrkdwn import md, user
-from bot.ports import Notifier, Replier
+from bot.ports import Replier
 from bot.service.context import Context, Request
-from bot.service.handlers.common import announce, clip, day
+from bot.service.handlers.common import clip, day
+from bot.service.outcome import Outcome
 from bot.service.registry import Entry
 from bot.service.resolve import Resolver, name_of, need
 
@@ -40,12 +41,11 @@ class AccessListHandlers:
     """The `access-list` commands."""
 
     def __init__(
-        self, ctx: Context, astra: AstraClient, resolver: Resolver, notifier: Notifier
+        self, ctx: Context, astra: AstraClient, resolver: Resolver
     ) -> None:
         self.ctx = ctx
         self.astra = astra
         self.resolver = resolver
-        self.notifier = notifier
 
     def entries(self) -> list[Entry]:
         return [
@@ -57,12 +57,9 @@ class AccessListHandlers:
             ),
         ]
 
-    async def _announce(self, req: Request, text: str) -> None:
-        await announce(self.notifier, req, text)
-
     async def devops(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         data = await self.astra.get_devops_access_list(await self.ctx.org_id())
         addresses = data.get("addresses") or []
         lines = [
@@ -71,17 +68,19 @@ class AccessListHandlers:
             for a in addresses
             if isinstance(a, dict)
         ]
-        await reply.private(
-            render.bullet_list(
+        return Outcome(
+            render.count(len(lines), "devops address", "devops addresses"),
+            private=render.bullet_list(
                 "DevOps API access list",
                 lines,
                 empty="No addresses: the DevOps API accepts this organization's tokens from "
                 "anywhere.",
-            )
+            ),
         )
-        return render.count(len(lines), "devops address", "devops addresses")
 
-    async def show(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def show(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         db = need(db)
         acl = await self.astra.get_access_list(db.id)
         enabled = acl.configurations.access_list_enabled
@@ -90,19 +89,21 @@ class AccessListHandlers:
             if enabled
             else "not enforced: any address may connect"
         )
-        await reply.private(
-            render.bullet_list(
-                f"Access list of {name_of(db)} ({state})",
-                [_address_line(a) for a in acl.addresses],
-                empty="No addresses.",
-            )
+        shown = render.bullet_list(
+            f"Access list of {name_of(db)} ({state})",
+            [_address_line(a) for a in acl.addresses],
+            empty="No addresses.",
         )
         listed = render.count(len(acl.addresses), "address", "addresses")
-        return f"access list of {name_of(db)}: {listed}, " + (
-            "enabled" if enabled else "not enforced"
+        return Outcome(
+            f"access list of {name_of(db)}: {listed}, "
+            + ("enabled" if enabled else "not enforced"),
+            private=shown,
         )
 
-    async def add(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def add(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         db = need(db)
         cidr = intent.arg("cidr")
         description = (
@@ -111,10 +112,12 @@ class AccessListHandlers:
         before = await self.astra.get_access_list(db.id)
         existing = _find_address(before, cidr)
         if existing is not None and existing.enabled and existing.description == description:
-            await reply.private(
-                render.plain(f"`{existing.address}` is already allowed on *{name_of(db)}*.")
+            return Outcome(
+                f"{cidr} already on the access list of {name_of(db)}",
+                private=render.plain(
+                    f"`{existing.address}` is already allowed on *{name_of(db)}*."
+                ),
             )
-            return f"{cidr} already on the access list of {name_of(db)}"
         await self.astra.add_access_list_addresses(db.id, [(cidr, description)])
         text = md(
             ":shield: {} allowed `{}` ({}) on the access list of *{}*.",
@@ -129,8 +132,7 @@ class AccessListHandlers:
                 "\n:warning: This was the first address: the access list is now enforced and only "
                 "listed addresses may connect."
             )
-        await self._announce(req, text)
-        return f"allowed {cidr} on {name_of(db)}"
+        return Outcome(f"allowed {cidr} on {name_of(db)}", channel=render.plain(text))
 
     async def _listed_address(
         self, db: Database, cidr: str
@@ -148,7 +150,9 @@ class AccessListHandlers:
     async def precheck_remove(self, intent: Intent, db: Database | None) -> None:
         await self._listed_address(need(db), intent.arg("cidr"))
 
-    async def remove_confirmed(self, req: Request, intent: Intent, message_ts: str | None) -> str:
+    async def remove_confirmed(
+        self, req: Request, intent: Intent, message_ts: str | None
+    ) -> Outcome:
         db = await self.resolver.resolve_db(intent.arg("db"))
         acl, entry = await self._listed_address(db, intent.arg("cidr"))
         # the stored spelling (`10.0.0.1/32` vs `10.0.0.1`) is the one Astra will match
@@ -162,5 +166,4 @@ class AccessListHandlers:
         )
         if left == 0:
             text += md("\n:warning: The access list is now empty.")
-        await self._announce(req, text)
-        return f"removed {entry.address} from {name_of(db)}"
+        return Outcome(f"removed {entry.address} from {name_of(db)}", channel=render.plain(text))

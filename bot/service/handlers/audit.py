@@ -9,6 +9,7 @@ from bot.mrkdwn import md, user
 from bot.ports import Replier
 from bot.service.context import Context, Request
 from bot.service.handlers.common import clip
+from bot.service.outcome import Outcome
 from bot.service.registry import Entry
 
 
@@ -23,7 +24,9 @@ class AuditHandlers:
             Entry("audit", handler=self.audit),
         ]
 
-    async def audit(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def audit(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         limit = intent.opt_num("limit") or 20  # 1–100: the parser said so
         who = intent.opt_subject("user")
         rows = await self.ctx.store.audit_entries(
@@ -40,5 +43,7 @@ class AuditHandlers:
             )
             for r in rows
         ]
-        await reply.private(render.bullet_list("Audit log (newest first)", lines))
-        return render.count(len(rows), "audit entry", "audit entries")
+        return Outcome(
+            render.count(len(rows), "audit entry", "audit entries"),
+            private=render.bullet_list("Audit log (newest first)", lines),
+        )

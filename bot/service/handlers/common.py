@@ -1,19 +1,10 @@
-"""What the handlers share: announcing in the channel, and small text helpers."""
+"""What the handlers share: small text helpers."""
 
 from __future__ import annotations
 
 import difflib
 import re
 from collections.abc import Iterable
-
-from bot import render
-from bot.ports import Notifier
-from bot.service.context import Request
-
-
-async def announce(notifier: Notifier, req: Request, text: str) -> None:
-    """Say in the channel (the thread) of the request what was changed."""
-    await notifier.post(req.channel_id, render.plain(text), thread_ts=req.thread_ts)
 
 
 def clip(text: str, n: int = 200) -> str:

@@ -16,6 +16,7 @@ from bot.service.confirmations import Confirmations
 from bot.service.context import Context, Request
 from bot.service.forms import Regions, default_region
 from bot.service.operations import KINDS, RECONCILE_AFTER_S, Operations
+from bot.service.outcome import Outcome
 from bot.service.progress import Progress
 from bot.service.registry import Entry
 
@@ -46,11 +47,11 @@ class CreateHandlers:
 
     async def create(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
-        return await self._create(req, intent, reply, None)
+    ) -> Outcome:
+        return Outcome(await self._create(req, intent, reply, None))
 
-    async def create_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
-        return await self._create(req, intent, None, ts)
+    async def create_confirmed(self, req: Request, intent: Intent, ts: str | None) -> Outcome:
+        return Outcome(await self._create(req, intent, None, ts))
 
     async def _create(
         self, req: Request, intent: Intent, reply: Replier | None, message_ts: str | None

@@ -13,6 +13,7 @@ from bot.policy import decide
 from bot.ports import Replier
 from bot.service.context import Context, Request
 from bot.service.operations import WAIT_THEN_RETRY, Operations
+from bot.service.outcome import Outcome
 from bot.service.registry import Entry
 from bot.service.resolve import Resolver, need
 from bot.service.views import db_view
@@ -42,7 +43,7 @@ class DbHandlers:
 
     async def list_dbs(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         include = "all" if intent.switch("all") else "nonterminated"
         cloud = intent.opt("cloud")
         dbs = await self.astra.list_databases(
@@ -73,25 +74,25 @@ class DbHandlers:
                 usage=intent.spec.usage,
             )
         base = Intent(intent.spec, {k: v for k, v in intent.args.items() if k != "page"})
-        await reply.private(
-            render.db_list(
+        return Outcome(
+            f"listed {render.count(len(views), 'database')}",
+            private=render.db_list(
                 views, filters=filters, page=page, command=base.canonical().removeprefix("/astra ")
-            )
+            ),
         )
-        return f"listed {render.count(len(views), 'database')}"
 
-    async def get(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def get(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         db = need(db)  # resolving it read it already (list or get): no second call
         actions = await self.actions_for(req, db)
-        await reply.private(render.db_detail(db_view(db), actions))
-        return f"shown {db.id}"
+        return Outcome(f"shown {db.id}", private=render.db_detail(db_view(db), actions))
 
     async def status(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         db = need(db)  # resolving it read it already (list or get): no second call
-        await reply.private(render.db_status(db_view(db)))
-        return f"{db.id} is {db.status}"
+        return Outcome(f"{db.id} is {db.status}", private=render.db_status(db_view(db)))
 
     async def actions_for(self, req: Request, db: Database) -> list[tuple[str, str, bool]]:
         """The buttons worth showing on a database: only what this person may run here."""
@@ -135,7 +136,7 @@ class DbHandlers:
     async def precheck_delete(self, intent: Intent, db: Database | None) -> None:
         self._terminable(need(db))
 
-    async def delete_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
+    async def delete_confirmed(self, req: Request, intent: Intent, ts: str | None) -> Outcome:
         db = await self.resolver.resolve_db(intent.arg("db"))
         self._terminable(db)
         try:
@@ -156,40 +157,46 @@ class DbHandlers:
                 reply=None,
                 state="sending",
             )
-            return f"terminate {db.id} waits for {current} to end"
-        return await self.ops.start(req, "db.delete", db, message_ts=ts, status="TERMINATING")
+            return Outcome(f"terminate {db.id} waits for {current} to end")
+        return Outcome(
+            await self.ops.start(req, "db.delete", db, message_ts=ts, status="TERMINATING")
+        )
 
-    async def park_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
+    async def park_confirmed(self, req: Request, intent: Intent, ts: str | None) -> Outcome:
         db = await self.resolver.resolve_db(intent.arg("db"))
         await self.astra.park_database(db.id)
-        return await self.ops.start(req, "db.park", db, message_ts=ts, status="PARKING")
+        return Outcome(await self.ops.start(req, "db.park", db, message_ts=ts, status="PARKING"))
 
     async def unpark(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         db = need(db)
         await self.astra.unpark_database(db.id)
-        return await self.ops.start(
-            req,
-            "db.unpark",
-            db,
-            status="UNPARKING",
-            reply=reply,
+        return Outcome(
+            await self.ops.start(
+                req,
+                "db.unpark",
+                db,
+                status="UNPARKING",
+                reply=reply,
+            )
         )
 
     async def resize(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         db = need(db)
         units = intent.num("units")
         await self.astra.resize_database(db.id, units)
-        return await self.ops.start(
-            req,
-            "db.resize",
-            db,
-            status="RESIZING",
-            detail={"units": units},
-            reply=reply,
+        return Outcome(
+            await self.ops.start(
+                req,
+                "db.resize",
+                db,
+                status="RESIZING",
+                detail={"units": units},
+                reply=reply,
+            )
         )
 
     async def precheck_classic(self, intent: Intent, db: Database | None) -> None:

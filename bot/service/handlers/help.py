@@ -8,6 +8,7 @@ from bot.intents import Intent, specs_for_topic
 from bot.policy import visible_commands
 from bot.ports import Replier
 from bot.service.context import Context, Request
+from bot.service.outcome import Outcome
 from bot.service.registry import Entry
 from bot.service.views import roles_line
 
@@ -23,7 +24,9 @@ class HelpHandlers:
             Entry("help", handler=self.help),
         ]
 
-    async def help(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def help(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         topic = intent.opt("topic")
         specs = specs_for_topic(topic)
         rules = await self.ctx.rules()
@@ -31,5 +34,7 @@ class HelpHandlers:
         allowed = {c.permission for c in visible_commands(rules, actor, req.place)}
         mine = [c for c in specs if c.permission in allowed]
         roles = roles_line(rules, actor, req.place)
-        await reply.private(render.help_message(mine, topic=topic, roles=roles))
-        return f"help ({render.count(len(mine), 'command')})"
+        return Outcome(
+            f"help ({render.count(len(mine), 'command')})",
+            private=render.help_message(mine, topic=topic, roles=roles),
+        )

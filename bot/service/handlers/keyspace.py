@@ -10,6 +10,7 @@ from bot.intents import Intent
 from bot.ports import Replier
 from bot.service.context import Request
 from bot.service.operations import Operations
+from bot.service.outcome import Outcome
 from bot.service.registry import Entry
 from bot.service.resolve import Resolver, need
 from bot.service.views import db_view
@@ -32,12 +33,16 @@ class KeyspaceHandlers:
             ),
         ]
 
-    async def list(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def list(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         view = db_view(need(db))
-        await reply.private(
-            render.bullet_list(f"Keyspaces of {view.name}", [f"`{k}`" for k in view.keyspaces])
+        return Outcome(
+            render.count(len(view.keyspaces), "keyspace"),
+            private=render.bullet_list(
+                f"Keyspaces of {view.name}", [f"`{k}`" for k in view.keyspaces]
+            ),
         )
-        return render.count(len(view.keyspaces), "keyspace")
 
     async def precheck_create(self, intent: Intent, db: Database | None) -> None:
         db, ks = need(db), intent.arg("keyspace")
@@ -58,29 +63,33 @@ class KeyspaceHandlers:
 
     async def create(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         db = need(db)
         ks = intent.arg("keyspace")
         await self.astra.create_keyspace(db.id, ks)
-        return await self.ops.start(
-            req,
-            "keyspace.create",
-            db,
-            status="MAINTENANCE",
-            detail={"keyspace": ks},
-            reply=reply,
+        return Outcome(
+            await self.ops.start(
+                req,
+                "keyspace.create",
+                db,
+                status="MAINTENANCE",
+                detail={"keyspace": ks},
+                reply=reply,
+            )
         )
 
-    async def delete_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
+    async def delete_confirmed(self, req: Request, intent: Intent, ts: str | None) -> Outcome:
         db = await self.resolver.resolve_db(intent.arg("db"))
         ks = intent.arg("keyspace")
         self._has_keyspace(db, ks)
         await self.astra.delete_keyspace(db.id, ks)
-        return await self.ops.start(
-            req,
-            "keyspace.delete",
-            db,
-            message_ts=ts,
-            status="MAINTENANCE",
-            detail={"keyspace": ks},
+        return Outcome(
+            await self.ops.start(
+                req,
+                "keyspace.delete",
+                db,
+                message_ts=ts,
+                status="MAINTENANCE",
+                detail={"keyspace": ks},
+            )
         )

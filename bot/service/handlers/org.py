@@ -13,6 +13,7 @@ from bot.intents import Intent
 from bot.ports import Replier
 from bot.service.context import Request
 from bot.service.handlers.common import clip
+from bot.service.outcome import Outcome
 from bot.service.registry import Entry
 from bot.service.resolve import name_of, need
 
@@ -92,47 +93,55 @@ class OrgHandlers:
             Entry("peering.show", handler=self.peering_show),
         ]
 
-    async def show(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def show(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         org = await self.astra.current_org()
-        await reply.private(
-            render.key_values("Organization", [("Name", org.name or "—"), ("Id", f"`{org.id}`")])
+        return Outcome(
+            "org shown",
+            private=render.key_values(
+                "Organization", [("Name", org.name or "—"), ("Id", f"`{org.id}`")]
+            ),
         )
-        return "org shown"
 
     async def private_link_list(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         data = await self.astra.list_private_links()
         db_names: dict[str, str] = {}
         if _items(_get(data, "clusters")):
             db_names = {d.id: name_of(d) for d in await self.astra.list_databases()}
         lines = private_link_lines(data, db_names)
-        await reply.private(render.bullet_list("Private links", lines, empty="No private links."))
-        return render.count(len(lines), "private-link datacenter")
+        return Outcome(
+            render.count(len(lines), "private-link datacenter"),
+            private=render.bullet_list("Private links", lines, empty="No private links."),
+        )
 
     async def custom_domain_list(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         domains = await self.astra.list_custom_domains()
-        await reply.private(
-            render.bullet_list(
+        return Outcome(
+            render.count(len(domains), "custom domain"),
+            private=render.bullet_list(
                 "Custom domains", [f"`{d}`" for d in domains], empty="No custom domains."
-            )
+            ),
         )
-        return render.count(len(domains), "custom domain")
 
     async def kms_list(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         keys = await self.astra.list_kms_keys()
-        await reply.private(
-            render.bullet_list("Customer keys (KMS)", kms_lines(keys), empty="No customer keys.")
+        return Outcome(
+            render.count(len(keys), "customer key"),
+            private=render.bullet_list(
+                "Customer keys (KMS)", kms_lines(keys), empty="No customer keys."
+            ),
         )
-        return render.count(len(keys), "customer key")
 
     async def peering_show(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         db = need(db)
         provider = (intent.opt("cloud") or db.info.cloud_provider or "").lower()
         if not provider:
@@ -141,15 +150,19 @@ class OrgHandlers:
             conn = await self.astra.get_vpc_peering(provider, db.id)
         except AstraNotFound:
             # the database exists (it was resolved): 404 means "no peering connection"
-            await reply.private(
-                render.plain(f"*{name_of(db)}* has no VPC peering connection on {provider}.")
+            return Outcome(
+                f"no VPC peering for {name_of(db)} on {provider}",
+                private=render.plain(
+                    f"*{name_of(db)}* has no VPC peering connection on {provider}."
+                ),
             )
-            return f"no VPC peering for {name_of(db)} on {provider}"
         pairs = [
             ("Connection", f"`{_get(conn, 'connectionId') or '?'}`"),
             ("Status", str(_get(conn, "status") or "?")),
             ("Astra VPC", _vpc(_get(conn, "currentVpc"))),
             ("Peered VPC", _vpc(_get(conn, "otherVpc"))),
         ]
-        await reply.private(render.key_values(f"VPC peering of {name_of(db)} ({provider})", pairs))
-        return f"VPC peering of {name_of(db)} on {provider}: {_get(conn, 'status') or '?'}"
+        return Outcome(
+            f"VPC peering of {name_of(db)} on {provider}: {_get(conn, 'status') or '?'}",
+            private=render.key_values(f"VPC peering of {name_of(db)} ({provider})", pairs),
+        )

@@ -13,6 +13,7 @@ from bot.mrkdwn import channel, join, md, user
 from bot.policy import BUILTIN_ROLES, Rules, decide, permits
 from bot.ports import Replier
 from bot.service.context import Context, Request
+from bot.service.outcome import Outcome
 from bot.service.registry import Entry
 from bot.service.views import roles_line
 
@@ -46,7 +47,9 @@ class PermHandlers:
                 f"There is no role `{role}` (roles: {', '.join(known)}).", suggestions=near
             )
 
-    async def grant(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def grant(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         subj = intent.subject("subject")
         role = intent.arg("role").lower()
         rules = await self.ctx.rules()
@@ -59,12 +62,11 @@ class PermHandlers:
             if added
             else md("{} already has *{}*{}.", subj.mention(), role, scope)
         )
-        await reply.private(render.plain(text))
-        return text
+        return Outcome(text, private=render.plain(text))
 
     async def revoke(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         subj = intent.subject("subject")
         role = intent.arg("role").lower()
         n = await self.ctx.store.revoke(subj.type, subj.id, role, intent.opt("db"))
@@ -73,10 +75,11 @@ class PermHandlers:
             if n
             else md("{} had no *{}* binding.", subj.mention(), role)
         )
-        await reply.private(render.plain(text))
-        return text
+        return Outcome(text, private=render.plain(text))
 
-    async def list(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def list(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         rules = await self.ctx.rules()
         lines: list[str] = [
             md("{} → admin ({})", user(a), self.ctx.admin_source(a)) for a in sorted(rules.admins)
@@ -93,21 +96,24 @@ class PermHandlers:
                 ":warning: usergroup membership cannot be read (usergroups:read "
                 "missing or not allowed on this plan): usergroup bindings are ignored."
             )
-        await reply.private(render.bullet_list("Permissions", lines))
-        return render.count(len(lines), "entry", "entries")
+        return Outcome(
+            render.count(len(lines), "entry", "entries"),
+            private=render.bullet_list("Permissions", lines),
+        )
 
-    async def guard(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def guard(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         ch = intent.subject("channel")
         role = intent.arg("role").lower()
         self._check_role(await self.ctx.rules(), role)
         await self.ctx.store.set_guard(ch.id, role, req.user_id)
         text = md(":shield: {} is now guarded to *{}*.", ch.mention(), role)
-        await reply.private(render.plain(text))
-        return text
+        return Outcome(text, private=render.plain(text))
 
     async def unguard(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         ch = intent.subject("channel")
         removed = await self.ctx.store.remove_guard(ch.id)
         text = (
@@ -115,12 +121,11 @@ class PermHandlers:
             if removed
             else md("{} had no guard.", ch.mention())
         )
-        await reply.private(render.plain(text))
-        return text
+        return Outcome(text, private=render.plain(text))
 
     async def protect(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         glob = intent.arg("glob")
         added = await self.ctx.store.protect(glob, req.user_id)
         text = (
@@ -129,21 +134,19 @@ class PermHandlers:
             if added
             else f"`{glob}` was already protected."
         )
-        await reply.private(render.plain(text))
-        return text
+        return Outcome(text, private=render.plain(text))
 
     async def unprotect(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         glob = intent.arg("glob")
         removed = await self.ctx.store.unprotect(glob)
         text = f"`{glob}` is no longer protected." if removed else f"`{glob}` was not protected."
-        await reply.private(render.plain(text))
-        return text
+        return Outcome(text, private=render.plain(text))
 
     async def role_create(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
 
         name = intent.arg("name").lower()
         if name in BUILTIN_ROLES:
@@ -159,27 +162,26 @@ class PermHandlers:
             )
         await self.ctx.store.create_role(name, perms, req.user_id)
         text = f"Custom role *{name}*: {' '.join(f'`{p}`' for p in perms)}."
-        await reply.private(render.plain(text))
-        return text
+        return Outcome(text, private=render.plain(text))
 
     async def role_delete(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         name = intent.arg("name").lower()
         removed = await self.ctx.store.delete_role(name)
         text = f"Deleted custom role *{name}*." if removed else f"No custom role *{name}*."
-        await reply.private(render.plain(text))
-        return text
+        return Outcome(text, private=render.plain(text))
 
     async def whoami(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         rules = await self.ctx.rules()
         actor = await self.ctx.actor(req.user_id, rules)
-        await reply.private(render.plain(roles_line(rules, actor, req.place)))
-        return "whoami"
+        return Outcome("whoami", private=render.plain(roles_line(rules, actor, req.place)))
 
-    async def check(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def check(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         subj = intent.subject("subject")
         if subj.type != "user":
             raise UsageError("`perm check` takes a user (`@ana`).")
@@ -210,7 +212,6 @@ class PermHandlers:
             lines.append(md("granted by: {}", join(", ", d.granted_by)))
         if d.capped_by:
             lines.append(md("capped by this channel's guard: {}", d.capped_by))
-        await reply.private(render.plain(join("\n", lines)))
         # the audit row's decision is the check's own (allowed); what it found is this
         found = {
             "allow": "may run",
@@ -221,4 +222,7 @@ class PermHandlers:
         after = {"confirm": " once confirmed", "approve": " once a second person approves"}.get(
             d.outcome, ""
         )
-        return f"check: {subj.mention()} {found} `{target.canonical()}`{after}"
+        return Outcome(
+            f"check: {subj.mention()} {found} `{target.canonical()}`{after}",
+            private=render.plain(join("\n", lines)),
+        )

@@ -10,6 +10,7 @@ from bot.intents import Intent
 from bot.ports import Replier
 from bot.service.context import Context, Request
 from bot.service.operations import Operations
+from bot.service.outcome import Outcome
 from bot.service.registry import Entry
 from bot.service.resolve import Resolver, need
 
@@ -33,7 +34,9 @@ class RegionHandlers:
             Entry("region.available", handler=self.available),
         ]
 
-    async def list(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def list(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         db = need(db)
         dcs = await self.astra.list_datacenters(db.id)
         lines = [
@@ -41,8 +44,10 @@ class RegionHandlers:
             f"{dc.status or ''} · dc `{dc.id}`"
             for dc in dcs
         ]
-        await reply.private(render.bullet_list(f"Regions of {db.info.name}", lines))
-        return render.count(len(dcs), "region")
+        return Outcome(
+            render.count(len(dcs), "region"),
+            private=render.bullet_list(f"Regions of {db.info.name}", lines),
+        )
 
     async def precheck_add(self, intent: Intent, db: Database | None) -> None:
         db, region = need(db), intent.arg("region")
@@ -66,39 +71,45 @@ class RegionHandlers:
     async def precheck_remove(self, intent: Intent, db: Database | None) -> None:
         await self._datacenter_in(need(db), intent.arg("region"))
 
-    async def add(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def add(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         db = need(db)
         region = intent.arg("region")
         cloud = intent.opt("cloud") or (db.info.cloud_provider or self.ctx.settings.default_cloud)
         await self.astra.add_datacenter(
             db.id, cloud.upper(), region, tier=intent.opt("tier") or (db.info.tier or "serverless")
         )
-        return await self.ops.start(
-            req,
-            "region.add",
-            db,
-            status="MAINTENANCE",
-            detail={"region": region},
-            reply=reply,
+        return Outcome(
+            await self.ops.start(
+                req,
+                "region.add",
+                db,
+                status="MAINTENANCE",
+                detail={"region": region},
+                reply=reply,
+            )
         )
 
-    async def remove_confirmed(self, req: Request, intent: Intent, ts: str | None) -> str:
+    async def remove_confirmed(self, req: Request, intent: Intent, ts: str | None) -> Outcome:
         db = await self.resolver.resolve_db(intent.arg("db"))
         region = intent.arg("region")
         dc = await self._datacenter_in(db, region)
         await self.astra.terminate_datacenter(db.id, dc.id)
-        return await self.ops.start(
-            req,
-            "region.remove",
-            db,
-            message_ts=ts,
-            status="MAINTENANCE",
-            detail={"region": region},
+        return Outcome(
+            await self.ops.start(
+                req,
+                "region.remove",
+                db,
+                message_ts=ts,
+                status="MAINTENANCE",
+                detail={"region": region},
+            )
         )
 
     async def available(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         cloud = (intent.opt("cloud") or "").upper()
         tier = intent.opt("tier") or "serverless"
         if tier == "serverless":
@@ -123,7 +134,7 @@ class RegionHandlers:
                 and (not cloud or c.cloud_provider.upper() == cloud)
             )
             title = f"Regions for new {tier} databases"
-        await reply.private(
-            render.bullet_list(title, lines, empty="None available to this organization.")
+        return Outcome(
+            render.count(len(lines), "region"),
+            private=render.bullet_list(title, lines, empty="None available to this organization."),
         )
-        return render.count(len(lines), "region")

@@ -11,9 +11,10 @@ from bot.astra.models import ASTRA_PERMISSIONS, Database, Role
 from bot.errors import AstraBadRequest, AstraConflict, AstraNotFound, NotFound, UsageError
 from bot.intents import Intent
 from bot.mrkdwn import join, md, user
-from bot.ports import Notifier, Replier
+from bot.ports import Replier
 from bot.service.context import Context, Request
-from bot.service.handlers.common import announce, clip, suggest
+from bot.service.handlers.common import clip, suggest
+from bot.service.outcome import Outcome
 from bot.service.registry import Entry
 from bot.service.resolve import Resolver, name_of
 
@@ -136,12 +137,11 @@ class RoleHandlers:
     """The `role` commands."""
 
     def __init__(
-        self, ctx: Context, astra: AstraClient, resolver: Resolver, notifier: Notifier
+        self, ctx: Context, astra: AstraClient, resolver: Resolver
     ) -> None:
         self.ctx = ctx
         self.astra = astra
         self.resolver = resolver
-        self.notifier = notifier
 
     def entries(self) -> list[Entry]:
         return [
@@ -151,10 +151,9 @@ class RoleHandlers:
             Entry("role.delete", confirmed=self.delete_confirmed, precheck=self.precheck_delete),
         ]
 
-    async def _announce(self, req: Request, text: str) -> None:
-        await announce(self.notifier, req, text)
-
-    async def list(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def list(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         roles = sorted(await self.astra.list_roles(), key=lambda r: r.name.lower())
         lines = [
             f"*{r.name or '—'}* `{r.id}` · {render.count(len(r.policy.actions), 'permission')}"
@@ -165,10 +164,14 @@ class RoleHandlers:
             )
             for r in roles
         ]
-        await reply.private(render.bullet_list(f"Astra roles ({len(roles)})", lines))
-        return render.count(len(roles), "role")
+        return Outcome(
+            render.count(len(roles), "role"),
+            private=render.bullet_list(f"Astra roles ({len(roles)})", lines),
+        )
 
-    async def get(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def get(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         role = await resolve_role(self.astra, intent.arg("role"))
         db_names: dict[str, str] = {}
         if any((m := _DB_RESOURCE.match(r)) and m.group(1) != "*" for r in role.policy.resources):
@@ -183,12 +186,14 @@ class RoleHandlers:
         ]
         if role.last_update_datetime:
             lines.append(f"Last updated: {role.last_update_datetime}")
-        await reply.private(render.bullet_list(f"Astra role {role.name or role.id}", lines))
-        return f"role {role.id} shown"
+        return Outcome(
+            f"role {role.id} shown",
+            private=render.bullet_list(f"Astra role {role.name or role.id}", lines),
+        )
 
     async def create(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         name = intent.arg("name").strip()
         usage = intent.spec.usage
         actions = _check_permissions(intent.many("permission"), usage)
@@ -211,32 +216,36 @@ class RoleHandlers:
             raise UsageError(f"Astra refused to create role `{name}`: it already exists.") from err
         role_id = created if isinstance(created, str) else created.id
         scope = join(", ", (md("*{}*", name_of(d)) for d in dbs)) if dbs else "all databases"
-        await self._announce(
-            req,
-            md(
-                ":lock: {} created the Astra role *{}* (`{}`): {} on {}.",
-                user(req.user_id),
-                name,
-                role_id,
-                join(", ", (md("`{}`", a) for a in actions)),
-                scope,
+        return Outcome(
+            f"role {name} ({role_id}) created",
+            channel=render.plain(
+                md(
+                    ":lock: {} created the Astra role *{}* (`{}`): {} on {}.",
+                    user(req.user_id),
+                    name,
+                    role_id,
+                    join(", ", (md("`{}`", a) for a in actions)),
+                    scope,
+                )
             ),
         )
-        return f"role {name} ({role_id}) created"
 
     async def precheck_delete(self, intent: Intent, db: Database | None) -> None:
         await resolve_role(self.astra, intent.arg("role"))
 
-    async def delete_confirmed(self, req: Request, intent: Intent, message_ts: str | None) -> str:
+    async def delete_confirmed(
+        self, req: Request, intent: Intent, message_ts: str | None
+    ) -> Outcome:
         role = await resolve_role(self.astra, intent.arg("role"))
         await self.astra.delete_role(role.id)
-        await self._announce(
-            req,
-            md(
-                ":wastebasket: Deleted the Astra role *{}* (`{}`) (asked by {}).",
-                role.name or role.id,
-                role.id,
-                user(req.user_id),
+        return Outcome(
+            f"role {role.name or role.id} ({role.id}) deleted",
+            channel=render.plain(
+                md(
+                    ":wastebasket: Deleted the Astra role *{}* (`{}`) (asked by {}).",
+                    role.name or role.id,
+                    role.id,
+                    user(req.user_id),
+                )
             ),
         )
-        return f"role {role.name or role.id} ({role.id}) deleted"

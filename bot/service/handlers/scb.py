@@ -12,6 +12,7 @@ from bot.intents import Intent
 from bot.mrkdwn import link, md
 from bot.ports import Replier
 from bot.service.context import Context, Request
+from bot.service.outcome import Outcome
 from bot.service.registry import Entry
 from bot.service.resolve import name_of, need
 from bot.service.views import db_view
@@ -41,7 +42,9 @@ class ScbHandlers:
             Entry("scb", handler=self.scb),
         ]
 
-    async def scb(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def scb(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         db = need(db)
         name = name_of(db)
         region = intent.opt("region")
@@ -65,14 +68,13 @@ class ScbHandlers:
         others = [r for r in db_view(db).regions if r != where]
         if region is None and others:
             lines.append(f"Other regions: {', '.join(others)} — add `--region <region>`.")
-        await reply.private(
-            render.secret_once(
+        return Outcome(
+            f"secure connect bundle link for {name} ({where}) sent privately",
+            private=render.secret_once(
                 f"Secure connect bundle for {name}",
                 lines,
                 f"Only you can see this link. It expires in about {minutes} minutes (around "
                 f"{expires}); run `/astra scb {name}` again for a fresh one. Do not share it: "
                 "anyone holding it can download the bundle.",
-            )
+            ),
         )
-        # the outcome is the audit row: it names what was done, never the URL
-        return f"secure connect bundle link for {name} ({where}) sent privately"

@@ -12,10 +12,11 @@ from bot.astra.models import TELEMETRY_KINDS, Database, canonical_telemetry_kind
 from bot.errors import NotFound, UsageError
 from bot.intents import Intent
 from bot.mrkdwn import md, user
-from bot.ports import Notifier, Replier
+from bot.ports import Replier
 from bot.redact import MASK, mask_settings
 from bot.service.context import Context, Request
-from bot.service.handlers.common import announce, clip, suggest, unwrap
+from bot.service.handlers.common import clip, suggest, unwrap
+from bot.service.outcome import Outcome
 from bot.service.registry import Entry
 from bot.service.resolve import name_of, need
 
@@ -217,10 +218,9 @@ def _summary(config: Mapping[str, Any]) -> str:
 class TelemetryHandlers:
     """The `telemetry` commands."""
 
-    def __init__(self, ctx: Context, astra: AstraClient, notifier: Notifier) -> None:
+    def __init__(self, ctx: Context, astra: AstraClient) -> None:
         self.ctx = ctx
         self.astra = astra
-        self.notifier = notifier
 
     def entries(self) -> list[Entry]:
         return [
@@ -235,24 +235,25 @@ class TelemetryHandlers:
             ),
         ]
 
-    async def _announce(self, req: Request, text: str) -> None:
-        await announce(self.notifier, req, text)
-
     async def metrics_show(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         db = need(db)
         config = await self.astra.get_metrics_telemetry(db.id)
         if not config:
-            await reply.private(render.plain(f"*{name_of(db)}* exports no metrics."))
-            return f"no metrics export for {name_of(db)}"
+            return Outcome(
+                f"no metrics export for {name_of(db)}",
+                private=render.plain(f"*{name_of(db)}* exports no metrics."),
+            )
         pairs = _config_pairs(config)
-        await reply.private(render.key_values(f"Metrics export of {name_of(db)}", pairs))
-        return f"metrics export of {name_of(db)}: {', '.join(k for k, _ in pairs)}"
+        return Outcome(
+            f"metrics export of {name_of(db)}: {', '.join(k for k, _ in pairs)}",
+            private=render.key_values(f"Metrics export of {name_of(db)}", pairs),
+        )
 
     async def metrics_set(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         db = need(db)
         usage = intent.spec.usage
         kind = _canonical_kind(intent.arg("kind"), usage)
@@ -269,23 +270,29 @@ class TelemetryHandlers:
         )
         if replaced:
             text += md("\nThis replaces the export to {}.", ", ".join(replaced))
-        await self._announce(req, text)
-        return f"metrics export of {name_of(db)} set to {kind} ({', '.join(sorted(config))})"
+        return Outcome(
+            f"metrics export of {name_of(db)} set to {kind} ({', '.join(sorted(config))})",
+            channel=render.plain(text),
+        )
 
     async def audit_log_show(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         config = await self.astra.get_audit_log_streaming(await self.ctx.org_id())
         if not config:
-            await reply.private(render.plain("The organization streams no audit log."))
-            return "no audit-log streaming"
+            return Outcome(
+                "no audit-log streaming",
+                private=render.plain("The organization streams no audit log."),
+            )
         pairs = _config_pairs(config)
-        await reply.private(render.key_values("Audit-log streaming", pairs))
-        return f"audit-log streaming: {', '.join(k for k, _ in pairs)}"
+        return Outcome(
+            f"audit-log streaming: {', '.join(k for k, _ in pairs)}",
+            private=render.key_values("Audit-log streaming", pairs),
+        )
 
     async def audit_log_set(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         usage = intent.spec.usage
         settings = parse_settings(intent.many("settings"), usage)
         # setAuditLogExporterConfig takes a PulsarTelemetryRequest only; `kind=pulsar` is allowed
@@ -294,15 +301,16 @@ class TelemetryHandlers:
             raise UsageError("Audit logs can only be streamed to Pulsar.", usage=usage)
         config = build_settings("pulsar", settings, usage)
         await self.astra.set_audit_log_streaming(await self.ctx.org_id(), {"pulsar": config})
-        await self._announce(
-            req,
-            md(
-                ":wrench: {} set the organization's audit-log streaming to *pulsar*: {}.",
-                user(req.user_id),
-                _summary(config),
+        return Outcome(
+            f"audit-log streaming set to pulsar ({', '.join(sorted(config))})",
+            channel=render.plain(
+                md(
+                    ":wrench: {} set the organization's audit-log streaming to *pulsar*: {}.",
+                    user(req.user_id),
+                    _summary(config),
+                )
             ),
         )
-        return f"audit-log streaming set to pulsar ({', '.join(sorted(config))})"
 
     async def precheck_audit_log_delete(self, intent: Intent, db: Database | None) -> None:
         if not await self.astra.get_audit_log_streaming(await self.ctx.org_id()):
@@ -313,13 +321,17 @@ class TelemetryHandlers:
 
     async def audit_log_delete_confirmed(
         self, req: Request, intent: Intent, message_ts: str | None
-    ) -> str:
+    ) -> Outcome:
         org = await self.ctx.org_id()
         if not await self.astra.get_audit_log_streaming(org):  # stopped since it was asked
-            await self._announce(req, "The organization streams no audit log: nothing to stop.")
-            return "no audit-log streaming to delete"
+            return Outcome(
+                "no audit-log streaming to delete",
+                channel=render.plain("The organization streams no audit log: nothing to stop."),
+            )
         await self.astra.delete_audit_log_streaming(org)
-        await self._announce(
-            req, md(":wastebasket: Stopped audit-log streaming (asked by {}).", user(req.user_id))
+        return Outcome(
+            "audit-log streaming deleted",
+            channel=render.plain(
+                md(":wastebasket: Stopped audit-log streaming (asked by {}).", user(req.user_id))
+            ),
         )
-        return "audit-log streaming deleted"

@@ -8,20 +8,20 @@ from bot.astra.models import Database
 from bot.errors import AstraForbidden, NotFound, UsageError
 from bot.intents import Intent
 from bot.mrkdwn import md, user
-from bot.ports import Notifier, Replier
+from bot.ports import Replier
 from bot.service.context import Context, Request
-from bot.service.handlers.common import announce, clip, day, suggest
+from bot.service.handlers.common import clip, day, suggest
 from bot.service.handlers.role import resolve_roles, role_names, roles_by_id
+from bot.service.outcome import Outcome
 from bot.service.registry import Entry
 
 
 class TokenHandlers:
     """The `token` commands."""
 
-    def __init__(self, ctx: Context, astra: AstraClient, notifier: Notifier) -> None:
+    def __init__(self, ctx: Context, astra: AstraClient) -> None:
         self.ctx = ctx
         self.astra = astra
-        self.notifier = notifier
 
     def entries(self) -> list[Entry]:
         return [
@@ -29,9 +29,6 @@ class TokenHandlers:
             Entry("token.create", handler=self.create),
             Entry("token.revoke", confirmed=self.revoke_confirmed, precheck=self.precheck_revoke),
         ]
-
-    async def _announce(self, req: Request, text: str) -> None:
-        await announce(self.notifier, req, text)
 
     def _own_client_id(self) -> str | None:
         """The client id of the bot's own token (``AstraCS:<clientId>:<hex>``), if it has one."""
@@ -41,7 +38,9 @@ class TokenHandlers:
         parts = token.get_secret_value().strip().split(":")
         return parts[1] if len(parts) == 3 and parts[0] == "AstraCS" and parts[1] else None
 
-    async def list(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def list(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         tokens = await self.astra.list_tokens()
         try:
             roles = await roles_by_id(self.astra)
@@ -57,12 +56,14 @@ class TokenHandlers:
                 f"`{t.client_id}` {role_names(t.roles, roles)}{desc} · generated "
                 f"{day(t.generated_on)}{expiry}{mine}"
             )
-        await reply.private(render.bullet_list(f"Application tokens ({len(tokens)})", lines))
-        return render.count(len(tokens), "token")
+        return Outcome(
+            render.count(len(tokens), "token"),
+            private=render.bullet_list(f"Application tokens ({len(tokens)})", lines),
+        )
 
     async def create(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         roles = await resolve_roles(self.astra, intent.many("role"), intent.spec.usage)
         description = intent.opt("description")
         created = await self.astra.create_token([r.id for r in roles], description)
@@ -76,27 +77,26 @@ class TokenHandlers:
         lines.append(f"*Roles*: {names}")
         if created.token_expiry:
             lines.append(f"*Expires*: {created.token_expiry}")
-        await reply.private(
-            render.secret_once(
+        return Outcome(
+            f"token {created.client_id} created ({names})",
+            private=render.secret_once(
                 "New Astra application token — shown once, only to you",
                 lines,
                 "Copy it now into a secret store: the bot does not keep it and cannot show it "
                 "again. If it is lost or leaked, `/astra token revoke "
                 f"{created.client_id}` and create another.",
-            )
-        )
-        await self._announce(
-            req,
-            md(
-                ":key: {} created an Astra application token `{}` ({}){}. The secret was shown "
-                "only to them.",
-                user(req.user_id),
-                created.client_id,
-                names,
-                " — " + clip(description, 80) if description else "",
+            ),
+            channel=render.plain(
+                md(
+                    ":key: {} created an Astra application token `{}` ({}){}. The secret was shown "
+                    "only to them.",
+                    user(req.user_id),
+                    created.client_id,
+                    names,
+                    " — " + clip(description, 80) if description else "",
+                )
             ),
         )
-        return f"token {created.client_id} created ({names})"
 
     async def _revocable(self, client_id: str) -> None:
         """A token that exists and is not the bot's own."""
@@ -116,12 +116,19 @@ class TokenHandlers:
     async def precheck_revoke(self, intent: Intent, db: Database | None) -> None:
         await self._revocable(intent.arg("client_id"))
 
-    async def revoke_confirmed(self, req: Request, intent: Intent, message_ts: str | None) -> str:
+    async def revoke_confirmed(
+        self, req: Request, intent: Intent, message_ts: str | None
+    ) -> Outcome:
         client_id = intent.arg("client_id")
         await self._revocable(client_id)
         await self.astra.revoke_token(client_id)
-        await self._announce(
-            req,
-            md(":key: Revoked the Astra token `{}` (asked by {}).", client_id, user(req.user_id)),
+        return Outcome(
+            f"token {client_id} revoked",
+            channel=render.plain(
+                md(
+                    ":key: Revoked the Astra token `{}` (asked by {}).",
+                    client_id,
+                    user(req.user_id),
+                )
+            ),
         )
-        return f"token {client_id} revoked"

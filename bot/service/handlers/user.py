@@ -10,10 +10,11 @@ from bot.astra.models import Database, User
 from bot.errors import NotFound, UsageError
 from bot.intents import Intent
 from bot.mrkdwn import md, user
-from bot.ports import Notifier, Replier
+from bot.ports import Replier
 from bot.service.context import Context, Request
-from bot.service.handlers.common import announce, clip, suggest, unwrap
+from bot.service.handlers.common import clip, suggest, unwrap
 from bot.service.handlers.role import resolve_roles
+from bot.service.outcome import Outcome
 from bot.service.registry import Entry
 
 
@@ -28,10 +29,9 @@ def _match_user(ref: str, users: Sequence[User]) -> User | None:
 class UserHandlers:
     """The `user` commands."""
 
-    def __init__(self, ctx: Context, astra: AstraClient, notifier: Notifier) -> None:
+    def __init__(self, ctx: Context, astra: AstraClient) -> None:
         self.ctx = ctx
         self.astra = astra
-        self.notifier = notifier
 
     def entries(self) -> list[Entry]:
         return [
@@ -40,9 +40,6 @@ class UserHandlers:
             Entry("user.remove", confirmed=self.remove_confirmed, precheck=self.precheck_remove),
             Entry("user.roles", handler=self.roles),
         ]
-
-    async def _announce(self, req: Request, text: str) -> None:
-        await announce(self.notifier, req, text)
 
     async def _resolve_user(self, ref: str) -> User:
         users = await self.astra.list_users()
@@ -57,19 +54,23 @@ class UserHandlers:
             )
         return user
 
-    async def list(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def list(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         users = sorted(await self.astra.list_users(), key=lambda u: u.email.lower())
         lines = [
             f"{u.email or '—'} `{u.user_id}` {u.status or '?'} · "
             + (", ".join(r.name or f"`{r.id}`" for r in u.roles) or "no role")
             for u in users
         ]
-        await reply.private(render.bullet_list(f"Users of the organization ({len(users)})", lines))
-        return render.count(len(users), "user")
+        return Outcome(
+            render.count(len(users), "user"),
+            private=render.bullet_list(f"Users of the organization ({len(users)})", lines),
+        )
 
     async def invite(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> str:
+    ) -> Outcome:
         email = intent.arg("email")
         roles = await resolve_roles(self.astra, intent.many("role"), intent.spec.usage)
         member = _match_user(email, await self.astra.list_users())
@@ -80,50 +81,57 @@ class UserHandlers:
             )
         await self.astra.invite_user(email, await self.ctx.org_id(), [r.id for r in roles])
         names = ", ".join(r.name or r.id for r in roles)
-        await self._announce(
-            req,
-            md(
-                ":key: {} invited {} to the Astra organization as {}.",
-                user(req.user_id),
-                email,
-                names,
+        return Outcome(
+            f"invited {email} ({names})",
+            channel=render.plain(
+                md(
+                    ":key: {} invited {} to the Astra organization as {}.",
+                    user(req.user_id),
+                    email,
+                    names,
+                )
             ),
         )
-        return f"invited {email} ({names})"
 
     async def precheck_remove(self, intent: Intent, db: Database | None) -> None:
         await self._resolve_user(intent.arg("user"))
 
-    async def remove_confirmed(self, req: Request, intent: Intent, message_ts: str | None) -> str:
+    async def remove_confirmed(
+        self, req: Request, intent: Intent, message_ts: str | None
+    ) -> Outcome:
         member = await self._resolve_user(intent.arg("user"))
         await self.astra.remove_user(member.user_id)
         who = member.email or member.user_id
-        await self._announce(
-            req,
-            md(
-                ":wastebasket: Removed {} (`{}`) from the Astra organization (asked by {}).",
-                who,
-                member.user_id,
-                user(req.user_id),
+        return Outcome(
+            f"removed user {who} ({member.user_id})",
+            channel=render.plain(
+                md(
+                    ":wastebasket: Removed {} (`{}`) from the Astra organization (asked by {}).",
+                    who,
+                    member.user_id,
+                    user(req.user_id),
+                )
             ),
         )
-        return f"removed user {who} ({member.user_id})"
 
-    async def roles(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def roles(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         member = await self._resolve_user(intent.arg("user"))
         roles = await resolve_roles(self.astra, intent.many("roles"), intent.spec.usage)
         before = ", ".join(r.name or r.id for r in member.roles) or "no role"
         await self.astra.set_user_roles(member.user_id, [r.id for r in roles])
         after = ", ".join(r.name or r.id for r in roles)
         who = member.email or member.user_id
-        await self._announce(
-            req,
-            md(
-                ":key: {} set the Astra roles of {}: {} → {}.",
-                user(req.user_id),
-                who,
-                before,
-                after,
+        return Outcome(
+            f"roles of {who}: {after}",
+            channel=render.plain(
+                md(
+                    ":key: {} set the Astra roles of {}: {} → {}.",
+                    user(req.user_id),
+                    who,
+                    before,
+                    after,
+                )
             ),
         )
-        return f"roles of {who}: {after}"

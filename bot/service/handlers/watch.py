@@ -7,17 +7,17 @@ from bot.astra.models import Database
 from bot.errors import NotFound
 from bot.intents import Intent
 from bot.mrkdwn import md, user
-from bot.ports import Notifier, Replier
+from bot.ports import Replier
 from bot.service.context import Context, Request
+from bot.service.outcome import Outcome
 from bot.service.registry import Entry
 
 
 class WatchHandlers:
     """The `watch` commands."""
 
-    def __init__(self, ctx: Context, notifier: Notifier) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.notifier = notifier
 
     def entries(self) -> list[Entry]:
         return [
@@ -26,7 +26,9 @@ class WatchHandlers:
             Entry("watch.stop", handler=self.stop),
         ]
 
-    async def watch(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def watch(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         org = await self.ctx.org_id()
         seen: dict[str, str] = {}
         if db is None:  # `watch all`: the command table allows no other database-less form
@@ -52,21 +54,25 @@ class WatchHandlers:
             else md("This channel already watches *{}*.", name)
         )
         if added:
-            await self.notifier.post(req.channel_id, render.plain(text), thread_ts=req.thread_ts)
-        else:
-            await reply.private(render.plain(text))
-        return f"watch {name}"
+            return Outcome(f"watch {name}", channel=render.plain(text))
+        return Outcome(f"watch {name}", private=render.plain(text))
 
-    async def list(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def list(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         subs = await self.ctx.store.subscriptions(req.channel_id)
         lines = [
             f"*{s.database_name}*" + (f" `{s.database_id}`" if s.database_id != "*" else "")
             for s in subs
         ]
-        await reply.private(render.bullet_list("Watched in this channel", lines))
-        return render.count(len(subs), "watch", "watches")
+        return Outcome(
+            render.count(len(subs), "watch", "watches"),
+            private=render.bullet_list("Watched in this channel", lines),
+        )
 
-    async def stop(self, req: Request, intent: Intent, reply: Replier, db: Database | None) -> str:
+    async def stop(
+        self, req: Request, intent: Intent, reply: Replier, db: Database | None
+    ) -> Outcome:
         ref = intent.arg("db")
         subs = await self.ctx.store.subscriptions(req.channel_id)
         match = [
@@ -81,5 +87,7 @@ class WatchHandlers:
             )
         for s in match:
             await self.ctx.store.unsubscribe(req.channel_id, s.database_id)
-        await reply.private(render.plain(f"Stopped watching *{match[0].database_name}* here."))
-        return f"unwatch {ref}"
+        return Outcome(
+            f"unwatch {ref}",
+            private=render.plain(f"Stopped watching *{match[0].database_name}* here."),
+        )
