@@ -15,6 +15,7 @@ from bot.service.audit import Auditor
 from bot.service.context import Context, Request
 from bot.service.outcome import deliver
 from bot.service.registry import Registry
+from bot.store.enums import ConfirmationState
 from bot.store.models import Confirmation
 
 log = logging.getLogger("astra_bot.service")
@@ -132,13 +133,13 @@ class Confirmations:
     async def _pending(self, click: _Click) -> None:
         """Still pending and not expired, or a ConfirmationError that says why."""
         conf = click.conf
-        if conf.state != "pending":
+        if conf.state != ConfirmationState.PENDING:
             by = md(" by {}", user(conf.decided_by)) if conf.decided_by else ""
             raise ConfirmationError(md("This request was already {}{}.", conf.state, by))
         if conf.expires_at > self.ctx.now():
             return
         if await self.ctx.store.expire_confirmation(conf.id):
-            await self._update_message(click, "expired")
+            await self._update_message(click, ConfirmationState.EXPIRED)
         await self.auditor.record(
             click.req,
             click.shown,
@@ -156,9 +157,11 @@ class Confirmations:
                 req, click.shown, decision, reply, click.started, conf.database_name
             )
             return
-        if not await self.ctx.store.decide_confirmation(conf.id, "cancelled", req.user_id):
+        if not await self.ctx.store.decide_confirmation(
+            conf.id, ConfirmationState.CANCELLED, req.user_id
+        ):
             raise ConfirmationError("This request was already decided.")
-        await self._update_message(click, "cancelled")
+        await self._update_message(click, ConfirmationState.CANCELLED)
         await self.auditor.record(
             req,
             click.shown,
@@ -195,11 +198,13 @@ class Confirmations:
     async def _claim(self, click: _Click) -> None:
         """Single use: the first click that claims it runs it, the others are told."""
         conf = click.conf
-        if not await self.ctx.store.decide_confirmation(conf.id, "confirmed", click.req.user_id):
+        if not await self.ctx.store.decide_confirmation(
+            conf.id, ConfirmationState.CONFIRMED, click.req.user_id
+        ):
             fresh = await self.ctx.store.get_confirmation(conf.id)
             state = fresh.state if fresh else "decided"
             raise ConfirmationError(f"This request was already {state}.")
-        await self._update_message(click, "confirmed")
+        await self._update_message(click, ConfirmationState.CONFIRMED)
 
     async def _run(self, click: _Click, intent: Intent, decision: Decision) -> None:
         """The confirmed command, as its requester, in the channel it was asked in."""

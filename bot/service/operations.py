@@ -11,6 +11,7 @@ from bot.ports import Replier
 from bot.service.context import Context, Request
 from bot.service.progress import Progress
 from bot.settings import Settings
+from bot.store.enums import OperationKind, OperationState
 from bot.store.models import Operation
 
 # An operation whose Astra call may not have happened is looked for after this long.
@@ -40,22 +41,22 @@ class OpKind:
     """One kind of long operation: the kind stored in its row (its words are render's
     ``OP_VERBS``), the status it waits for, and how long it may take."""
 
-    kind: str
+    kind: OperationKind
     target: str
     timeout: Callable[[Settings], float] = _op_timeout
 
 
 #: permission → what its operation waits for (the one table of operation kinds)
 KINDS: Mapping[str, OpKind] = {
-    "db.create": OpKind("create", "ACTIVE", lambda s: s.create_timeout),
-    "db.delete": OpKind("terminate", "TERMINATED", lambda s: s.delete_timeout),
-    "db.park": OpKind("park", "PARKED"),
-    "db.unpark": OpKind("unpark", "ACTIVE"),
-    "db.resize": OpKind("resize", "ACTIVE"),
-    "keyspace.create": OpKind("keyspace_create", "ACTIVE"),
-    "keyspace.delete": OpKind("keyspace_delete", "ACTIVE"),
-    "region.add": OpKind("region_add", "ACTIVE"),
-    "region.remove": OpKind("region_remove", "ACTIVE"),
+    "db.create": OpKind(OperationKind.CREATE, "ACTIVE", lambda s: s.create_timeout),
+    "db.delete": OpKind(OperationKind.TERMINATE, "TERMINATED", lambda s: s.delete_timeout),
+    "db.park": OpKind(OperationKind.PARK, "PARKED"),
+    "db.unpark": OpKind(OperationKind.UNPARK, "ACTIVE"),
+    "db.resize": OpKind(OperationKind.RESIZE, "ACTIVE"),
+    "keyspace.create": OpKind(OperationKind.KEYSPACE_CREATE, "ACTIVE"),
+    "keyspace.delete": OpKind(OperationKind.KEYSPACE_DELETE, "ACTIVE"),
+    "region.add": OpKind(OperationKind.REGION_ADD, "ACTIVE"),
+    "region.remove": OpKind(OperationKind.REGION_REMOVE, "ACTIVE"),
 }
 
 
@@ -100,7 +101,7 @@ class Operations:
         status: str | None,
         detail: dict[str, Any] | None,
         reply: Replier | None,
-        state: str = "pending",
+        state: OperationState = OperationState.PENDING,
     ) -> Operation:
         """The operation row the watcher follows, then its progress message."""
         kind = KINDS[permission]

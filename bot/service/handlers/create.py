@@ -19,6 +19,7 @@ from bot.service.operations import KINDS, RECONCILE_AFTER_S, Operations
 from bot.service.outcome import Outcome
 from bot.service.progress import Progress
 from bot.service.registry import Entry
+from bot.store.enums import OperationState
 
 
 class CreateHandlers:
@@ -146,7 +147,7 @@ class CreateHandlers:
             thread_ts=req.thread_ts,
             message_ts=message_ts,
             detail=detail,
-            state="sending",
+            state=OperationState.SENDING,
         )
         try:
             # Sent once, never retried: names are not unique and a create is not idempotent.
@@ -170,7 +171,7 @@ class CreateHandlers:
         await self.ctx.store.operation_sent(
             op.id, db_id, status="PENDING", next_check_at=self.ctx.now() + self.ops.first_check_s
         )
-        op.database_id, op.state, op.last_status = db_id, "pending", "PENDING"
+        op.database_id, op.state, op.last_status = db_id, OperationState.PENDING, "PENDING"
         await self.progress.show(req, op, status="PENDING", reply=reply)
         return f"operation {op.id} (create {db_id}) started"
 

@@ -17,6 +17,7 @@ from bot.service.outcome import Outcome
 from bot.service.registry import Entry
 from bot.service.resolve import Resolver, need
 from bot.service.views import db_view
+from bot.store.enums import OperationState
 
 
 class DbHandlers:
@@ -155,7 +156,7 @@ class DbHandlers:
                 status=current,
                 detail={"retry": "terminate"},
                 reply=None,
-                state="sending",
+                state=OperationState.SENDING,
             )
             return Outcome(f"terminate {db.id} waits for {current} to end")
         return Outcome(
