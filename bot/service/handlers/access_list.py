@@ -40,9 +40,7 @@ def _address_line(a: AccessListAddress) -> str:
 class AccessListHandlers:
     """The `access-list` commands."""
 
-    def __init__(
-        self, ctx: Context, astra: AstraClient, resolver: Resolver
-    ) -> None:
+    def __init__(self, ctx: Context, astra: AstraClient, resolver: Resolver) -> None:
         self.ctx = ctx
         self.astra = astra
         self.resolver = resolver

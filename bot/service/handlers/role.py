@@ -136,9 +136,7 @@ def _check_permissions(perms: Sequence[str], usage: str) -> list[str]:
 class RoleHandlers:
     """The `role` commands."""
 
-    def __init__(
-        self, ctx: Context, astra: AstraClient, resolver: Resolver
-    ) -> None:
+    def __init__(self, ctx: Context, astra: AstraClient, resolver: Resolver) -> None:
         self.ctx = ctx
         self.astra = astra
         self.resolver = resolver
