@@ -26,9 +26,7 @@ KNOWN_MODULES: dict[str, str] = {
     "bot/astra/models.py": "727 lines",
     "bot/doctor.py": "691 lines",
     "bot/intents.py": "1085 lines",
-    "bot/org_commands.py": "1137 lines",
     "bot/perm_io.py": "733 lines",
-    "bot/service.py": "1853 lines",
     "bot/shell.py": "576 lines",
     "bot/slack/app.py": "526 lines",
     "bot/store/repo.py": "774 lines",
@@ -36,7 +34,6 @@ KNOWN_MODULES: dict[str, str] = {
 # "path:Class" → why
 KNOWN_CLASSES: dict[str, str] = {
     "bot/astra/client.py:AstraClient": "402 lines",
-    "bot/service.py:Service": "1624 lines",
     "bot/store/repo.py:Store": "702 lines",
     "bot/watcher.py:Watcher": "400 lines",
 }
@@ -52,10 +49,6 @@ KNOWN_FUNCTIONS: dict[str, str] = {
     "bot/metrics.py:__init__": "66 lines",
     "bot/perm_io.py:_apply": "61 lines",
     "bot/policy.py:decide": "72 lines",
-    "bot/service.py:__init__": "89 lines",
-    "bot/service.py:_confirmation_click": "119 lines",
-    "bot/service.py:_create": "77 lines",
-    "bot/service.py:_handle_command": "82 lines",
     "bot/slack/app.py:build_bolt_app": "119 lines",
     "bot/web.py:asgi_app": "67 lines",
 }
@@ -67,7 +60,6 @@ KNOWN_COMPLEX: dict[str, str] = {
     "bot/intents.py:_convert": "31 complexity",
     "bot/intents.py:parse": "24 complexity",
     "bot/intents.py:split_words": "15 complexity",
-    "bot/org_commands.py:build_settings": "13 complexity",
     "bot/perm_io.py:_apply": "18 complexity",
     "bot/perm_io.py:_validate_bindings": "14 complexity",
     "bot/slack/app.py:build_bolt_app": "16 complexity",
