@@ -32,8 +32,11 @@ def _state(**values: str) -> dict[str, dict[str, dict[str, Any]]]:
 
 
 async def _submit(bot: BotHarness, **values: str) -> Any:
+    """Open the form in C1, then submit it with the state the bot signed into it."""
+    await bot.command("db create")
+    signed = bot.slack.calls("views.open")[-1].params["view"]["private_metadata"]
     body = view_submission_body(FORM_CREATE, _state(**values), user_id="UADMIN",
-                                private_metadata="C1")
+                                private_metadata=signed)
     resp = await bot.post_signed(body, content_type="application/x-www-form-urlencoded")
     await bot.settle()
     return resp
@@ -61,7 +64,7 @@ async def test_changing_the_cloud_redraws_the_regions(bot: BotHarness) -> None:
     await bot.command("db create")
     view = bot.slack.calls("views.open")[0].params["view"]
     body = block_actions_body(ACTION_FORM_CHANGE, user_id="UADMIN", action_type="static_select",
-                              view={**view, "id": "V1", "hash": "h1", "private_metadata": "C1",
+                              view={**view, "id": "V1", "hash": "h1",
                                     "state": {"values": _state(cloud="aws")}},
                               state_values=_state(cloud="aws"))
     await bot.post_signed(body, content_type="application/x-www-form-urlencoded")

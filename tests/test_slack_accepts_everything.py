@@ -140,7 +140,7 @@ async def test_the_create_form_opens_redraws_and_submits(bot: BotHarness) -> Non
         user_id=ADMIN,
         action_type="static_select",
         block_id="cloud",
-        view={**view, "private_metadata": bot.channel, "state": {"values": state}},
+        view={**view, "state": {"values": state}},
         state_values=state,
     )
     await bot.post_signed(body, content_type="application/x-www-form-urlencoded")
@@ -161,7 +161,8 @@ async def test_the_create_form_opens_redraws_and_submits(bot: BotHarness) -> Non
         },
     }
     submit = view_submission_body(
-        FORM_CREATE, values, user_id=ADMIN, private_metadata=bot.channel, view_id=view["id"]
+        FORM_CREATE, values, user_id=ADMIN, private_metadata=view["private_metadata"],
+        view_id=view["id"]
     )
     resp = await bot.post_signed(submit, content_type="application/x-www-form-urlencoded")
     assert resp.status_code == 200 and not resp.content, resp.text

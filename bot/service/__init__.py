@@ -9,6 +9,7 @@ and the composition root call :meth:`Service.handle_command`,
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,7 @@ from bot.service.audit import Auditor
 from bot.service.confirmations import Confirmations
 from bot.service.context import RESTARTING, Clock, Context, Lifecycle, Request
 from bot.service.dispatch import Dispatcher
-from bot.service.forms import CreateForm, Regions, default_region
+from bot.service.forms import FORM_REFUSED, CreateForm, Regions, default_region
 from bot.service.home import Home
 from bot.service.operations import Operations
 from bot.service.progress import Progress
@@ -158,6 +159,21 @@ class Service:
     async def form_errors(self, callback_id: str, values: dict[str, str]) -> dict[str, str]:
         """Errors to show on the form's fields (empty: it may be submitted)."""
         return await self.forms.errors(callback_id, values)
+
+    def form_request(self, user_id: str, context: str) -> Request | None:
+        """The request a submitted form stands for, from the state the bot signed into it
+        (its channel); None when the bot did not sign it for this person."""
+        return self.forms.request(user_id, context)
+
+    async def form_refused(self, user_id: str, callback_id: str) -> str:
+        """A form whose state the bot did not sign: audited; what the form shows."""
+        logging.getLogger("astra_bot.service").warning(
+            "refused a %s form with state the bot did not sign", callback_id)
+        await self.auditor.record(Request(user_id=user_id, channel_id="", source="form"),
+                                  "/astra db create (form)", "deny",
+                                  reason="form state not signed by the bot",
+                                  permission="db.create")
+        return FORM_REFUSED
 
     async def submit_form(
         self, req: Request, callback_id: str, values: dict[str, str], reply: Replier

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from bot import render
 from bot.astra.models import Database
@@ -112,6 +113,12 @@ class Confirmations:
         conf = await self.ctx.store.get_confirmation(conf_id)
         if conf is None:
             raise ConfirmationError("This confirmation is not known (it may have been removed).")
+        # Decided where the confirmation was posted, whatever channel the click names: its
+        # channel's bindings and guard, never those of a channel the payload claims.
+        if req.channel_id != conf.channel_id:
+            log.warning("a click on confirmation %s names channel %s, not its own", conf.id,
+                        req.channel_id, extra={"correlation_id": req.correlation_id})
+        req = replace(req, channel_id=conf.channel_id, is_dm=conf.channel_id.startswith("D"))
         label = f"click {'confirm' if action_id == render.ACTION_CONFIRM else 'cancel'}"
         click = _Click(
             req, conf, f"{label}: {conf.command}", conf.message_ts or message_ts, started

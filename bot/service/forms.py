@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import os
 import shlex
 
 from bot import render
@@ -48,13 +51,52 @@ class Regions:
         return sorted({name for c, name in self._cache[1] if c.upper() == cloud.upper()})
 
 
+FORM_REFUSED = ("This form is not one the bot opened for you: close it and run "
+                "`/astra db create` again.")
+
+
+def _form_key(settings: Settings) -> bytes:
+    """The key that signs form state: derived from the signing secret (or, in Socket Mode,
+    the app token), so that every replica shares it; a process with neither (the shell,
+    whose forms never leave it) makes one of its own."""
+    for secret in (settings.slack_signing_secret, settings.slack_app_token):
+        if secret is not None:
+            return hmac.new(secret.get_secret_value().encode(), b"astra-bot form state v1",
+                            hashlib.sha256).digest()
+    return os.urandom(32)
+
+
 class CreateForm:
-    """The form `db create` opens when no name is given (a Slack modal, shell prompts)."""
+    """The form `db create` opens when no name is given (a Slack modal, shell prompts).
+
+    A modal's private_metadata comes back from the client and could say anything: the
+    channel a form runs in is the one the bot signed when it opened it, for that person
+    (DESIGN §3 "A click is checked against what the bot stored")."""
 
     def __init__(self, ctx: Context, regions: Regions) -> None:
         self.ctx = ctx
         self.settings = ctx.settings
         self.regions = regions
+        self._key = _form_key(ctx.settings)
+
+    def _signature(self, user_id: str, channel_id: str) -> str:
+        message = f"{render.FORM_CREATE}\0{user_id}\0{channel_id}".encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()[:32]
+
+    def context(self, req: Request) -> str:
+        """The state a form carries (Slack's private_metadata): its channel, signed."""
+        return f"{req.channel_id}.{self._signature(req.user_id, req.channel_id)}"
+
+    def request(self, user_id: str, context: str) -> Request | None:
+        """Who submits a form, and the channel it runs in, from the state the bot signed;
+        None when the state is not one the bot made for this person (a changed channel, a
+        changed signature, another person's form)."""
+        channel_id, _, signature = context.rpartition(".")
+        expected = self._signature(user_id, channel_id)
+        if not channel_id or not hmac.compare_digest(signature, expected):
+            return None
+        return Request(user_id=user_id, channel_id=channel_id,
+                       is_dm=channel_id.startswith("D"), source="form")
 
     async def open(self, req: Request, reply: Replier) -> bool:
         rules, actor = await self.ctx.rules_and_actor(req.user_id)
@@ -75,7 +117,7 @@ class CreateForm:
             callback_id=render.FORM_CREATE,
             title="Create a database",
             submit="Create",
-            context=f"{req.channel_id}",
+            context=self.context(req),
             fields=(
                 FormField("name", "Name", initial=values.get("name"),
                           hint="Letters, digits, - and _; up to 50."),

@@ -478,7 +478,11 @@ def build_bolt_app(
         view = body.get("view") or {}
         values = form_values((view.get("state") or {}).get("values") or {})
         user = str((body.get("user") or {}).get("id", ""))
-        req = Request(user_id=user, channel_id=str(view.get("private_metadata") or ""))
+        signed = service.form_request(user, str(view.get("private_metadata") or ""))
+        if signed is None:  # not a form the bot opened for this person: left as it is
+            log.warning("not redrawing a form whose state the bot did not sign")
+            return
+        req: Request = signed
 
         async def redraw() -> None:
             form = await service.create_form(req, values)
@@ -494,15 +498,19 @@ def build_bolt_app(
     @app.view(FORM_CREATE)
     async def _form_submit(ack: Any, body: dict[str, Any], view: dict[str, Any]) -> None:
         values = form_values((view.get("state") or {}).get("values") or {})
+        user = str((body.get("user") or {}).get("id", ""))
+        # the channel is the one the bot signed into the form, never what the payload says
+        req = service.form_request(user, str(view.get("private_metadata") or ""))
+        if req is None:
+            await ack(response_action="errors",
+                      errors={"name": await service.form_refused(user, FORM_CREATE)})
+            return
         errors = await service.form_errors(FORM_CREATE, values)
         if errors:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        user = str((body.get("user") or {}).get("id", ""))
-        channel = str(view.get("private_metadata") or "") or user
-        req = Request(user_id=user, channel_id=channel, is_dm=_is_dm(channel), source="form")
-        reply = SlackReplier(None, client=client, channel=channel, user=user,
+        reply = SlackReplier(None, client=client, channel=req.channel_id, user=user,
                              metrics=service.metrics)
         service.background(_then_wake(service.submit_form(req, FORM_CREATE, values, reply)),
                            "form")
