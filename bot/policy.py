@@ -145,6 +145,7 @@ def decide(
     *,
     db_known: bool = True,
     who: str | None = None,
+    destructive: bool = False,
 ) -> Decision:
     """Decide whether ``actor`` may run ``spec`` in ``place`` on database ``db_name``.
 
@@ -152,7 +153,8 @@ def decide(
     (the user typed an id): scoped bindings are then counted as "could allow", and the
     caller must resolve the name and decide again before acting. ``who`` is how the
     reason names the actor when it is read by someone else (``perm check``); by default
-    it speaks to the actor ("you").
+    it speaks to the actor ("you"). ``destructive`` decides a command that is not
+    destructive as one, for an instance that is (the first entry of an access list).
     """
     perm = spec.permission
     needs = least_role(perm)
@@ -198,7 +200,7 @@ def decide(
         )
 
     granted = tuple(b.describe() for b in granting)
-    if spec.destructive:
+    if spec.destructive or destructive:
         if db_name is not None and any(fnmatchcase(db_name, g) for g in rules.protected):
             return Decision(
                 "approve",

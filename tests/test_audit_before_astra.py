@@ -86,9 +86,17 @@ async def test_a_nul_byte_is_refused_at_parse_time_and_audited(
     assert not [r for r in caplog.records if r.exc_info]
 
 
+async def _listed(bot: BotHarness) -> None:
+    """`orders` with an access list in force, so that an add runs at once (the first entry
+    of an empty list is confirmed first)."""
+    db_id = bot.emulator.add_database("orders")
+    await bot.components.astra.add_access_list_addresses(db_id, [("192.0.2.1", "seed")])
+    bot.emulator.reset_requests()
+
+
 async def test_the_requested_row_precedes_the_astra_call(store_bot: BotHarness) -> None:
     bot = store_bot
-    bot.emulator.add_database("orders")
+    await _listed(bot)
     await bot.command("access-list add orders 10.0.0.1 --description office")
     (write,) = _writes(bot)
     assert write.startswith("POST /v2/databases/") and write.endswith("/access-list")
@@ -102,7 +110,7 @@ async def test_the_requested_row_precedes_the_astra_call(store_bot: BotHarness) 
 async def test_a_failing_audit_fails_closed(store_bot: BotHarness,
                                             caplog: pytest.LogCaptureFixture) -> None:
     bot = store_bot
-    bot.emulator.add_database("orders")
+    await _listed(bot)
     await _break_audit(bot)
     bot.emulator.reset_requests()
     caplog.set_level(logging.INFO)

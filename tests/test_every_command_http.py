@@ -80,7 +80,8 @@ ROWS: dict[str, tuple[str, Setup]] = {
     "region.available": ("region available --cloud gcp", _nothing),
     "access-list.show": ("access-list show orders", _acl),
     "access-list.devops": ("access-list devops", _nothing),
-    "access-list.add": ("access-list add orders 203.0.113.7 --description vpn", _nothing),
+    # on a list with entries (the first entry is confirmed first: test_access_list_first_entry)
+    "access-list.add": ("access-list add orders 203.0.113.7 --description vpn", _acl),
     "access-list.remove": ("access-list remove orders 10.0.0.0/24", _acl),
     "scb": ("scb orders", _nothing),
     "token.list": ("token list", _nothing),

@@ -124,13 +124,21 @@ def test_telemetry_sinks_cover_the_grammar_kinds() -> None:
 # ---------------------------------------------------------------------------- access lists
 
 
+async def _listed(h: ServiceHarness, db_id: str, cidr: str, description: str) -> None:
+    """An access list in force already (added straight to Astra, as a setup)."""
+    await h.components.astra.add_access_list_addresses(db_id, [(cidr, description)])
+
+
 async def test_access_list_add_show_and_the_first_address_warning(org: ServiceHarness) -> None:
     db_id = org.emulator.add_database("orders")
     reply = await org.run("access-list show orders")
     assert "not enforced" in private(reply) and "No addresses" in private(reply)
     assert org.notifier.posts == []
 
-    await org.run("access-list add orders 10.0.0.0/24 --description office")
+    # the first entry switches enforcement on: confirmed first (the confirmation says so)
+    await confirm(org, "access-list add orders 10.0.0.0/24 --description office", "POST",
+                  "/access-list")
+    assert "This is the first entry" in org.notifier.posts[0][1].text
     (post,) = writes(org, "POST", "/access-list")
     assert post.path == f"/v2/databases/{db_id}/access-list"
     assert post.json == [{"address": "10.0.0.0/24", "enabled": True, "description": "office"}]
@@ -148,12 +156,12 @@ async def test_access_list_add_show_and_the_first_address_warning(org: ServiceHa
     shown = private(reply)
     assert "enabled: only these addresses" in shown
     assert "`10.0.0.0/24` enabled — office" in shown and "203.0.113.7" in shown
-    assert len(org.notifier.posts) == 2, "reads answer privately"
+    assert len(org.notifier.posts) == 3, "reads answer privately"  # confirmation, 2 adds
 
 
 async def test_access_list_add_of_a_present_address_changes_nothing(org: ServiceHarness) -> None:
-    org.emulator.add_database("orders")
-    await org.run("access-list add orders 10.1.0.0/16 --description vpn")
+    db_id = org.emulator.add_database("orders")
+    await _listed(org, db_id, "10.1.0.0/16", "vpn")
     reply = await org.run("access-list add orders 10.1.0.0/16 --description vpn")
     assert "already allowed" in private(reply)
     assert len(writes(org, "POST", "/access-list")) == 1
@@ -161,7 +169,7 @@ async def test_access_list_add_of_a_present_address_changes_nothing(org: Service
 
 async def test_access_list_remove_runs_only_from_a_confirmation(org: ServiceHarness) -> None:
     db_id = org.emulator.add_database("orders")
-    await org.run("access-list add orders 10.0.0.0/24 --description office")
+    await _listed(org, db_id, "10.0.0.0/24", "office")
     await org.run("access-list add orders 10.9.9.9 --description laptop")
     await confirm(org, "access-list remove orders 10.0.0.0/24", "DELETE", "/access-list")
     (delete,) = writes(org, "DELETE", "/access-list")
@@ -178,8 +186,8 @@ async def test_access_list_remove_runs_only_from_a_confirmation(org: ServiceHarn
 
 
 async def test_access_list_remove_of_an_absent_address_is_not_sent(org: ServiceHarness) -> None:
-    org.emulator.add_database("orders")
-    await org.run("access-list add orders 10.0.0.0/24")
+    db_id = org.emulator.add_database("orders")
+    await _listed(org, db_id, "10.0.0.0/24", "added from Slack")
     org.emulator.reset_requests()
     posts = len(org.notifier.posts)
     said = private(await org.run("access-list remove orders 192.168.0.0/16"))
@@ -690,8 +698,8 @@ async def test_http_scb_link_only_in_an_ephemeral_response(
 
 
 async def test_http_access_list_remove_through_the_confirm_button(http: BotHarness) -> None:
-    http.emulator.add_database("orders")
-    await http.command("access-list add orders 10.0.0.0/24")
+    db_id = http.emulator.add_database("orders")
+    await http.components.astra.add_access_list_addresses(db_id, [("10.0.0.0/24", "office")])
     await http.command("access-list remove orders 10.0.0.0/24")
     assert writes(http, "DELETE") == []
     post = http.channel_posts()[-1]

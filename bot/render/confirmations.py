@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, ConfirmObject, SectionBlock
 
 from bot.render.core import ACTION_CANCEL, ACTION_CONFIRM, Message, _context, _mrkdwn, _msg, when
-from bot.render.mrkdwn import Mrkdwn, clip, md, unbold, user
+from bot.render.mrkdwn import Mrkdwn, clip, escape, md, unbold, user
 
 
 @dataclass(frozen=True)
@@ -44,9 +44,11 @@ def confirmation(
     question: str | None = None,
     ok_label: str | None = None,
     danger: bool = True,
+    undoable: bool = False,
 ) -> Message:
-    """Confirm / Cancel buttons. Destructive: red, with Slack's own confirm dialog. With a
-    ``question``, the message asks it (after ``summary``) instead of naming the command."""
+    """Confirm / Cancel buttons. Destructive: red, with Slack's own confirm dialog (which
+    says it cannot be undone unless ``undoable``). With a ``question``, the message asks it
+    (after ``summary``) instead of naming the command."""
     if question is not None:
         head = md(":warning: {} {} asks: {}", summary, user(requester_id), question)
         ok = ok_label or "Confirm"
@@ -69,7 +71,8 @@ def confirmation(
         style="danger" if danger else "primary",
         confirm=ConfirmObject(
             title="Are you sure?",
-            text=clip(md("{} This cannot be undone.", summary), 300),
+            text=clip(escape(summary) if undoable else md("{} This cannot be undone.", summary),
+                      300),
             confirm=ok,
             deny="Back",
             style="danger",

@@ -70,6 +70,7 @@ class Confirmations:
         question: str | None = None,
         ok_label: str | None = None,
         danger: bool = True,
+        undoable: bool = False,
     ) -> None:
         """Post Confirm / Cancel in the channel; the command runs only from a click."""
         conf = await self.ctx.store.create_confirmation(
@@ -95,6 +96,7 @@ class Confirmations:
             needs_approval=conf.needs_approval,
             ok_label=ok_label,
             danger=danger,
+            undoable=undoable,
         )
         ts = await self.notifier.post(req.channel_id, message, thread_ts=req.thread_ts)
         if ts:

@@ -118,6 +118,20 @@ class Dispatcher:
                 database=intent.target_db,
             )
 
+    async def _destructive_now(
+        self, req: Request, intent: Intent, decision: Decision, db: Database | None
+    ) -> tuple[Decision, str | None]:
+        """A command that is destructive only this time (the first entry of an empty access
+        list): decided again as a destructive one (the two-person rule included), and what
+        its confirmation says; else the decision as it was, and None."""
+        escalate = self.registry.escalations.get(intent.permission)
+        why = await escalate(intent, db) if escalate is not None else None
+        if why is None:
+            return decision, None
+        rules, actor = await self.ctx.rules_and_actor(req.user_id)
+        name = _db_name(intent, db)
+        return decide(rules, actor, req.place, intent.spec, name, destructive=True), why
+
     async def _allowed(
         self,
         req: Request,
@@ -136,18 +150,17 @@ class Dispatcher:
         check = self.registry.prechecks.get(spec.permission)
         if check is not None:
             await check(intent, db)
+        why: str | None = None
+        if not asks:
+            decision, why = await self._destructive_now(req, intent, decision, db)
+            asks = why is not None
         if asks:
-            await self.confirmations.ask(req, intent, decision, db)
-            await self.auditor.record(
-                req,
-                shown,
-                decision.outcome,
-                reason=decision.reason,
-                permission=spec.permission,
-                database=db.info.name if db else None,
-                started=started,
-                outcome="confirmation posted",
-            )
+            await self.confirmations.ask(req, intent, decision, db, summary_text=why,
+                                         undoable=why is not None)
+            await self.auditor.record(req, shown, decision.outcome, reason=decision.reason,
+                                      permission=spec.permission,
+                                      database=db.info.name if db else None, started=started,
+                                      outcome="confirmation posted")  # fmt: skip
             return
         handler = self.registry.handlers.get(spec.permission)
         if handler is None:

@@ -1,4 +1,4 @@
-"""The one table of permission → handler, confirmed handler and precheck."""
+"""The one table of permission → handler, confirmed handler, precheck and escalation."""
 
 from __future__ import annotations
 
@@ -17,6 +17,10 @@ Handler = Callable[[Request, Intent, Replier, Database | None], Awaitable[Outcom
 ConfirmedHandler = Callable[[Request, Intent, str | None], Awaitable[Outcome]]
 #: Explains a refusal before anything is sent or a confirmation is posted.
 Precheck = Callable[[Intent, Database | None], Awaitable[None]]
+#: Whether this instance of a command that is not destructive is destructive after all (the
+#: first entry of an empty access list): what its confirmation says, or None. The command
+#: is then decided and confirmed as a destructive one (and needs a confirmed handler).
+Escalation = Callable[[Intent, Database | None], Awaitable[str | None]]
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,7 @@ class Entry:
     handler: Handler | None = None
     confirmed: ConfirmedHandler | None = None
     precheck: Precheck | None = None
+    escalate: Escalation | None = None
 
 
 class Registry:
@@ -37,6 +42,7 @@ class Registry:
         self.handlers: dict[str, Handler] = {}
         self.confirmed: dict[str, ConfirmedHandler] = {}
         self.prechecks: dict[str, Precheck] = {}
+        self.escalations: dict[str, Escalation] = {}
 
     def add(self, entries: Iterable[Entry]) -> None:
         for e in entries:
@@ -46,3 +52,5 @@ class Registry:
                 self.confirmed[e.permission] = e.confirmed
             if e.precheck is not None:
                 self.prechecks[e.permission] = e.precheck
+            if e.escalate is not None:
+                self.escalations[e.permission] = e.escalate

@@ -30,6 +30,13 @@ def _find_address(acl: AccessList, cidr: str) -> AccessListAddress | None:
     return next((a for a in acl.addresses if _same_address(a.address, cidr)), None)
 
 
+def _starts_enforcing(acl: AccessList) -> bool:
+    """Whether adding an address turns the list on: Astra enforces a database's access list
+    once it has an entry (``configurations.accessListEnabled``), refusing every client that
+    is not on it, so the first entry of an empty list cuts off everyone else."""
+    return not acl.configurations.access_list_enabled and not acl.addresses
+
+
 def _address_line(a: AccessListAddress) -> str:
     state = "enabled" if a.enabled else "disabled"
     desc = f" — {clip(a.description, 120)}" if a.description else ""
@@ -49,7 +56,9 @@ class AccessListHandlers:
         return [
             Entry("access-list.devops", handler=self.devops),
             Entry("access-list.show", handler=self.show),
-            Entry("access-list.add", handler=self.add),
+            # the first entry of an empty list is destructive: confirmed first (below)
+            Entry("access-list.add", handler=self.add, confirmed=self.add_confirmed,
+                  escalate=self.first_entry),
             Entry(
                 "access-list.remove", confirmed=self.remove_confirmed, precheck=self.precheck_remove
             ),
@@ -99,10 +108,28 @@ class AccessListHandlers:
             private=shown,
         )
 
+    async def first_entry(self, intent: Intent, db: Database | None) -> str | None:
+        """The first entry of an empty access list is a destructive change: what its
+        confirmation says. Later entries cut nobody off and run directly (None)."""
+        db = need(db)
+        if not _starts_enforcing(await self.astra.get_access_list(db.id)):
+            return None
+        return md("add `{}` to the access list of *{}*. This is the first entry: Astra will "
+                  "then refuse every client not on the list.", intent.arg("cidr"), name_of(db))
+
     async def add(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
     ) -> Outcome:
-        db = need(db)
+        return await self._add(req, intent, need(db))
+
+    async def add_confirmed(
+        self, req: Request, intent: Intent, message_ts: str | None
+    ) -> Outcome:
+        outcome = await self._add(req, intent, await self.resolver.resolve_db(intent.arg("db")))
+        # a confirmed add has nobody to answer privately: the channel asked
+        return Outcome(outcome.audit, channel=outcome.channel or outcome.private)
+
+    async def _add(self, req: Request, intent: Intent, db: Database) -> Outcome:
         cidr = intent.arg("cidr")
         description = (
             intent.opt("description") or ""
@@ -124,7 +151,7 @@ class AccessListHandlers:
             clip(description, 120),
             name_of(db),
         )
-        if not before.configurations.access_list_enabled and not before.addresses:
+        if _starts_enforcing(before):
             # Astra starts enforcing a list once it has an address: say so, loudly.
             text += md(
                 "\n:warning: This was the first address: the access list is now enforced and only "
