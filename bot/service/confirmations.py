@@ -9,9 +9,9 @@ from bot import render
 from bot.astra.models import Database
 from bot.errors import BotError, ConfirmationError
 from bot.intents import Intent, parse
-from bot.mrkdwn import md, user
 from bot.policy import Decision, decide
 from bot.ports import Notifier, Replier
+from bot.render.mrkdwn import md, user
 from bot.service.audit import Auditor
 from bot.service.context import Context, Request
 from bot.service.outcome import deliver

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.astra.models import Database
-from bot.mrkdwn import Mrkdwn, join, md
 from bot.policy import Actor, Place, Rules, roles_of
 from bot.render import DbView
+from bot.render.mrkdwn import Mrkdwn, join, md
 
 
 def db_view(db: Database) -> DbView:

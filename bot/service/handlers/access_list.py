@@ -9,8 +9,8 @@ from bot.astra.client import AstraClient
 from bot.astra.models import AccessList, AccessListAddress, Database
 from bot.errors import NotFound
 from bot.intents import Intent
-from bot.mrkdwn import md, user
 from bot.ports import Replier
+from bot.render.mrkdwn import md, user
 from bot.service.context import Context, Request
 from bot.service.handlers.common import clip, day
 from bot.service.outcome import Outcome

@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot import render
 from bot.astra.models import Database
 from bot.intents import Intent
-from bot.mrkdwn import md, user
 from bot.ports import Replier
+from bot.render.mrkdwn import md, user
 from bot.service.context import Context, Request
 from bot.service.handlers.common import clip
 from bot.service.outcome import Outcome

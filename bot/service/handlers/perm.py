@@ -9,9 +9,9 @@ from bot import render
 from bot.astra.models import Database
 from bot.errors import UsageError
 from bot.intents import SPECS, Intent, parse
-from bot.mrkdwn import channel, join, md, user
 from bot.policy import BUILTIN_ROLES, Rules, decide, permits
 from bot.ports import Replier
+from bot.render.mrkdwn import channel, join, md, user
 from bot.service.context import Context, Request
 from bot.service.outcome import Outcome
 from bot.service.registry import Entry

@@ -10,8 +10,8 @@ from bot.astra.client import AstraClient
 from bot.astra.models import ASTRA_PERMISSIONS, Database, Role
 from bot.errors import AstraBadRequest, AstraConflict, AstraNotFound, NotFound, UsageError
 from bot.intents import Intent
-from bot.mrkdwn import join, md, user
 from bot.ports import Replier
+from bot.render.mrkdwn import join, md, user
 from bot.service.context import Context, Request
 from bot.service.handlers.common import clip, suggest
 from bot.service.outcome import Outcome

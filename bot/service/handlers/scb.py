@@ -9,8 +9,8 @@ from bot.astra.client import AstraClient
 from bot.astra.models import Database
 from bot.errors import NotFound
 from bot.intents import Intent
-from bot.mrkdwn import link, md
 from bot.ports import Replier
+from bot.render.mrkdwn import link, md
 from bot.service.context import Context, Request
 from bot.service.outcome import Outcome
 from bot.service.registry import Entry

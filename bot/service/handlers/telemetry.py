@@ -11,9 +11,9 @@ from bot.astra.client import AstraClient
 from bot.astra.models import TELEMETRY_KINDS, Database, canonical_telemetry_kind
 from bot.errors import NotFound, UsageError
 from bot.intents import Intent
-from bot.mrkdwn import md, user
 from bot.ports import Replier
 from bot.redact import MASK, mask_settings
+from bot.render.mrkdwn import md, user
 from bot.service.context import Context, Request
 from bot.service.handlers.common import clip, suggest, unwrap
 from bot.service.outcome import Outcome

@@ -7,8 +7,8 @@ from bot.astra.client import AstraClient
 from bot.astra.models import Database
 from bot.errors import AstraForbidden, NotFound, UsageError
 from bot.intents import Intent
-from bot.mrkdwn import md, user
 from bot.ports import Replier
+from bot.render.mrkdwn import md, user
 from bot.service.context import Context, Request
 from bot.service.handlers.common import clip, day, suggest
 from bot.service.handlers.role import resolve_roles, role_names, roles_by_id

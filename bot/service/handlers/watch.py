@@ -6,8 +6,8 @@ from bot import render
 from bot.astra.models import Database
 from bot.errors import NotFound
 from bot.intents import Intent
-from bot.mrkdwn import md, user
 from bot.ports import Replier
+from bot.render.mrkdwn import md, user
 from bot.service.context import Context, Request
 from bot.service.outcome import Outcome
 from bot.service.registry import Entry
