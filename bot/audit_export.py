@@ -21,11 +21,8 @@ import json
 from datetime import UTC, date, datetime
 from typing import Any, TextIO
 
-from sqlalchemy import select
-
 from bot.errors import ConfigError
 from bot.redact import redact
-from bot.store.errors import FAILURES, store_error
 from bot.store.models import AuditEntry
 from bot.store.repo import Store
 
@@ -114,14 +111,8 @@ async def export_jsonl(
     last = after_id or 0
     while limit is None or written < limit:
         size = page if limit is None else min(page, limit - written)
-        q = select(AuditEntry).where(AuditEntry.id > last).order_by(AuditEntry.id).limit(size)
-        if since is not None:
-            q = q.where(AuditEntry.at >= since)
-        try:
-            async with store.session() as s:
-                rows = list((await s.scalars(q)).all())
-        except FAILURES as exc:
-            raise store_error(exc, "reading the audit log") from exc
+        async with store.transaction(doing="reading the audit log") as tx:
+            rows = await tx.audit.page(after_id=last, size=size, since=since)
         # writing is outside the store's try: a reader that left (`| head -1`) is not a
         # store failure, and the command line ends quietly on it (bot/__main__.py)
         for row in rows:

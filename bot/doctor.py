@@ -564,11 +564,10 @@ def _sqlite_missing(driver: str, database: str | None, url: str) -> bool:
 
 
 async def _store_checks(settings: Settings, now: float) -> list[Check]:
-    from sqlalchemy import func, select
     from sqlalchemy.engine import make_url
 
     from bot.store.db import current_revision, head_revision, make_engine
-    from bot.store.models import Notice, Operation, open_operation
+    from bot.store.repo import Store
 
     url = make_url(settings.database_url)
     shown = url.render_as_string(hide_password=True)
@@ -602,22 +601,11 @@ async def _store_checks(settings: Settings, now: float) -> list[Check]:
                                 "store not at head"))
             return checks
         late_after = max(60.0, 3 * settings.poll_interval)
-        async with engine.connect() as conn:
-            active = open_operation()
-            pending = int(await conn.scalar(select(func.count()).where(active)) or 0)
-            overdue_q = select(func.count(), func.min(Operation.next_check_at)).where(
-                active, Operation.next_check_at < now - late_after)
-            overdue, oldest = (await conn.execute(overdue_q)).one()
-            waiting = Notice.state == "pending"
-            notices = int(await conn.scalar(select(func.count()).where(waiting)) or 0)
-            failing = int(await conn.scalar(
-                select(func.count()).where(waiting, Notice.attempts > 0)) or 0)
-            last_error = await conn.scalar(
-                select(Notice.last_error).where(waiting, Notice.attempts > 0)
-                .order_by(Notice.id.desc()).limit(1))
-        checks.append(judge_backlog(pending, int(overdue or 0),
-                                    now - oldest if oldest is not None else 0.0, notices,
-                                    failing, last_error))
+        ops, notices = await Store(engine).backlog(late_before=now - late_after)
+        oldest = ops.oldest_due
+        checks.append(judge_backlog(ops.open, ops.overdue,
+                                    now - oldest if oldest is not None else 0.0,
+                                    notices.waiting, notices.failing, notices.last_error))
         return checks
     finally:
         await engine.dispose()

@@ -38,15 +38,11 @@ from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any, Literal
 
-from sqlalchemy import delete, text, update
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.errors import BotError, ConfigError, UsageError
 from bot.intents import SPECS, Subject, parse, parse_subject
 from bot.policy import BUILTIN_ROLES, Binding, permits
-from bot.store.errors import FAILURES, store_error
-from bot.store.models import ChannelGuard, CustomRole, ProtectedGlob, RoleBinding
-from bot.store.repo import Store, read_rule_rows
+from bot.store.repo import Store
+from bot.store.tx import Tx
 
 FORMAT_VERSION = 1
 Format = Literal["yaml", "json"]
@@ -562,8 +558,8 @@ def dump(permset: PermSet, fmt: Format = "yaml") -> str:
 # ---------------------------------------------------------------------------- store
 
 
-async def _read(s: AsyncSession) -> PermSet:
-    bindings, guards, roles, prot = await read_rule_rows(s)
+async def _read(tx: Tx) -> PermSet:
+    bindings, guards, roles, prot = await tx.rules.rows()
     return PermSet(
         roles={r.name: tuple(r.permissions.split()) for r in roles},
         bindings=tuple(
@@ -575,29 +571,11 @@ async def _read(s: AsyncSession) -> PermSet:
     )
 
 
-async def _sqlite_begin(s: AsyncSession) -> None:
-    """Open SQLite's transaction now, with its write lock: the driver would not begin one
-    for SELECTs, so several reads would not see one snapshot, and a writer could slip in
-    between our reads and our writes. A write that matches no row does it (briefly, for the
-    few statements that follow)."""
-    await s.execute(
-        update(CustomRole)
-        .where(CustomRole.name.is_(None))
-        .values(permissions=CustomRole.permissions)
-    )
-
-
 async def read_permset(store: Store) -> PermSet:
     """The current permissions, read in one consistent snapshot."""
-    try:
-        async with store.session() as s:  # closing the session rolls back: nothing is written
-            if store.engine.dialect.name == "postgresql":
-                await s.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-            else:
-                await _sqlite_begin(s)
-            return await _read(s)
-    except FAILURES as exc:
-        raise store_error(exc, "reading the permissions") from exc
+    async with store.transaction(doing="reading the permissions") as tx:
+        await tx.rules.snapshot()
+        return await _read(tx)
 
 
 class _DryRun(Exception):
@@ -611,108 +589,62 @@ async def replace_all(
 ) -> Changes:
     """Make the store's permissions equal to ``new`` in ONE transaction (with its audit row).
 
-    Unchanged rows are kept (with who made them and when). Concurrent writers wait: the
-    four tables are locked on PostgreSQL, and SQLite's write lock is taken before reading.
-    ``dry_run`` computes the changes and rolls back.
+    Unchanged rows are kept (with who made them and when). Concurrent writers wait
+    (:meth:`bot.store.rules.RuleRepo.lock`). ``dry_run`` computes the changes and rolls back.
     """
     try:
-        async with store.session() as s, s.begin():
-            if store.engine.dialect.name == "postgresql":
-                await s.execute(
-                    text(
-                        "LOCK TABLE role_bindings, channel_guards, protected_globs, "
-                        "custom_roles IN EXCLUSIVE MODE"
-                    )
-                )
-            else:
-                await _sqlite_begin(s)
-            current = await _read(s)
+        async with store.transaction(
+            doing="replacing the permissions; they were not changed",
+            hint="Nothing was applied; run the import again.",
+        ) as tx:
+            await tx.rules.lock()
+            current = await _read(tx)
             changes = diff(current, new)
             if dry_run:
                 raise _DryRun(changes)
-            await _apply(s, store, current, new, by)
-            s.add(
-                store.audit_row(
-                    at=store.clock(),
-                    correlation_id=uuid.uuid4().hex[:12],
-                    actor_id=by[:32],
-                    source="cli",
-                    command=command,
-                    permission="perm.import",
-                    decision="allow",
-                    reason="astra-bot command line",
-                    outcome=changes.summary(),
-                )
+            await _apply(tx, current, new, by)
+            tx.audit.add(
+                correlation_id=uuid.uuid4().hex[:12],
+                actor_id=by[:32],
+                source="cli",
+                command=command,
+                permission="perm.import",
+                decision="allow",
+                reason="astra-bot command line",
+                outcome=changes.summary(),
             )
     except _DryRun as dry:
         return dry.changes
-    except FAILURES as exc:
-        raise store_error(exc, "replacing the permissions; they were not changed",
-                          hint="Nothing was applied; run the import again.") from exc
     return changes
 
 
-async def _apply(s: AsyncSession, store: Store, current: PermSet, new: PermSet, by: str) -> None:
-    now = store.clock()
-    # roles
+async def _apply(tx: Tx, current: PermSet, new: PermSet, by: str) -> None:
+    rules = tx.rules
     for name in current.roles:
         if name not in new.roles:
-            await s.execute(delete(CustomRole).where(CustomRole.name == name))
+            await rules.delete_role(name)
     for name, perms in new.roles.items():
-        joined = " ".join(perms)
-        if name not in current.roles:
-            s.add(CustomRole(name=name, permissions=joined, created_by=by, created_at=now))
-        elif current.roles[name] != perms:
-            await s.execute(
-                update(CustomRole)
-                .where(CustomRole.name == name)
-                .values(permissions=joined, created_by=by, created_at=now)
-            )
-    # bindings
+        if current.roles.get(name) != perms:
+            await rules.create_role(name, perms, by)
     wanted = {_binding_key(b) for b in new.bindings}
     have = {_binding_key(b) for b in current.bindings}
     for st, sid, role, glob in have - wanted:
-        await s.execute(
-            delete(RoleBinding).where(
-                RoleBinding.subject_type == st,
-                RoleBinding.subject_id == sid,
-                RoleBinding.role == role,
-                RoleBinding.db_glob == glob,
-            )
-        )
+        await rules.revoke(st, sid, role, glob)
     for b in new.bindings:
         if _binding_key(b) not in have:
-            s.add(
-                RoleBinding(
-                    subject_type=b.subject_type,
-                    subject_id=b.subject_id,
-                    role=b.role,
-                    db_glob=b.db_glob or "",
-                    created_by=by,
-                    created_at=now,
-                )
-            )
-    # guards
+            await rules.grant(b.subject_type, b.subject_id, b.role, b.db_glob, by)
     for ch in current.guards:
         if ch not in new.guards:
-            await s.execute(delete(ChannelGuard).where(ChannelGuard.channel_id == ch))
+            await rules.remove_guard(ch)
     for ch, role in new.guards.items():
-        if ch not in current.guards:
-            s.add(ChannelGuard(channel_id=ch, role=role, created_by=by, created_at=now))
-        elif current.guards[ch] != role:
-            await s.execute(
-                update(ChannelGuard)
-                .where(ChannelGuard.channel_id == ch)
-                .values(role=role, created_by=by, created_at=now)
-            )
-    # protected globs
+        if current.guards.get(ch) != role:
+            await rules.set_guard(ch, role, by)
     for g in current.protected:
         if g not in new.protected:
-            await s.execute(delete(ProtectedGlob).where(ProtectedGlob.glob == g))
+            await rules.unprotect(g)
     for g in new.protected:
         if g not in current.protected:
-            s.add(ProtectedGlob(glob=g, created_by=by, created_at=now))
-    await s.flush()
+            await rules.protect(g, by)
 
 
 __all__ = [
