@@ -29,12 +29,10 @@ KNOWN_MODULES: dict[str, str] = {
     "bot/perm_io.py": "733 lines",
     "bot/shell.py": "576 lines",
     "bot/slack/app.py": "526 lines",
-    "bot/store/repo.py": "774 lines",
 }
 # "path:Class" → why
 KNOWN_CLASSES: dict[str, str] = {
     "bot/astra/client.py:AstraClient": "402 lines",
-    "bot/store/repo.py:Store": "702 lines",
     "bot/watcher.py:Watcher": "400 lines",
 }
 # "path:function" → why
@@ -47,7 +45,6 @@ KNOWN_FUNCTIONS: dict[str, str] = {
     "bot/intents.py:_convert": "94 lines",
     "bot/intents.py:parse": "101 lines",
     "bot/metrics.py:__init__": "66 lines",
-    "bot/perm_io.py:_apply": "61 lines",
     "bot/policy.py:decide": "72 lines",
     "bot/slack/app.py:build_bolt_app": "119 lines",
     "bot/web.py:asgi_app": "67 lines",

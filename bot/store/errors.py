@@ -4,8 +4,9 @@
 :func:`translated` wraps every public coroutine of a class (the :class:`~bot.store.repo.Store`)
 so that no driver exception — an asyncpg ``CharacterNotInRepertoireError``, a lost connection —
 leaves bot/store/ untranslated; :func:`store_error` is the translation itself, which
-``Store.transaction()`` applies to the transactions opened at the edge. The user's message names the failure's kind
-only: a driver's text can quote the SQL parameters. The driver's own words are logged once.
+``Store.transaction()`` applies to the transactions opened at the edge. The user's message
+names the failure's kind only: a driver's text can quote the SQL parameters. The driver's own
+words are logged once.
 """
 
 from __future__ import annotations
