@@ -21,6 +21,9 @@ IO_LIBS = ("slack_bolt", "slack_sdk.web", "slack_sdk.socket_mode", "httpx", "sql
            "bot.astra.client", "bot.service")
 PURE = ["bot.intents", "bot.policy", "bot.mrkdwn", "bot.render",
         *sorted(f"bot.render.{p.stem}" for p in (ROOT / "bot" / "render").glob("*.py")
+                if p.stem != "__init__"),
+        "bot.commands",
+        *sorted(f"bot.commands.{p.stem}" for p in (ROOT / "bot" / "commands").glob("*.py")
                 if p.stem != "__init__")]
 
 

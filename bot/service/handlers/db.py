@@ -74,7 +74,7 @@ class DbHandlers:
                 f" of databases (1–{pages}).",
                 usage=intent.spec.usage,
             )
-        base = Intent(intent.spec, {k: v for k, v in intent.args.items() if k != "page"})
+        base = intent.without("page")
         return Outcome(
             f"listed {render.count(len(views), 'database')}",
             private=render.db_list(
