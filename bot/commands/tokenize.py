@@ -56,26 +56,8 @@ def split_words(text: str) -> list[str]:
                 raise ValueError("No closing quotation")
             word.append(text[i + 1 : end])
             i = end + 1
-        elif c == '"':  # double quotes: a backslash escapes only `"` and itself
-            i += 1
-            while True:
-                if i >= n:
-                    raise ValueError("No closing quotation")
-                c = text[i]
-                if c == '"':
-                    i += 1
-                    break
-                if c == "\\":
-                    if i + 1 >= n:
-                        raise ValueError("No escaped character")
-                    nxt = text[i + 1]
-                    word.append(nxt if nxt in '"\\' else c + nxt)
-                    i += 2
-                    continue
-                run = _DOUBLE_QUOTED_RUN.match(text, i)
-                assert run is not None  # c is neither `"` nor a backslash
-                word.append(run.group())
-                i = run.end()
+        elif c == '"':
+            i = _double_quoted(text, i + 1, word)
         else:
             run = _PLAIN_RUN.match(text, i)
             assert run is not None  # c is none of the characters above
@@ -84,6 +66,29 @@ def split_words(text: str) -> list[str]:
     if started:
         words.append("".join(word))
     return words
+
+
+def _double_quoted(text: str, i: int, word: list[str]) -> int:
+    """Reads a double-quoted part from ``text[i:]`` (just after its opening quote) into
+    ``word``; the index after its closing quote. A backslash escapes only `"` and itself."""
+    n = len(text)
+    while True:
+        if i >= n:
+            raise ValueError("No closing quotation")
+        c = text[i]
+        if c == '"':
+            return i + 1
+        if c == "\\":
+            if i + 1 >= n:
+                raise ValueError("No escaped character")
+            nxt = text[i + 1]
+            word.append(nxt if nxt in '"\\' else c + nxt)
+            i += 2
+            continue
+        run = _DOUBLE_QUOTED_RUN.match(text, i)
+        assert run is not None  # c is neither `"` nor a backslash
+        word.append(run.group())
+        i = run.end()
 
 
 def tokenize(text: str) -> list[str]:
