@@ -1,0 +1,119 @@
+"""PURE: one DevOps API call and its answer, the permission each needs, safe path segments."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+from urllib.parse import quote
+
+from bot.errors import AstraBadRequest
+
+DEFAULT_BASE_URL: Final = "https://api.astra.datastax.com"
+
+
+#: Server cap of ``limit`` on GET /v2/databases (spec: max 100; astra-cli#213).
+MAX_PAGE_SIZE: Final = 100
+
+
+#: Longest wait honoured from a Retry-After header, seconds.
+RETRY_AFTER_CAP: Final = 30.0
+
+
+#: Astra permission (role "action") each operation needs, for 401/403 messages. From the
+#: official spec's per-operation ``security`` scopes and the PolicyAction enum; region and
+#: access-list actions as real roles spell them (fixtures Roles.json).
+PERMISSIONS: Final[Mapping[str, str]] = {
+    "list_databases": "org-db-view",
+    "get_database": "org-db-view",
+    "create_database": "org-db-create",
+    "terminate_database": "org-db-terminate",
+    "park_database": "org-db-suspend",
+    "unpark_database": "org-db-suspend",
+    "resize_database": "org-db-expand",
+    "create_keyspace": "db-keyspace-create",
+    "delete_keyspace": "db-keyspace-drop",
+    "list_datacenters": "org-db-view",
+    "add_datacenter": "db-manage-region",
+    "terminate_datacenter": "db-manage-region",
+    "list_serverless_regions": "org-db-create",
+    "list_available_regions": "org-db-create",
+    "get_access_list": "accesslist-read",
+    "add_access_list_addresses": "accesslist-write",
+    "delete_access_list_addresses": "accesslist-write",
+    "get_devops_access_list": "org-read",
+    "secure_bundle_urls": "db-cql",
+    "current_org": "org-read",
+    "list_tokens": "org-token-read",
+    "create_token": "org-token-write",
+    "revoke_token": "org-token-write",
+    "list_roles": "org-role-read",
+    "get_role": "org-role-read",
+    "create_role": "org-role-write",
+    "delete_role": "org-role-delete",
+    "list_users": "org-user-read",
+    "invite_user": "org-user-write",
+    "remove_user": "org-user-write",
+    "set_user_roles": "org-user-write",
+    "get_metrics_telemetry": "db-manage-thirdpartymetrics",
+    "set_metrics_telemetry": "db-manage-thirdpartymetrics",
+    "get_audit_log_streaming": "org-audits-read",
+    "set_audit_log_streaming": "org-audits-read",
+    "delete_audit_log_streaming": "org-audits-read",
+    "list_private_links": "db-manage-privateendpoint",
+    "list_custom_domains": "db-manage-privateendpoint",
+    "list_kms_keys": "org-cmk-read",
+    "get_vpc_peering": "org-db-readpeering",
+}
+
+
+Params = tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ApiRequest:
+    """One DevOps API call to make. ``path`` is relative to the base URL."""
+
+    method: str
+    path: str
+    action: str
+    operation: str
+    params: Params = ()
+    json: Any = None
+    expect: frozenset[int] = frozenset({200})
+
+    @property
+    def is_read(self) -> bool:
+        """Reads (GET) may be retried; nothing else ever is."""
+        return self.method == "GET"
+
+    @property
+    def permission(self) -> str | None:
+        return PERMISSIONS.get(self.action)
+
+
+@dataclass(frozen=True, slots=True)
+class ApiResponse:
+    """What came back: status, headers with lower-cased names, raw body."""
+
+    status: int
+    headers: Mapping[str, str] = field(default_factory=dict)
+    body: bytes = b""
+
+    def header(self, name: str) -> str | None:
+        return self.headers.get(name.lower())
+
+
+def _seg(value: str, what: str) -> str:
+    """One path segment, percent-encoded; ids that would change the path are refused."""
+    if not isinstance(value, str) or not value.strip() or value.strip() in {".", ".."}:
+        raise AstraBadRequest(f"`{value}` is not a valid {what}.", status_code=None)
+    return quote(value.strip(), safe="")
+
+
+def _bool(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _db(db_id: str) -> str:
+    return f"/v2/databases/{_seg(db_id, 'database id')}"
