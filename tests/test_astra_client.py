@@ -901,3 +901,29 @@ def test_a_request_astra_would_refuse_is_a_bot_error_not_a_validation_error(
     assert not isinstance(exc.value, ValidationError)
     assert says in exc.value.user_message and "nothing was sent" in exc.value.user_message
     assert "pydantic" not in str(exc.value) and "errors.pydantic.dev" not in str(exc.value)
+
+
+_SAID = b'{"errors": [{"ID": 1, "message": "bad id"}]}'
+
+
+@pytest.mark.parametrize(("status", "kind", "words"), [
+    (400, AstraBadRequest, "Astra refused to get database `d1`: bad id (400)."),
+    (401, AstraUnauthorized,
+     "the bot's Astra token is invalid or expired (401). Astra said: “bad id.”"),
+    (403, AstraForbidden, "the bot's Astra token lacks the `org-db-view` permission (403)."),
+    (404, AstraNotFound, "Astra could not get database `d1`: it was not found (404)."),
+    (409, AstraConflict, "the database is not in a valid state for this operation (409)."),
+    (422, AstraUnprocessable, "Astra refused to get database `d1`: bad id (422)."),
+    (429, AstraRateLimited, "refused to get database `d1` (429). Try again in 7 s."),
+    (503, AstraServerError, "Astra had an internal error and could not get database `d1` (503)"),
+    (418, AstraBadRequest, "Astra refused to get database `d1` (418). Astra said"),
+    (302, AstraError, "Astra gave an unexpected answer to get database `d1` (302)."),
+])
+def test_error_for_gives_each_status_its_error_and_its_words(
+    status: int, kind: type[AstraError], words: str
+) -> None:
+    err = api.error_for(api.get_database("d1"),
+                        api.ApiResponse(status, {"retry-after": "7"}, _SAID))
+    assert type(err) is kind
+    assert words in err.user_message
+    assert err.status_code == status
