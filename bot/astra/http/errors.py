@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Final
@@ -97,6 +98,101 @@ def _astra_said(items: Sequence[ApiErrorItem]) -> str:
     return " Astra said: “" + "; ".join(texts[:3]) + ".”"
 
 
+@dataclass(frozen=True, slots=True)
+class _Refusal:
+    """What the message of one refused request is made of."""
+
+    req: ApiRequest
+    resp: ApiResponse
+    items: list[ApiErrorItem]
+    said: str  # " Astra said: “…”", or nothing
+    reason: str  # Astra's own words, the reason of a 400 or a 422 when it gives some
+    common: dict[str, Any]  # status_code, errors, operation
+    now: datetime | None
+
+    @property
+    def op(self) -> str:
+        return self.req.operation
+
+
+def _bad_request(r: _Refusal) -> AstraError:
+    return AstraBadRequest(
+        f"Astra refused to {r.op}: {r.reason or 'the request was not valid'} (400).", **r.common
+    )
+
+
+def _unauthorized(r: _Refusal) -> AstraError:
+    return AstraUnauthorized(
+        f"Astra refused to {r.op}: the bot's Astra token is invalid or expired (401).{r.said}",
+        **r.common,
+    )
+
+
+def _forbidden(r: _Refusal) -> AstraError:
+    perm = r.req.permission
+    need = f"the `{perm}` permission" if perm else "the permission for this"
+    return AstraForbidden(
+        f"Astra refused to {r.op}: the bot's Astra token lacks {need} (403).{r.said}",
+        hint=(
+            f"An Astra admin should add `{perm}` to the role of the bot's token." if perm else None
+        ),
+        **r.common,
+    )
+
+
+def _not_found(r: _Refusal) -> AstraError:
+    return AstraNotFound(f"Astra could not {r.op}: it was not found (404).{r.said}", **r.common)
+
+
+def _conflict(r: _Refusal) -> AstraError:
+    if any(_EXISTS_RE.search(i.message) for i in r.items):
+        # "Keyspace x already exists in the database.": a clash, not a state to wait out
+        return AstraConflict(
+            f"Astra refused to {r.op}: it already exists (409).{r.said}", exists=True, **r.common
+        )
+    if r.req.path.startswith("/v2/databases/"):
+        return AstraConflict(
+            f"Astra refused to {r.op}: the database is not in a valid state for this "
+            f"operation (409).{r.said}",
+            **r.common,
+        )
+    # outside databases a 409 is a clash (a role or address that exists already)
+    return AstraConflict(
+        f"Astra refused to {r.op}: it conflicts with what exists already (409).{r.said}",
+        hint="Check the current state (list it) and try again.",
+        **r.common,
+    )
+
+
+def _unprocessable(r: _Refusal) -> AstraError:
+    return AstraUnprocessable(
+        f"Astra refused to {r.op}: {r.reason or 'it could not process the values given'} (422).",
+        **r.common,
+    )
+
+
+def _rate_limited(r: _Refusal) -> AstraError:
+    retry_after = parse_retry_after(r.resp.header("retry-after"), r.now)
+    wait = f" Try again in {retry_after:.0f} s." if retry_after else ""
+    return AstraRateLimited(
+        f"Astra is rate-limiting the bot and refused to {r.op} (429).{wait}",
+        retry_after=retry_after,
+        **r.common,
+    )
+
+
+#: The statuses that have a meaning of their own (the table in this package's docstring).
+_BY_STATUS: Final[Mapping[int, Callable[[_Refusal], AstraError]]] = {
+    400: _bad_request,
+    401: _unauthorized,
+    403: _forbidden,
+    404: _not_found,
+    409: _conflict,
+    422: _unprocessable,
+    429: _rate_limited,
+}
+
+
 def error_for(
     req: ApiRequest,
     resp: ApiResponse,
@@ -106,67 +202,15 @@ def error_for(
 ) -> AstraError:
     """The typed error for an answer that is not one of ``req.expect``."""
     status = resp.status
-    secrets = tuple(secrets)
-    items = parse_error_items(resp.body, secrets)
+    items = parse_error_items(resp.body, tuple(secrets))
     said = _astra_said(items)
     op = req.operation
     common: dict[str, Any] = {"status_code": status, "errors": items, "operation": op}
-    perm = req.permission
     # for 400/422 Astra's own words are the reason, when it gives some
     reason = "; ".join(i.message.strip().rstrip(".") for i in items[:3] if i.message.strip())
-    if status == 400:
-        return AstraBadRequest(
-            f"Astra refused to {op}: {reason or 'the request was not valid'} (400).", **common
-        )
-    if status == 401:
-        return AstraUnauthorized(
-            f"Astra refused to {op}: the bot's Astra token is invalid or expired (401).{said}",
-            **common,
-        )
-    if status == 403:
-        need = f"the `{perm}` permission" if perm else "the permission for this"
-        return AstraForbidden(
-            f"Astra refused to {op}: the bot's Astra token lacks {need} (403).{said}",
-            hint=(
-                f"An Astra admin should add `{perm}` to the role of the bot's token."
-                if perm
-                else None
-            ),
-            **common,
-        )
-    if status == 404:
-        return AstraNotFound(f"Astra could not {op}: it was not found (404).{said}", **common)
-    if status == 409:
-        if any(_EXISTS_RE.search(i.message) for i in items):
-            # "Keyspace x already exists in the database.": a clash, not a state to wait out
-            return AstraConflict(
-                f"Astra refused to {op}: it already exists (409).{said}", exists=True, **common
-            )
-        if req.path.startswith("/v2/databases/"):
-            return AstraConflict(
-                f"Astra refused to {op}: the database is not in a valid state for this "
-                f"operation (409).{said}",
-                **common,
-            )
-        # outside databases a 409 is a clash (a role or address that exists already)
-        return AstraConflict(
-            f"Astra refused to {op}: it conflicts with what exists already (409).{said}",
-            hint="Check the current state (list it) and try again.",
-            **common,
-        )
-    if status == 422:
-        return AstraUnprocessable(
-            f"Astra refused to {op}: {reason or 'it could not process the values given'} (422).",
-            **common,
-        )
-    if status == 429:
-        retry_after = parse_retry_after(resp.header("retry-after"), now)
-        wait = f" Try again in {retry_after:.0f} s." if retry_after else ""
-        return AstraRateLimited(
-            f"Astra is rate-limiting the bot and refused to {op} (429).{wait}",
-            retry_after=retry_after,
-            **common,
-        )
+    mapped = _BY_STATUS.get(status)
+    if mapped is not None:
+        return mapped(_Refusal(req, resp, items, said, reason, common, now))
     if status >= 500:
         return AstraServerError(
             f"Astra had an internal error and could not {op} ({status}).{said}", **common
