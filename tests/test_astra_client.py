@@ -927,3 +927,21 @@ def test_error_for_gives_each_status_its_error_and_its_words(
     assert type(err) is kind
     assert words in err.user_message
     assert err.status_code == status
+
+
+def test_the_astra_layer_imports_nothing_above_it() -> None:
+    """astra/ is below the service, the store, the renderer and the work slots (DESIGN §8):
+    of the bot, it uses only the error tree and the one redaction."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    above = []
+    for path in sorted((root / "bot" / "astra").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            above += [f"{path.relative_to(root)}: {n}" for n in names
+                      if n.startswith("bot.") and not n.startswith(("bot.astra", "bot.errors",
+                                                                     "bot.redact"))]
+    assert above == []

@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
+from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from bot.app import make_astra
 from bot.work import WorkSlots, network_wait
+from tests.conftest import make_settings
 
 
 async def _run_all(slots: WorkSlots, works: list[Coroutine[Any, Any, None]]) -> list[Any]:
@@ -188,3 +192,36 @@ async def test_work_runs_in_the_context_of_whoever_submitted_it() -> None:
     who.reset(token)
     await asyncio.gather(*futures)
     assert seen == ["first's request", "second's request"]
+
+
+async def test_the_apps_astra_client_waits_for_astra_without_its_cpu_slot(
+    tmp_path: Path,
+) -> None:
+    """The composition root gives the Astra client the network wait: a slow Astra holds no
+    CPU slot (the client itself knows nothing of work slots, DESIGN §8)."""
+    answer = asyncio.Event()
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        await answer.wait()
+        return httpx.Response(200, json=[])
+
+    astra, _ = make_astra(make_settings(tmp_path), sandbox=False,
+                          transport=httpx.MockTransport(slow))
+    slots = WorkSlots(1, 4)
+    order: list[str] = []
+
+    async def listing() -> None:
+        await astra.list_databases()
+        order.append("listed")
+
+    async def other() -> None:
+        order.append("other ran")
+        answer.set()
+
+    loop = asyncio.get_running_loop()
+    done = [loop.create_future() for _ in range(2)]
+    slots.submit(listing(), done[0].set_result)
+    slots.submit(other(), done[1].set_result)
+    assert await asyncio.wait_for(asyncio.gather(*done), 10) == [None, None]
+    assert order == ["other ran", "listed"]
+    await astra.aclose()

@@ -22,7 +22,6 @@ from bot.astra.models import (
     User,
 )
 from bot.astra.transport import Transport
-from bot.work import network_wait
 
 #: A guard against a server that ignores ``starting_after`` (100 pages × 100 databases).
 _MAX_PAGES = 1000
@@ -67,7 +66,7 @@ class DatabaseCalls(Transport):
             task.add_done_callback(_retrieve)
         task, calls = shared
         try:
-            async with network_wait():
+            async with self._network_wait():
                 return list(await asyncio.shield(task))
         finally:
             journal = self._journal.get()

@@ -19,9 +19,9 @@ Contract:
 from __future__ import annotations
 
 from bot.astra.calls import DatabaseCalls, OrganizationCalls, TelemetryCalls
-from bot.astra.transport import Observer
+from bot.astra.transport import NetworkWait, Observer
 
-__all__ = ["AstraClient", "Observer"]
+__all__ = ["AstraClient", "NetworkWait", "Observer"]
 
 
 class AstraClient(DatabaseCalls, OrganizationCalls, TelemetryCalls):

@@ -17,11 +17,15 @@ import httpx
 from bot.astra import http as api
 from bot.astra.models import Database
 from bot.errors import AstraError
-from bot.work import network_wait
 
 #: Told of every attempt: ``(method, path, status, seconds)``; status is the HTTP status
 #: (``"503"``), ``"timeout"`` or ``"unreachable"``. Metrics hook (bot/metrics.py).
 Observer = Callable[[str, str, str, float], None]
+
+#: Around every await on Astra (a request, a back-off sleep, a shared listing). The
+#: composition root passes the work slots' ``network_wait`` (bot/work.py), so that a command
+#: waiting on Astra holds no CPU slot; the client itself knows nothing of work slots.
+NetworkWait = Callable[[], contextlib.AbstractAsyncContextManager[None]]
 
 log = logging.getLogger("bot.astra")
 
@@ -42,6 +46,7 @@ class Transport:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         rand: Callable[[], float] = random.random,
         observer: Observer | None = None,
+        network_wait: NetworkWait = contextlib.nullcontext,
     ) -> None:
         token = token.strip()
         if token.lower().startswith("bearer "):
@@ -53,6 +58,7 @@ class Transport:
         self._sleep = sleep
         self._rand = rand
         self._observer = observer
+        self._network_wait = network_wait
         self._http = httpx.AsyncClient(
             base_url=self._base_url,
             transport=transport,
@@ -141,7 +147,7 @@ class Transport:
                     attempts - 1,
                     delay,
                 )
-                async with network_wait():
+                async with self._network_wait():
                     await self._sleep(delay)
 
     def _observe(self, req: api.ApiRequest, status: str, started: float) -> None:
@@ -151,7 +157,7 @@ class Transport:
     async def _send_once(self, req: api.ApiRequest) -> api.ApiResponse:
         started = time.monotonic()
         try:
-            async with network_wait():
+            async with self._network_wait():
                 resp = await self._http.request(
                     req.method, req.path, params=list(req.params) or None, json=req.json
                 )
