@@ -59,7 +59,7 @@ SCOPE_EFFECTS = {
     "im:write": "the bot cannot open direct messages",
 }
 
-#: The bot's features → the DevOps API operations they call (bot/astra/http.py names);
+#: The bot's features → the DevOps API operations they call (bot/astra/http/ names);
 #: the Astra permissions come from :data:`bot.astra.http.PERMISSIONS`.
 FEATURES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("db list/get/status, watch, the watcher", ("list_databases", "get_database")),

@@ -53,7 +53,7 @@ OUTCOMES = {
     "form": "form",
 }
 
-#: DevOps API path templates (bot/astra/http.py builds these paths). Anything else is
+#: DevOps API path templates (bot/astra/http/ builds these paths). Anything else is
 #: counted as "other", so an unexpected path can never add a label value per id.
 _TEMPLATES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile("^" + re.sub(r"\\\{\w+\\\}", "[^/]+", re.escape(t)) + "/?$"), t)
