@@ -192,7 +192,7 @@ async def _perm(settings: Settings, args: argparse.Namespace) -> int:
 
 
 async def _perm_run(settings: Settings, store: Store, args: argparse.Namespace) -> int:
-    from bot import perm_io
+    from bot.cli import perm_io
     from bot.intents import parse_subject
 
     cmd = args.perm_cmd
@@ -302,7 +302,7 @@ def _write_file(path: str, text: str) -> None:
 
 
 async def _perm_import(store: Store, args: argparse.Namespace) -> int:
-    from bot import perm_io
+    from bot.cli import perm_io
 
     source = "<stdin>" if args.file == "-" else args.file
     content = sys.stdin.read() if args.file == "-" else _read_file(args.file)
@@ -324,7 +324,7 @@ async def _perm_import(store: Store, args: argparse.Namespace) -> int:
 
 
 async def _audit(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.audit_export import export_jsonl, parse_since
+    from bot.cli.audit_export import export_jsonl, parse_since
 
     since = parse_since(args.since) if args.since else None
     engine, store = await _open_store(settings)
@@ -342,7 +342,7 @@ async def _audit(settings: Settings, args: argparse.Namespace) -> int:
 def _doctor(*, as_json: bool) -> int:
     """Settings are read by the doctor itself: a value pydantic refuses is one of its
     findings, not a reason to stop."""
-    from bot import doctor
+    from bot.cli import doctor
 
     settings, problems = doctor.load_settings()
     secrets = settings.secret_values()
@@ -444,7 +444,7 @@ def _main(argv: Sequence[str] | None) -> int:
             case "worker":
                 return asyncio.run(_worker(settings, sandbox=args.sandbox))
             case "shell":
-                from bot.shell import SHELL_CHANNEL, SHELL_USER, run_shell
+                from bot.cli.shell import SHELL_CHANNEL, SHELL_USER, run_shell
 
                 return asyncio.run(run_shell(settings, user=args.user or SHELL_USER,
                                              channel=args.channel or SHELL_CHANNEL,

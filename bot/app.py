@@ -38,8 +38,7 @@ from bot.slack.app import (
 )
 from bot.store.db import is_at_head, make_engine, migrate
 from bot.store.repo import Store
-from bot.watcher import Watcher
-from bot.work import network_wait
+from bot.watcher.tick import Watcher
 
 log = logging.getLogger("astra_bot")
 
@@ -99,16 +98,14 @@ def make_astra(
     if transport is not None:
         token = settings.astra_token.get_secret_value() if settings.astra_token else SANDBOX_TOKEN
         return AstraClient(token, settings.astra_api_url, transport=transport,
-                           sleep=sleep, observer=observer,
-                           network_wait=network_wait), emulator
+                           sleep=sleep, observer=observer), emulator
     if sandbox or settings.astra_token is None:
         emu = emulator or AstraEmulator(sandbox_config(settings.emulator_speed))
         client = AstraClient(SANDBOX_TOKEN, "http://astra-emulator",
-                             transport=httpx.ASGITransport(app=emu.app), observer=observer,
-                             network_wait=network_wait)
+                             transport=httpx.ASGITransport(app=emu.app), observer=observer)
         return client, emu
     return AstraClient(settings.astra_token.get_secret_value(), settings.astra_api_url,
-                       observer=observer, network_wait=network_wait), None
+                       observer=observer), None
 
 
 def sandbox_config(speed: float = 1.0) -> EmulatorConfig:

@@ -18,7 +18,6 @@ import httpx
 import pytest
 import yaml
 
-from bot import doctor
 from bot.astra import http as api
 from bot.astra.emulator import (
     ORG_ADMIN_ROLE_ID,
@@ -27,6 +26,7 @@ from bot.astra.emulator import (
     SANDBOX_TOKEN,
     AstraEmulator,
 )
+from bot.cli import doctor
 from bot.store.db import make_engine, migrate
 from tests.conftest import ServiceHarness
 from tests.fakes.slack_api import DEFAULT_APP_TOKEN, DEFAULT_BOT_TOKEN, FakeSlack

@@ -1,4 +1,4 @@
-"""`astra-bot perm …` and `astra-bot audit export` (bot/perm_io.py, bot/audit_export.py).
+"""`astra-bot perm …` and `astra-bot audit export` (bot/cli/perm_io.py, bot/cli/audit_export.py).
 
 Most tests call ``bot.__main__.main`` in-process (fast); one runs the real entry point in a
 subprocess. The README's worked example is checked both ways: its `/astra perm` commands
@@ -23,8 +23,8 @@ import pytest
 import yaml
 
 import bot.__main__ as cli_main
-from bot import perm_io
-from bot.audit_export import FIELDS, parse_since
+from bot.cli import perm_io
+from bot.cli.audit_export import FIELDS, parse_since
 from bot.errors import StoreError
 from bot.policy import Binding
 from bot.render import ACTION_CONFIRM
@@ -446,7 +446,7 @@ def test_audit_export_jsonl(cli: Cli, db_url: str) -> None:
 
 
 def test_audit_export_pages_through_many_rows(db_url: str) -> None:
-    from bot.audit_export import export_jsonl
+    from bot.cli.audit_export import export_jsonl
 
     async def go(store: Store) -> list[str]:
         for i in range(23):

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from bot.astra.emulator import AstraEmulator, EmulatorConfig
+from bot.cli.shell import run_shell
 from bot.settings import Settings
-from bot.shell import run_shell
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 _BLOCK = re.compile(r"^<!-- shell transcript -->\n```text\n(.*?)\n```$", re.S | re.M)

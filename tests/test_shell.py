@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.cli.shell import run_shell
 from bot.settings import Settings
-from bot.shell import run_shell
 
 
 async def _shell(tmp_path: Path, script: str, *, wait: bool = True, **env: str) -> str:
@@ -96,7 +96,7 @@ async def test_stars_in_commands_survive(tmp_path: Path) -> None:
 
 
 def test_typed_mentions_are_sent_escaped() -> None:
-    from bot.shell import compose
+    from bot.cli.shell import compose
 
     assert compose("perm grant @U0DEV viewer") == "perm grant <@U0DEV> viewer"
     assert compose("perm guard #C0OPS viewer") == "perm guard <#C0OPS> viewer"

@@ -48,7 +48,7 @@ from bot.render import ACTION_CONFIRM, Message
 from bot.service import Request
 from bot.settings import Settings
 from bot.store.models import Confirmation, Notice, Operation
-from bot.watcher import Watcher
+from bot.watcher.tick import Watcher
 from tests.fakes.slack_api import DEFAULT_BOT_TOKEN, FakeSlack
 
 ADMIN = "USOAK"

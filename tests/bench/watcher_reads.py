@@ -4,7 +4,7 @@ For each N: a fresh SQLite store (migrated like ``serve`` does), an in-process
 :class:`~bot.astra.emulator.AstraEmulator` (through ``httpx.ASGITransport``, so every request
 the real :class:`~bot.astra.client.AstraClient` makes is in the emulator's log), an org of
 D = N + ``--extra`` databases of which N are PENDING (they stay PENDING), N operations
-inserted straight into the store and due now, and the real :class:`~bot.watcher.Watcher`.
+inserted straight into the store and due now, and the real :class:`~bot.watcher.tick.Watcher`.
 Then ``Watcher.tick()`` is called until every operation was looked at once (the store hands
 out at most 500 due operations per claim), and for each tick we record the Astra requests
 the emulator saw, what the tick claimed, its wall time and its SQL statements.
@@ -36,7 +36,7 @@ from bot.settings import Settings
 from bot.store.db import make_engine, migrate
 from bot.store.models import Operation
 from bot.store.repo import Store
-from bot.watcher import Watcher
+from bot.watcher.tick import Watcher
 
 PAGE = 100  # bot.astra.http.MAX_PAGE_SIZE: the largest page Astra serves
 

@@ -1,0 +1,1 @@
+"""The watcher: the tick over pending operations, reconciliation of uncertain creates, notices."""
