@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 
@@ -28,6 +29,7 @@ from bot.metrics import Metrics
 from bot.ports import Directory, Notifier
 from bot.redact import Redactor
 from bot.service import Service
+from bot.service.views import db_view
 from bot.settings import Settings
 from bot.slack.app import (
     SlackDirectory,
@@ -113,7 +115,8 @@ def sandbox_config(speed: float = 1.0) -> EmulatorConfig:
     return EmulatorConfig.faster(speed)
 
 
-async def prepare_store(settings: Settings, engine: AsyncEngine) -> Store:
+async def prepare_store(settings: Settings, engine: AsyncEngine, *,
+                        clock: Callable[[], float] = time.time) -> Store:
     """SQLite: migrate in place. PostgreSQL: refuse a store not at head (DESIGN §2)."""
     if settings.is_postgres:
         if not await is_at_head(engine):
@@ -124,7 +127,7 @@ async def prepare_store(settings: Settings, engine: AsyncEngine) -> Store:
             )
     else:
         await migrate(engine)
-    return Store(engine, redactor=Redactor(settings.secret_values()))
+    return Store(engine, clock=clock, redactor=Redactor(settings.secret_values()))
 
 
 async def build(
@@ -139,11 +142,14 @@ async def build(
     poll_interval: float | None = None,
     astra_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     metrics: Metrics | None = None,
+    clock: Callable[[], float] = time.time,
 ) -> Components:
+    """Every long-lived part, built once, each given what it needs (``clock``: the store's,
+    the service's and the watcher's time; tests give a fake one)."""
     metrics = metrics or Metrics()
     engine = make_engine(settings.database_url)
     try:
-        store = await prepare_store(settings, engine)
+        store = await prepare_store(settings, engine, clock=clock)
     except BaseException:
         await engine.dispose()
         raise
@@ -157,11 +163,10 @@ async def build(
                                  settings.slack_api_url, metrics=metrics)
         notifier = SlackNotifier(client, metrics=metrics)
         directory = directory or SlackDirectory(client)
-    service = Service(settings, store, astra, notifier, directory=directory,
-                      extra_admins=extra_admins, poll_interval=poll_interval)
-    watcher = Watcher(settings, store, astra, notifier, poll_interval=poll_interval)
-    service.metrics = metrics
-    watcher.metrics = metrics
+    service = Service(settings, store, astra, notifier, directory=directory, clock=clock,
+                      extra_admins=extra_admins, poll_interval=poll_interval, metrics=metrics)
+    watcher = Watcher(settings, store, astra, notifier, db_view=db_view, clock=clock,
+                      poll_interval=poll_interval, metrics=metrics)
     slack = None
     session: aiohttp.ClientSession | None = None
     if isinstance(notifier, SlackNotifier):

@@ -183,10 +183,8 @@ async def bot_harness(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator,
     """The bot's real ASGI app wired to the fakes, with extra settings (TTL, PostgreSQL…)."""
     components = await build(make_settings(tmp_path, SLACK_API_URL=slack.api_url, **settings),
                              astra_transport=httpx.ASGITransport(app=emulator.app),
-                             emulator=emulator, poll_interval=1.0, astra_sleep=clock.sleep)
-    components.store.clock = clock
-    components.service.clock = clock
-    components.watcher.clock = clock
+                             emulator=emulator, poll_interval=1.0, astra_sleep=clock.sleep,
+                             clock=clock)
     app = asgi_app(components, with_watcher=False)
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
                                  base_url="http://bot") as http:
@@ -281,10 +279,8 @@ async def shell_bot(tmp_path: Path, emulator: AstraEmulator,
     notifier = RecordingNotifier()
     components = await build(settings, notifier=notifier,
                              astra_transport=httpx.ASGITransport(app=emulator.app),
-                             emulator=emulator, poll_interval=1.0, astra_sleep=clock.sleep)
-    components.store.clock = clock
-    components.service.clock = clock
-    components.watcher.clock = clock
+                             emulator=emulator, poll_interval=1.0, astra_sleep=clock.sleep,
+                             clock=clock)
     try:
         yield ServiceHarness(components, notifier, emulator, clock)
     finally:

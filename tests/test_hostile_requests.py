@@ -21,7 +21,7 @@ import pytest
 
 from bot.intents import MAX_TEXT_CHARS
 from bot.render import ACTION_CONFIRM, ACTION_RUN, FORM_CREATE
-from bot.watcher.tick import SEEN_FORGET_EVERY_S, SEEN_KEEP_S
+from bot.watcher.notices import SEEN_FORGET_EVERY_S, SEEN_KEEP_S
 from bot.web import MAX_BODY_BYTES
 from tests.conftest import ADMIN, SIGNING_SECRET, BotHarness
 from tests.fakes.slack_api import (

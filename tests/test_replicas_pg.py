@@ -38,8 +38,7 @@ async def test_two_watchers_announce_each_operation_once(
     for _ in range(2):
         settings = make_settings(tmp_path, DATABASE_URL=pg_database)
         c = await build(settings, notifier=notifier, emulator=emulator, poll_interval=1.0,
-                        astra_transport=httpx.ASGITransport(app=emulator.app))
-        c.store.clock = c.service.clock = c.watcher.clock = clock
+                        astra_transport=httpx.ASGITransport(app=emulator.app), clock=clock)
         replicas.append(c)
     try:
         names = [f"db{i:02d}" for i in range(24)]

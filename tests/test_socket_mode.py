@@ -62,10 +62,8 @@ async def socket_bot(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator,
                                  SLACK_APP_TOKEN=DEFAULT_APP_TOKEN)
         components = await build(settings,
                                  astra_transport=httpx.ASGITransport(app=emulator.app),
-                                 emulator=emulator, poll_interval=1.0, astra_sleep=clock.sleep)
-        components.store.clock = clock
-        components.service.clock = clock
-        components.watcher.clock = clock
+                                 emulator=emulator, poll_interval=1.0, astra_sleep=clock.sleep,
+                                 clock=clock)
         # a short ping interval: a silently dropped connection is noticed within ~1 s
         handler = socket_mode_handler(components, ping_interval=0.5)
         await handler.connect_async()

@@ -46,6 +46,7 @@ from bot.app import build
 from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator, EmulatorConfig
 from bot.render import ACTION_CONFIRM, Message
 from bot.service import Request
+from bot.service.views import db_view
 from bot.settings import Settings
 from bot.store.models import Confirmation, Notice, Operation
 from bot.watcher.tick import Watcher
@@ -130,7 +131,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         service, store = comps.service, comps.store
         watchers = [comps.watcher] + [
             Watcher(settings, store, comps.astra, comps.watcher.notifier,
-                    poll_interval=args.interval)
+                    db_view=db_view, poll_interval=args.interval)
             for _ in range(args.watchers - 1)]
         stop_watch = asyncio.Event()
         stop_faults = asyncio.Event()

@@ -32,6 +32,7 @@ from sqlalchemy import event
 from bot.astra.client import AstraClient
 from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator, EmulatorConfig
 from bot.render import Message
+from bot.service.views import db_view
 from bot.settings import Settings
 from bot.store.db import make_engine, migrate
 from bot.store.models import Operation
@@ -109,7 +110,7 @@ async def one_case(n: int, extra: int, *, subscription: bool = False,
             await store.subscribe(org_id=org, channel_id="CSUB", database_id="*",
                                   database_name="all databases", by="UBENCH")
         watcher = Watcher(settings_for(url, interval), store, astra, NullNotifier(),
-                          poll_interval=interval)
+                          db_view=db_view, poll_interval=interval)
         dbs = n + extra
         ticks: list[dict[str, Any]] = []
         seen = 0

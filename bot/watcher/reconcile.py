@@ -1,0 +1,107 @@
+"""Operations whose request may not have reached Astra: a create whose outcome is unknown
+(adopted or told plainly), a terminate refused while the database was busy (sent again)."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+from bot import render
+from bot.astra.models import Database
+from bot.errors import AstraError
+from bot.render.mrkdwn import md, user
+from bot.store.models import Operation
+from bot.watcher.astra_reads import read_missing
+from bot.watcher.operations import OperationFollower
+
+log = logging.getLogger("astra_bot.watcher")
+
+#: Statuses in which Astra takes a terminate again (a 409 said the database was busy).
+TERMINABLE = {"ACTIVE", "PARKED", "HIBERNATED", "ERROR"}
+
+
+class Reconciler:
+    """Operations still in state ``sending``: their request was not known to be sent."""
+
+    def __init__(self, follower: OperationFollower, reconcile_timeout: float) -> None:
+        self.follower = follower
+        self.deps = follower.deps
+        self.reconcile_timeout = reconcile_timeout
+
+    async def look(self, op: Operation, dbs: dict[str, Database]) -> int:
+        """The operations this ended (0 or 1)."""
+        if json.loads(op.detail or "{}").get("retry") == "terminate":
+            return await self._retry_terminate(op, dbs)
+        return await self._reconcile_create(op, dbs)
+
+    async def _reconcile_create(self, op: Operation, dbs: dict[str, Database]) -> int:
+        """A create whose outcome is unknown (crash or ambiguous answer): adopt the database
+        Astra made for it, or tell the channel plainly that nothing was found."""
+        d = self.deps
+        tracked = await d.store.tracked_database_ids(op.org_id)
+        since = op.created_at - 120  # tolerate clock skew between the bot and Astra
+        found = [
+            db
+            for db in dbs.values()
+            if db.info.name == op.database_name
+            and db.id not in tracked
+            and (db.created_at is None or db.created_at.timestamp() >= since)
+        ]
+        now = d.clock()
+        if found:
+            db = max(found, key=lambda x: x.creation_time or "")
+            await d.store.operation_sent(op.id, db.id, status=db.status, next_check_at=now)
+            log.info("adopted database %s for create %s", db.id, op.id)
+            return 0
+        if now - op.created_at < self.reconcile_timeout:
+            await self.follower.reschedule(op)
+            return 0
+        text = md(
+            ":warning: The create of *{}* asked by {} may not have reached Astra: no "
+            "database of that name appeared. Its outcome is unknown; check "
+            "`/astra db list` before running the command again.",
+            op.database_name,
+            user(op.requester_id),
+        )
+        message = render.plain(text)
+        ended = await self.follower.end(
+            op, d.owner, "unknown", None, message, final="UNKNOWN", now=now
+        )
+        return 1 if ended else 0
+
+    async def _retry_terminate(self, op: Operation, dbs: dict[str, Database]) -> int:
+        """A terminate refused (409) while the database was busy: send it again once the
+        database is ACTIVE (or PARKED), as Terraform does."""
+        d = self.deps
+        db = dbs.get(op.database_id)
+        now = d.clock()
+        if db is None:
+            db, status = await read_missing(d.astra, op.database_id)
+            if status == "TERMINATED":  # gone already
+                await d.store.operation_sent(
+                    op.id, op.database_id, status="TERMINATED", next_check_at=now
+                )
+                return 0
+            if db is None:  # no answer: look again later
+                await self.follower.reschedule(op)
+                return 0
+        if now > op.deadline_at:
+            await self.follower.finish(op, "timed_out", db.status, db)
+            return 1
+        if db.status in TERMINABLE and await self._terminate_again(op):
+            await d.store.operation_sent(
+                op.id, op.database_id, status="TERMINATING", next_check_at=now + d.interval
+            )
+            return 0
+        await self.follower.show_progress(op, db.status)
+        await self.follower.reschedule(op)
+        return 0
+
+    async def _terminate_again(self, op: Operation) -> bool:
+        try:
+            await self.deps.astra.terminate_database(op.database_id)
+        except AstraError as err:
+            if err.status_code != 409:
+                log.warning("terminate retry failed: %s", err.user_message)
+            return False
+        return True

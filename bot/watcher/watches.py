@@ -1,0 +1,84 @@
+"""Watched databases: a notice for each status change a channel has not been told yet."""
+
+from __future__ import annotations
+
+import json
+
+from bot import render
+from bot.astra.models import Database
+from bot.store.models import Subscription
+from bot.store.repo import NewNotice
+from bot.watcher.astra_reads import read_missing
+from bot.watcher.deps import WatcherDeps
+
+
+class WatchChecker:
+    """Compares each watch's last seen statuses with the list's, and enqueues the news."""
+
+    def __init__(self, deps: WatcherDeps) -> None:
+        self.deps = deps
+
+    async def check(
+        self,
+        sub: Subscription,
+        dbs: dict[str, Database],
+        covered: set[tuple[str, str]],
+    ) -> int:
+        """Notices for the watched databases' changes; the Astra reads it made (0 or 1).
+        ``covered``: (channel, database id) an operation's own messages tell already."""
+        before: dict[str, str] = json.loads(sub.last_statuses or "{}")
+        one = sub.database_id != "*"
+        after = {k: v.status for k, v in dbs.items() if not one or k == sub.database_id}
+        reads = 0
+        missing = one and sub.database_id not in after and bool(before)
+        if missing and before.get(sub.database_id) == "TERMINATED":
+            after = before  # told already: not read again on every tick
+        elif missing:
+            # Absent from the list is no proof of TERMINATED: read the database itself.
+            db, status = await read_missing(self.deps.astra, sub.database_id)
+            reads = 1
+            if status is None:
+                return reads  # no answer: nothing concluded, look again next time
+            if db is not None:
+                dbs = {**dbs, db.id: db}
+            after = {sub.database_id: status}
+        if after == before:
+            return reads
+        await self._tell(sub, dbs, before, after, covered)
+        if sub.database_id != "*" and after.get(sub.database_id) == "TERMINATED":
+            # nothing more will happen to it: the watch ends with its last notice
+            await self.deps.store.unsubscribe(sub.channel_id, sub.database_id)
+            return reads
+        await self.deps.store.update_subscription_statuses(sub.id, after)
+        return reads
+
+    async def _tell(
+        self,
+        sub: Subscription,
+        dbs: dict[str, Database],
+        before: dict[str, str],
+        after: dict[str, str],
+        covered: set[tuple[str, str]],
+    ) -> None:
+        # What the channel saw when it began to watch is no news (the watch seeds it; a
+        # watch of `all` sees every database first).
+        if not before:
+            return
+        for db_id, status in sorted(after.items()):
+            old = before.get(db_id)
+            if old == status or (sub.channel_id, db_id) in covered:
+                continue
+            if db_id in dbs:
+                name = dbs[db_id].info.name or db_id
+            else:
+                name = sub.database_name if sub.database_id != "*" else db_id
+            msg = render.status_change(name, db_id, old, status)
+            await self.deps.store.enqueue_notice(
+                NewNotice(
+                    dedupe_key=f"sub:{sub.id}:{db_id}:{old}:{status}:{int(self.deps.clock())}",
+                    org_id=sub.org_id,
+                    channel_id=sub.channel_id,
+                    text=msg.text,
+                    blocks=msg.blocks,
+                )
+            )
