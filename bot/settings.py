@@ -157,3 +157,22 @@ def require_for_shell(settings: Settings) -> None:
             hint="Paste an application token from Astra (Settings → Tokens), or unset the "
             "variable to use the built-in Astra emulator.",
         )
+
+
+def load_settings() -> Settings:
+    """The settings of this process's environment, or one :class:`ConfigError` that names
+    every refused value at once (their values are never shown: some are secrets)."""
+    from pydantic import ValidationError
+
+    try:
+        return Settings()
+    except ValidationError as exc:
+        lines = [
+            f"{e.get('loc', ['?'])[0]} is not valid: {e.get('msg')}."
+            for e in exc.errors(include_url=False)
+        ]
+        if len(lines) == 1:
+            raise ConfigError(f"Setting {lines[0]}") from None
+        raise ConfigError(
+            f"{len(lines)} settings are not valid:\n" + "\n".join(f"  - {line}" for line in lines)
+        ) from None
