@@ -4,7 +4,7 @@ Contract:
 
 - :class:`Metrics` owns its own ``prometheus_client.CollectorRegistry``: nothing is
   registered globally, so two bots in one process (tests, the benchmark) never share a
-  counter. The composition root (:mod:`bot.app`) builds one and hands it to the Astra
+  counter. The composition root (:mod:`bot.bootstrap`) builds one and hands it to the Astra
   client (an observer), the Slack Web API client (a retry-handler hook), the Bolt app (ack
   timing), the service (one call per audit row) and the watcher.
 - Label values are bounded by construction: intents are the command table's permissions,

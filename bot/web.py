@@ -47,7 +47,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from bot.app import Components
+from bot.bootstrap import Components
 from bot.errors import BotError, ConfigError
 from bot.metrics import CONTENT_TYPE
 from bot.store.db import is_at_head
@@ -107,8 +107,7 @@ def _bolt_request(request: Request, raw: bytes) -> AsyncBoltRequest:
         # so that what Bolt would choke on is refused here
         if not isinstance(parse_body(text, content_type or None), dict):
             raise Refused(400, "a body that is not a JSON object")
-        return AsyncBoltRequest(body=text, query=request.url.query,
-                                headers=dict(request.headers))
+        return AsyncBoltRequest(body=text, query=request.url.query, headers=dict(request.headers))
     except UnicodeDecodeError:
         raise Refused(400, "a body that is not UTF-8") from None
     except (ValueError, TypeError, AttributeError, RecursionError) as exc:
@@ -119,9 +118,14 @@ def _bolt_request(request: Request, raw: bytes) -> AsyncBoltRequest:
 class SlackEvents:
     """The ``/slack/events`` endpoint: the gate of the module docstring, then Bolt."""
 
-    def __init__(self, bolt: AsyncApp, signing_secret: str, *,
-                 max_body_bytes: int = MAX_BODY_BYTES,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        bolt: AsyncApp,
+        signing_secret: str,
+        *,
+        max_body_bytes: int = MAX_BODY_BYTES,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.bolt = bolt
         self._secret = signing_secret.encode()
         self.max_body_bytes = max_body_bytes
@@ -137,8 +141,12 @@ class SlackEvents:
             raise Refused(401, "no Slack signature")
         if not timestamp.isdigit() or abs(self.clock() - int(timestamp)) > SIGNATURE_WINDOW_S:
             raise Refused(401, "a Slack signature outside the five-minute window")
-        expected = "v0=" + hmac.new(self._secret, b"v0:" + timestamp.encode() + b":" + raw,
-                                    hashlib.sha256).hexdigest()
+        expected = (
+            "v0="
+            + hmac.new(
+                self._secret, b"v0:" + timestamp.encode() + b":" + raw, hashlib.sha256
+            ).hexdigest()
+        )
         if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
             raise Refused(401, "a bad Slack signature")
 
@@ -150,93 +158,99 @@ class SlackEvents:
         except Refused as refused:
             what = {400: "a malformed", 401: "an unsigned", 413: "an oversized"}
             # unsigned requests are the internet's background noise: not a warning
-            log.log(logging.INFO if refused.status == 401 else logging.WARNING,
-                    "refused %s request to /slack/events: %s",
-                    what.get(refused.status, "a"), refused.reason)
+            log.log(
+                logging.INFO if refused.status == 401 else logging.WARNING,
+                "refused %s request to /slack/events: %s",
+                what.get(refused.status, "a"),
+                refused.reason,
+            )
             return PlainTextResponse(refused.reason, status_code=refused.status)
         return to_starlette_response(await self.bolt.async_dispatch(bolt_request))
 
 
-async def _peer_problem(components: Components, peer: str,
-                        probe: Callable[[], Awaitable[object]]) -> str | None:
-    """Why ``peer`` does not count as reachable (None if it does). Asks it only when
-    nothing recent is known (see READY_FRESH_S / READY_RETRY_S)."""
-    health = components.metrics.peers
+class Readiness:
+    """``/readyz``: the store answers and is at head, Slack and Astra answered recently, and
+    Socket Mode (when it is used) is connected."""
 
-    def known() -> bool:
-        c = health.last(peer)
-        return c is not None and health.clock() - c.at <= (READY_FRESH_S if c.ok
-                                                           else READY_RETRY_S)
+    def __init__(self, components: Components) -> None:
+        self.components = components
+        #: one probe of a peer at a time (the others wait for its answer)
+        self._probing: dict[str, asyncio.Lock] = {}
 
-    if not known():
-        lock = components._probing.setdefault(peer, asyncio.Lock())
-        async with lock:
-            if not known():
-                try:
-                    await probe()
-                except Exception as exc:  # a probe never makes readiness crash
-                    # An HTTP answer was recorded by the clients' hooks; anything else
-                    # (no connection, a timeout) is recorded here.
-                    if not known():
-                        health.record(peer, False, type(exc).__name__)
-    contact = health.last(peer)
-    if contact is None:
-        return f"{peer} has not answered yet"
-    if not contact.ok:
-        return f"{peer} is unreachable or refuses the bot ({contact.detail})"
-    return None
-
-
-def asgi_app(components: Components, *, with_watcher: bool = True) -> Starlette:
-    """The HTTP app: Slack's request URL (HTTP mode), health, readiness and metrics. With
-    ``components.socket`` set, the lifespan also connects Socket Mode (in the background:
-    health answers while Slack is being reached) and closes it first on shutdown."""
-    assert components.bolt is not None
-    settings = components.settings
-    routes: list[Route] = []
-    if not settings.socket_mode:
-        if settings.slack_signing_secret is None:
-            raise ConfigError("SLACK_SIGNING_SECRET is not set (HTTP mode needs it).")
-        events = SlackEvents(components.bolt, settings.slack_signing_secret.get_secret_value())
-        routes.append(Route("/slack/events", events.handle, methods=["POST"]))
-
-    async def healthz(_: Request) -> Response:
-        return JSONResponse({"ok": True})
-
-    async def readyz(_: Request) -> Response:
+    async def problems(self) -> list[str]:
+        c = self.components
         problems: list[str] = []
         try:
-            await components.store.ping()
-            if not await is_at_head(components.engine):
+            await c.store.ping()
+            if not await is_at_head(c.engine):
                 problems.append("store not migrated to head (run `astra-bot migrate`)")
         except BotError as err:
             problems.append(err.user_message)
-        slack = components.slack
-        if slack is not None and (why := await _peer_problem(components, "slack",
-                                                             slack.auth_test)):
+        if c.slack is not None and (why := await self._peer_problem("slack", c.slack.auth_test)):
             problems.append(why)
-        if why := await _peer_problem(components, "astra", components.astra.current_org):
+        if why := await self._peer_problem("astra", c.astra.current_org):
             problems.append(why)
-        if components.socket is not None and not await components.socket.client.is_connected():
+        if c.socket is not None and not await c.socket.client.is_connected():
             problems.append("Socket Mode is not connected to Slack")
+        return problems
+
+    async def endpoint(self, _: Request) -> Response:
+        problems = await self.problems()
         status = 200 if not problems else 503
         return JSONResponse({"ok": not problems, "problems": problems}, status_code=status)
 
+    def _known(self, peer: str) -> bool:
+        health = self.components.metrics.peers
+        c = health.last(peer)
+        fresh = READY_FRESH_S if c is not None and c.ok else READY_RETRY_S
+        return c is not None and health.clock() - c.at <= fresh
+
+    async def _peer_problem(self, peer: str, probe: Callable[[], Awaitable[object]]) -> str | None:
+        """Why ``peer`` does not count as reachable (None if it does). Asks it only when
+        nothing recent is known (see READY_FRESH_S / READY_RETRY_S)."""
+        health = self.components.metrics.peers
+        if not self._known(peer):
+            async with self._probing.setdefault(peer, asyncio.Lock()):
+                if not self._known(peer):
+                    try:
+                        await probe()
+                    except Exception as exc:  # a probe never makes readiness crash
+                        # An HTTP answer was recorded by the clients' hooks; anything else
+                        # (no connection, a timeout) is recorded here.
+                        if not self._known(peer):
+                            health.record(peer, False, type(exc).__name__)
+        contact = health.last(peer)
+        if contact is None:
+            return f"{peer} has not answered yet"
+        if not contact.ok:
+            return f"{peer} is unreachable or refuses the bot ({contact.detail})"
+        return None
+
+
+async def healthz(_: Request) -> Response:
+    return JSONResponse({"ok": True})
+
+
+def _metrics_endpoint(components: Components) -> Callable[[Request], Awaitable[Response]]:
     async def metrics(_: Request) -> Response:
         slots = components.service.slots
         components.metrics.set_work(slots.running, slots.waiting)
         try:
-            await components.metrics.refresh_from_store(components.store,
-                                                        components.store.clock())
+            await components.metrics.refresh_from_store(components.store, components.store.clock())
         except BotError as err:  # the counters are still worth scraping
             log.warning("metrics: store gauges not refreshed: %s", err.user_message)
         return Response(components.metrics.render(), media_type=CONTENT_TYPE)
 
+    return metrics
+
+
+def _lifespan(
+    components: Components, *, with_watcher: bool
+) -> Callable[[Starlette], contextlib.AbstractAsyncContextManager[None]]:
     @contextlib.asynccontextmanager
     async def lifespan(_: Starlette) -> AsyncIterator[None]:
         if with_watcher:
-            components.tasks.append(
-                asyncio.create_task(components.watcher.run(components.stop)))
+            components.tasks.append(asyncio.create_task(components.watcher.run(components.stop)))
         if components.socket is not None:
             components.tasks.append(asyncio.create_task(_connect(components.socket)))
         components.service.background(_warm(components), "warm-up")
@@ -245,14 +259,34 @@ def asgi_app(components: Components, *, with_watcher: bool = True) -> Starlette:
         finally:
             await components.aclose()
 
+    return lifespan
+
+
+def _events_routes(components: Components) -> list[Route]:
+    """``/slack/events``, in HTTP mode only (nothing signs a Socket Mode envelope)."""
+    settings = components.settings
+    if settings.socket_mode:
+        return []
+    assert components.bolt is not None
+    if settings.slack_signing_secret is None:
+        raise ConfigError("SLACK_SIGNING_SECRET is not set (HTTP mode needs it).")
+    events = SlackEvents(components.bolt, settings.slack_signing_secret.get_secret_value())
+    return [Route("/slack/events", events.handle, methods=["POST"])]
+
+
+def asgi_app(components: Components, *, with_watcher: bool = True) -> Starlette:
+    """The HTTP app: Slack's request URL (HTTP mode), health, readiness and metrics. With
+    ``components.socket`` set, the lifespan also connects Socket Mode (in the background:
+    health answers while Slack is being reached) and closes it first on shutdown."""
+    assert components.bolt is not None
     return Starlette(
         routes=[
-            *routes,
+            *_events_routes(components),
             Route("/healthz", healthz, methods=["GET"]),
-            Route("/readyz", readyz, methods=["GET"]),
-            Route("/metrics", metrics, methods=["GET"]),
+            Route("/readyz", Readiness(components).endpoint, methods=["GET"]),
+            Route("/metrics", _metrics_endpoint(components), methods=["GET"]),
         ],
-        lifespan=lifespan,
+        lifespan=_lifespan(components, with_watcher=with_watcher),
     )
 
 

@@ -25,8 +25,8 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import Components, build
 from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator, EmulatorConfig
+from bot.bootstrap import Components, build
 from bot.render import Message
 from bot.service import Request
 from bot.settings import Settings

@@ -10,8 +10,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bot.app import build
 from bot.astra.emulator import AstraEmulator
+from bot.bootstrap import build
 from bot.service import Request
 from bot.store.db import make_engine, migrate
 from tests.conftest import (

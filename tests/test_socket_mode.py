@@ -23,8 +23,8 @@ import httpx
 import pytest
 from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
-from bot.app import Components, build, socket_mode_handler
 from bot.astra.emulator import AstraEmulator
+from bot.bootstrap import Components, build
 from tests.conftest import ADMIN, FakeClock, make_settings
 from tests.fakes.slack_api import DEFAULT_APP_TOKEN, DEFAULT_BOT_TOKEN, FakeSlack
 from tests.fakes.socket_mode import FakeSocketMode
@@ -63,9 +63,11 @@ async def socket_bot(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator,
         components = await build(settings,
                                  astra_transport=httpx.ASGITransport(app=emulator.app),
                                  emulator=emulator, poll_interval=1.0, astra_sleep=clock.sleep,
-                                 clock=clock)
-        # a short ping interval: a silently dropped connection is noticed within ~1 s
-        handler = socket_mode_handler(components, ping_interval=0.5)
+                                 # a short ping interval: a silently dropped connection is
+                                 # noticed within ~1 s
+                                 clock=clock, socket_ping_interval=0.5)
+        handler = components.socket
+        assert handler is not None
         await handler.connect_async()
         try:
             yield SocketHarness(components, server, slack, emulator, handler)

@@ -39,8 +39,8 @@ from collections.abc import AsyncIterator
 from typing import Protocol, TextIO
 
 from bot import render
-from bot.app import Components, build
 from bot.astra.emulator import AstraEmulator
+from bot.bootstrap import Components, build
 from bot.render import Choice, Form, FormField, Message
 from bot.service import Request
 from bot.settings import Settings, require_for_shell

@@ -3,7 +3,7 @@ one final notice. ``python -m tests.bench.soak [--creates 200] [--deletes 100]
 [--seconds 60] [--watchers 2] [--seed 1]``; exit code 1 when a notice is lost or duplicated
 or a create was sent to Astra twice.
 
-In one process: the bot's real components (``bot.app.build``: service, store on a SQLite
+In one process: the bot's real components (``bot.bootstrap.build``: service, store on a SQLite
 file, the real ``SlackNotifier`` → ``AsyncWebClient`` with its 429 retry handler), the fake
 Slack Web API (a real local HTTP server), the Astra emulator (through
 ``httpx.ASGITransport``, transitions shortened), and ``--watchers`` real watchers sharing
@@ -42,8 +42,8 @@ from typing import Any
 import httpx
 from sqlalchemy import select
 
-from bot.app import build
 from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator, EmulatorConfig
+from bot.bootstrap import build
 from bot.render import ACTION_CONFIRM, Message
 from bot.service import Request
 from bot.service.views import db_view
