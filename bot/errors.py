@@ -8,7 +8,6 @@ slack_sdk) are translated once, where they happen, with ``raise … from exc``.
     BotError
     ├── ConfigError            a setting is missing or malformed (startup, doctor)
     ├── UsageError             a command does not parse; carries "did you mean" suggestions
-    ├── PermissionDenied       the policy said no
     ├── NotFound               a database/keyspace/region/… named by the user does not exist
     ├── Ambiguous              a database name matches several databases (lists them)
     ├── ConfirmationError      a confirmation is expired, already used, or not yours
@@ -64,14 +63,6 @@ class UsageError(BotError):
         super().__init__(user_message, hint=hint)
         self.usage = usage
         self.suggestions = tuple(suggestions)
-
-
-class PermissionDenied(BotError):
-    """The policy refused the action."""
-
-    def __init__(self, user_message: str, *, needs: str | None = None) -> None:
-        super().__init__(user_message)
-        self.needs = needs
 
 
 class NotFound(BotError):

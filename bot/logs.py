@@ -48,10 +48,6 @@ def correlation(correlation_id: str | None) -> Iterator[None]:
         _CORRELATION.reset(token)
 
 
-def current_correlation_id() -> str | None:
-    return _CORRELATION.get()
-
-
 class CorrelationFilter(logging.Filter):
     """Stamps the current correlation id on a record (at emit time, in the caller's task)."""
 

@@ -1,6 +1,6 @@
 """PURE: who may do what, where (DESIGN §3).
 
-    decide(actor, channel, intent facts, rules) -> Decision
+    decide(rules, actor, place, command spec, resolved database name) -> Decision
 
 - Deny by default. Rights come from role bindings that name Slack IDs (a user, a
   usergroup, or the channel the command is typed in), never display names.

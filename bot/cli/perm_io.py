@@ -22,7 +22,7 @@ is applied, in ONE transaction that makes the store equal to the file (rows that
 already there are left alone, so their history is kept) and appends the audit row; a
 section left out of the file is empty. On any error nothing changes.
 
-YAML needs PyYAML (imported lazily); JSON works without it.
+YAML is read and written with PyYAML (a dependency of the bot), JSON with the standard library.
 """
 
 from __future__ import annotations
