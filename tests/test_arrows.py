@@ -45,8 +45,10 @@ KNOWN: dict[tuple[str, str], str] = {
     ("bot/astra/client.py", "bot.work.network_wait"): "the work slots",
     # The store builds the policy's Rules from its rows; the rule types are to move below
     # the store, or the store to return rows the policy reads (store/ is storepkg's).
+    ("bot/store/rules.py", "bot.policy"): "the rules' types",
+    ("bot/store/rules.py", "bot.policy.Binding"): "the rules' types",
+    ("bot/store/rules.py", "bot.policy.Rules"): "the rules' types",
     ("bot/store/repo.py", "bot.policy"): "the rules' types",
-    ("bot/store/repo.py", "bot.policy.Binding"): "the rules' types",
     ("bot/store/repo.py", "bot.policy.Rules"): "the rules' types",
 }
 
