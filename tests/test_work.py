@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.app import make_astra
+from bot.bootstrap import make_astra
 from bot.work import WorkSlots, network_wait
 from tests.conftest import make_settings
 
