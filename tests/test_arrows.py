@@ -39,10 +39,6 @@ PURE = ("bot/commands/", "bot/intents.py", "bot/policy.py", "bot/render/", "bot/
 #: Arrows still against the flow, each with its reason and owner. Empty is the goal; an
 #: entry that no longer holds fails (remove it), as in tests/test_house.py.
 KNOWN: dict[tuple[str, str], str] = {
-    # The client gives its work slot back while it waits on Astra (bot/work.py); to be
-    # given that wait by the composition root instead (astra/ is renderpkg's in issue 15).
-    ("bot/astra/client.py", "bot.work"): "the work slots",
-    ("bot/astra/client.py", "bot.work.network_wait"): "the work slots",
     # The store builds the policy's Rules from its rows; the rule types are to move below
     # the store, or the store to return rows the policy reads (store/ is storepkg's).
     ("bot/store/rules.py", "bot.policy"): "the rules' types",
