@@ -170,3 +170,10 @@ def test_mypy_sees_a_wrong_field_of_a_command(tmp_path: Path) -> None:
     assert 'Argument "capacity_units" to "CreateDatabase" has incompatible type "str"' in (
         out.stdout
     ), out.stdout
+
+
+def test_narrow_gives_a_handler_its_own_command_type() -> None:
+    c = parse("keyspace create orders shop")
+    assert cmd.CreateKeyspace.narrow(c).keyspace == "shop"
+    with pytest.raises(TypeError, match="DeleteKeyspace expected, not CreateKeyspace"):
+        cmd.DeleteKeyspace.narrow(c)

@@ -57,6 +57,13 @@ class Command:
         made: C = cls(**{field_name(k): v for k, v in args.items()})
         return made
 
+    @classmethod
+    def narrow(cls: type[C], command: Command) -> C:
+        """``command`` as this class (a handler's own command); TypeError if it is another."""
+        if not isinstance(command, cls):
+            raise TypeError(f"{cls.__name__} expected, not {type(command).__name__}")
+        return command
+
     def without(self: C, *names: str) -> C:
         """The same command with the options ``names`` back at their defaults."""
         kept = {k: v for k, v in self.args.items() if k not in names}
