@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot import render
 from bot.astra.client import AstraClient
 from bot.astra.models import Database
+from bot.commands.db import CreateKeyspace, DeleteKeyspace
 from bot.errors import NotFound, UsageError
 from bot.intents import Intent
 from bot.ports import Replier
@@ -45,7 +46,7 @@ class KeyspaceHandlers:
         )
 
     async def precheck_create(self, intent: Intent, db: Database | None) -> None:
-        db, ks = need(db), intent.arg("keyspace")
+        db, ks = need(db), CreateKeyspace.narrow(intent).keyspace
         if ks in db.keyspaces:
             raise UsageError(f"`{db.info.name or db.id}` already has a keyspace `{ks}`.")
 
@@ -59,13 +60,12 @@ class KeyspaceHandlers:
             )
 
     async def precheck_delete(self, intent: Intent, db: Database | None) -> None:
-        self._has_keyspace(need(db), intent.arg("keyspace"))
+        self._has_keyspace(need(db), DeleteKeyspace.narrow(intent).keyspace)
 
     async def create(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
     ) -> Outcome:
-        db = need(db)
-        ks = intent.arg("keyspace")
+        db, ks = need(db), CreateKeyspace.narrow(intent).keyspace
         await self.astra.create_keyspace(db.id, ks)
         return Outcome(
             await self.ops.start(
@@ -79,8 +79,8 @@ class KeyspaceHandlers:
         )
 
     async def delete_confirmed(self, req: Request, intent: Intent, ts: str | None) -> Outcome:
-        db = await self.resolver.resolve_db(intent.arg("db"))
-        ks = intent.arg("keyspace")
+        command = DeleteKeyspace.narrow(intent)
+        db, ks = await self.resolver.resolve_db(command.db), command.keyspace
         self._has_keyspace(db, ks)
         await self.astra.delete_keyspace(db.id, ks)
         return Outcome(
