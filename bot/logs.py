@@ -27,11 +27,15 @@ from typing import Any
 from bot.redact import Redactor
 
 # uvicorn's color_message repeats msg with terminal escapes
-_STD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {"message", "asctime",
-                                                                    "color_message"}
+_STD = set(vars(logging.LogRecord("", 0, "", 0, "", (), None))) | {
+    "message",
+    "asctime",
+    "color_message",
+}
 
 _CORRELATION: contextvars.ContextVar[str | None] = contextvars.ContextVar(
-    "astra_bot_correlation_id", default=None)
+    "astra_bot_correlation_id", default=None
+)
 
 
 # ---------------------------------------------------------------------------- correlation
@@ -88,13 +92,16 @@ class RedactingFormatter(logging.Formatter):
             # cut a JSON string in half.
             return json.dumps(doc, ensure_ascii=False)
         tail = " ".join(f"{k}={self.redactor.data(v)}" for k, v in extra.items())
-        line = f"{time.strftime('%H:%M:%S', time.localtime(record.created))} " \
-               f"{record.levelname:<7} {record.name}: {message}" + (f" {tail}" if tail else "")
+        line = (
+            f"{time.strftime('%H:%M:%S', time.localtime(record.created))} "
+            f"{record.levelname:<7} {record.name}: {message}" + (f" {tail}" if tail else "")
+        )
         return self.redactor.text(line)
 
 
-def setup_logging(fmt: str = "auto", *, quiet: bool = False,
-                  secrets: Iterable[str] = (), path: str | None = None) -> None:
+def setup_logging(
+    fmt: str = "auto", *, quiet: bool = False, secrets: Iterable[str] = (), path: str | None = None
+) -> None:
     """Records go to stderr (JSON unless it is a terminal), or to the file ``path`` (text
     unless JSON is asked; created at the first record, so a quiet run leaves no file)."""
     handler: logging.Handler
@@ -110,8 +117,15 @@ def setup_logging(fmt: str = "auto", *, quiet: bool = False,
     root.handlers[:] = [handler]
     root.setLevel(logging.WARNING if quiet else logging.INFO)
     # alembic's INFO lines come with every readiness probe (it reads the revision)
-    for noisy in ("httpx", "httpcore", "aiosqlite", "slack_bolt", "slack_sdk",
-                  "alembic.runtime.migration", "alembic.runtime.plugins"):
+    for noisy in (
+        "httpx",
+        "httpcore",
+        "aiosqlite",
+        "slack_bolt",
+        "slack_sdk",
+        "alembic.runtime.migration",
+        "alembic.runtime.plugins",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)
     # slack_sdk logs the bodies it posts to response_urls at DEBUG, and those carry the
     # private answers (a token secret shown once): never let them through.

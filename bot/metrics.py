@@ -162,71 +162,127 @@ class PeerHealth:
 class Metrics:
     """Every metric of one bot process, in a registry of its own."""
 
-    def __init__(self, *, clock: Callable[[], float] = time.monotonic,
-                 wall_clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+    ) -> None:
         self.registry = CollectorRegistry(auto_describe=True)
         self.peers = PeerHealth(clock)
         self.wall_clock = wall_clock
         r = self.registry
         self.commands = Counter(
-            "astra_bot_commands", "Commands and clicks, by intent (the command's permission) "
+            "astra_bot_commands",
+            "Commands and clicks, by intent (the command's permission) "
             "and outcome (allowed, denied, failed, invalid, confirm, approve, cancelled, "
-            "expired, form).", ["intent", "outcome"], registry=r)
+            "expired, form).",
+            ["intent", "outcome"],
+            registry=r,
+        )
         self.ack_seconds = Histogram(
-            "astra_bot_ack_seconds", "Time from Bolt's dispatch of a Slack request to its ack.",
-            ["kind"], buckets=ACK_BUCKETS, registry=r)
+            "astra_bot_ack_seconds",
+            "Time from Bolt's dispatch of a Slack request to its ack.",
+            ["kind"],
+            buckets=ACK_BUCKETS,
+            registry=r,
+        )
         self.astra_requests = Counter(
-            "astra_bot_astra_requests", "DevOps API requests (each attempt), by method, path "
+            "astra_bot_astra_requests",
+            "DevOps API requests (each attempt), by method, path "
             "template and status (HTTP status, or timeout / unreachable).",
-            ["method", "endpoint", "status"], registry=r)
+            ["method", "endpoint", "status"],
+            registry=r,
+        )
         self.astra_seconds = Histogram(
-            "astra_bot_astra_request_seconds", "DevOps API request latency.",
-            ["method", "endpoint"], buckets=CALL_BUCKETS, registry=r)
+            "astra_bot_astra_request_seconds",
+            "DevOps API request latency.",
+            ["method", "endpoint"],
+            buckets=CALL_BUCKETS,
+            registry=r,
+        )
         self.slack_requests = Counter(
-            "astra_bot_slack_api_requests", "Slack Web API requests (each attempt), by method "
+            "astra_bot_slack_api_requests",
+            "Slack Web API requests (each attempt), by method "
             "and outcome (ok, error, ratelimited, http_error, unreachable).",
-            ["method", "outcome"], registry=r)
+            ["method", "outcome"],
+            registry=r,
+        )
         self.slack_ratelimited = Counter(
-            "astra_bot_slack_api_ratelimited", "Slack Web API answers 429 (rate limited), "
-            "retried ones included.", ["method"], registry=r)
+            "astra_bot_slack_api_ratelimited",
+            "Slack Web API answers 429 (rate limited), retried ones included.",
+            ["method"],
+            registry=r,
+        )
         self.slack_refused = Counter(
-            "astra_bot_slack_refused", "Messages Slack refused as malformed (invalid_blocks, "
+            "astra_bot_slack_refused",
+            "Messages Slack refused as malformed (invalid_blocks, "
             "msg_too_long, ...), by method (or response_url) and error; each was sent again "
-            "as plain text.", ["method", "error"], registry=r)
+            "as plain text.",
+            ["method", "error"],
+            registry=r,
+        )
         self.operations_pending = Gauge(
-            "astra_bot_operations_pending", "Long Astra operations not finished yet (from the "
-            "store, at scrape time).", ["kind"], registry=r)
+            "astra_bot_operations_pending",
+            "Long Astra operations not finished yet (from the store, at scrape time).",
+            ["kind"],
+            registry=r,
+        )
         self.operations_finished = Counter(
-            "astra_bot_operations_finished", "Long Astra operations this process saw end, by "
-            "kind and outcome (done, failed, timed_out, unknown).", ["kind", "outcome"],
-            registry=r)
+            "astra_bot_operations_finished",
+            "Long Astra operations this process saw end, by "
+            "kind and outcome (done, failed, timed_out, unknown).",
+            ["kind", "outcome"],
+            registry=r,
+        )
         self.watcher_ticks = Counter(
-            "astra_bot_watcher_ticks", "Watcher passes, by result (ok, failed).", ["result"],
-            registry=r)
+            "astra_bot_watcher_ticks",
+            "Watcher passes, by result (ok, failed).",
+            ["result"],
+            registry=r,
+        )
         self.watcher_tick_seconds = Histogram(
-            "astra_bot_watcher_tick_seconds", "Duration of one watcher pass.",
-            buckets=TICK_BUCKETS, registry=r)
+            "astra_bot_watcher_tick_seconds",
+            "Duration of one watcher pass.",
+            buckets=TICK_BUCKETS,
+            registry=r,
+        )
         self.watcher_last_tick = Gauge(
             "astra_bot_watcher_last_tick_timestamp_seconds",
-            "Unix time of the last watcher pass of this process that completed.", registry=r)
+            "Unix time of the last watcher pass of this process that completed.",
+            registry=r,
+        )
         self.watcher_lag = Gauge(
-            "astra_bot_watcher_lag_seconds", "How overdue the most overdue pending operation "
-            "is (from the store, at scrape time; 0 when none is late).", registry=r)
+            "astra_bot_watcher_lag_seconds",
+            "How overdue the most overdue pending operation "
+            "is (from the store, at scrape time; 0 when none is late).",
+            registry=r,
+        )
         self.notices_sent = Counter(
-            "astra_bot_notices_sent", "Channel notices Slack accepted.", registry=r)
+            "astra_bot_notices_sent", "Channel notices Slack accepted.", registry=r
+        )
         self.notices_failed = Counter(
-            "astra_bot_notices_failed", "Channel notices Slack refused (retried later).",
-            registry=r)
+            "astra_bot_notices_failed", "Channel notices Slack refused (retried later).", registry=r
+        )
         self.notices_pending = Gauge(
-            "astra_bot_notices_pending", "Channel notices waiting to be sent (from the store, "
-            "at scrape time).", registry=r)
+            "astra_bot_notices_pending",
+            "Channel notices waiting to be sent (from the store, at scrape time).",
+            registry=r,
+        )
         self.work = Gauge(
-            "astra_bot_work", "Commands and clicks acked and not finished, in this process: "
+            "astra_bot_work",
+            "Commands and clicks acked and not finished, in this process: "
             "state running (started; most wait on Astra or Slack) or queued (waiting for a "
-            "slot; at scrape time).", ["state"], registry=r)
+            "slot; at scrape time).",
+            ["state"],
+            registry=r,
+        )
         self.peer_up = Gauge(
-            "astra_bot_peer_up", "1 if the last answer of the peer (slack, astra) was usable.",
-            ["peer"], registry=r)
+            "astra_bot_peer_up",
+            "1 if the last answer of the peer (slack, astra) was usable.",
+            ["peer"],
+            registry=r,
+        )
         self._kinds: set[str] = set()
 
     # ------------------------------------------------------------------ commands, acks
@@ -244,11 +300,17 @@ class Metrics:
     def astra_call(self, method: str, path: str, status: str, seconds: float) -> None:
         """The Astra client's observer: one attempt, its status (``"200"``, ``"503"``,
         ``"timeout"``, ``"unreachable"``) and latency."""
-        method = method.upper() if method.upper() in {"GET", "POST", "PUT", "PATCH",
-                                                        "DELETE"} else "OTHER"
+        method = (
+            method.upper()
+            if method.upper() in {"GET", "POST", "PUT", "PATCH", "DELETE"}
+            else "OTHER"
+        )
         endpoint = endpoint_template(path)
-        status = status if (status.isdigit() and len(status) == 3) or status in {
-            "timeout", "unreachable"} else "other"
+        status = (
+            status
+            if (status.isdigit() and len(status) == 3) or status in {"timeout", "unreachable"}
+            else "other"
+        )
         self.astra_requests.labels(method, endpoint, status).inc()
         self.astra_seconds.labels(method, endpoint).observe(max(0.0, seconds))
         code = int(status) if status.isdigit() else 0
@@ -269,8 +331,13 @@ class Metrics:
         else:
             outcome = "ok" if ok else "error"
         self.slack_requests.labels(name, outcome).inc()
-        auth_broken = error in {"invalid_auth", "not_authed", "token_revoked", "token_expired",
-                                "account_inactive"}
+        auth_broken = error in {
+            "invalid_auth",
+            "not_authed",
+            "token_revoked",
+            "token_expired",
+            "account_inactive",
+        }
         usable = status < 500 and not auth_broken
         self._peer("slack", usable, error if auth_broken and error else f"HTTP {status}")
 

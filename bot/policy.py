@@ -181,8 +181,13 @@ def decide(
         where = md(" on `{}`", db_name) if db_name and scoped else ""
         return Decision(
             "deny",
-            md("{} not allowed to run `/astra {}`{} (needs role {}).",
-               "you are" if who is None else md("{} is", who), spec.name, where, needs),
+            md(
+                "{} not allowed to run `/astra {}`{} (needs role {}).",
+                "you are" if who is None else md("{} is", who),
+                spec.name,
+                where,
+                needs,
+            ),
             perm,
             needs=needs,
         )
@@ -191,8 +196,12 @@ def decide(
     if guard is not None and not permits(rules.role_permissions(guard), perm):
         return Decision(
             "deny",
-            md("`/astra {}` is not allowed in this channel: it is guarded to {} (needs {}).",
-               spec.name, guard, needs),
+            md(
+                "`/astra {}` is not allowed in this channel: it is guarded to {} (needs {}).",
+                spec.name,
+                guard,
+                needs,
+            ),
             perm,
             granted_by=tuple(b.describe() for b in granting),
             capped_by=guard,

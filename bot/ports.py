@@ -76,8 +76,9 @@ class RedactedNotifier:
         thread_ts: str | None = None,
         broadcast: bool = False,
     ) -> str | None:
-        return await self.inner.post(channel, redacted(message, self.redactor),
-                                     thread_ts=thread_ts, broadcast=broadcast)
+        return await self.inner.post(
+            channel, redacted(message, self.redactor), thread_ts=thread_ts, broadcast=broadcast
+        )
 
     async def update(self, channel: str, ts: str, message: Message) -> None:
         await self.inner.update(channel, ts, redacted(message, self.redactor))

@@ -48,11 +48,27 @@ MIN_PART_LEN: Final = 16
 
 #: Words that make a setting, flag or field name a secret's (compared per word of the name,
 #: so ``keyspace`` or ``auth_strategy`` are not secrets, ``api_key`` or ``apiKey`` are).
-_SECRET_WORDS: Final = frozenset({
-    "token", "secret", "password", "passwd", "pwd", "key", "apikey", "accesskey",
-    "secretkey", "privatekey", "credential", "credentials", "private", "signature", "sig",
-    "authorization", "passphrase",
-})
+_SECRET_WORDS: Final = frozenset(
+    {
+        "token",
+        "secret",
+        "password",
+        "passwd",
+        "pwd",
+        "key",
+        "apikey",
+        "accesskey",
+        "secretkey",
+        "privatekey",
+        "credential",
+        "credentials",
+        "private",
+        "signature",
+        "sig",
+        "authorization",
+        "passphrase",
+    }
+)
 _PLACEHOLDERS: Final = ("…", "...", REDACTED, MASK, "••••", "****")
 _PUNCTUATION: Final = "\"'`?!.,;:)"
 
@@ -70,10 +86,9 @@ def _placeholder(value: str) -> bool:
     (the punctuation of the sentence around it set aside)."""
     bare = value.strip("\"'`")
     if bare.startswith("<") and ">" in bare:
-        bare = bare[bare.index(">") + 1:]
+        bare = bare[bare.index(">") + 1 :]
         return not bare.strip(_PUNCTUATION)
-    return any(bare.startswith(p) and not bare[len(p):].strip(_PUNCTUATION)
-               for p in _PLACEHOLDERS)
+    return any(bare.startswith(p) and not bare[len(p) :].strip(_PUNCTUATION) for p in _PLACEHOLDERS)
 
 
 # ---------------------------------------------------------------------------- configured
@@ -81,8 +96,13 @@ def _placeholder(value: str) -> bool:
 #: Characters a JSON string or a Python repr writes with a backslash before them.
 _BACKSLASHED: Final = frozenset("\"'\\/")
 #: HTML entities: Slack's escape of foreign text (``&``, ``<``, ``>``) and html.escape's.
-_ENTITIES: Final = {"&": ("&amp;",), "<": ("&lt;",), ">": ("&gt;",), '"': ("&quot;",),
-                    "'": ("&#x27;", "&#39;")}
+_ENTITIES: Final = {
+    "&": ("&amp;",),
+    "<": ("&lt;",),
+    ">": ("&gt;",),
+    '"': ("&quot;",),
+    "'": ("&#x27;", "&#39;"),
+}
 
 
 def _char_pattern(c: str) -> str:
@@ -154,18 +174,28 @@ def _named_field(m: re.Match[str]) -> str:
 
 _SHAPES: Final[tuple[tuple[re.Pattern[str], _Repl], ...]] = (
     # PEM private keys (telemetry / KMS configuration)
-    (re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
-     "[redacted private key]"),
+    (
+        re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?-----END [A-Z ]*PRIVATE KEY-----", re.S),
+        "[redacted private key]",
+    ),
     # Authorization header values
-    (re.compile(r"(authorization[\"']?\s*[:=]\s*[\"']?)(?:(bearer|basic|token)\s+)?[^\s\"',};]+",
-                re.I), lambda m: f"{m[1]}{m[2] + ' ' if m[2] else ''}{REDACTED}"),
-    (re.compile(r"\b(Bearer|Basic)\s+(?=\S*[0-9=+/:])[A-Za-z0-9._~+/=:-]{12,}", re.I),
-     rf"\1 {REDACTED}"),
+    (
+        re.compile(
+            r"(authorization[\"']?\s*[:=]\s*[\"']?)(?:(bearer|basic|token)\s+)?[^\s\"',};]+", re.I
+        ),
+        lambda m: f"{m[1]}{m[2] + ' ' if m[2] else ''}{REDACTED}",
+    ),
+    (
+        re.compile(r"\b(Bearer|Basic)\s+(?=\S*[0-9=+/:])[A-Za-z0-9._~+/=:-]{12,}", re.I),
+        rf"\1 {REDACTED}",
+    ),
     # Astra tokens: whole, with its prefix (any encoding of the colon)…
     (re.compile(r"AstraCS" + _COLON + r"[A-Za-z0-9._:+/=%\\-]+"), f"AstraCS:{REDACTED}"),
     # … without it (<client id>:<64 hex>), and the 64-hex secret alone
-    (re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{8,}" + _COLON + r"[0-9a-fA-F]{64}(?![0-9a-fA-F])"),
-     REDACTED),
+    (
+        re.compile(r"(?<![A-Za-z0-9])[A-Za-z0-9]{8,}" + _COLON + r"[0-9a-fA-F]{64}(?![0-9a-fA-F])"),
+        REDACTED,
+    ),
     (re.compile(r"(?<![0-9a-fA-F])[0-9a-fA-F]{64,}(?![0-9a-fA-F])"), REDACTED),
     # every Slack token family (xoxb, xoxp, xoxa, xoxr, xoxe refresh tokens, xapp)
     (re.compile(r"\bxox[a-z](?:\.xox[a-z])?-[A-Za-z0-9-]+"), f"xox?-{REDACTED}"),
@@ -173,25 +203,46 @@ _SHAPES: Final[tuple[tuple[re.Pattern[str], _Repl], ...]] = (
     # Slack incoming webhooks and response_urls: whoever holds one can post
     (re.compile(r"https://hooks\.slack\.com/\S+"), "[slack-hook-url]"),
     # signed URLs (S3, GCS, Azure SAS): whoever holds one can download
-    (re.compile(r"https?://[^\s\"'<>]*?(?:X-Amz-|X-Goog-|[?&](?:sig|signature|Signature|token)="
-                r")[^\s\"'<>]*", re.I), SIGNED_URL),
+    (
+        re.compile(
+            r"https?://[^\s\"'<>]*?(?:X-Amz-|X-Goog-|[?&](?:sig|signature|Signature|token)="
+            r")[^\s\"'<>]*",
+            re.I,
+        ),
+        SIGNED_URL,
+    ),
     # a signature parameter met outside a URL (or in an encoded one)
-    (re.compile(r"\b((?:X-Amz-|X-Goog-)(?:Signature|Credential|Security-Token)|Signature|sig)"
-                r"(=|%3D|%253D)[^&\s\"'<>]+", re.I), rf"\1\2{REDACTED}"),
+    (
+        re.compile(
+            r"\b((?:X-Amz-|X-Goog-)(?:Signature|Credential|Security-Token)|Signature|sig)"
+            r"(=|%3D|%253D)[^&\s\"'<>]+",
+            re.I,
+        ),
+        rf"\1\2{REDACTED}",
+    ),
     # user:password@ in URLs (DATABASE_URL)
-    (re.compile(r"\b([a-z][a-z0-9+.-]*://[^:/\s@]+):([^@\s/]+)@", re.I),
-     lambda m: m[0] if _placeholder(m[2]) else f"{m[1]}:{REDACTED}@"),
+    (
+        re.compile(r"\b([a-z][a-z0-9+.-]*://[^:/\s@]+):([^@\s/]+)@", re.I),
+        lambda m: m[0] if _placeholder(m[2]) else f"{m[1]}:{REDACTED}@",
+    ),
 )
 
 _NAMED: Final[tuple[tuple[re.Pattern[str], _Repl], ...]] = (
     # "secret": "…" / 'token': '…' in JSON or Python reprs
     (re.compile(r"([\"'])([\w-]+)\1(\s*[:=]\s*)(\"(?:[^\"\\]|\\.)*\"|'[^']*')"), _named_field),
     # key=value (telemetry settings, query strings, logs)
-    (re.compile(r"(?P<lead>(?<![\w.-]))(?P<name>[\w.-]+)(?P<sep>=)"
-                r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s&\"',;]+)"), _named_value),
+    (
+        re.compile(
+            r"(?P<lead>(?<![\w.-]))(?P<name>[\w.-]+)(?P<sep>=)"
+            r"(?P<value>\"[^\"]*\"|'[^']*'|[^\s&\"',;]+)"
+        ),
+        _named_value,
+    ),
     # --flag value / --flag=value
-    (re.compile(r"(?P<lead>)(?P<name>--[\w-]+)(?P<sep>=|\s+)(?P<value>\"[^\"]*\"|'[^']*'|\S+)"),
-     _named_value),
+    (
+        re.compile(r"(?P<lead>)(?P<name>--[\w-]+)(?P<sep>=|\s+)(?P<value>\"[^\"]*\"|'[^']*'|\S+)"),
+        _named_value,
+    ),
 )
 
 
@@ -203,10 +254,10 @@ class Redactor:
     root). Immutable; safe to share."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
-        forms = sorted({f for s in secrets if s for f in secret_forms(s)}, key=len,
-                       reverse=True)
-        self._configured = (re.compile("|".join(_any_encoding(f) for f in forms), re.I)
-                            if forms else None)
+        forms = sorted({f for s in secrets if s for f in secret_forms(s)}, key=len, reverse=True)
+        self._configured = (
+            re.compile("|".join(_any_encoding(f) for f in forms), re.I) if forms else None
+        )
 
     def secrets_only(self, text: str) -> str:
         """``text`` without the configured secrets (any encoding), shapes left alone."""
@@ -229,8 +280,9 @@ class Redactor:
         if value is None or isinstance(value, bool | int | float):
             return value
         if isinstance(value, Mapping):
-            return {clean(str(k)): self.data(v, secrets_only=secrets_only)
-                    for k, v in value.items()}
+            return {
+                clean(str(k)): self.data(v, secrets_only=secrets_only) for k, v in value.items()
+            }
         if isinstance(value, list | tuple | set | frozenset):
             return [self.data(v, secrets_only=secrets_only) for v in value]
         return clean(value if isinstance(value, str) else str(value))
@@ -269,8 +321,9 @@ def mask_settings(config: Any) -> Any:
     redacted; nested objects and arrays are walked."""
     if isinstance(config, Mapping):
         return {
-            str(k): (MASK if is_secret_name(str(k)) and v not in (None, "", [])
-                     else mask_settings(v))
+            str(k): (
+                MASK if is_secret_name(str(k)) and v not in (None, "", []) else mask_settings(v)
+            )
             for k, v in config.items()
         }
     if isinstance(config, list | tuple):

@@ -86,8 +86,15 @@ class Settings(BaseSettings):
     def secret_values(self) -> list[str]:
         """Every configured secret value — the tokens, the signing secret, the store's
         password — for the one redaction (bot/redact.py) of everything the bot writes."""
-        out = [_secret(v) for v in (self.slack_bot_token, self.slack_app_token,
-                                    self.slack_signing_secret, self.astra_token)]
+        out = [
+            _secret(v)
+            for v in (
+                self.slack_bot_token,
+                self.slack_app_token,
+                self.slack_signing_secret,
+                self.astra_token,
+            )
+        ]
         with contextlib.suppress(ValueError):  # a malformed URL: the store says so itself
             out.append(urlsplit(self.database_url).password or "")
         return [s for s in out if s]
@@ -119,23 +126,29 @@ def require_for_serve(settings: Settings, *, sandbox: bool) -> None:
     an operator learns all that is wrong in one run, each with what to do."""
     problems: list[tuple[str, str | None]] = []
     if settings.slack_bot_token is None:
-        problems.append((
-            "SLACK_BOT_TOKEN is not set.",
-            "Install the app from app_manifest.yml and copy its Bot User OAuth Token "
-            "(xoxb-…) into SLACK_BOT_TOKEN.",
-        ))
+        problems.append(
+            (
+                "SLACK_BOT_TOKEN is not set.",
+                "Install the app from app_manifest.yml and copy its Bot User OAuth Token "
+                "(xoxb-…) into SLACK_BOT_TOKEN.",
+            )
+        )
     if not settings.socket_mode and settings.slack_signing_secret is None:
-        problems.append((
-            "SLACK_SIGNING_SECRET is not set (needed in HTTP mode).",
-            "Copy the Signing Secret from the app's Basic Information page, or set "
-            "SLACK_APP_TOKEN (xapp-…) to use Socket Mode.",
-        ))
+        problems.append(
+            (
+                "SLACK_SIGNING_SECRET is not set (needed in HTTP mode).",
+                "Copy the Signing Secret from the app's Basic Information page, or set "
+                "SLACK_APP_TOKEN (xapp-…) to use Socket Mode.",
+            )
+        )
     if settings.astra_token is None and not sandbox:
-        problems.append((
-            "ASTRA_DB_APPLICATION_TOKEN is not set.",
-            "Create an application token in Astra (AstraCS:…) and set it, or run "
-            "`astra-bot serve --sandbox` to use the built-in Astra emulator.",
-        ))
+        problems.append(
+            (
+                "ASTRA_DB_APPLICATION_TOKEN is not set.",
+                "Create an application token in Astra (AstraCS:…) and set it, or run "
+                "`astra-bot serve --sandbox` to use the built-in Astra emulator.",
+            )
+        )
     problems += [(shape, None) for shape in check_token_shapes(settings)]
     if len(problems) == 1:
         raise ConfigError(problems[0][0], hint=problems[0][1])

@@ -48,8 +48,7 @@ class _Held:
         self.owner: asyncio.Task[Any] | None = None
 
 
-_current: contextvars.ContextVar[_Held | None] = contextvars.ContextVar(
-    "work_slot", default=None)
+_current: contextvars.ContextVar[_Held | None] = contextvars.ContextVar("work_slot", default=None)
 
 
 class WorkSlots:
@@ -60,8 +59,8 @@ class WorkSlots:
         self._free = size
         self.running = 0
         self._queued: collections.deque[
-            tuple[Work, Callable[[BaseException | None], None], contextvars.Context]] = \
-            collections.deque()
+            tuple[Work, Callable[[BaseException | None], None], contextvars.Context]
+        ] = collections.deque()
         self._resumers: collections.deque[asyncio.Future[None]] = collections.deque()
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -92,15 +91,17 @@ class WorkSlots:
                 self.running += 1
                 slot = _Held(self)
                 task = asyncio.get_running_loop().create_task(
-                    self._run(slot, work, done), context=context)
+                    self._run(slot, work, done), context=context
+                )
                 slot.owner = task
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
             else:
                 return
 
-    async def _run(self, slot: _Held, work: Work,
-                   done: Callable[[BaseException | None], None]) -> None:
+    async def _run(
+        self, slot: _Held, work: Work, done: Callable[[BaseException | None], None]
+    ) -> None:
         _current.set(slot)
         error: BaseException | None = None
         try:

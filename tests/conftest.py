@@ -69,8 +69,16 @@ def clock() -> FakeClock:
     return FakeClock()
 
 
-FAST = {"pending_s": 1.0, "initializing_s": 2.0, "terminating_s": 2.0, "maintenance_s": 1.0,
-        "parking_s": 2.0, "unparking_s": 2.0, "resizing_s": 2.0, "datacenter_s": 2.0}
+FAST = {
+    "pending_s": 1.0,
+    "initializing_s": 2.0,
+    "terminating_s": 2.0,
+    "maintenance_s": 1.0,
+    "parking_s": 2.0,
+    "unparking_s": 2.0,
+    "resizing_s": 2.0,
+    "datacenter_s": 2.0,
+}
 
 
 @pytest.fixture
@@ -113,32 +121,55 @@ class BotHarness:
     def store(self) -> Any:
         return self.components.store
 
-    async def post_signed(self, body: str, *, content_type: str, secret: str = SIGNING_SECRET,
-                          timestamp: int | None = None) -> httpx.Response:
+    async def post_signed(
+        self,
+        body: str,
+        *,
+        content_type: str,
+        secret: str = SIGNING_SECRET,
+        timestamp: int | None = None,
+    ) -> httpx.Response:
         headers = sign_request(secret, body, timestamp)
         headers["Content-Type"] = content_type
         return await self.http.post("/slack/events", content=body, headers=headers)
 
-    async def command(self, text: str, *, user: str = ADMIN, channel: str | None = None,
-                      wait: bool = True) -> httpx.Response:
+    async def command(
+        self, text: str, *, user: str = ADMIN, channel: str | None = None, wait: bool = True
+    ) -> httpx.Response:
         """Send a signed `/astra text`; wait until the bot answered (privately or publicly)."""
         self._n += 1
         rid = f"r{self._n}"
-        body = slash_command_body(text, user_id=user, channel_id=channel or self.channel,
-                                  response_url=self.slack.response_url(rid))
+        body = slash_command_body(
+            text,
+            user_id=user,
+            channel_id=channel or self.channel,
+            response_url=self.slack.response_url(rid),
+        )
         before = len(self.slack.calls())
         resp = await self.post_signed(body, content_type="application/x-www-form-urlencoded")
         if wait:
             await self.settle(before)
         return resp
 
-    async def click(self, action_id: str, value: str, *, user: str = ADMIN,
-                    channel: str | None = None, message_ts: str = "1.0",
-                    wait: bool = True) -> httpx.Response:
+    async def click(
+        self,
+        action_id: str,
+        value: str,
+        *,
+        user: str = ADMIN,
+        channel: str | None = None,
+        message_ts: str = "1.0",
+        wait: bool = True,
+    ) -> httpx.Response:
         self._n += 1
-        body = block_actions_body(action_id, value, user_id=user,
-                                  channel_id=channel or self.channel, message_ts=message_ts,
-                                  response_url=self.slack.response_url(f"r{self._n}"))
+        body = block_actions_body(
+            action_id,
+            value,
+            user_id=user,
+            channel_id=channel or self.channel,
+            message_ts=message_ts,
+            response_url=self.slack.response_url(f"r{self._n}"),
+        )
         resp = await self.post_signed(body, content_type="application/x-www-form-urlencoded")
         if wait:
             await self.settle()
@@ -163,8 +194,10 @@ class BotHarness:
         """Advance time and tick until no operation is pending."""
         for _ in range(max_ticks):
             await self.tick(step)
-            if not await self.store.pending_operations(limit=1) and \
-                    not await self.store.pending_notice_count():
+            if (
+                not await self.store.pending_operations(limit=1)
+                and not await self.store.pending_notice_count()
+            ):
                 return
         raise AssertionError("operations still pending")
 
@@ -173,21 +206,30 @@ class BotHarness:
 
     def channel_posts(self, channel: str | None = None) -> list[dict[str, Any]]:
         """Messages Slack accepted in the channel (refused attempts are left out)."""
-        return [c.params for c in self.slack.calls("chat.postMessage")
-                if c.ok and c.params.get("channel") == (channel or self.channel)]
+        return [
+            c.params
+            for c in self.slack.calls("chat.postMessage")
+            if c.ok and c.params.get("channel") == (channel or self.channel)
+        ]
 
 
 @contextlib.asynccontextmanager
-async def bot_harness(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator,
-                      clock: FakeClock, **settings: Any) -> AsyncIterator[BotHarness]:
+async def bot_harness(
+    tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator, clock: FakeClock, **settings: Any
+) -> AsyncIterator[BotHarness]:
     """The bot's real ASGI app wired to the fakes, with extra settings (TTL, PostgreSQL…)."""
-    components = await build(make_settings(tmp_path, SLACK_API_URL=slack.api_url, **settings),
-                             astra_transport=httpx.ASGITransport(app=emulator.app),
-                             emulator=emulator, poll_interval=1.0, astra_sleep=clock.sleep,
-                             clock=clock)
+    components = await build(
+        make_settings(tmp_path, SLACK_API_URL=slack.api_url, **settings),
+        astra_transport=httpx.ASGITransport(app=emulator.app),
+        emulator=emulator,
+        poll_interval=1.0,
+        astra_sleep=clock.sleep,
+        clock=clock,
+    )
     app = asgi_app(components, with_watcher=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://bot") as http:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://bot"
+    ) as http:
         harness = BotHarness(components, http, slack, emulator, clock)
         try:
             yield harness
@@ -197,8 +239,9 @@ async def bot_harness(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator,
 
 
 @pytest.fixture
-async def bot(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator,
-              clock: FakeClock) -> AsyncIterator[BotHarness]:
+async def bot(
+    tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator, clock: FakeClock
+) -> AsyncIterator[BotHarness]:
     async with bot_harness(tmp_path, slack, emulator, clock) as harness:
         yield harness
 
@@ -211,8 +254,14 @@ class RecordingNotifier:
         self.updates: list[tuple[str, str, Message]] = []
         self._n = 0
 
-    async def post(self, channel: str, message: Message, *, thread_ts: str | None = None,
-                   broadcast: bool = False) -> str | None:
+    async def post(
+        self,
+        channel: str,
+        message: Message,
+        *,
+        thread_ts: str | None = None,
+        broadcast: bool = False,
+    ) -> str | None:
         self._n += 1
         ts = f"1700000000.{self._n:06d}"
         self.posts.append((channel, message, ts))
@@ -250,15 +299,18 @@ class ServiceHarness:
         reply = RecordingReplier()
         await self.components.service.handle_command(
             Request(user_id=user, channel_id=channel, correlation_id=uuid.uuid4().hex[:12]),
-            text, reply)
+            text,
+            reply,
+        )
         return reply
 
-    async def click(self, action_id: str, value: str, *, user: str = ADMIN,
-                    channel: str = "C1") -> RecordingReplier:
+    async def click(
+        self, action_id: str, value: str, *, user: str = ADMIN, channel: str = "C1"
+    ) -> RecordingReplier:
         reply = RecordingReplier()
         await self.components.service.handle_action(
-            Request(user_id=user, channel_id=channel, source="click"), action_id, value, None,
-            reply)
+            Request(user_id=user, channel_id=channel, source="click"), action_id, value, None, reply
+        )
         return reply
 
     async def run_until_idle(self, *, step: float = 1.0, max_ticks: int = 60) -> None:
@@ -266,21 +318,29 @@ class ServiceHarness:
         for _ in range(max_ticks):
             self.clock.advance(step)
             await self.components.watcher.tick()
-            if not await store.pending_operations(limit=1) and \
-                    not await store.pending_notice_count():
+            if (
+                not await store.pending_operations(limit=1)
+                and not await store.pending_notice_count()
+            ):
                 return
         raise AssertionError("operations still pending")
 
 
 @pytest.fixture
-async def shell_bot(tmp_path: Path, emulator: AstraEmulator,
-                    clock: FakeClock) -> AsyncIterator[ServiceHarness]:
+async def shell_bot(
+    tmp_path: Path, emulator: AstraEmulator, clock: FakeClock
+) -> AsyncIterator[ServiceHarness]:
     settings = make_settings(tmp_path)
     notifier = RecordingNotifier()
-    components = await build(settings, notifier=notifier,
-                             astra_transport=httpx.ASGITransport(app=emulator.app),
-                             emulator=emulator, poll_interval=1.0, astra_sleep=clock.sleep,
-                             clock=clock)
+    components = await build(
+        settings,
+        notifier=notifier,
+        astra_transport=httpx.ASGITransport(app=emulator.app),
+        emulator=emulator,
+        poll_interval=1.0,
+        astra_sleep=clock.sleep,
+        clock=clock,
+    )
     try:
         yield ServiceHarness(components, notifier, emulator, clock)
     finally:
@@ -291,8 +351,10 @@ async def shell_bot(tmp_path: Path, emulator: AstraEmulator,
 def pg_url() -> Iterator[str]:
     url = os.environ.get("TEST_DATABASE_URL")
     if not url:
-        pytest.skip("PostgreSQL tests need TEST_DATABASE_URL "
-                    "(e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test); .ci/run sets it")
+        pytest.skip(
+            "PostgreSQL tests need TEST_DATABASE_URL "
+            "(e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test); .ci/run sets it"
+        )
     yield url
 
 

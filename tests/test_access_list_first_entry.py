@@ -13,8 +13,11 @@ FIRST = "This is the first entry: Astra will then refuse every client not on the
 
 
 def _acl_writes(bot: BotHarness) -> list[str]:
-    return [r.method for r in bot.emulator.requests
-            if r.path.endswith("/access-list") and r.method != "GET"]
+    return [
+        r.method
+        for r in bot.emulator.requests
+        if r.path.endswith("/access-list") and r.method != "GET"
+    ]
 
 
 def _confirm_button(post: dict[str, object]) -> str | None:

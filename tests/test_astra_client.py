@@ -79,23 +79,26 @@ async def client(emulator: AstraEmulator, sleeps: SleepRecorder):
 
 
 async def test_create_then_poll_to_active(client: AstraClient, emulator, clock) -> None:
-    spec = CreateDatabase(name="orders", cloud_provider="gcp", region="us-east1",
-                          keyspace="shop")
+    spec = CreateDatabase(name="orders", cloud_provider="gcp", region="us-east1", keyspace="shop")
     db_id = await client.create_database(spec)
     [req] = emulator.requests
     assert (req.method, req.path, req.status) == ("POST", "/v2/databases", 201)
-    assert req.json == {"name": "orders", "cloudProvider": "GCP", "region": "us-east1",
-                        "tier": "serverless", "capacityUnits": 1, "keyspace": "shop",
-                        "dbType": "vector"}
+    assert req.json == {
+        "name": "orders",
+        "cloudProvider": "GCP",
+        "region": "us-east1",
+        "tier": "serverless",
+        "capacityUnits": 1,
+        "keyspace": "shop",
+        "dbType": "vector",
+    }
     db = await client.get_database(db_id)
     assert (db.id, db.name, db.status, db.keyspaces) == (db_id, "orders", "PENDING", ["shop"])
     assert db.is_transitional
     clock.advance(1)
     db = await client.get_database(db_id)
     assert db.status == "ACTIVE"
-    assert db.data_endpoint_url == (
-        f"https://{db_id}-us-east1.apps.astra.datastax.com/api/rest"
-    )
+    assert db.data_endpoint_url == (f"https://{db_id}-us-east1.apps.astra.datastax.com/api/rest")
     assert db.api_endpoint == f"https://{db_id}-us-east1.apps.astra.datastax.com"
     assert db.info.datacenters[0].id == f"{db_id}-1"
 
@@ -144,8 +147,7 @@ async def test_concurrent_listings_share_one_set_of_requests(client, emulator) -
         with client.recording() as calls:
             return await client.list_databases(), calls
 
-    (a, a_calls), (b, b_calls), (c, c_calls) = await asyncio.gather(
-        listing(), listing(), listing())
+    (a, a_calls), (b, b_calls), (c, c_calls) = await asyncio.gather(listing(), listing(), listing())
     assert [d.id for d in a] == [d.id for d in b] == [d.id for d in c] == ids
     assert emulator.count("GET", "/v2/databases") == 2  # two pages, once
     assert a_calls == ["GET /v2/databases → 200"] * 2
@@ -160,8 +162,9 @@ async def test_concurrent_listings_share_one_set_of_requests(client, emulator) -
 async def test_a_failed_shared_listing_fails_every_caller(client, emulator) -> None:
     emulator.add_database("db1")
     emulator.inject_fault(503, count=10, method="GET", path_prefix="/v2/databases")
-    results = await asyncio.gather(client.list_databases(retries=0),
-                                   client.list_databases(retries=0), return_exceptions=True)
+    results = await asyncio.gather(
+        client.list_databases(retries=0), client.list_databases(retries=0), return_exceptions=True
+    )
     assert all(isinstance(r, AstraServerError) for r in results), results
     assert emulator.count("GET", "/v2/databases") == 1
 
@@ -215,19 +218,30 @@ async def test_keyspaces(client, emulator, clock) -> None:
     await client.delete_keyspace(db_id, "never_there")  # 204 is success too
     assert "orders" not in (await client.get_database(db_id)).keyspaces
     assert [r.status for r in emulator.requests if r.path.endswith(("orders", "there"))] == [
-        201, 202, 204]
+        201,
+        202,
+        204,
+    ]
 
 
 async def test_regions(client, emulator, clock) -> None:
     db_id = emulator.add_database("multi", cloud_provider="AWS", region="us-east-2")
     await client.add_datacenter(db_id, "aws", "eu-west-1")
-    assert emulator.requests[-1].json == [{"tier": "serverless", "cloudProvider": "AWS",
-                                           "region": "eu-west-1", "capacityUnits": 1,
-                                           "status": ""}]
+    assert emulator.requests[-1].json == [
+        {
+            "tier": "serverless",
+            "cloudProvider": "AWS",
+            "region": "eu-west-1",
+            "capacityUnits": 1,
+            "status": "",
+        }
+    ]
     clock.advance(1)
     dcs = await client.list_datacenters(db_id)
     assert [(d.id, d.region, d.status) for d in dcs] == [
-        (f"{db_id}-1", "us-east-2", "ACTIVE"), (f"{db_id}-2", "eu-west-1", "ACTIVE")]
+        (f"{db_id}-1", "us-east-2", "ACTIVE"),
+        (f"{db_id}-2", "eu-west-1", "ACTIVE"),
+    ]
     await client.terminate_datacenter(db_id, f"{db_id}-2")
     clock.advance(1)
     assert len(await client.list_datacenters(db_id)) == 1
@@ -245,16 +259,18 @@ async def test_regions(client, emulator, clock) -> None:
 
 async def test_access_lists(client, emulator) -> None:
     db_id = emulator.add_database("acl")
-    await client.add_access_list_addresses(db_id, [("10.0.0.0/8", "office"),
-                                                   ("192.168.1.7", "vpn")])
+    await client.add_access_list_addresses(
+        db_id, [("10.0.0.0/8", "office"), ("192.168.1.7", "vpn")]
+    )
     acl = await client.get_access_list(db_id)
     assert acl.configurations.access_list_enabled
     assert [(a.address, a.description, a.enabled) for a in acl.addresses] == [
-        ("10.0.0.0/8", "office", True), ("192.168.1.7", "vpn", True)]
+        ("10.0.0.0/8", "office", True),
+        ("192.168.1.7", "vpn", True),
+    ]
     await client.delete_access_list_addresses(db_id, ["10.0.0.0/8"])
     assert emulator.requests[-1].query == {"addresses": ["10.0.0.0/8"]}
-    assert [a.address for a in (await client.get_access_list(db_id)).addresses] == [
-        "192.168.1.7"]
+    assert [a.address for a in (await client.get_access_list(db_id)).addresses] == ["192.168.1.7"]
     with pytest.raises(AstraBadRequest):
         await client.add_access_list_addresses(db_id, [("not-an-ip", "x")])
     org = (await client.current_org()).id
@@ -270,8 +286,9 @@ async def test_empty_address_list_is_never_sent(client, emulator) -> None:
 
 
 async def test_secure_bundle_object_and_array(client, emulator) -> None:
-    db_id = emulator.add_database("scb", cloud_provider="AWS", region="us-east-2",
-                                  extra_regions=["eu-west-1"])
+    db_id = emulator.add_database(
+        "scb", cloud_provider="AWS", region="us-east-2", extra_regions=["eu-west-1"]
+    )
     [one] = await client.secure_bundle_urls(db_id)
     assert one.download_url.startswith("https://") and "X-Amz-Expires=300" in one.download_url
     assert one.datacenter_id == f"{db_id}-1"
@@ -304,8 +321,9 @@ async def test_org_tokens_roles_users(client, emulator) -> None:
     roles = await client.list_roles()
     names = {r.name for r in roles}
     assert {"Organization Administrator", "Database Administrator", "Read Only User"} <= names
-    role = await client.create_role("Auditor", ["org-read", "org-db-view"],
-                                    [f"drn:astra:org:{org.id}"], "reads only")
+    role = await client.create_role(
+        "Auditor", ["org-read", "org-db-view"], [f"drn:astra:org:{org.id}"], "reads only"
+    )
     assert isinstance(role, Role) and role.policy.actions == ["org-read", "org-db-view"]
     assert (await client.get_role(role.id)).name == "Auditor"
     await client.delete_role(role.id)
@@ -318,8 +336,9 @@ async def test_org_tokens_roles_users(client, emulator) -> None:
     assert ana.status == "invited" and [r.id for r in ana.roles] == [ORG_ADMIN]
     ro = next(r.id for r in roles if r.name == "Read Only User")
     await client.set_user_roles(ana.user_id, [ro])
-    assert [r.name for u in await client.list_users() if u.user_id == ana.user_id
-            for r in u.roles] == ["Read Only User"]
+    assert [
+        r.name for u in await client.list_users() if u.user_id == ana.user_id for r in u.roles
+    ] == ["Read Only User"]
     await client.remove_user(ana.user_id)
     assert ana.user_id not in [u.user_id for u in await client.list_users()]
 
@@ -329,16 +348,21 @@ async def test_telemetry_and_read_only_extras(client, emulator) -> None:
     assert await client.get_metrics_telemetry(db_id) == {}
     await client.set_metrics_telemetry(db_id, "datadog", {"api_key": "k", "site": "eu"})
     assert emulator.requests[-1].json == {"Datadog": {"api_key": "k", "site": "eu"}}
-    assert await client.get_metrics_telemetry(db_id) == {"Datadog": {"api_key": "k",
-                                                                     "site": "eu"}}
+    assert await client.get_metrics_telemetry(db_id) == {"Datadog": {"api_key": "k", "site": "eu"}}
     with pytest.raises(AstraBadRequest):
         await client.set_metrics_telemetry(db_id, "graphite", {})
     with pytest.raises(AstraBadRequest):  # the emulator checks required fields
         await client.set_metrics_telemetry(db_id, "splunk", {"endpoint": "https://s"})
 
     org = emulator.config.org_id
-    pulsar = {"pulsar": {"endpoint": "pulsar+ssl://p", "topic": "persistent://t/n/a",
-                         "auth_strategy": "token", "token": "tok"}}
+    pulsar = {
+        "pulsar": {
+            "endpoint": "pulsar+ssl://p",
+            "topic": "persistent://t/n/a",
+            "auth_strategy": "token",
+            "token": "tok",
+        }
+    }
     await client.set_audit_log_streaming(org, pulsar)
     assert await client.get_audit_log_streaming(org) == pulsar
     await client.delete_audit_log_streaming(org)
@@ -390,8 +414,12 @@ async def test_status_maps_to_typed_error(client, emulator, status, kind) -> Non
     assert f"terminate database `{db_id}`" in err.user_message
     assert f"({status})" in err.user_message
     if status not in (429,):
-        assert err.errors == (ApiErrorItem(id=1_000_000 + status if status != 401 else 340018,
-                                           message=f"Injected fault ({status})."),)
+        assert err.errors == (
+            ApiErrorItem(
+                id=1_000_000 + status if status != 401 else 340018,
+                message=f"Injected fault ({status}).",
+            ),
+        )
     assert emulator.count("POST") == 1  # never retried
 
 
@@ -417,21 +445,25 @@ async def test_403_names_the_permission(client, emulator) -> None:
 
 async def test_400_uses_astras_words(client, emulator) -> None:
     with pytest.raises(AstraBadRequest) as caught:
-        await client.create_database(CreateDatabase(name="x", cloud_provider="GCP",
-                                                    region="mars-north1"))
+        await client.create_database(
+            CreateDatabase(name="x", cloud_provider="GCP", region="mars-north1")
+        )
     assert caught.value.user_message == (
-        "Astra refused to create database `x`: Region mars-north1 is not available for GCP "
-        "(400)."
+        "Astra refused to create database `x`: Region mars-north1 is not available for GCP (400)."
     )
 
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
     [
-        (b'{"errors":[{"ID":2000367,"message":"PCU group not found"}]}',
-         [ApiErrorItem(2000367, "PCU group not found")]),
-        (b'{"errors":[{"id":"abc","message":"lower-case id"}]}',
-         [ApiErrorItem("abc", "lower-case id")]),
+        (
+            b'{"errors":[{"ID":2000367,"message":"PCU group not found"}]}',
+            [ApiErrorItem(2000367, "PCU group not found")],
+        ),
+        (
+            b'{"errors":[{"id":"abc","message":"lower-case id"}]}',
+            [ApiErrorItem("abc", "lower-case id")],
+        ),
         (b'{"errors":[{"message":"no id"}, "junk"]}', [ApiErrorItem(None, "no id")]),
         (b'{"message":"flat"}', [ApiErrorItem(None, "flat")]),
         (b"", []),
@@ -446,8 +478,9 @@ def test_parse_error_items_tolerates_shapes(raw: bytes, expected) -> None:
 
 
 async def test_error_without_body_or_json(emulator) -> None:
-    async with make_client(transport=static_transport(503, raw=b"<html>oops</html>"),
-                           max_read_retries=0) as c:
+    async with make_client(
+        transport=static_transport(503, raw=b"<html>oops</html>"), max_read_retries=0
+    ) as c:
         with pytest.raises(AstraServerError) as caught:
             await c.list_databases()
     assert caught.value.status_code == 503 and caught.value.errors == ()
@@ -476,8 +509,9 @@ async def test_retry_after_is_capped(client, emulator, sleeps) -> None:
 
 async def test_reads_back_off_then_give_up(emulator, sleeps) -> None:
     emulator.inject_fault(503, count=99, method="GET")
-    async with make_client(emulator, sleep=sleeps, max_read_retries=4, backoff_base=0.5,
-                           rand=lambda: 0.999) as c:
+    async with make_client(
+        emulator, sleep=sleeps, max_read_retries=4, backoff_base=0.5, rand=lambda: 0.999
+    ) as c:
         with pytest.raises(AstraServerError) as caught:
             await c.current_org()
     assert caught.value.status_code == 503
@@ -501,8 +535,9 @@ async def test_non_retryable_read_errors_are_not_retried(client, emulator, sleep
 async def test_create_is_never_retried(client, emulator, sleeps, status) -> None:
     emulator.inject_fault(status, count=5, retry_after=1 if status == 429 else None)
     with pytest.raises(AstraError):
-        await client.create_database(CreateDatabase(name="once", cloud_provider="GCP",
-                                                    region="us-east1"))
+        await client.create_database(
+            CreateDatabase(name="once", cloud_provider="GCP", region="us-east1")
+        )
     assert emulator.count("POST", "/v2/databases") == 1
     assert sleeps.delays == []
 
@@ -572,8 +607,14 @@ async def test_token_never_leaks(emulator, caplog) -> None:
         with pytest.raises(AstraUnauthorized) as caught:
             await c.list_databases()
     err = caught.value
-    for text in (str(err), repr(err), err.user_message, err.hint or "",
-                 *(e.message for e in err.errors), caplog.text):
+    for text in (
+        str(err),
+        repr(err),
+        err.user_message,
+        err.hint or "",
+        *(e.message for e in err.errors),
+        caplog.text,
+    ):
         assert SECRET not in text
         assert "TopSecretClientId" not in text
 
@@ -615,16 +656,37 @@ async def test_unknown_status_and_fields_are_tolerated(client, emulator) -> None
 
 
 async def test_real_shaped_payload_with_extras_and_nulls() -> None:
-    payload = [{
-        "id": "822b0fff", "orgId": "o", "ownerId": "u", "status": "ACTIVE",
-        "observedStatus": "ACTIVE", "terminationTime": "0001-01-01T00:00:00Z",
-        "info": {"name": "two", "keyspace": "default_keyspace", "engineType": None,
-                 "additionalKeyspaces": None, "region": "us-east-2", "newInfoField": {"a": 1},
-                 "datacenters": [{"id": "822b0fff-1", "status": "", "tier": "serverless",
-                                  "region": "us-east-2", "futureField": True}]},
-        "availableActions": ["suspend", "hibernate", "teleport"],
-        "cost": {"costPerMinCents": 0.0}, "studioUrl": None, "brandNew": [1, 2],
-    }]
+    payload = [
+        {
+            "id": "822b0fff",
+            "orgId": "o",
+            "ownerId": "u",
+            "status": "ACTIVE",
+            "observedStatus": "ACTIVE",
+            "terminationTime": "0001-01-01T00:00:00Z",
+            "info": {
+                "name": "two",
+                "keyspace": "default_keyspace",
+                "engineType": None,
+                "additionalKeyspaces": None,
+                "region": "us-east-2",
+                "newInfoField": {"a": 1},
+                "datacenters": [
+                    {
+                        "id": "822b0fff-1",
+                        "status": "",
+                        "tier": "serverless",
+                        "region": "us-east-2",
+                        "futureField": True,
+                    }
+                ],
+            },
+            "availableActions": ["suspend", "hibernate", "teleport"],
+            "cost": {"costPerMinCents": 0.0},
+            "studioUrl": None,
+            "brandNew": [1, 2],
+        }
+    ]
     async with make_client(transport=static_transport(200, payload)) as c:
         [db] = await c.list_databases()
     assert db.keyspaces == ["default_keyspace"]
@@ -650,8 +712,14 @@ async def test_roles_and_users_casing_variants(clock, casing) -> None:
 
 
 async def test_users_as_bare_array_and_tokens_as_array() -> None:
-    users = [{"UserID": "u1", "Email": "e@x", "Status": "active",
-              "Roles": [{"ID": "r", "Name": "R", "Policy": {"actions": ["org-read"]}}]}]
+    users = [
+        {
+            "UserID": "u1",
+            "Email": "e@x",
+            "Status": "active",
+            "Roles": [{"ID": "r", "Name": "R", "Policy": {"actions": ["org-read"]}}],
+        }
+    ]
     async with make_client(transport=static_transport(200, users)) as c:
         [u] = await c.list_users()
     assert (u.user_id, u.roles[0].id, u.roles[0].policy.actions) == ("u1", "r", ["org-read"])
@@ -671,11 +739,13 @@ async def test_create_role_answering_only_location() -> None:
 
 async def test_create_database_location_variants() -> None:
     spec = CreateDatabase(name="x", cloud_provider="GCP", region="us-east1")
-    for location, expected in [("abc-123", "abc-123"),
-                               ("https://api.astra.datastax.com/v2/databases/abc-123",
-                                "abc-123")]:
-        async with make_client(transport=static_transport(201,
-                                                          headers={"Location": location})) as c:
+    for location, expected in [
+        ("abc-123", "abc-123"),
+        ("https://api.astra.datastax.com/v2/databases/abc-123", "abc-123"),
+    ]:
+        async with make_client(
+            transport=static_transport(201, headers={"Location": location})
+        ) as c:
             assert await c.create_database(spec) == expected
     async with make_client(transport=static_transport(201)) as c:
         with pytest.raises(AstraError) as caught:
@@ -693,14 +763,16 @@ async def test_garbage_body_is_an_astra_error() -> None:
     assert "could not read" in caught.value.user_message
 
 
-@pytest.mark.parametrize("body", [b"", b" \n", b"null", b"{}", b'{"id": "x"}', b'"x"', b"3",
-                                  b"<html>", b"[{]"])
+@pytest.mark.parametrize(
+    "body", [b"", b" \n", b"null", b"{}", b'{"id": "x"}', b'"x"', b"3", b"<html>", b"[{]"]
+)
 def test_a_list_answer_that_cannot_be_read_is_never_an_empty_list(body: bytes) -> None:
     req = api.list_databases()
     with pytest.raises(AstraUnreadable) as caught:
         api.parse_databases(req, api.ApiResponse(status=200, body=body))
-    assert caught.value.user_message.startswith("Astra answered the request to list databases "
-                                                "with something the bot could not read")
+    assert caught.value.user_message.startswith(
+        "Astra answered the request to list databases with something the bot could not read"
+    )
     assert "nothing was changed" in caught.value.user_message
     assert api.parse_databases(req, api.ApiResponse(status=200, body=b"[]")) == []
 
@@ -770,11 +842,16 @@ def test_is_retryable() -> None:
 def test_request_builders_are_pure_and_spec_shaped() -> None:
     req = api.list_databases("ALL", "azure", 500, "last-id")
     assert (req.method, req.path) == ("GET", "/v2/databases")
-    assert req.params == (("include", "all"), ("provider", "AZURE"), ("limit", "100"),
-                          ("starting_after", "last-id"))
+    assert req.params == (
+        ("include", "all"),
+        ("provider", "AZURE"),
+        ("limit", "100"),
+        ("starting_after", "last-id"),
+    )
     assert api.terminate_database("abc").expect == frozenset({202})
-    assert api.create_database(CreateDatabase(name="n", cloud_provider="aws",
-                                              region="r")).expect == frozenset({201})
+    assert api.create_database(
+        CreateDatabase(name="n", cloud_provider="aws", region="r")
+    ).expect == frozenset({201})
     assert api.get_role("a b/c").path == "/v2/organizations/roles/a%20b%2Fc"
     assert api.revoke_token("cid").path == "/v2/clientIdSecrets/cid"
     assert api.resize_database("d", 5).json == {"capacityUnits": 5}
@@ -788,8 +865,14 @@ def test_status_helpers() -> None:
 
 
 def test_created_token_from_fixture_shape_hides_secrets() -> None:
-    data = {"clientId": "c", "orgId": "o", "secret": "s3cr3t-value", "roles": ["r"],
-            "token": "AstraCS:abc:def", "generatedOn": "2025-09-02T19:18:10Z"}
+    data = {
+        "clientId": "c",
+        "orgId": "o",
+        "secret": "s3cr3t-value",
+        "roles": ["r"],
+        "token": "AstraCS:abc:def",
+        "generatedOn": "2025-09-02T19:18:10Z",
+    }
     token = CreatedToken.model_validate(data)
     assert token.secret.get_secret_value() == "s3cr3t-value"
     for text in (repr(token), str(token), str(token.model_dump())):
@@ -798,8 +881,9 @@ def test_created_token_from_fixture_shape_hides_secrets() -> None:
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner,
-                                                                 max_size=3),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3)
+    ),
     max_leaves=8,
 )
 
@@ -812,25 +896,39 @@ KNOWN_KEYS = {k for m in (Database, DatabaseInfo, Role, Policy) for k in m._key_
     extra=st.dictionaries(
         # unknown keys only: none that folds onto a field of the models involved
         st.text(min_size=1, max_size=12).filter(
-            lambda k: k.replace("_", "").replace("-", "").lower() not in KNOWN_KEYS),
-        JSON, max_size=6),
+            lambda k: k.replace("_", "").replace("-", "").lower() not in KNOWN_KEYS
+        ),
+        JSON,
+        max_size=6,
+    ),
     status=st.text(max_size=20),
     casing=st.sampled_from([str.lower, str.upper, str.title]),
 )
 def test_unknown_fields_and_statuses_never_crash(extra, status, casing) -> None:
-    data = {**extra, casing("id"): "d1", "status": status,
-            "info": {**extra, "name": "n", "keyspaces": None}}
+    data = {
+        **extra,
+        casing("id"): "d1",
+        "status": status,
+        "info": {**extra, "name": "n", "keyspaces": None},
+    }
     db = Database.model_validate(data)
     assert db.id == "d1" and db.name == "n"
     assert db.status == (status or "UNKNOWN")
-    role = Role.model_validate({casing("id"): "r", casing("name"): "R", **extra,
-                                casing("policy"): {"actions": ["x"], **extra}})
+    role = Role.model_validate(
+        {
+            casing("id"): "r",
+            casing("name"): "R",
+            **extra,
+            casing("policy"): {"actions": ["x"], **extra},
+        }
+    )
     assert (role.id, role.name, role.policy.actions) == ("r", "R", ["x"])
 
 
 def test_database_model_keyspaces_fallback() -> None:
-    db = Database.model_validate({"id": "d", "info": {"keyspace": "a",
-                                                      "additionalKeyspaces": ["b", "a"]}})
+    db = Database.model_validate(
+        {"id": "d", "info": {"keyspace": "a", "additionalKeyspaces": ["b", "a"]}}
+    )
     assert db.keyspaces == ["a", "b"]
     assert db.status == "UNKNOWN"
 
@@ -861,20 +959,36 @@ def test_database_keys_are_read_whatever_their_casing() -> None:
     (the parse fast path) give the same answers the second time."""
     from bot.astra.models import Database
 
-    camel = {"id": "d1", "status": "ACTIVE",
-             "info": {"name": "orders", "cloudProvider": "GCP", "region": "us-east1"},
-             "newThing": 1}
-    pascal = {"Id": "d1", "Status": "ACTIVE",
-              "Info": {"Name": "orders", "CloudProvider": "GCP", "Region": "us-east1"}}
-    snake = {"id": "d1", "status": "ACTIVE",
-             "info": {"name": "orders", "cloud_provider": "GCP", "region": "us-east1"}}
-    both = {"id": "d1", "status": "ACTIVE",
-            "info": {"name": "orders", "cloud_provider": "AWS", "cloudProvider": "GCP"}}
+    camel = {
+        "id": "d1",
+        "status": "ACTIVE",
+        "info": {"name": "orders", "cloudProvider": "GCP", "region": "us-east1"},
+        "newThing": 1,
+    }
+    pascal = {
+        "Id": "d1",
+        "Status": "ACTIVE",
+        "Info": {"Name": "orders", "CloudProvider": "GCP", "Region": "us-east1"},
+    }
+    snake = {
+        "id": "d1",
+        "status": "ACTIVE",
+        "info": {"name": "orders", "cloud_provider": "GCP", "region": "us-east1"},
+    }
+    both = {
+        "id": "d1",
+        "status": "ACTIVE",
+        "info": {"name": "orders", "cloud_provider": "AWS", "cloudProvider": "GCP"},
+    }
     for _ in range(2):
         for payload in (camel, pascal, snake, both):
             db = Database.model_validate(payload)
             assert (db.id, db.status, db.info.name, db.info.cloud_provider) == (
-                "d1", "ACTIVE", "orders", "GCP"), payload
+                "d1",
+                "ACTIVE",
+                "orders",
+                "GCP",
+            ), payload
         assert Database.model_validate(camel).model_extra == {"newThing": 1}
 
 
@@ -888,7 +1002,8 @@ def test_database_keys_are_read_whatever_their_casing() -> None:
     ],
 )
 def test_a_request_astra_would_refuse_is_a_bot_error_not_a_validation_error(
-        fields: dict[str, object], says: str) -> None:
+    fields: dict[str, object], says: str
+) -> None:
     """The last line of defence behind the parser: a pydantic ValidationError never
     reaches a user; it becomes an error of the bot's own tree, with a sentence."""
     from pydantic import ValidationError
@@ -906,24 +1021,35 @@ def test_a_request_astra_would_refuse_is_a_bot_error_not_a_validation_error(
 _SAID = b'{"errors": [{"ID": 1, "message": "bad id"}]}'
 
 
-@pytest.mark.parametrize(("status", "kind", "words"), [
-    (400, AstraBadRequest, "Astra refused to get database `d1`: bad id (400)."),
-    (401, AstraUnauthorized,
-     "the bot's Astra token is invalid or expired (401). Astra said: “bad id.”"),
-    (403, AstraForbidden, "the bot's Astra token lacks the `org-db-view` permission (403)."),
-    (404, AstraNotFound, "Astra could not get database `d1`: it was not found (404)."),
-    (409, AstraConflict, "the database is not in a valid state for this operation (409)."),
-    (422, AstraUnprocessable, "Astra refused to get database `d1`: bad id (422)."),
-    (429, AstraRateLimited, "refused to get database `d1` (429). Try again in 7 s."),
-    (503, AstraServerError, "Astra had an internal error and could not get database `d1` (503)"),
-    (418, AstraBadRequest, "Astra refused to get database `d1` (418). Astra said"),
-    (302, AstraError, "Astra gave an unexpected answer to get database `d1` (302)."),
-])
+@pytest.mark.parametrize(
+    ("status", "kind", "words"),
+    [
+        (400, AstraBadRequest, "Astra refused to get database `d1`: bad id (400)."),
+        (
+            401,
+            AstraUnauthorized,
+            "the bot's Astra token is invalid or expired (401). Astra said: “bad id.”",
+        ),
+        (403, AstraForbidden, "the bot's Astra token lacks the `org-db-view` permission (403)."),
+        (404, AstraNotFound, "Astra could not get database `d1`: it was not found (404)."),
+        (409, AstraConflict, "the database is not in a valid state for this operation (409)."),
+        (422, AstraUnprocessable, "Astra refused to get database `d1`: bad id (422)."),
+        (429, AstraRateLimited, "refused to get database `d1` (429). Try again in 7 s."),
+        (
+            503,
+            AstraServerError,
+            "Astra had an internal error and could not get database `d1` (503)",
+        ),
+        (418, AstraBadRequest, "Astra refused to get database `d1` (418). Astra said"),
+        (302, AstraError, "Astra gave an unexpected answer to get database `d1` (302)."),
+    ],
+)
 def test_error_for_gives_each_status_its_error_and_its_words(
     status: int, kind: type[AstraError], words: str
 ) -> None:
-    err = api.error_for(api.get_database("d1"),
-                        api.ApiResponse(status, {"retry-after": "7"}, _SAID))
+    err = api.error_for(
+        api.get_database("d1"), api.ApiResponse(status, {"retry-after": "7"}, _SAID)
+    )
     assert type(err) is kind
     assert words in err.user_message
     assert err.status_code == status
@@ -939,9 +1065,17 @@ def test_the_astra_layer_imports_nothing_above_it() -> None:
     above = []
     for path in sorted((root / "bot" / "astra").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text())):
-            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
-            above += [f"{path.relative_to(root)}: {n}" for n in names
-                      if n.startswith("bot.") and not n.startswith(("bot.astra", "bot.errors",
-                                                                     "bot.redact"))]
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom)
+                else []
+            )
+            above += [
+                f"{path.relative_to(root)}: {n}"
+                for n in names
+                if n.startswith("bot.")
+                and not n.startswith(("bot.astra", "bot.errors", "bot.redact"))
+            ]
     assert above == []

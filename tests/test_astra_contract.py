@@ -89,8 +89,11 @@ def mend_official(spec: dict[str, Any]) -> dict[str, Any]:
 
     # getOrganizationRoles: `items: {$ref: Roles}` where Roles is itself an array, i.e. an
     # array of arrays; every client (Java RolesClient, Go) reads an array of Role.
-    ok_schema("/v2/organizations/roles", "get",
-              {"type": "array", "items": {"$ref": "#/components/schemas/Role"}})
+    ok_schema(
+        "/v2/organizations/roles",
+        "get",
+        {"type": "array", "items": {"$ref": "#/components/schemas/Role"}},
+    )
     # These three say `items: {...}` without `type: array`, which validates anything at
     # all; the intended shapes are single objects (fixtures Organization.json; Go client).
     ok_schema("/v2/currentOrg", "get", {"$ref": "#/components/schemas/Organization"})
@@ -103,8 +106,7 @@ def mend_official(spec: dict[str, Any]) -> dict[str, Any]:
     # removeKeyspace: the official doc says only 204, but the real API answers 202 when it
     # drops a keyspace (astrapy requires 202; the Go spec: 202 "dropped", 204 "none found").
     # 409 when the database is not ACTIVE, as for addKeyspace (NOTES.md §8).
-    responses = paths["/v2/databases/{databaseID}/keyspaces/{keyspaceName}"]["delete"][
-        "responses"]
+    responses = paths["/v2/databases/{databaseID}/keyspaces/{keyspaceName}"]["delete"]["responses"]
     responses["202"] = {"description": "dropped"}
     responses["409"] = {"$ref": "#/components/responses/Conflict"}
     return spec
@@ -143,8 +145,7 @@ class OARequest:
         self.path = url.path
         self.method = exchange.request.method.lower()
         self.body = exchange.request_body or None
-        self.content_type = exchange.request.headers.get(
-            "content-type", "application/octet-stream")
+        self.content_type = exchange.request.headers.get("content-type", "application/octet-stream")
         self.parameters = RequestParameters(
             query=ImmutableMultiDict(parse_qsl(url.query.decode(), keep_blank_values=True)),
             header=Headers(list(exchange.request.headers.items())),
@@ -188,8 +189,10 @@ class Specs:
         for name, spec in self.for_path(exchange.request.url.path):
             # fresh adapters per spec: openapi-core writes resolved path params into them
             request, response = OARequest(exchange), OAResponse(exchange)
-            where = (f"{request.method.upper()} {request.path}?{exchange.request.url.query!r}"
-                     f" → {response.status_code} ({name} spec)")
+            where = (
+                f"{request.method.upper()} {request.path}?{exchange.request.url.query!r}"
+                f" → {response.status_code} ({name} spec)"
+            )
             try:
                 spec.validate_request(request)
             except Exception as exc:
@@ -197,8 +200,10 @@ class Specs:
             try:
                 spec.validate_response(request, response)
             except Exception as exc:
-                pytest.fail(f"response does not match the spec: {where}\n"
-                            f"{exchange.response_body[:500]!r}\n{_explain(exc)}")
+                pytest.fail(
+                    f"response does not match the spec: {where}\n"
+                    f"{exchange.response_body[:500]!r}\n{_explain(exc)}"
+                )
 
 
 @pytest.fixture(scope="module")
@@ -227,9 +232,11 @@ def scenario(*methods: str) -> Callable[[Scenario], Scenario]:
 @scenario("create_database", "get_database", "list_databases")
 async def databases(client: AstraClient, emu: AstraEmulator, clock: FakeClock) -> None:
     db_id = await client.create_database(
-        CreateDatabase(name="orders", cloud_provider="GCP", region="us-east1", keyspace="shop"))
+        CreateDatabase(name="orders", cloud_provider="GCP", region="us-east1", keyspace="shop")
+    )
     await client.create_database(
-        CreateDatabase(name="plain", cloud_provider="AWS", region="us-east-2", db_type=None))
+        CreateDatabase(name="plain", cloud_provider="AWS", region="us-east-2", db_type=None)
+    )
     await client.get_database(db_id)  # PENDING
     clock.advance(1)
     await client.get_database(db_id)  # ACTIVE
@@ -241,7 +248,8 @@ async def databases(client: AstraClient, emu: AstraEmulator, clock: FakeClock) -
         await client.get_database("no-such-db")
     with pytest.raises(AstraBadRequest):
         await client.create_database(
-            CreateDatabase(name="x", cloud_provider="GCP", region="atlantis-1"))
+            CreateDatabase(name="x", cloud_provider="GCP", region="atlantis-1")
+        )
 
 
 @scenario("terminate_database")
@@ -285,8 +293,13 @@ async def keyspaces(client: AstraClient, emu: AstraEmulator, clock: FakeClock) -
     await client.delete_keyspace(db_id, "orders")  # 204: none found
 
 
-@scenario("list_datacenters", "add_datacenter", "terminate_datacenter",
-          "list_serverless_regions", "list_available_regions")
+@scenario(
+    "list_datacenters",
+    "add_datacenter",
+    "terminate_datacenter",
+    "list_serverless_regions",
+    "list_available_regions",
+)
 async def regions(client: AstraClient, emu: AstraEmulator, clock: FakeClock) -> None:
     db_id = emu.add_database("multi", cloud_provider="AWS", region="us-east-2")
     await client.add_datacenter(db_id, "AWS", "eu-west-1")
@@ -301,13 +314,16 @@ async def regions(client: AstraClient, emu: AstraEmulator, clock: FakeClock) -> 
     await client.list_available_regions()
 
 
-@scenario("get_access_list", "add_access_list_addresses", "delete_access_list_addresses",
-          "get_devops_access_list")
+@scenario(
+    "get_access_list",
+    "add_access_list_addresses",
+    "delete_access_list_addresses",
+    "get_devops_access_list",
+)
 async def access_lists(client: AstraClient, emu: AstraEmulator, clock: FakeClock) -> None:
     db_id = emu.add_database("acl")
     await client.get_access_list(db_id)
-    await client.add_access_list_addresses(db_id, [("10.0.0.0/8", "office"),
-                                                   ("1.2.3.4", "vpn")])
+    await client.add_access_list_addresses(db_id, [("10.0.0.0/8", "office"), ("1.2.3.4", "vpn")])
     await client.get_access_list(db_id)
     await client.delete_access_list_addresses(db_id, ["10.0.0.0/8", "1.2.3.4"])
     await client.get_devops_access_list(emu.config.org_id)
@@ -315,8 +331,9 @@ async def access_lists(client: AstraClient, emu: AstraEmulator, clock: FakeClock
 
 @scenario("secure_bundle_urls", "current_org")
 async def bundles_and_org(client: AstraClient, emu: AstraEmulator, clock: FakeClock) -> None:
-    db_id = emu.add_database("scb", cloud_provider="AWS", region="us-east-2",
-                             extra_regions=["eu-west-1"])
+    db_id = emu.add_database(
+        "scb", cloud_provider="AWS", region="us-east-2", extra_regions=["eu-west-1"]
+    )
     await client.secure_bundle_urls(db_id)
     await client.secure_bundle_urls(db_id, all_regions=True)
     pending = emu.add_database("p", "PENDING")
@@ -338,8 +355,9 @@ async def tokens(client: AstraClient, emu: AstraEmulator, clock: FakeClock) -> N
 async def roles(client: AstraClient, emu: AstraEmulator, clock: FakeClock) -> None:
     await client.list_roles()
     await client.get_role(ORG_ADMIN)
-    role = await client.create_role("Auditor", ["org-read", "accesslist-read"],
-                                    [f"drn:astra:org:{emu.config.org_id}"])
+    role = await client.create_role(
+        "Auditor", ["org-read", "accesslist-read"], [f"drn:astra:org:{emu.config.org_id}"]
+    )
     assert not isinstance(role, str)
     await client.delete_role(role.id)
     with pytest.raises(AstraNotFound):
@@ -355,26 +373,55 @@ async def users(client: AstraClient, emu: AstraEmulator, clock: FakeClock) -> No
     await client.remove_user(ana.user_id)
 
 
-@scenario("get_metrics_telemetry", "set_metrics_telemetry", "get_audit_log_streaming",
-          "set_audit_log_streaming", "delete_audit_log_streaming")
+@scenario(
+    "get_metrics_telemetry",
+    "set_metrics_telemetry",
+    "get_audit_log_streaming",
+    "set_audit_log_streaming",
+    "delete_audit_log_streaming",
+)
 async def telemetry(client: AstraClient, emu: AstraEmulator, clock: FakeClock) -> None:
     db_id = emu.add_database("t")
     # (GET before any config answers {}; the spec's anyOf cannot describe "nothing set",
     # so the GETs here follow a set.)
     await client.set_metrics_telemetry(db_id, "Datadog", {"api_key": "k", "site": "eu"})
     await client.get_metrics_telemetry(db_id)
-    await client.set_metrics_telemetry(db_id, "prometheus_remote", {
-        "endpoint": "https://prom/api/v1/push", "auth_strategy": "basic",
-        "user": "u", "password": "p"})
+    await client.set_metrics_telemetry(
+        db_id,
+        "prometheus_remote",
+        {
+            "endpoint": "https://prom/api/v1/push",
+            "auth_strategy": "basic",
+            "user": "u",
+            "password": "p",
+        },
+    )
     await client.get_metrics_telemetry(db_id)
-    await client.set_metrics_telemetry(db_id, "kafka", {
-        "bootstrap_servers": ["k1:9092"], "topic": "astra", "sasl_mechanism": "PLAIN",
-        "sasl_username": "u", "sasl_password": "p", "security_protocol": "SASL_SSL"})
+    await client.set_metrics_telemetry(
+        db_id,
+        "kafka",
+        {
+            "bootstrap_servers": ["k1:9092"],
+            "topic": "astra",
+            "sasl_mechanism": "PLAIN",
+            "sasl_username": "u",
+            "sasl_password": "p",
+            "security_protocol": "SASL_SSL",
+        },
+    )
     await client.get_metrics_telemetry(db_id)
     org = emu.config.org_id
-    await client.set_audit_log_streaming(org, {"pulsar": {
-        "endpoint": "pulsar+ssl://pulsar.example.com", "topic": "persistent://t/ns/audit",
-        "auth_strategy": "token", "token": "tok"}})
+    await client.set_audit_log_streaming(
+        org,
+        {
+            "pulsar": {
+                "endpoint": "pulsar+ssl://pulsar.example.com",
+                "topic": "persistent://t/ns/audit",
+                "auth_strategy": "token",
+                "token": "tok",
+            }
+        },
+    )
     await client.get_audit_log_streaming(org)
     await client.delete_audit_log_streaming(org)
 
@@ -385,13 +432,26 @@ async def read_only(client: AstraClient, emu: AstraEmulator, clock: FakeClock) -
     await client.list_custom_domains()
     await client.list_kms_keys()
     db_id = emu.add_database("classic", tier="C10")
-    emu.set_vpc_peering("gcp", db_id, {
-        "connectionId": "pcx-1", "status": "ACTIVE",
-        "currentVpc": {"provider": "gcp", "account": "astra-prj", "vpcId": "vpc-a",
-                       "cidrBlock": "10.10.0.0/16"},
-        "otherVpc": {"provider": "gcp", "account": "my-prj", "vpcId": "vpc-b",
-                     "cidrBlock": "10.20.0.0/16"},
-    })
+    emu.set_vpc_peering(
+        "gcp",
+        db_id,
+        {
+            "connectionId": "pcx-1",
+            "status": "ACTIVE",
+            "currentVpc": {
+                "provider": "gcp",
+                "account": "astra-prj",
+                "vpcId": "vpc-a",
+                "cidrBlock": "10.10.0.0/16",
+            },
+            "otherVpc": {
+                "provider": "gcp",
+                "account": "my-prj",
+                "vpcId": "vpc-b",
+                "cidrBlock": "10.20.0.0/16",
+            },
+        },
+    )
     await client.get_vpc_peering("gcp", db_id)
     with pytest.raises(AstraNotFound):
         await client.get_vpc_peering("aws", db_id)
@@ -411,7 +471,8 @@ async def unauthorized(client: AstraClient, emu: AstraEmulator, clock: FakeClock
 
 def test_every_client_method_has_a_scenario() -> None:
     public = {
-        name for name, fn in inspect.getmembers(AstraClient, inspect.iscoroutinefunction)
+        name
+        for name, fn in inspect.getmembers(AstraClient, inspect.iscoroutinefunction)
         if not name.startswith("_") and name not in {"aclose"}
     }
     assert public - COVERED == set()
@@ -430,8 +491,15 @@ async def test_scenario_matches_the_spec(name: str, specs: Specs) -> None:
         specs.validate(exchange)
 
 
-def _exchange(method: str, path: str, *, body: Any = None, status: int = 200,
-              answer: Any = None, query: str = "") -> Exchange:
+def _exchange(
+    method: str,
+    path: str,
+    *,
+    body: Any = None,
+    status: int = 200,
+    answer: Any = None,
+    query: str = "",
+) -> Exchange:
     url = f"{BASE_URL}{path}" + (f"?{query}" if query else "")
     content = json.dumps(body).encode() if body is not None else b""
     headers = {"Authorization": "Bearer AstraCS:x"}
@@ -439,8 +507,9 @@ def _exchange(method: str, path: str, *, body: Any = None, status: int = 200,
         headers["Content-Type"] = "application/json"
     request = httpx.Request(method, url, content=content, headers=headers)
     data = json.dumps(answer).encode() if answer is not None else b""
-    response = httpx.Response(status, content=data,
-                              headers={"Content-Type": "application/json"} if data else {})
+    response = httpx.Response(
+        status, content=data, headers={"Content-Type": "application/json"} if data else {}
+    )
     return Exchange(request, content, response, data)
 
 
@@ -450,23 +519,38 @@ def _exchange(method: str, path: str, *, body: Any = None, status: int = 200,
         # a Database without its required id/orgId/ownerId
         _exchange("GET", "/v2/databases/abc", answer={"status": "ACTIVE", "info": {}}),
         # a status outside StatusEnum
-        _exchange("GET", "/v2/databases/abc", answer={
-            "id": "a", "orgId": "o", "ownerId": "u", "info": {}, "status": "SLEEPY"}),
+        _exchange(
+            "GET",
+            "/v2/databases/abc",
+            answer={"id": "a", "orgId": "o", "ownerId": "u", "info": {}, "status": "SLEEPY"},
+        ),
         # create without region
-        _exchange("POST", "/v2/databases", status=201, body={
-            "name": "n", "cloudProvider": "GCP", "tier": "serverless", "capacityUnits": 1}),
+        _exchange(
+            "POST",
+            "/v2/databases",
+            status=201,
+            body={"name": "n", "cloudProvider": "GCP", "tier": "serverless", "capacityUnits": 1},
+        ),
         # limit above 100
         _exchange("GET", "/v2/databases", query="limit=1000", answer=[]),
         # an undeclared status code
         _exchange("POST", "/v2/databases/abc/terminate", status=200),
         # an error body with lower-case id only (mended spec requires ID)
-        _exchange("GET", "/v2/databases/abc", status=404,
-                  answer={"errors": [{"id": 1, "message": "m"}]}),
+        _exchange(
+            "GET", "/v2/databases/abc", status=404, answer={"errors": [{"id": 1, "message": "m"}]}
+        ),
         # park is checked against the Go spec: a 200 is not declared there
         _exchange("POST", "/v2/databases/abc/park", status=200),
     ],
-    ids=["db-missing-ids", "db-bad-status", "create-no-region", "limit-1000", "terminate-200",
-         "error-lowercase-id", "park-200"],
+    ids=[
+        "db-missing-ids",
+        "db-bad-status",
+        "create-no-region",
+        "limit-1000",
+        "terminate-200",
+        "error-lowercase-id",
+        "park-200",
+    ],
 )
 def test_validator_catches_violations(exchange: Exchange, specs: Specs) -> None:
     # the contract tests can fail: known-bad exchanges are refused

@@ -34,8 +34,13 @@ NUL_COMMANDS = [
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def store_bot(request: pytest.FixtureRequest, tmp_path: Path, slack: FakeSlack,
-                    emulator: AstraEmulator, clock: FakeClock) -> AsyncIterator[BotHarness]:
+async def store_bot(
+    request: pytest.FixtureRequest,
+    tmp_path: Path,
+    slack: FakeSlack,
+    emulator: AstraEmulator,
+    clock: FakeClock,
+) -> AsyncIterator[BotHarness]:
     if request.param == "sqlite":
         async with bot_harness(tmp_path, slack, emulator, clock) as harness:
             yield harness
@@ -53,16 +58,25 @@ async def _break_audit(bot: BotHarness) -> None:
     engine = bot.components.engine
     async with engine.begin() as conn:
         if engine.dialect.name == "postgresql":
-            await conn.execute(text(
-                "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS "
-                "$$ BEGIN RAISE EXCEPTION 'audit storage is down'; END $$"))
-            await conn.execute(text(
-                "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log "
-                "FOR EACH ROW EXECUTE FUNCTION refuse_audit()"))
+            await conn.execute(
+                text(
+                    "CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS "
+                    "$$ BEGIN RAISE EXCEPTION 'audit storage is down'; END $$"
+                )
+            )
+            await conn.execute(
+                text(
+                    "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log "
+                    "FOR EACH ROW EXECUTE FUNCTION refuse_audit()"
+                )
+            )
         else:
-            await conn.execute(text(
-                "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log "
-                "BEGIN SELECT RAISE(ABORT, 'audit storage is down'); END"))
+            await conn.execute(
+                text(
+                    "CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_log "
+                    "BEGIN SELECT RAISE(ABORT, 'audit storage is down'); END"
+                )
+            )
 
 
 def _writes(bot: BotHarness) -> list[str]:
@@ -71,7 +85,8 @@ def _writes(bot: BotHarness) -> list[str]:
 
 @pytest.mark.parametrize("command", NUL_COMMANDS, ids=["access-list", "token", "db-create"])
 async def test_a_nul_byte_is_refused_at_parse_time_and_audited(
-        store_bot: BotHarness, command: str, caplog: pytest.LogCaptureFixture) -> None:
+    store_bot: BotHarness, command: str, caplog: pytest.LogCaptureFixture
+) -> None:
     bot = store_bot
     bot.emulator.add_database("orders")
     bot.emulator.reset_requests()
@@ -107,8 +122,9 @@ async def test_the_requested_row_precedes_the_astra_call(store_bot: BotHarness) 
     assert "POST" not in (rows[0].astra_request or "") and "POST" in rows[1].astra_request
 
 
-async def test_a_failing_audit_fails_closed(store_bot: BotHarness,
-                                            caplog: pytest.LogCaptureFixture) -> None:
+async def test_a_failing_audit_fails_closed(
+    store_bot: BotHarness, caplog: pytest.LogCaptureFixture
+) -> None:
     bot = store_bot
     await _listed(bot)
     await _break_audit(bot)
@@ -126,25 +142,31 @@ async def test_a_failing_audit_fails_closed(store_bot: BotHarness,
 async def test_store_errors_are_translated(store_bot: BotHarness) -> None:
     await _break_audit(store_bot)
     with pytest.raises(StoreError) as caught:
-        await store_bot.store.audit(correlation_id="c", actor_id="U1", source="cli",
-                                    command="x", decision="allow")
+        await store_bot.store.audit(
+            correlation_id="c", actor_id="U1", source="cli", command="x", decision="allow"
+        )
     assert "store" in caught.value.user_message
 
 
 async def test_an_overlong_or_nul_value_is_still_audited(store_bot: BotHarness) -> None:
     """PostgreSQL refuses a NUL in text and a value wider than its VARCHAR: the audit row
     is written anyway (the NUL shown as \\0, the value clipped), never lost."""
-    await store_bot.store.audit(correlation_id="c", actor_id="U1", source="cli",
-                                command="/astra x\x00y", decision="invalid",
-                                database="n" * 400, reason="r\x00")
+    await store_bot.store.audit(
+        correlation_id="c",
+        actor_id="U1",
+        source="cli",
+        command="/astra x\x00y",
+        decision="invalid",
+        database="n" * 400,
+        reason="r\x00",
+    )
     (row,) = await store_bot.store.audit_entries(limit=5)
     assert row.command == "/astra x\\0y" and row.reason == "r\\0"
     assert row.database is not None and row.database.startswith("n" * 100)
     assert len(row.database) <= 128
 
 
-MUTATING = sorted(c.permission for c in COMMANDS
-                  if c.mutating and c.noun not in {"perm", "watch"})
+MUTATING = sorted(c.permission for c in COMMANDS if c.mutating and c.noun not in {"perm", "watch"})
 
 
 @pytest.mark.parametrize("permission", MUTATING)
@@ -152,8 +174,9 @@ async def test_no_astra_change_without_its_audit_row(bot: BotHarness, permission
     """Every command of the grammar that changes Astra, with the audit table refusing rows:
     the command (or its confirmation click) sends no change to Astra."""
     bot.emulator.add_database("orders", keyspaces=["default_keyspace", "extra"])
-    bot.emulator.add_database("legacy", tier="C10", capacity_units=2, cloud_provider="AWS",
-                              region="us-east-1")
+    bot.emulator.add_database(
+        "legacy", tier="C10", capacity_units=2, cloud_provider="AWS", region="us-east-1"
+    )
     bot.emulator.add_database("parked", tier="C10", status="PARKED")
     bot.emulator.add_database("multi", extra_regions=["us-central1"])
     command, setup = ROWS[permission]
@@ -162,8 +185,13 @@ async def test_no_astra_change_without_its_audit_row(bot: BotHarness, permission
     await _break_audit(bot)
     bot.emulator.reset_requests()
     await bot.command(command.format(**bot.vars))
-    confirm = [e["value"] for p in bot.channel_posts() for b in p.get("blocks", [])
-               for e in b.get("elements", []) if e.get("action_id") == ACTION_CONFIRM]
+    confirm = [
+        e["value"]
+        for p in bot.channel_posts()
+        for b in p.get("blocks", [])
+        for e in b.get("elements", [])
+        if e.get("action_id") == ACTION_CONFIRM
+    ]
     if confirm:
         await bot.click(ACTION_CONFIRM, confirm[-1])
     assert _writes(bot) == [], f"{command!r} reached Astra with no audit row"

@@ -14,8 +14,12 @@ def _writes(h: ServiceHarness) -> list[str]:
 
 def _button(h: ServiceHarness) -> str:
     blocks = h.notifier.posts[-1][1].blocks
-    return next(e["value"] for b in blocks for e in b.get("elements", [])
-                if e.get("action_id") == ACTION_CONFIRM)
+    return next(
+        e["value"]
+        for b in blocks
+        for e in b.get("elements", [])
+        if e.get("action_id") == ACTION_CONFIRM
+    )
 
 
 @pytest.mark.parametrize("cmd", ["db park orders", "db unpark orders", "db resize orders 2"])

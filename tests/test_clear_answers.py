@@ -22,11 +22,21 @@ def last_private(bot: BotHarness) -> str:
 
 def shell(script: str) -> str:
     """``script`` piped into ``astra-bot shell`` (the built-in emulator, fast); its output."""
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "ASTRA_DB_APPLICATION_TOKEN"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "ASTRA_DB_APPLICATION_TOKEN"}
+    }
     env["ASTRA_BOT_EMULATOR_SPEED"] = "50"
-    done = subprocess.run([sys.executable, "-m", "bot", "shell"], input=script, env=env,
-                          capture_output=True, text=True, timeout=120, check=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "shell"],
+        input=script,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     return done.stdout
 
 
@@ -70,8 +80,9 @@ async def test_region_available_lists_each_region_once(bot: BotHarness) -> None:
 
 
 def _create_bodies(bot: BotHarness) -> list[dict[str, Any]]:
-    return [r.json for r in bot.emulator.requests
-            if r.method == "POST" and r.path == "/v2/databases"]
+    return [
+        r.json for r in bot.emulator.requests if r.method == "POST" and r.path == "/v2/databases"
+    ]
 
 
 async def test_the_default_region_follows_the_cloud(bot: BotHarness) -> None:
@@ -82,10 +93,13 @@ async def test_the_default_region_follows_the_cloud(bot: BotHarness) -> None:
     await bot.command("db create y --cloud azure")
     assert _create_bodies(bot)[-1]["region"] == "eastus"
     await bot.command("db create z")  # the settings' default cloud and region
-    assert (_create_bodies(bot)[-1]["cloudProvider"], _create_bodies(bot)[-1]["region"]) == \
-        ("GCP", "us-east1")
+    assert (_create_bodies(bot)[-1]["cloudProvider"], _create_bodies(bot)[-1]["region"]) == (
+        "GCP",
+        "us-east1",
+    )
     # the form starts on the same region when its cloud changes
     from bot.service import Request
+
     form = await bot.components.service.create_form(Request("U1", "C1"), {"cloud": "aws"})
     assert next(f.initial for f in form.fields if f.name == "region") == "us-east-2"
 
@@ -125,8 +139,9 @@ def test_a_409_already_exists_body_says_it_exists() -> None:
     message says the thing exists is a clash, not a database state to wait out."""
     from bot.astra import http as api
 
-    body = json.dumps({"errors": [{"ID": 2000409, "message":
-                                   "Keyspace shop already exists in the database."}]}).encode()
+    body = json.dumps(
+        {"errors": [{"ID": 2000409, "message": "Keyspace shop already exists in the database."}]}
+    ).encode()
     err = api.error_for(api.create_keyspace("abc", "shop"), api.ApiResponse(409, {}, body))
     assert "already exists" in err.user_message and "Keyspace shop" in err.user_message
     assert "not in a valid state" not in err.user_message
@@ -139,8 +154,11 @@ def test_a_409_already_exists_body_says_it_exists() -> None:
 async def test_a_409_already_exists_is_not_explained_as_a_state(bot: BotHarness) -> None:
     """When Astra knows better than the list (a keyspace made meanwhile), its 409 says so."""
     db_id = bot.emulator.add_database("orders")
-    bot.emulator.inject_fault(409, path_prefix=f"/v2/databases/{db_id}/keyspaces/shop",
-                              message="Keyspace shop already exists in the database.")
+    bot.emulator.inject_fault(
+        409,
+        path_prefix=f"/v2/databases/{db_id}/keyspaces/shop",
+        message="Keyspace shop already exists in the database.",
+    )
     await bot.command("keyspace create orders shop")
     said = last_private(bot)
     assert "already exists" in said and "wait until" not in said and "ACTIVE now" not in said
@@ -202,8 +220,12 @@ async def test_a_second_create_asks_in_the_users_words(bot: BotHarness) -> None:
     assert "allow-duplicate-name" not in shown  # a command the user never typed
     assert "Create another database named *orders*?" in shown
     assert "`orders` already exists" in shown
-    value = next(e["value"] for b in post["blocks"] for e in b.get("elements", [])
-                 if e.get("action_id") == ACTION_CONFIRM)
+    value = next(
+        e["value"]
+        for b in post["blocks"]
+        for e in b.get("elements", [])
+        if e.get("action_id") == ACTION_CONFIRM
+    )
     await bot.click(ACTION_CONFIRM, value)
     assert len(_create_bodies(bot)) == 1
     decided = next(c.params for c in bot.slack.calls("chat.update") if c.ok)
@@ -214,8 +236,10 @@ async def test_a_second_create_asks_in_the_users_words(bot: BotHarness) -> None:
 
 
 def _posted(bot: BotHarness) -> list[str]:
-    return [p["text"] + "\n" + json.dumps(p.get("blocks") or [], ensure_ascii=False)
-            for p in bot.channel_posts()]
+    return [
+        p["text"] + "\n" + json.dumps(p.get("blocks") or [], ensure_ascii=False)
+        for p in bot.channel_posts()
+    ]
 
 
 async def test_a_watch_tells_changes_not_what_it_saw_first(bot: BotHarness) -> None:
@@ -279,8 +303,7 @@ def test_did_you_mean_names_each_option_once() -> None:
     from bot import render
     from bot.errors import UsageError
 
-    assert render.did_you_mean(["orders", "orders", "order"]) == \
-        "Did you mean `orders` or `order`?"
+    assert render.did_you_mean(["orders", "orders", "order"]) == "Did you mean `orders` or `order`?"
     assert render.did_you_mean([]) == ""
     said = render.usage_error(UsageError("x", suggestions=["a", "a"])).text
     assert said.count("`a`") == 1
@@ -312,8 +335,10 @@ def test_the_terminal_glyphs_read_as_what_they_mean() -> None:
 async def test_counts_and_notices_read_as_sentences(bot: BotHarness) -> None:
     await bot.components.astra.create_role("one", ["org-db-view"], ["drn:astra:org:*"])
     await bot.command("role list")
-    assert "1 permission —" in bot.private_texts()[-1] or \
-        "1 permission\n" in bot.private_texts()[-1] + "\n"
+    assert (
+        "1 permission —" in bot.private_texts()[-1]
+        or "1 permission\n" in bot.private_texts()[-1] + "\n"
+    )
     assert "1 permissions" not in bot.private_texts()[-1]
     await bot.command("perm list")
     rows = await bot.store.audit_entries(limit=1)
@@ -327,8 +352,9 @@ async def test_counts_and_notices_read_as_sentences(bot: BotHarness) -> None:
 
 
 def test_a_parked_database_reads_as_parked_in_the_shell() -> None:
-    out = shell("db create classic1 --tier C10\ndb park classic1\n1\n"
-                "keyspace create classic1 shop\n")
+    out = shell(
+        "db create classic1 --tier C10\ndb park classic1\n1\nkeyspace create classic1 shop\n"
+    )
     assert "Ⓟ classic1 is PARKED." in out and "P classic1" not in out
     assert "unpark it first (`/astra db unpark classic1`)" in out  # waiting would not do
     assert "wait until it is ACTIVE" not in out

@@ -15,29 +15,41 @@ import pytest
 from tests.conftest import SIGNING_SECRET
 from tests.fakes.slack_api import DEFAULT_BOT_TOKEN, FakeSlack, sign_request, slash_command_body
 
-BASE_ENV = {k: v for k, v in os.environ.items()
-            if not k.startswith(("SLACK_", "ASTRA_", "DATABASE_URL"))}
+BASE_ENV = {
+    k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ASTRA_", "DATABASE_URL"))
+}
 
 
 def run(
     args: list[str], tmp_path: Path, *, stdin: str = "", **env: str
 ) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args], input=stdin, capture_output=True, text=True,
-        cwd=tmp_path, env={**BASE_ENV, **env}, timeout=120, check=False,
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**BASE_ENV, **env},
+        timeout=120,
+        check=False,
     )
 
 
 def test_shell_scripts_create_list_get_delete(tmp_path: Path) -> None:
-    script = "\n".join([
-        "/astra db create orders --region us-east1",
-        "/astra db list",
-        "/astra db get orders",
-        "/astra db delete orders",
-        "1",
-        "/astra help",
-        "/astra db craete x",
-    ]) + "\n"
+    script = (
+        "\n".join(
+            [
+                "/astra db create orders --region us-east1",
+                "/astra db list",
+                "/astra db get orders",
+                "/astra db delete orders",
+                "1",
+                "/astra help",
+                "/astra db craete x",
+            ]
+        )
+        + "\n"
+    )
     # short emulator transitions keep the test fast; the shell waits for each operation
     out = run(["shell"], tmp_path, stdin=script, ASTRA_BOT_EMULATOR_SPEED="20")
     assert out.returncode == 0, out.stderr
@@ -52,8 +64,12 @@ def test_shell_scripts_create_list_get_delete(tmp_path: Path) -> None:
 
 
 def test_shell_as_a_stranger_is_denied(tmp_path: Path) -> None:
-    out = run(["shell", "--user", "USTRANGER"], tmp_path, stdin="/astra db create x\n",
-              ASTRA_BOT_EMULATOR_SPEED="20")
+    out = run(
+        ["shell", "--user", "USTRANGER"],
+        tmp_path,
+        stdin="/astra db create x\n",
+        ASTRA_BOT_EMULATOR_SPEED="20",
+    )
     assert out.returncode == 0
     assert "not allowed" in out.stdout and "needs role operator" in out.stdout
 
@@ -71,11 +87,21 @@ def test_serve_names_the_missing_variable(tmp_path: Path) -> None:
     assert "SLACK_SIGNING_SECRET" in out.stderr
     out = run(["serve"], tmp_path, SLACK_BOT_TOKEN="xoxb-1", SLACK_SIGNING_SECRET="s")
     assert "ASTRA_DB_APPLICATION_TOKEN is not set" in out.stderr and "--sandbox" in out.stderr
-    out = run(["serve"], tmp_path, SLACK_BOT_TOKEN="oops", SLACK_SIGNING_SECRET="s",
-              ASTRA_DB_APPLICATION_TOKEN="AstraCS:x")
+    out = run(
+        ["serve"],
+        tmp_path,
+        SLACK_BOT_TOKEN="oops",
+        SLACK_SIGNING_SECRET="s",
+        ASTRA_DB_APPLICATION_TOKEN="AstraCS:x",
+    )
     assert out.returncode == 2 and "xoxb-" in out.stderr and "oops" not in out.stderr
-    out = run(["serve"], tmp_path, SLACK_BOT_TOKEN="oops", SLACK_SIGNING_SECRET="s",
-              ASTRA_DB_APPLICATION_TOKEN="nope")
+    out = run(
+        ["serve"],
+        tmp_path,
+        SLACK_BOT_TOKEN="oops",
+        SLACK_SIGNING_SECRET="s",
+        ASTRA_DB_APPLICATION_TOKEN="nope",
+    )
     assert "SLACK_BOT_TOKEN should start with `xoxb-`" in out.stderr
     assert "ASTRA_DB_APPLICATION_TOKEN should start with `AstraCS:`" in out.stderr
 
@@ -94,15 +120,20 @@ def test_migrate_and_perm_cli(tmp_path: Path) -> None:
     assert again.returncode == 0 and "→" not in again.stdout
     head = out.stdout.rsplit("→ ", 1)[1].split()[0]
     assert again.stdout == f"store already at head ({head}): nothing to migrate\n"
-    assert run(["perm", "grant", "U0ANA", "operator", "--db", "dev-*"], tmp_path,
-               DATABASE_URL=db).returncode == 0
+    assert (
+        run(
+            ["perm", "grant", "U0ANA", "operator", "--db", "dev-*"], tmp_path, DATABASE_URL=db
+        ).returncode
+        == 0
+    )
     listed = run(["perm", "list"], tmp_path, DATABASE_URL=db, ASTRA_BOT_ADMINS="U0BOSS")
     assert "user U0ANA operator --db dev-*" in listed.stdout
     assert "U0BOSS admin" in listed.stdout
     bad = run(["perm", "grant", "ana", "operator"], tmp_path, DATABASE_URL=db)
     assert bad.returncode == 2 and "not a Slack user" in bad.stderr
-    assert run(["perm", "revoke", "U0ANA", "operator"], tmp_path,
-               DATABASE_URL=db).stdout.startswith("revoked 1")
+    assert run(
+        ["perm", "revoke", "U0ANA", "operator"], tmp_path, DATABASE_URL=db
+    ).stdout.startswith("revoked 1")
 
 
 def _free_port() -> int:
@@ -114,14 +145,28 @@ def _free_port() -> int:
 async def test_serve_sandbox_answers_a_signed_command(tmp_path: Path) -> None:
     async with FakeSlack() as slack:
         port = _free_port()
-        env = {**BASE_ENV, "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
-               "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.api_url,
-               "PORT": str(port), "ASTRA_BOT_ADMINS": "UADMIN",
-               "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
-               "ASTRA_BOT_POLL_INTERVAL": "0.2", "ASTRA_BOT_EMULATOR_SPEED": "50"}
+        env = {
+            **BASE_ENV,
+            "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "PORT": str(port),
+            "ASTRA_BOT_ADMINS": "UADMIN",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+            "ASTRA_BOT_POLL_INTERVAL": "0.2",
+            "ASTRA_BOT_EMULATOR_SPEED": "50",
+        }
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "serve", "--sandbox", cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.PIPE)
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--sandbox",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
         try:
             async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
                 for _ in range(100):
@@ -130,15 +175,24 @@ async def test_serve_sandbox_answers_a_signed_command(tmp_path: Path) -> None:
                             break
                     except httpx.TransportError:
                         await asyncio.sleep(0.1)
-                body = slash_command_body("db create orders", user_id="UADMIN",
-                                          channel_id="C1", response_url=slack.response_url("x"))
-                headers = {**sign_request(SIGNING_SECRET, body),
-                           "Content-Type": "application/x-www-form-urlencoded"}
+                body = slash_command_body(
+                    "db create orders",
+                    user_id="UADMIN",
+                    channel_id="C1",
+                    response_url=slack.response_url("x"),
+                )
+                headers = {
+                    **sign_request(SIGNING_SECRET, body),
+                    "Content-Type": "application/x-www-form-urlencoded",
+                }
                 resp = await http.post("/slack/events", content=body, headers=headers)
                 assert resp.status_code == 200
                 posts = await slack.wait_for(
-                    "chat.postMessage", count=1, timeout=20,
-                    predicate=lambda c: "ACTIVE" in str(c.params.get("text")))
+                    "chat.postMessage",
+                    count=1,
+                    timeout=20,
+                    predicate=lambda c: "ACTIVE" in str(c.params.get("text")),
+                )
                 assert "orders is ACTIVE" in posts[-1].params["text"]
         finally:
             proc.terminate()
@@ -164,8 +218,13 @@ def _seed_audit(db_url: str, rows: int) -> None:
             await migrate(engine)
             store = Store(engine)
             for i in range(rows):
-                await store.audit(correlation_id=f"c{i}", actor_id="U0ANA", source="command",
-                                  command=f"/astra db get db{i}", decision="allow")
+                await store.audit(
+                    correlation_id=f"c{i}",
+                    actor_id="U0ANA",
+                    source="command",
+                    command=f"/astra db get db{i}",
+                    decision="allow",
+                )
         finally:
             await engine.dispose()
 
@@ -176,28 +235,46 @@ def test_audit_export_into_head_ends_quietly(tmp_path: Path) -> None:
     db = f"sqlite+aiosqlite:///{tmp_path}/s.db"
     _seed_audit(db, 3000)  # far more than a pipe holds: head leaves while it writes
     out = subprocess.run(
-        ["bash", "-c", f"{sys.executable} -m bot audit export | head -1"], capture_output=True,
-        text=True, cwd=tmp_path, env={**BASE_ENV, "DATABASE_URL": db}, timeout=120, check=False)
+        ["bash", "-c", f"{sys.executable} -m bot audit export | head -1"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env={**BASE_ENV, "DATABASE_URL": db},
+        timeout=120,
+        check=False,
+    )
     assert out.stdout.count("\n") == 1 and '"command": "/astra db get db0"' in out.stdout
     assert out.stderr == ""
 
 
 @pytest.mark.parametrize(
     "args",
-    [["audit", "export"], ["perm", "list"], ["perm", "export"], ["migrate"],
-     ["perm", "grant", "U0ANA", "viewer"]],
+    [
+        ["audit", "export"],
+        ["perm", "list"],
+        ["perm", "export"],
+        ["migrate"],
+        ["perm", "grant", "U0ANA", "viewer"],
+    ],
 )
 def test_every_command_that_writes_to_stdout_survives_a_closed_pipe(
-        tmp_path: Path, args: list[str]) -> None:
+    tmp_path: Path, args: list[str]
+) -> None:
     db = f"sqlite+aiosqlite:///{tmp_path}/s.db"
     _seed_audit(db, 5)
     read_end, write_end = os.pipe()
     os.close(read_end)  # the reader has already gone, as `| head -0` or a closed pager
     try:
-        proc = subprocess.run([sys.executable, "-m", "bot", *args], stdout=write_end,
-                              stderr=subprocess.PIPE, text=True, cwd=tmp_path,
-                              env={**BASE_ENV, "DATABASE_URL": db, "ASTRA_BOT_ADMINS": "U0B"},
-                              timeout=120, check=False)
+        proc = subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            env={**BASE_ENV, "DATABASE_URL": db, "ASTRA_BOT_ADMINS": "U0B"},
+            timeout=120,
+            check=False,
+        )
     finally:
         os.close(write_end)
     assert "Traceback" not in proc.stderr and "BrokenPipeError" not in proc.stderr, proc.stderr
@@ -206,7 +283,8 @@ def test_every_command_that_writes_to_stdout_survives_a_closed_pipe(
 
 
 def test_perm_list_on_a_fresh_directory_says_there_is_nothing_and_how_admins_are_set(
-        tmp_path: Path) -> None:
+    tmp_path: Path,
+) -> None:
     out = run(["perm", "list"], tmp_path)
     assert out.returncode == 0, out.stderr
     assert "no role bindings yet" in out.stdout and "astra-bot perm grant" in out.stdout

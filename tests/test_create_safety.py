@@ -12,8 +12,12 @@ def _creates(h: ServiceHarness) -> int:
 
 def _button(h: ServiceHarness) -> str:
     blocks = h.notifier.posts[-1][1].blocks
-    return next(e["value"] for b in blocks for e in b.get("elements", [])
-                if e.get("action_id") == ACTION_CONFIRM)
+    return next(
+        e["value"]
+        for b in blocks
+        for e in b.get("elements", [])
+        if e.get("action_id") == ACTION_CONFIRM
+    )
 
 
 async def test_unknown_region_names_the_nearest_valid_ones(shell_bot: ServiceHarness) -> None:

@@ -34,15 +34,15 @@ async def _scoped(bot: BotHarness) -> None:
 async def test_watch_is_decided_on_the_resolved_database(bot: BotHarness) -> None:
     await _scoped(bot)
     assert await _denied(bot, "watch prod-2")
-    prod = next(d.id for d in await bot.components.astra.list_databases()
-                if d.info.name == "prod-2")
+    prod = next(
+        d.id for d in await bot.components.astra.list_databases() if d.info.name == "prod-2"
+    )
     assert await _denied(bot, f"watch {prod}")  # by id: resolved, then decided
     assert await _denied(bot, "watch all")  # every database, prod-2 too
     assert await bot.store.subscriptions() == []
     assert not await _denied(bot, "watch dev-1")
     assert [s.database_name for s in await bot.store.subscriptions()] == ["dev-1"]
-    rows = [r for r in await bot.store.audit_entries(limit=20)
-            if r.decision in {"allow", "deny"}]
+    rows = [r for r in await bot.store.audit_entries(limit=20) if r.decision in {"allow", "deny"}]
     assert [r.decision for r in rows[:4]] == ["allow", "deny", "deny", "deny"]
     assert rows[2].database == "prod-2"  # the id was resolved to the name it was decided on
 
@@ -59,8 +59,7 @@ async def test_every_database_a_command_names_is_decided(bot: BotHarness) -> Non
     await _scoped(bot)
     await bot.command(f"perm grant <@{DEV}> admin --db 'dev-*'")
     before = bot.emulator.writes_count
-    assert await _denied(bot, "role create readers --permission org-db-view --db dev-1 "
-                              "--db prod-2")
+    assert await _denied(bot, "role create readers --permission org-db-view --db dev-1 --db prod-2")
     assert bot.emulator.writes_count == before
     assert not await _denied(bot, "role create readers --permission org-db-view --db dev-1")
     assert bot.emulator.writes_count == before + 1
@@ -71,9 +70,13 @@ async def test_every_database_a_command_names_is_decided(bot: BotHarness) -> Non
 
 async def _home(bot: BotHarness, user: str) -> str:
     before = len(bot.slack.calls("views.publish"))
-    await bot.post_signed(event_body({"type": "app_home_opened", "user": user, "tab": "home"},
-                                     event_id=f"EvHome{user}{before}"),
-                          content_type="application/json")
+    await bot.post_signed(
+        event_body(
+            {"type": "app_home_opened", "user": user, "tab": "home"},
+            event_id=f"EvHome{user}{before}",
+        ),
+        content_type="application/json",
+    )
     await bot.settle()
     published = bot.slack.calls("views.publish")[before:]
     assert published, "no Home tab published"
@@ -98,8 +101,11 @@ async def test_app_home_shows_only_what_the_users_rights_let_them_see(bot: BotHa
 
     # operator on dev-* only: may list databases (as `db list` does), but not follow prod's
     dev = json.loads(await _home(bot, DEV))
-    sections = {b["text"]["text"].split("\n", 1)[0]: b["text"]["text"]
-                for b in dev["blocks"] if b["type"] == "section"}
+    sections = {
+        b["text"]["text"].split("\n", 1)[0]: b["text"]["text"]
+        for b in dev["blocks"]
+        if b["type"] == "section"
+    }
     assert "dev-4" in sections["*In progress*"] and "prod-3" not in sections["*In progress*"]
     assert "CDEV" in sections["*Watched*"] and "dev-1" in sections["*Watched*"]
     for secret in ("CPROD", "prod-2", "CALL"):  # `watch all` shows every database
@@ -111,8 +117,12 @@ async def test_app_home_shows_only_what_the_users_rights_let_them_see(bot: BotHa
 
 def _confirm_of(bot: BotHarness, channel: str) -> str:
     post = bot.channel_posts(channel)[-1]
-    return next(e["value"] for b in post["blocks"] for e in b.get("elements", [])
-                if str(e.get("action_id", "")).startswith(ACTION_CONFIRM))
+    return next(
+        e["value"]
+        for b in post["blocks"]
+        for e in b.get("elements", [])
+        if str(e.get("action_id", "")).startswith(ACTION_CONFIRM)
+    )
 
 
 def _terminates(bot: BotHarness) -> list[str]:
@@ -134,8 +144,7 @@ async def test_a_click_is_decided_in_the_confirmations_channel(bot: BotHarness) 
     assert (row.decision, row.channel_id) == ("deny", "C1")
     # the same person in the channel of the binding may confirm what is posted there
     await bot.command("db delete orders", channel="COTHER")
-    await bot.click(ACTION_CONFIRM, _confirm_of(bot, "COTHER"), user="USTRANGER",
-                    channel="COTHER")
+    await bot.click(ACTION_CONFIRM, _confirm_of(bot, "COTHER"), user="USTRANGER", channel="COTHER")
     assert len(_terminates(bot)) == 1
 
 
@@ -158,20 +167,25 @@ async def _open_form(bot: BotHarness, channel: str = "C1") -> dict[str, Any]:
 
 def _form_state(name: str) -> dict[str, Any]:
     def select(value: str) -> dict[str, Any]:
-        return {"type": "static_select",
-                "selected_option": {"value": value,
-                                    "text": {"type": "plain_text", "text": value}}}
-    return {"name": {"name": {"type": "plain_text_input", "value": name}},
-            "cloud": {ACTION_FORM_CHANGE: select("gcp")},
-            "region": {"region": select("us-east1")},
-            "keyspace": {"keyspace": {"type": "plain_text_input", "value": "shop"}},
-            "vector": {"vector": select("vector")},
-            "capacity_units": {"capacity_units": {"type": "plain_text_input", "value": "1"}}}
+        return {
+            "type": "static_select",
+            "selected_option": {"value": value, "text": {"type": "plain_text", "text": value}},
+        }
+
+    return {
+        "name": {"name": {"type": "plain_text_input", "value": name}},
+        "cloud": {ACTION_FORM_CHANGE: select("gcp")},
+        "region": {"region": select("us-east1")},
+        "keyspace": {"keyspace": {"type": "plain_text_input", "value": "shop"}},
+        "vector": {"vector": select("vector")},
+        "capacity_units": {"capacity_units": {"type": "plain_text_input", "value": "1"}},
+    }
 
 
 async def _submit(bot: BotHarness, metadata: str, name: str, user: str = ADMIN) -> Any:
-    body = view_submission_body(FORM_CREATE, _form_state(name), user_id=user,
-                                private_metadata=metadata)
+    body = view_submission_body(
+        FORM_CREATE, _form_state(name), user_id=user, private_metadata=metadata
+    )
     resp = await bot.post_signed(body, content_type="application/x-www-form-urlencoded")
     await bot.settle()
     return resp

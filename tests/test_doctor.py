@@ -50,10 +50,14 @@ def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
 
 async def _token(emulator: AstraEmulator, role: str) -> str:
     """A real token of the emulator, with ``role`` (its client id is listed in /v2/tokens)."""
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator.app),
-                                 base_url="http://astra-emulator") as http:
-        resp = await http.post("/v2/tokens", json={"roles": [role]},
-                               headers={"Authorization": f"Bearer {SANDBOX_TOKEN}"})
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=emulator.app), base_url="http://astra-emulator"
+    ) as http:
+        resp = await http.post(
+            "/v2/tokens",
+            json={"roles": [role]},
+            headers={"Authorization": f"Bearer {SANDBOX_TOKEN}"},
+        )
         resp.raise_for_status()
         return str(resp.json()["token"])
 
@@ -74,9 +78,12 @@ async def admin_token(emulator: AstraEmulator) -> str:
 
 def _env(slack: FakeSlack, store_url: str, astra_token: str, **over: str | None) -> dict[str, str]:
     env: dict[str, str | None] = {
-        "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING,
-        "SLACK_API_URL": slack.api_url, "ASTRA_DB_APPLICATION_TOKEN": astra_token,
-        "ASTRA_API_URL": "http://astra-emulator", "DATABASE_URL": store_url,
+        "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING,
+        "SLACK_API_URL": slack.api_url,
+        "ASTRA_DB_APPLICATION_TOKEN": astra_token,
+        "ASTRA_API_URL": "http://astra-emulator",
+        "DATABASE_URL": store_url,
         "ASTRA_BOT_ADMINS": "U0ADMIN",
     }
     env.update(over)
@@ -85,8 +92,9 @@ def _env(slack: FakeSlack, store_url: str, astra_token: str, **over: str | None)
 
 async def _diagnose(env: dict[str, str], emulator: AstraEmulator, **kw: Any) -> doctor.Report:
     settings, problems = doctor.load_settings(env)
-    report = await doctor.diagnose(settings, problems,
-                                   astra_transport=httpx.ASGITransport(app=emulator.app), **kw)
+    report = await doctor.diagnose(
+        settings, problems, astra_transport=httpx.ASGITransport(app=emulator.app), **kw
+    )
     secrets = settings.secret_values()
     for out in (doctor.format_text(report, secrets), doctor.format_json(report, secrets)):
         for value in env.values():
@@ -102,8 +110,9 @@ def _status(report: doctor.Report) -> dict[str, str]:
 # ---------------------------------------------------------------------------- all good
 
 
-async def test_a_healthy_deployment(slack: FakeSlack, emulator: AstraEmulator, store_url: str,
-                                    admin_token: str) -> None:
+async def test_a_healthy_deployment(
+    slack: FakeSlack, emulator: AstraEmulator, store_url: str, admin_token: str
+) -> None:
     slack.scopes = ",".join(doctor.manifest_scopes())
     report = await _diagnose(_env(slack, store_url, admin_token), emulator)
     assert report.ok and report.exit_code == 0, doctor.format_text(report)
@@ -112,13 +121,13 @@ async def test_a_healthy_deployment(slack: FakeSlack, emulator: AstraEmulator, s
     assert auth.detail == "workspace Astra Test (T1), bot user @astra-bot (UBOT)"
     assert report.get("slack.scopes").status == "ok"
     assert report.get("slack.app_token").status == "skip"  # HTTP mode
-    assert report.get("astra.auth").detail == \
-        "organization sandbox-org (7f1a6a4e-3c2b-4d5e-9f80-1a2b3c4d5e6f)"
-    assert report.get("astra.role").detail == \
-        "role Organization Administrator allows every feature"
+    assert (
+        report.get("astra.auth").detail
+        == "organization sandbox-org (7f1a6a4e-3c2b-4d5e-9f80-1a2b3c4d5e6f)"
+    )
+    assert report.get("astra.role").detail == "role Organization Administrator allows every feature"
     assert report.get("store.migrations").status == "ok"
-    assert report.get("watcher.backlog").detail == \
-        "0 operation(s) in progress, 0 notice(s) to send"
+    assert report.get("watcher.backlog").detail == "0 operation(s) in progress, 0 notice(s) to send"
     text = doctor.format_text(report)
     assert text.splitlines()[-1] == "Everything needed is in order."
 
@@ -127,8 +136,14 @@ async def test_a_healthy_deployment(slack: FakeSlack, emulator: AstraEmulator, s
 
 
 async def test_missing_tokens(slack: FakeSlack, emulator: AstraEmulator, store_url: str) -> None:
-    env = _env(slack, store_url, "", SLACK_BOT_TOKEN=None, SLACK_SIGNING_SECRET=None,
-               ASTRA_DB_APPLICATION_TOKEN=None)
+    env = _env(
+        slack,
+        store_url,
+        "",
+        SLACK_BOT_TOKEN=None,
+        SLACK_SIGNING_SECRET=None,
+        ASTRA_DB_APPLICATION_TOKEN=None,
+    )
     report = await _diagnose(env, emulator)
     assert report.exit_code == 1
     s = _status(report)
@@ -141,29 +156,45 @@ async def test_missing_tokens(slack: FakeSlack, emulator: AstraEmulator, store_u
     assert s["store.migrations"] == "ok"  # what can be checked still is
 
 
-async def test_malformed_tokens(slack: FakeSlack, emulator: AstraEmulator,
-                                store_url: str) -> None:
-    env = _env(slack, store_url, "0123456789abcdef0123456789abcdef",
-               SLACK_BOT_TOKEN="xoxp-1-2-3-user", SLACK_APP_TOKEN="xoxb-1-2-bot",
-               SLACK_SIGNING_SECRET="not-a-signing-secret")
+async def test_malformed_tokens(slack: FakeSlack, emulator: AstraEmulator, store_url: str) -> None:
+    env = _env(
+        slack,
+        store_url,
+        "0123456789abcdef0123456789abcdef",
+        SLACK_BOT_TOKEN="xoxp-1-2-3-user",
+        SLACK_APP_TOKEN="xoxb-1-2-bot",
+        SLACK_SIGNING_SECRET="not-a-signing-secret",
+    )
     report = await _diagnose(env, emulator)
     assert report.exit_code == 1
-    assert report.get("settings.SLACK_BOT_TOKEN").detail == \
-        "is a user token (xoxp-), not the bot token"
-    assert report.get("settings.SLACK_APP_TOKEN").detail == \
-        "is a bot token (xoxb-); it belongs in SLACK_BOT_TOKEN"
-    assert report.get("settings.ASTRA_DB_APPLICATION_TOKEN").detail == \
-        "does not start with `AstraCS:`"
+    assert (
+        report.get("settings.SLACK_BOT_TOKEN").detail
+        == "is a user token (xoxp-), not the bot token"
+    )
+    assert (
+        report.get("settings.SLACK_APP_TOKEN").detail
+        == "is a bot token (xoxb-); it belongs in SLACK_BOT_TOKEN"
+    )
+    assert (
+        report.get("settings.ASTRA_DB_APPLICATION_TOKEN").detail == "does not start with `AstraCS:`"
+    )
     # Socket Mode (an app token is set): the signing secret is not needed
     assert report.get("settings.SLACK_SIGNING_SECRET").status == "ok"
     assert _status(report)["slack.auth"] == "skip"
 
 
-async def test_quoted_token_and_bad_urls(slack: FakeSlack, emulator: AstraEmulator,
-                                         store_url: str, admin_token: str) -> None:
-    env = _env(slack, store_url, admin_token, SLACK_BOT_TOKEN=f'"{DEFAULT_BOT_TOKEN}"',
-               SLACK_API_URL=slack.api_url.rstrip("/"), DATABASE_URL="postgres://u:pw@h/db",
-               SLACK_SIGNING_SECRET="looks-wrong")
+async def test_quoted_token_and_bad_urls(
+    slack: FakeSlack, emulator: AstraEmulator, store_url: str, admin_token: str
+) -> None:
+    env = _env(
+        slack,
+        store_url,
+        admin_token,
+        SLACK_BOT_TOKEN=f'"{DEFAULT_BOT_TOKEN}"',
+        SLACK_API_URL=slack.api_url.rstrip("/"),
+        DATABASE_URL="postgres://u:pw@h/db",
+        SLACK_SIGNING_SECRET="looks-wrong",
+    )
     report = await _diagnose(env, emulator)
     assert report.get("settings.SLACK_BOT_TOKEN").detail == "has spaces or quotes around it"
     assert report.get("settings.SLACK_API_URL").detail.startswith("must end with `/`")
@@ -174,23 +205,27 @@ async def test_quoted_token_and_bad_urls(slack: FakeSlack, emulator: AstraEmulat
     assert _status(report)["store.reachable"] == "skip"
 
 
-async def test_values_pydantic_refuses(slack: FakeSlack, emulator: AstraEmulator,
-                                       store_url: str, admin_token: str) -> None:
+async def test_values_pydantic_refuses(
+    slack: FakeSlack, emulator: AstraEmulator, store_url: str, admin_token: str
+) -> None:
     env = _env(slack, store_url, admin_token, PORT="http", ASTRA_BOT_DEFAULT_CLOUD="ibm")
     report = await _diagnose(env, emulator)
     assert report.exit_code == 1
     assert report.get("settings.PORT").status == "fail"
     assert "valid integer" in report.get("settings.PORT").detail
-    assert report.get("settings.ASTRA_BOT_DEFAULT_CLOUD").detail == \
-        "not valid: Value error, must be one of gcp, aws, azure"
+    assert (
+        report.get("settings.ASTRA_BOT_DEFAULT_CLOUD").detail
+        == "not valid: Value error, must be one of gcp, aws, azure"
+    )
     assert report.get("slack.auth").status == "ok"  # the rest is still checked
 
 
 # ---------------------------------------------------------------------------- Slack
 
 
-async def test_a_slack_token_the_fake_rejects(slack: FakeSlack, emulator: AstraEmulator,
-                                              store_url: str, admin_token: str) -> None:
+async def test_a_slack_token_the_fake_rejects(
+    slack: FakeSlack, emulator: AstraEmulator, store_url: str, admin_token: str
+) -> None:
     slack.bot_tokens = {"xoxb-another-app"}
     report = await _diagnose(_env(slack, store_url, admin_token), emulator)
     assert report.exit_code == 1
@@ -200,8 +235,9 @@ async def test_a_slack_token_the_fake_rejects(slack: FakeSlack, emulator: AstraE
     assert report.get("slack.scopes").status == "skip"
 
 
-async def test_slack_unreachable(slack: FakeSlack, emulator: AstraEmulator, store_url: str,
-                                 admin_token: str) -> None:
+async def test_slack_unreachable(
+    slack: FakeSlack, emulator: AstraEmulator, store_url: str, admin_token: str
+) -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
@@ -212,8 +248,9 @@ async def test_slack_unreachable(slack: FakeSlack, emulator: AstraEmulator, stor
     assert auth.detail.startswith(f"Slack cannot be reached at http://127.0.0.1:{port}/api/")
 
 
-async def test_scopes_against_the_manifest(emulator: AstraEmulator, store_url: str,
-                                           admin_token: str) -> None:
+async def test_scopes_against_the_manifest(
+    emulator: AstraEmulator, store_url: str, admin_token: str
+) -> None:
     async with FakeSlack(scopes="commands,chat:write") as slack:
         report = await _diagnose(_env(slack, store_url, admin_token), emulator)
         scopes = report.get("slack.scopes")
@@ -230,18 +267,24 @@ async def test_scopes_against_the_manifest(emulator: AstraEmulator, store_url: s
 
 def test_builtin_scopes_match_the_manifest() -> None:
     m = yaml.safe_load((ROOT / "app_manifest.yml").read_text())
-    assert tuple(m["oauth_config"]["scopes"]["bot"]) == doctor.manifest_scopes() \
+    assert (
+        tuple(m["oauth_config"]["scopes"]["bot"])
+        == doctor.manifest_scopes()
         == doctor.MANIFEST_SCOPES
+    )
 
 
-async def test_socket_mode_app_token(slack: FakeSlack, emulator: AstraEmulator, store_url: str,
-                                     admin_token: str) -> None:
-    env = _env(slack, store_url, admin_token, SLACK_APP_TOKEN=DEFAULT_APP_TOKEN,
-               SLACK_SIGNING_SECRET=None)
+async def test_socket_mode_app_token(
+    slack: FakeSlack, emulator: AstraEmulator, store_url: str, admin_token: str
+) -> None:
+    env = _env(
+        slack, store_url, admin_token, SLACK_APP_TOKEN=DEFAULT_APP_TOKEN, SLACK_SIGNING_SECRET=None
+    )
     report = await _diagnose(env, emulator)
     assert report.ok and report.mode == "Socket Mode"
-    assert report.get("slack.app_token").detail == \
-        "valid: Slack opens Socket Mode connections for it"
+    assert (
+        report.get("slack.app_token").detail == "valid: Slack opens Socket Mode connections for it"
+    )
     slack.app_tokens = set()
     report = await _diagnose(env, emulator)
     app = report.get("slack.app_token")
@@ -252,34 +295,37 @@ async def test_socket_mode_app_token(slack: FakeSlack, emulator: AstraEmulator, 
 # ---------------------------------------------------------------------------- Astra
 
 
-async def test_an_astra_token_the_emulator_rejects(slack: FakeSlack, emulator: AstraEmulator,
-                                                   store_url: str) -> None:
+async def test_an_astra_token_the_emulator_rejects(
+    slack: FakeSlack, emulator: AstraEmulator, store_url: str
+) -> None:
     env = _env(slack, store_url, "AstraCS:notAClientOfThisOrg:" + "ab" * 32)
     report = await _diagnose(env, emulator)
     assert report.exit_code == 1
     auth = report.get("astra.auth")
-    assert (auth.status, auth.detail) == ("fail",
-                                          "Astra rejects ASTRA_DB_APPLICATION_TOKEN (401)")
+    assert (auth.status, auth.detail) == ("fail", "Astra rejects ASTRA_DB_APPLICATION_TOKEN (401)")
     assert "create a new application token" in auth.fix
     assert report.get("astra.role").status == "skip"
 
 
-async def test_astra_unreachable(slack: FakeSlack, emulator: AstraEmulator, store_url: str,
-                                 admin_token: str) -> None:
+async def test_astra_unreachable(
+    slack: FakeSlack, emulator: AstraEmulator, store_url: str, admin_token: str
+) -> None:
     settings, problems = doctor.load_settings(_env(slack, store_url, admin_token))
 
     def refuse(request: httpx.Request) -> httpx.Response:
         raise httpx.ConnectError("connection refused", request=request)
 
-    report = await doctor.diagnose(settings, problems,
-                                   astra_transport=httpx.MockTransport(refuse))
+    report = await doctor.diagnose(settings, problems, astra_transport=httpx.MockTransport(refuse))
     auth = report.get("astra.auth")
-    assert (auth.status, auth.detail) == ("fail",
-                                          "Astra cannot be reached at http://astra-emulator")
+    assert (auth.status, auth.detail) == (
+        "fail",
+        "Astra cannot be reached at http://astra-emulator",
+    )
 
 
-async def test_which_features_the_astra_role_allows(slack: FakeSlack, emulator: AstraEmulator,
-                                                    store_url: str) -> None:
+async def test_which_features_the_astra_role_allows(
+    slack: FakeSlack, emulator: AstraEmulator, store_url: str
+) -> None:
     token = await _token(emulator, READ_ONLY_ROLE_ID)
     report = await _diagnose(_env(slack, store_url, token), emulator)
     role = report.get("astra.role")
@@ -293,12 +339,12 @@ async def test_which_features_the_astra_role_allows(slack: FakeSlack, emulator: 
     report = await _diagnose(_env(slack, store_url, token), emulator)
     role = report.get("astra.role")
     assert role.status == "fail" and report.exit_code == 1
-    assert role.detail.startswith("role RO Svc Acct may not list databases (needs "
-                                  "org-db-view)")
+    assert role.detail.startswith("role RO Svc Acct may not list databases (needs org-db-view)")
 
 
-async def test_a_token_whose_role_cannot_be_read(slack: FakeSlack, emulator: AstraEmulator,
-                                                 store_url: str) -> None:
+async def test_a_token_whose_role_cannot_be_read(
+    slack: FakeSlack, emulator: AstraEmulator, store_url: str
+) -> None:
     # The sandbox token is accepted but its client id ("sandbox") is not listed.
     report = await _diagnose(_env(slack, store_url, SANDBOX_TOKEN), emulator)
     role = report.get("astra.role")
@@ -320,8 +366,9 @@ def test_features_name_real_operations() -> None:
 # ---------------------------------------------------------------------------- store
 
 
-async def test_an_unmigrated_sqlite_store(slack: FakeSlack, emulator: AstraEmulator,
-                                          tmp_path: Path, admin_token: str) -> None:
+async def test_an_unmigrated_sqlite_store(
+    slack: FakeSlack, emulator: AstraEmulator, tmp_path: Path, admin_token: str
+) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path}/empty.db"
     engine = make_engine(url)
     async with engine.connect():
@@ -334,8 +381,9 @@ async def test_an_unmigrated_sqlite_store(slack: FakeSlack, emulator: AstraEmula
     assert report.get("watcher.backlog").status == "skip"
 
 
-async def test_a_missing_sqlite_store_is_not_created(slack: FakeSlack, emulator: AstraEmulator,
-                                                     tmp_path: Path, admin_token: str) -> None:
+async def test_a_missing_sqlite_store_is_not_created(
+    slack: FakeSlack, emulator: AstraEmulator, tmp_path: Path, admin_token: str
+) -> None:
     path = tmp_path / "nope.db"
     report = await _diagnose(_env(slack, f"sqlite+aiosqlite:///{path}", admin_token), emulator)
     assert report.get("store.reachable").detail == f"{path} does not exist yet"
@@ -343,8 +391,9 @@ async def test_a_missing_sqlite_store_is_not_created(slack: FakeSlack, emulator:
 
 
 @pytest.mark.postgres
-async def test_an_unmigrated_postgres_store(slack: FakeSlack, emulator: AstraEmulator,
-                                            pg_database: str, admin_token: str) -> None:
+async def test_an_unmigrated_postgres_store(
+    slack: FakeSlack, emulator: AstraEmulator, pg_database: str, admin_token: str
+) -> None:
     report = await _diagnose(_env(slack, pg_database, admin_token), emulator)
     mig = report.get("store.migrations")
     assert mig.status == "fail" and report.exit_code == 1
@@ -356,8 +405,9 @@ async def test_an_unmigrated_postgres_store(slack: FakeSlack, emulator: AstraEmu
     assert report.get("store.migrations").status == "ok" and report.ok
 
 
-async def test_an_unreachable_store(slack: FakeSlack, emulator: AstraEmulator,
-                                    admin_token: str) -> None:
+async def test_an_unreachable_store(
+    slack: FakeSlack, emulator: AstraEmulator, admin_token: str
+) -> None:
     url = "postgresql+asyncpg://bot:s3cret-pw@127.0.0.1:1/bot"
     report = await _diagnose(_env(slack, url, admin_token), emulator)
     reach = report.get("store.reachable")
@@ -367,8 +417,9 @@ async def test_an_unreachable_store(slack: FakeSlack, emulator: AstraEmulator,
     assert report.get("store.migrations").status == "skip"
 
 
-async def test_watcher_backlog(shell_bot: ServiceHarness, slack: FakeSlack,
-                               emulator: AstraEmulator, admin_token: str) -> None:
+async def test_watcher_backlog(
+    shell_bot: ServiceHarness, slack: FakeSlack, emulator: AstraEmulator, admin_token: str
+) -> None:
     await shell_bot.run("db create orders")
     url = shell_bot.components.settings.database_url
     now = shell_bot.clock.now
@@ -378,8 +429,9 @@ async def test_watcher_backlog(shell_bot: ServiceHarness, slack: FakeSlack,
     report = await _diagnose(_env(slack, url, admin_token), emulator, now=now + 600)
     backlog = report.get("watcher.backlog")
     assert backlog.status == "warn" and report.ok
-    assert backlog.detail.startswith("1 operation(s) in progress, 0 notice(s) to send; "
-                                     "1 overdue by up to ")
+    assert backlog.detail.startswith(
+        "1 operation(s) in progress, 0 notice(s) to send; 1 overdue by up to "
+    )
     assert backlog.detail.endswith("s: no watcher is running?")
     assert "astra-bot worker" in backlog.fix
 
@@ -388,12 +440,15 @@ async def test_watcher_backlog(shell_bot: ServiceHarness, slack: FakeSlack,
 
 
 def test_text_format_says_what_is_wrong_and_how_to_fix_it() -> None:
-    report = doctor.Report("HTTP mode", (
-        doctor.Check("a.ok", "A", "ok", "fine", "never shown"),
-        doctor.Check("b.bad", "B", "fail", "broken", "do this"),
-        doctor.Check("c.meh", "C", "warn", "degraded", "maybe that"),
-        doctor.Check("d.skip", "D", "skip", "not checked"),
-    ))
+    report = doctor.Report(
+        "HTTP mode",
+        (
+            doctor.Check("a.ok", "A", "ok", "fine", "never shown"),
+            doctor.Check("b.bad", "B", "fail", "broken", "do this"),
+            doctor.Check("c.meh", "C", "warn", "degraded", "maybe that"),
+            doctor.Check("d.skip", "D", "skip", "not checked"),
+        ),
+    )
     assert report.exit_code == 1
     assert doctor.format_text(report).splitlines() == [
         "astra-bot doctor (HTTP mode)",
@@ -425,8 +480,16 @@ async def emulator_process() -> AsyncIterator[tuple[str, str]]:
     port = _free_port()
     token = f"AstraCS:{SANDBOX_CLIENT_ID}:" + "ef" * 32
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.astra.emulator", "--port", str(port), "--token", token,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        sys.executable,
+        "-m",
+        "bot.astra.emulator",
+        "--port",
+        str(port),
+        "--token",
+        token,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         async with httpx.AsyncClient() as http:
@@ -447,25 +510,39 @@ async def _cli(env: dict[str, str], *args: str) -> tuple[int, str, str]:
 
     base = {k: v for k, v in os.environ.items() if not k.startswith(ENV_PREFIXES)}
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "doctor", *args, env={**base, **env},
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        "doctor",
+        *args,
+        env={**base, **env},
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
     out, err = await asyncio.wait_for(proc.communicate(), 30)
     assert proc.returncode is not None
     return proc.returncode, out.decode(), err.decode()
 
 
-async def test_the_command_exit_codes_and_json(slack: FakeSlack, store_url: str,
-                                               emulator_process: tuple[str, str]) -> None:
+async def test_the_command_exit_codes_and_json(
+    slack: FakeSlack, store_url: str, emulator_process: tuple[str, str]
+) -> None:
     astra_url, token = emulator_process
     env = _env(slack, store_url, token, ASTRA_API_URL=astra_url)
     rejected = {**env, "SLACK_BOT_TOKEN": "xoxb-not-known-to-slack-0123456789"}
     (code, out, _), (bad_code, bad_out, bad_err) = await asyncio.gather(
-        _cli(env, "--json"), _cli(rejected))
+        _cli(env, "--json"), _cli(rejected)
+    )
     doc = json.loads(out)
     assert code == 0 and doc["ok"] is True, out
-    assert {c["id"] for c in doc["checks"]} >= {"slack.auth", "slack.scopes", "astra.auth",
-                                                "astra.role", "store.migrations",
-                                                "watcher.backlog"}
+    assert {c["id"] for c in doc["checks"]} >= {
+        "slack.auth",
+        "slack.scopes",
+        "astra.auth",
+        "astra.role",
+        "store.migrations",
+        "watcher.backlog",
+    }
     assert bad_code == 1
     assert "FAIL slack.auth" in bad_out
     assert "Slack rejects SLACK_BOT_TOKEN (invalid_auth)" in bad_out

@@ -24,14 +24,20 @@ def _conf_id(post: dict) -> str:
 
 async def test_bad_signature_is_rejected_and_changes_nothing(bot: BotHarness) -> None:
     body = slash_command_body("db create orders", user_id=ADMIN, channel_id="C1")
-    resp = await bot.post_signed(body, content_type="application/x-www-form-urlencoded",
-                                 secret="wrong-secret")
+    resp = await bot.post_signed(
+        body, content_type="application/x-www-form-urlencoded", secret="wrong-secret"
+    )
     assert resp.status_code == 401
-    stale = await bot.post_signed(body, content_type="application/x-www-form-urlencoded",
-                                  secret=SIGNING_SECRET, timestamp=int(time.time()) - 3600)
+    stale = await bot.post_signed(
+        body,
+        content_type="application/x-www-form-urlencoded",
+        secret=SIGNING_SECRET,
+        timestamp=int(time.time()) - 3600,
+    )
     assert stale.status_code == 401
-    unsigned = await bot.http.post("/slack/events", content=body,
-                                   headers={"Content-Type": "application/x-www-form-urlencoded"})
+    unsigned = await bot.http.post(
+        "/slack/events", content=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+    )
     assert unsigned.status_code == 401
     await bot.settle()
     assert bot.emulator.requests == []
@@ -41,8 +47,7 @@ async def test_bad_signature_is_rejected_and_changes_nothing(bot: BotHarness) ->
 async def test_create_is_acked_then_followed_to_active(bot: BotHarness) -> None:
     resp = await bot.command("db create orders --cloud gcp --region us-east1 --keyspace shop")
     assert resp.status_code == 200
-    creates = [r for r in bot.emulator.requests if r.method == "POST"
-               and r.path == "/v2/databases"]
+    creates = [r for r in bot.emulator.requests if r.method == "POST" and r.path == "/v2/databases"]
     assert len(creates) == 1
     assert creates[0].json["name"] == "orders"
     assert creates[0].json["keyspace"] == "shop"
@@ -92,8 +97,12 @@ async def test_delete_needs_a_confirm_click_by_an_allowed_person(bot: BotHarness
     assert not any(r.path.endswith("/terminate") for r in bot.emulator.requests)
     post = bot.channel_posts()[-1]
     conf = _conf_id(post)
-    button = next(e for b in post["blocks"] for e in b.get("elements", [])
-                  if e.get("action_id") == ACTION_CONFIRM)
+    button = next(
+        e
+        for b in post["blocks"]
+        for e in b.get("elements", [])
+        if e.get("action_id") == ACTION_CONFIRM
+    )
     assert button["style"] == "danger" and "confirm" in button
 
     # a stranger's click changes nothing
@@ -222,7 +231,8 @@ async def test_drain_waits_for_work_after_the_ack(bot: BotHarness) -> None:
 
 
 async def test_a_failure_after_the_ack_is_logged_and_does_not_block_draining(
-    bot: BotHarness, caplog: pytest.LogCaptureFixture,
+    bot: BotHarness,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     async def broken() -> None:
         raise RuntimeError("unexpected")

@@ -24,14 +24,21 @@ def emu(clock: FakeClock) -> AstraEmulator:
 @pytest.fixture
 async def http(emu: AstraEmulator):
     transport = httpx.ASGITransport(app=emu.app)
-    async with httpx.AsyncClient(transport=transport, base_url="https://api.test",
-                                 headers=AUTH) as c:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="https://api.test", headers=AUTH
+    ) as c:
         yield c
 
 
 def new_db(**overrides):
-    body = {"name": "orders", "cloudProvider": "GCP", "region": "us-east1",
-            "tier": "serverless", "capacityUnits": 1, "dbType": "vector"}
+    body = {
+        "name": "orders",
+        "cloudProvider": "GCP",
+        "region": "us-east1",
+        "tier": "serverless",
+        "capacityUnits": 1,
+        "dbType": "vector",
+    }
     body.update(overrides)
     return body
 
@@ -92,8 +99,7 @@ async def test_terminate_then_terminated_still_readable(http, emu, clock) -> Non
     assert body["terminationTime"] != "0001-01-01T00:00:00Z"
     assert (await http.get("/v2/databases")).json() == []
     assert [d["id"] for d in (await http.get("/v2/databases?include=all")).json()] == [db_id]
-    assert [d["id"] for d in (await http.get("/v2/databases?include=terminated")).json()] == [
-        db_id]
+    assert [d["id"] for d in (await http.get("/v2/databases?include=terminated")).json()] == [db_id]
     assert_error(await http.post(f"/v2/databases/{db_id}/terminate"), 409)
 
 
@@ -104,10 +110,12 @@ async def test_terminate_refused_in_busy_states(http, emu, state) -> None:
 
 
 async def test_terminate_with_extra_regions_refused(http, emu, clock) -> None:
-    db_id = emu.add_database("x", cloud_provider="AWS", region="us-east-2",
-                             extra_regions=["eu-west-1"])
-    assert_error(await http.post(f"/v2/databases/{db_id}/terminate"), 409,
-                 "remove the extra regions first")
+    db_id = emu.add_database(
+        "x", cloud_provider="AWS", region="us-east-2", extra_regions=["eu-west-1"]
+    )
+    assert_error(
+        await http.post(f"/v2/databases/{db_id}/terminate"), 409, "remove the extra regions first"
+    )
     r = await http.post(f"/v2/databases/{db_id}/datacenters/{db_id}-2/terminate")
     assert r.status_code == 202
     assert await status(http, db_id) == "MAINTENANCE"
@@ -117,13 +125,15 @@ async def test_terminate_with_extra_regions_refused(http, emu, clock) -> None:
 
 
 async def test_unknown_database_is_404_everywhere(http) -> None:
-    for method, path in [("GET", "/v2/databases/nope"),
-                         ("POST", "/v2/databases/nope/terminate"),
-                         ("POST", "/v2/databases/nope/keyspaces/ks"),
-                         ("GET", "/v2/databases/nope/datacenters"),
-                         ("GET", "/v2/databases/nope/access-list"),
-                         ("POST", "/v2/databases/nope/secureBundleURL"),
-                         ("GET", "/v2/databases/nope/telemetry/metrics")]:
+    for method, path in [
+        ("GET", "/v2/databases/nope"),
+        ("POST", "/v2/databases/nope/terminate"),
+        ("POST", "/v2/databases/nope/keyspaces/ks"),
+        ("GET", "/v2/databases/nope/datacenters"),
+        ("GET", "/v2/databases/nope/access-list"),
+        ("POST", "/v2/databases/nope/secureBundleURL"),
+        ("GET", "/v2/databases/nope/telemetry/metrics"),
+    ]:
         assert_error(await http.request(method, path), 404, "nope")
 
 
@@ -148,8 +158,7 @@ async def test_keyspace_create_and_drop(http, emu, clock) -> None:
     assert body["status"] == "ACTIVE"
     assert body["info"]["keyspaces"] == ["default_keyspace", "orders"]
     assert body["info"]["additionalKeyspaces"] == ["orders"]
-    assert_error(await http.post(f"/v2/databases/{db_id}/keyspaces/orders"), 409,
-                 "already exists")
+    assert_error(await http.post(f"/v2/databases/{db_id}/keyspaces/orders"), 409, "already exists")
     assert (await http.delete(f"/v2/databases/{db_id}/keyspaces/orders")).status_code == 202
     assert await status(http, db_id) == "MAINTENANCE"
     clock.advance(1)
@@ -196,9 +205,15 @@ async def test_serverless_refuses_classic_operations(http, emu, action) -> None:
 
 @pytest.mark.parametrize(
     ("units", "code", "text"),
-    [(0, 400, "between 1 and 100"), (101, 400, "between 1 and 100"), ("3", 400, "integer"),
-     (2, 400, "reducing"), (3, 400, "reducing"), (7, 400, "at most 3"),
-     (6, 202, "")],
+    [
+        (0, 400, "between 1 and 100"),
+        (101, 400, "between 1 and 100"),
+        ("3", 400, "integer"),
+        (2, 400, "reducing"),
+        (3, 400, "reducing"),
+        (7, 400, "at most 3"),
+        (6, 202, ""),
+    ],
 )
 async def test_resize_rules(http, emu, units, code, text) -> None:
     db_id = emu.add_database("c", tier="C10", capacity_units=3)
@@ -234,31 +249,40 @@ async def test_datacenters(http, emu, clock) -> None:
     assert r.status_code == 201
     assert await status(http, db_id) == "MAINTENANCE"
     dcs = (await http.get(f"/v2/databases/{db_id}/datacenters")).json()
-    assert [(d["id"], d["status"]) for d in dcs] == [(f"{db_id}-1", "ACTIVE"),
-                                                     (f"{db_id}-2", "INITIALIZING")]
+    assert [(d["id"], d["status"]) for d in dcs] == [
+        (f"{db_id}-1", "ACTIVE"),
+        (f"{db_id}-2", "INITIALIZING"),
+    ]
     clock.advance(FAST["datacenter_s"])
     assert await status(http, db_id) == "ACTIVE"
-    assert_error(await http.post(f"/v2/databases/{db_id}/datacenters", json=[dc]), 409,
-                 "already has a datacenter")
+    assert_error(
+        await http.post(f"/v2/databases/{db_id}/datacenters", json=[dc]),
+        409,
+        "already has a datacenter",
+    )
     gcp = dict(dc, cloudProvider="GCP", region="us-east1")
-    assert_error(await http.post(f"/v2/databases/{db_id}/datacenters", json=[gcp]), 400,
-                 "same cloud")
+    assert_error(
+        await http.post(f"/v2/databases/{db_id}/datacenters", json=[gcp]), 400, "same cloud"
+    )
     bogus = dict(dc, region="moon-1")
-    assert_error(await http.post(f"/v2/databases/{db_id}/datacenters", json=[bogus]), 400,
-                 "not available")
+    assert_error(
+        await http.post(f"/v2/databases/{db_id}/datacenters", json=[bogus]), 400, "not available"
+    )
     two = [dict(dc, region="ap-south-1"), dict(dc, region="us-west-2")]
-    assert_error(await http.post(f"/v2/databases/{db_id}/datacenters", json=two), 400,
-                 "one region")
-    assert_error(await http.post(f"/v2/databases/{db_id}/datacenters/{db_id}-9/terminate"),
-                 404)
-    assert (await http.post(f"/v2/databases/{db_id}/datacenters/{db_id}-2/terminate")
-            ).status_code == 202
+    assert_error(await http.post(f"/v2/databases/{db_id}/datacenters", json=two), 400, "one region")
+    assert_error(await http.post(f"/v2/databases/{db_id}/datacenters/{db_id}-9/terminate"), 404)
+    assert (
+        await http.post(f"/v2/databases/{db_id}/datacenters/{db_id}-2/terminate")
+    ).status_code == 202
     clock.advance(1)
     assert len((await http.get(f"/v2/databases/{db_id}/datacenters")).json()) == 1
     every = (await http.get(f"/v2/databases/{db_id}/datacenters?all=true")).json()
     assert [d["status"] for d in every] == ["ACTIVE", "TERMINATED"]
-    assert_error(await http.post(f"/v2/databases/{db_id}/datacenters/{db_id}-1/terminate"),
-                 409, "last region")
+    assert_error(
+        await http.post(f"/v2/databases/{db_id}/datacenters/{db_id}-1/terminate"),
+        409,
+        "last region",
+    )
 
 
 # --------------------------------------------------------------------------------------
@@ -267,18 +291,29 @@ async def test_datacenters(http, emu, clock) -> None:
 
 
 async def test_paging_and_filters(http, emu) -> None:
-    ids = [emu.add_database(f"d{i}", cloud_provider="AWS" if i % 2 else "GCP",
-                            region="us-east-2" if i % 2 else "us-east1") for i in range(7)]
+    ids = [
+        emu.add_database(
+            f"d{i}",
+            cloud_provider="AWS" if i % 2 else "GCP",
+            region="us-east-2" if i % 2 else "us-east1",
+        )
+        for i in range(7)
+    ]
     assert len((await http.get("/v2/databases")).json()) == 7  # default limit 25
     page = (await http.get("/v2/databases", params={"limit": 3})).json()
     assert [d["id"] for d in page] == ids[:3]
-    page = (await http.get("/v2/databases",
-                           params={"limit": 3, "starting_after": ids[2]})).json()
+    page = (await http.get("/v2/databases", params={"limit": 3, "starting_after": ids[2]})).json()
     assert [d["id"] for d in page] == ids[3:6]
     aws = (await http.get("/v2/databases", params={"provider": "aws"})).json()
     assert [d["id"] for d in aws] == ids[1::2]
-    for bad in ({"limit": 0}, {"limit": 101}, {"limit": "x"}, {"provider": "ibm"},
-                {"include": "sleepy"}, {"starting_after": "unknown-id"}):
+    for bad in (
+        {"limit": 0},
+        {"limit": 101},
+        {"limit": "x"},
+        {"provider": "ibm"},
+        {"include": "sleepy"},
+        {"starting_after": "unknown-id"},
+    ):
         assert_error(await http.get("/v2/databases", params=bad), 400)
 
 
@@ -302,8 +337,9 @@ async def test_create_validation(http, emu, body, code, text) -> None:
 
 
 async def test_create_with_non_json_body(http) -> None:
-    r = await http.post("/v2/databases", content=b"name=x",
-                        headers={"Content-Type": "application/json"})
+    r = await http.post(
+        "/v2/databases", content=b"name=x", headers={"Content-Type": "application/json"}
+    )
     assert_error(r, 422)
 
 
@@ -326,8 +362,14 @@ async def test_region_catalogue(http) -> None:
     enabled = (await http.get("/v2/regions/serverless?filter-by-org=enabled")).json()
     assert all(r["enabled"] for r in enabled) and len(enabled) < len(default)
     names = {(r["cloudProvider"], r["name"]) for r in default}
-    assert {("GCP", "us-east1"), ("GCP", "europe-west1"), ("AWS", "us-east-1"),
-            ("AWS", "eu-west-1"), ("AZURE", "eastus"), ("AZURE", "westeurope")} <= names
+    assert {
+        ("GCP", "us-east1"),
+        ("GCP", "europe-west1"),
+        ("AWS", "us-east-1"),
+        ("AWS", "eu-west-1"),
+        ("AZURE", "eastus"),
+        ("AZURE", "westeurope"),
+    } <= names
     available = (await http.get("/v2/availableRegions")).json()
     assert len(available) == len(REGIONS) and available[0]["cost"]
 
@@ -340,8 +382,11 @@ async def test_region_catalogue(http) -> None:
 async def test_auth(emu) -> None:
     transport = httpx.ASGITransport(app=emu.app)
     async with httpx.AsyncClient(transport=transport, base_url="https://api.test") as raw:
-        for headers in ({}, {"Authorization": "Bearer AstraCS:wrong"},
-                        {"Authorization": f"Basic {SANDBOX_TOKEN}"}):
+        for headers in (
+            {},
+            {"Authorization": "Bearer AstraCS:wrong"},
+            {"Authorization": f"Basic {SANDBOX_TOKEN}"},
+        ):
             r = await raw.get("/v2/currentOrg", headers=headers)
             assert_error(r, 401)
             assert r.json()["errors"][0]["ID"] == ERR_INVALID_TOKEN
@@ -362,8 +407,9 @@ async def test_tokens_secret_once_and_revoke(http, emu) -> None:
     assert (await http.get("/v2/currentOrg", headers=other)).status_code == 401
     assert_error(await http.delete(f"/v2/clientIdSecrets/{created['clientId']}"), 400)
     assert_error(await http.post("/v2/tokens", json={"roles": []}), 400)
-    assert_error(await http.post("/v2/tokens", json={"roles": ["no-such-role"]}), 400,
-                 "no-such-role")
+    assert_error(
+        await http.post("/v2/tokens", json={"roles": ["no-such-role"]}), 400, "no-such-role"
+    )
 
 
 async def test_sandbox_token_survives_revoking_its_client(http) -> None:
@@ -375,16 +421,24 @@ async def test_roles(http) -> None:
     roles = (await http.get("/v2/organizations/roles")).json()
     names = {r["name"] for r in roles}
     assert {"Organization Administrator", "Database Administrator", "Read Only User"} <= names
-    policy = {"description": "d", "actions": ["org-read"], "resources": ["drn:astra:org:x"],
-              "effect": "allow"}
+    policy = {
+        "description": "d",
+        "actions": ["org-read"],
+        "resources": ["drn:astra:org:x"],
+        "effect": "allow",
+    }
     r = await http.post("/v2/organizations/roles", json={"name": "Auditor", "policy": policy})
     assert r.status_code == 201 and r.json()["name"] == "Auditor"
     role_id = r.json()["id"]
-    assert_error(await http.post("/v2/organizations/roles",
-                                 json={"name": "auditor", "policy": policy}), 409)
+    assert_error(
+        await http.post("/v2/organizations/roles", json={"name": "auditor", "policy": policy}), 409
+    )
     bad = dict(policy, actions=["org-fly"])
-    assert_error(await http.post("/v2/organizations/roles", json={"name": "B", "policy": bad}),
-                 400, "org-fly")
+    assert_error(
+        await http.post("/v2/organizations/roles", json={"name": "B", "policy": bad}),
+        400,
+        "org-fly",
+    )
     assert_error(await http.post("/v2/organizations/roles", json={"name": "C"}), 400)
     assert (await http.get(f"/v2/organizations/roles/{role_id}")).json()["id"] == role_id
     assert (await http.delete(f"/v2/organizations/roles/{role_id}")).status_code == 204
@@ -412,13 +466,13 @@ async def test_users(http, emu) -> None:
     ana = next(u for u in body["users"] if u["email"] == "ana@example.com")
     assert ana["status"] == "invited" and ana["roles"][0]["id"] == ro
     assert_error(await http.put("/v2/organizations/users", json=dict(invite, email="nope")), 400)
-    assert_error(await http.put("/v2/organizations/users", json=dict(invite, orgID="other")),
-                 403)
+    assert_error(await http.put("/v2/organizations/users", json=dict(invite, orgID="other")), 403)
     assert_error(await http.put("/v2/organizations/users", json=dict(invite, roles=["x"])), 400)
     uid = ana["userID"]
     assert_error(await http.put(f"/v2/organizations/users/{uid}/roles", json={"roles": []}), 400)
-    assert (await http.put(f"/v2/organizations/users/{uid}/roles",
-                           json={"roles": [ro]})).status_code == 204
+    assert (
+        await http.put(f"/v2/organizations/users/{uid}/roles", json={"roles": [ro]})
+    ).status_code == 204
     assert (await http.delete(f"/v2/organizations/users/{uid}")).status_code == 204
     assert_error(await http.delete(f"/v2/organizations/users/{uid}"), 404)
 
@@ -435,8 +489,10 @@ async def test_access_list_validates_cidr(http, emu) -> None:
         r = await http.post(path, json=[{"address": bad, "enabled": True, "description": ""}])
         assert_error(r, 400, bad)
     assert_error(await http.post(path, json=[{"address": "1.2.3.4"}]), 400, "enabled")
-    ok = [{"address": "10.1.0.0/16", "enabled": True, "description": "a"},
-          {"address": "1.2.3.4", "enabled": False, "description": "b"}]
+    ok = [
+        {"address": "10.1.0.0/16", "enabled": True, "description": "a"},
+        {"address": "1.2.3.4", "enabled": False, "description": "b"},
+    ]
     assert (await http.post(path, json=ok)).status_code == 204
     acl = (await http.get(path)).json()
     assert acl["databaseId"] == db_id and acl["configurations"] == {"accessListEnabled": True}
@@ -448,8 +504,9 @@ async def test_access_list_validates_cidr(http, emu) -> None:
 
 
 async def test_secure_bundle(http, emu) -> None:
-    db_id = emu.add_database("scb", cloud_provider="AWS", region="us-east-2",
-                             extra_regions=["eu-west-1"])
+    db_id = emu.add_database(
+        "scb", cloud_provider="AWS", region="us-east-2", extra_regions=["eu-west-1"]
+    )
     one = (await http.post(f"/v2/databases/{db_id}/secureBundleURL")).json()
     assert isinstance(one, dict) and "X-Amz-Expires=300" in one["downloadURL"]
     assert one["datcenterID"] == f"{db_id}-1"
@@ -463,21 +520,33 @@ async def test_telemetry_store(http, emu) -> None:
     db_id = emu.add_database("t")
     path = f"/v2/databases/{db_id}/telemetry/metrics"
     assert (await http.get(path)).json() == {}
-    prom = {"prometheus_remote": {"endpoint": "https://p/api/push", "auth_strategy": "bearer",
-                                  "token": "t"}}
+    prom = {
+        "prometheus_remote": {
+            "endpoint": "https://p/api/push",
+            "auth_strategy": "bearer",
+            "token": "t",
+        }
+    }
     assert (await http.post(path, json=prom)).status_code == 202
     assert (await http.get(path)).json() == prom
-    kafka = {"kafka": {"bootstrap_servers": ["k:9092"], "topic": "t", "sasl_mechanism": "PLAIN",
-                       "sasl_username": "u", "sasl_password": "p"}}
+    kafka = {
+        "kafka": {
+            "bootstrap_servers": ["k:9092"],
+            "topic": "t",
+            "sasl_mechanism": "PLAIN",
+            "sasl_username": "u",
+            "sasl_password": "p",
+        }
+    }
     assert (await http.post(path, json=kafka)).status_code == 202
     assert (await http.get(path)).json() == kafka  # replaces
-    for bad, text in [({"graphite": {}}, "Unknown telemetry kind"),
-                      ({"Datadog": {}}, "api_key"),
-                      ({"prometheus_remote": {"endpoint": "e", "auth_strategy": "basic"}},
-                       "user, password"),
-                      ({"pulsar": {"endpoint": "e", "topic": "t", "auth_strategy": "x"}},
-                       "auth_strategy"),
-                      ({**kafka, **prom}, "one object")]:
+    for bad, text in [
+        ({"graphite": {}}, "Unknown telemetry kind"),
+        ({"Datadog": {}}, "api_key"),
+        ({"prometheus_remote": {"endpoint": "e", "auth_strategy": "basic"}}, "user, password"),
+        ({"pulsar": {"endpoint": "e", "topic": "t", "auth_strategy": "x"}}, "auth_strategy"),
+        ({**kafka, **prom}, "one object"),
+    ]:
         assert_error(await http.post(path, json=bad), 400, text)
     org = emu.config.org_id
     audit = f"/v2/organizations/{org}/telemetry/auditLogs"
@@ -530,7 +599,11 @@ async def test_request_log(http, emu) -> None:
     await http.post(f"/v2/databases/{db_id}/resize", json={"capacityUnits": 2})
     first, second = emu.requests
     assert (first.method, first.path, first.query, first.status) == (
-        "GET", "/v2/databases", {"limit": ["5"]}, 200)
+        "GET",
+        "/v2/databases",
+        {"limit": ["5"]},
+        200,
+    )
     assert (second.method, second.json, second.status) == ("POST", {"capacityUnits": 2}, 400)
     assert (emu.reads_count, emu.writes_count, emu.count("POST", "/v2/databases/")) == (1, 1, 1)
     emu.reset_requests()
@@ -538,8 +611,9 @@ async def test_request_log(http, emu) -> None:
 
 
 async def test_http_controls(http, emu, clock) -> None:
-    r = await http.post("/_emulator/databases", json={"name": "bench", "status": "PENDING",
-                                                      "region": "us-central1"})
+    r = await http.post(
+        "/_emulator/databases", json={"name": "bench", "status": "PENDING", "region": "us-central1"}
+    )
     assert r.status_code == 201
     db_id = r.json()["id"]
     assert await status(http, db_id) == "PENDING"

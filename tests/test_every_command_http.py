@@ -33,7 +33,8 @@ async def _acl(bot: BotHarness) -> None:
 async def _token(bot: BotHarness) -> None:
     roles = await bot.components.astra.list_roles()
     created = await bot.components.astra.create_token(
-        [r.id for r in roles if r.name == "Read Only User"])
+        [r.id for r in roles if r.name == "Read Only User"]
+    )
     bot.vars["client"] = created.client_id
 
 
@@ -42,8 +43,10 @@ async def _role(bot: BotHarness) -> None:
 
 
 async def _audit_log(bot: BotHarness) -> None:
-    await bot.command("telemetry audit-log set endpoint=pulsar+ssl://p.example.com:6651 "
-                      "topic=persistent://t/ns/audit auth_strategy=token token=jwt")
+    await bot.command(
+        "telemetry audit-log set endpoint=pulsar+ssl://p.example.com:6651 "
+        "topic=persistent://t/ns/audit auth_strategy=token token=jwt"
+    )
 
 
 async def _watch(bot: BotHarness) -> None:
@@ -97,13 +100,18 @@ ROWS: dict[str, tuple[str, Setup]] = {
     "user.roles": ('user roles owner@sandbox.example "Read Only User"', _nothing),
     "org.show": ("org show", _nothing),
     "telemetry.metrics.show": ("telemetry metrics show orders", _nothing),
-    "telemetry.metrics.set": ("telemetry metrics set orders prometheus_remote "
-                              "endpoint=https://prom.example.com/api/v1/write "
-                              "auth_strategy=bearer token=abc", _nothing),
+    "telemetry.metrics.set": (
+        "telemetry metrics set orders prometheus_remote "
+        "endpoint=https://prom.example.com/api/v1/write "
+        "auth_strategy=bearer token=abc",
+        _nothing,
+    ),
     "telemetry.audit-log.show": ("telemetry audit-log show", _nothing),
-    "telemetry.audit-log.set": ("telemetry audit-log set endpoint=pulsar+ssl://p.example.com:6651"
-                                " topic=persistent://t/ns/audit auth_strategy=token token=jwt",
-                                _nothing),
+    "telemetry.audit-log.set": (
+        "telemetry audit-log set endpoint=pulsar+ssl://p.example.com:6651"
+        " topic=persistent://t/ns/audit auth_strategy=token token=jwt",
+        _nothing,
+    ),
     "telemetry.audit-log.delete": ("telemetry audit-log delete", _audit_log),
     "private-link.list": ("private-link list", _nothing),
     "custom-domain.list": ("custom-domain list", _nothing),
@@ -141,8 +149,9 @@ def _errors(bot: BotHarness) -> list[str]:
 @pytest.mark.parametrize("permission", sorted(ROWS))
 async def test_command_through_signed_http(bot: BotHarness, permission: str) -> None:
     bot.emulator.add_database("orders", keyspaces=["default_keyspace", "extra"])
-    bot.emulator.add_database("legacy", tier="C10", capacity_units=2, cloud_provider="AWS",
-                              region="us-east-1")
+    bot.emulator.add_database(
+        "legacy", tier="C10", capacity_units=2, cloud_provider="AWS", region="us-east-1"
+    )
     bot.emulator.add_database("parked", tier="C10", status="PARKED")
     bot.emulator.add_database("multi", extra_regions=["us-central1"])
     text, setup = ROWS[permission]
@@ -157,14 +166,20 @@ async def test_command_through_signed_http(bot: BotHarness, permission: str) -> 
     assert resp.status_code == 200
     assert _errors(bot) == [], f"{text!r} failed"
     writes = [r for r in bot.emulator.requests if r.method != "GET"]
-    answered = (len(bot.slack.response_url_posts) > private_before
-                or len(bot.slack.calls("chat.postMessage")) > posts_before)
+    answered = (
+        len(bot.slack.response_url_posts) > private_before
+        or len(bot.slack.calls("chat.postMessage")) > posts_before
+    )
     assert answered, f"{text!r} got no answer"
     if spec.destructive:
         assert writes == [], f"{text!r} wrote before a confirmation"
         post = bot.slack.messages(bot.channel)[-1]  # as stored: the click names its ts
-        conf = next(e["value"] for b in post["blocks"] for e in b.get("elements", [])
-                    if e.get("action_id") == ACTION_CONFIRM)
+        conf = next(
+            e["value"]
+            for b in post["blocks"]
+            for e in b.get("elements", [])
+            if e.get("action_id") == ACTION_CONFIRM
+        )
         await bot.click(ACTION_CONFIRM, conf, message_ts=post["ts"])
         assert _errors(bot) == [], f"{text!r} failed once confirmed"
         assert [r for r in bot.emulator.requests if r.method != "GET"], "confirmed but not run"
@@ -184,9 +199,11 @@ HOSTILE = "<!channel> <https://evil.example|click me> <@U123> <#C666> <!subteam^
 TYPED = "&lt;!channel&gt; &lt;https://evil.example|click me&gt; &lt;@U123&gt;"
 
 #: The mentions and links the bot builds itself, from IDs and URLs it knows.
-_OURS = re.compile(r"<(?:@(?:UADMIN|U1AB|USECOND)|#(?:C1|C9AB)"
-                   r"|https://datastax-cluster-config-prod\.s3\.us-east-2\.amazonaws\.com/"
-                   r"[^<>|\s]*\|[^<>]*)>")
+_OURS = re.compile(
+    r"<(?:@(?:UADMIN|U1AB|USECOND)|#(?:C1|C9AB)"
+    r"|https://datastax-cluster-config-prod\.s3\.us-east-2\.amazonaws\.com/"
+    r"[^<>|\s]*\|[^<>]*)>"
+)
 
 
 async def _hostile_world(bot: BotHarness) -> None:
@@ -195,10 +212,12 @@ async def _hostile_world(bot: BotHarness) -> None:
     emu = bot.emulator
     emu.config.org_name = f"org {HOSTILE}"
     v = bot.vars
-    v["orders"] = emu.add_database(f"orders {HOSTILE}",
-                                   keyspaces=["default_keyspace", "extra", f"ks{HOSTILE}"])
-    v["legacy"] = emu.add_database(f"legacy {HOSTILE}", tier="C10", capacity_units=2,
-                                   cloud_provider="AWS", region="us-east-1")
+    v["orders"] = emu.add_database(
+        f"orders {HOSTILE}", keyspaces=["default_keyspace", "extra", f"ks{HOSTILE}"]
+    )
+    v["legacy"] = emu.add_database(
+        f"legacy {HOSTILE}", tier="C10", capacity_units=2, cloud_provider="AWS", region="us-east-1"
+    )
     v["parked"] = emu.add_database(f"parked {HOSTILE}", tier="C10", status="PARKED")
     v["multi"] = emu.add_database(f"multi {HOSTILE}", extra_regions=["us-central1"])
     astra = bot.components.astra
@@ -208,8 +227,9 @@ async def _hostile_world(bot: BotHarness) -> None:
     created = await astra.create_token([v["role"]], f"token {HOSTILE}")
     v["client"] = created.client_id
     v["user"] = emu.add_user(f"{HOSTILE}@example.com", roles=[v["role"]])
-    emu.set_vpc_peering("aws", v["legacy"], {"connectionId": f"pcx {HOSTILE}",
-                                             "status": f"ACTIVE {HOSTILE}"})
+    emu.set_vpc_peering(
+        "aws", v["legacy"], {"connectionId": f"pcx {HOSTILE}", "status": f"ACTIVE {HOSTILE}"}
+    )
     await bot.command("watch all")  # every status change of every database is told
     await bot.tick()  # the watch's first look
     await bot.command(f'perm grant <@U1AB|{TYPED}> operator --db "{TYPED}*"')
@@ -234,8 +254,10 @@ HOSTILE_ROWS: dict[str, tuple[str, ...]] = {
     "region.available": ("region available --cloud gcp",),
     "access-list.show": ("access-list show {orders}",),
     "access-list.devops": ("access-list devops",),
-    "access-list.add": (f'access-list add {{orders}} 203.0.113.7 --description "{TYPED}"',
-                        f'access-list add {{legacy}} 203.0.113.8 --description "{TYPED}"'),
+    "access-list.add": (
+        f'access-list add {{orders}} 203.0.113.7 --description "{TYPED}"',
+        f'access-list add {{legacy}} 203.0.113.8 --description "{TYPED}"',
+    ),
     "access-list.remove": ("access-list remove {orders} 10.0.0.0/24",),
     "scb": ("scb {orders}",),
     "token.list": ("token list",),
@@ -246,19 +268,25 @@ HOSTILE_ROWS: dict[str, tuple[str, ...]] = {
     "role.create": (f'role create "{TYPED}" --permission org-db-view --db {{orders}}',),
     "role.delete": ("role delete {role}",),
     "user.list": ("user list",),
-    "user.invite": ("user invite ana@example.com --role {role}",
-                    f'user invite "{TYPED}@example.com" --role {{role}}'),
+    "user.invite": (
+        "user invite ana@example.com --role {role}",
+        f'user invite "{TYPED}@example.com" --role {{role}}',
+    ),
     "user.remove": ("user remove {user}",),
     "user.roles": ("user roles {user} {role}",),
     "org.show": ("org show",),
     "telemetry.metrics.show": ("telemetry metrics show {orders}",),
-    "telemetry.metrics.set": ("telemetry metrics set {orders} prometheus_remote "
-                              f'"endpoint=https://prom.example.com/{TYPED}" '
-                              "auth_strategy=bearer token=abc",),
+    "telemetry.metrics.set": (
+        "telemetry metrics set {orders} prometheus_remote "
+        f'"endpoint=https://prom.example.com/{TYPED}" '
+        "auth_strategy=bearer token=abc",
+    ),
     "telemetry.audit-log.show": ("telemetry audit-log show",),
-    "telemetry.audit-log.set": ('telemetry audit-log set "endpoint=pulsar+ssl://p.example.com:'
-                                f'6651/{TYPED}" topic=persistent://t/ns/audit '
-                                "auth_strategy=token token=jwt",),
+    "telemetry.audit-log.set": (
+        'telemetry audit-log set "endpoint=pulsar+ssl://p.example.com:'
+        f'6651/{TYPED}" topic=persistent://t/ns/audit '
+        "auth_strategy=token token=jwt",
+    ),
     "telemetry.audit-log.delete": ("telemetry audit-log delete",),
     "private-link.list": ("private-link list",),
     "custom-domain.list": ("custom-domain list",),
@@ -345,9 +373,10 @@ async def test_foreign_text_never_becomes_a_mention_or_a_link(
     bot.emulator.settle()
     await bot.tick(bot.components.watcher.watch_interval + 1)  # the watches look again
     await bot.run_until_idle()
-    await bot.post_signed(event_body({"type": "app_home_opened", "user": "UADMIN",
-                                      "tab": "home"}, event_id="EvH"),
-                          content_type="application/json")
+    await bot.post_signed(
+        event_body({"type": "app_home_opened", "user": "UADMIN", "tab": "home"}, event_id="EvH"),
+        content_type="application/json",
+    )
     await bot.settle()
     assert bot.slack.calls("views.publish")
     assert _live_foreign(bot) == []

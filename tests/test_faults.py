@@ -62,5 +62,8 @@ async def test_slack_429_is_retried_after_retry_after(bot: BotHarness) -> None:
     await bot.command("db delete orders")
     posts = [c for c in bot.slack.calls("chat.postMessage")]
     assert [c.status for c in posts] == [429, 200]
-    assert any(e.get("action_id") == ACTION_CONFIRM
-               for b in bot.channel_posts()[-1]["blocks"] for e in b.get("elements", []))
+    assert any(
+        e.get("action_id") == ACTION_CONFIRM
+        for b in bot.channel_posts()[-1]["blocks"]
+        for e in b.get("elements", [])
+    )

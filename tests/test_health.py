@@ -44,21 +44,24 @@ async def test_ready_probes_once_then_trusts_recent_answers(bot: BotHarness) -> 
     for _ in range(5):  # a load balancer probing every second costs nothing
         mono.now += 1
         assert await _ready(bot) == (200, [])
-    assert (len(bot.slack.calls("auth.test")),
-            bot.emulator.count("GET", "/v2/currentOrg")) == probes
+    assert (
+        len(bot.slack.calls("auth.test")),
+        bot.emulator.count("GET", "/v2/currentOrg"),
+    ) == probes
     # traffic keeps the peers fresh: a command talks to both
     mono.now += READY_FRESH_S - 10
     await bot.command("db create orders")
     after = len(bot.slack.calls("auth.test")), bot.emulator.count("GET", "/v2/currentOrg")
     mono.now += 20  # the startup probe is stale now, the command's answers are not
     assert await _ready(bot) == (200, [])
-    assert (len(bot.slack.calls("auth.test")),
-            bot.emulator.count("GET", "/v2/currentOrg")) == after
+    assert (len(bot.slack.calls("auth.test")), bot.emulator.count("GET", "/v2/currentOrg")) == after
     # idle for longer than READY_FRESH_S: one probe each again
     mono.now += READY_FRESH_S + 1
     assert await _ready(bot) == (200, [])
-    assert (len(bot.slack.calls("auth.test")),
-            bot.emulator.count("GET", "/v2/currentOrg")) == (after[0] + 1, after[1] + 1)
+    assert (len(bot.slack.calls("auth.test")), bot.emulator.count("GET", "/v2/currentOrg")) == (
+        after[0] + 1,
+        after[1] + 1,
+    )
 
 
 async def test_not_ready_while_astra_fails_and_ready_again_after(bot: BotHarness) -> None:
@@ -110,6 +113,9 @@ async def test_not_ready_when_the_store_is_not_at_head(bot: BotHarness) -> None:
 async def test_metrics_and_health_need_no_signature(bot: BotHarness) -> None:
     """Probes and scrapers are not Slack: no signature asked; /slack/events still asks."""
     assert (await bot.http.get("/metrics")).status_code == 200
-    resp = await bot.http.post("/slack/events", content="command=%2Fastra&text=db+list",
-                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    resp = await bot.http.post(
+        "/slack/events",
+        content="command=%2Fastra&text=db+list",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     assert resp.status_code == 401

@@ -43,8 +43,7 @@ class Served:
         return await http.post(f"{self.url}/slack/events", content=body, headers=headers), rid
 
     async def answer(self, rid: str) -> str:
-        posts = await self.slack.wait_for_response_url(predicate=lambda p: p.id == rid,
-                                                       timeout=10)
+        posts = await self.slack.wait_for_response_url(predicate=lambda p: p.id == rid, timeout=10)
         return (posts[-1].text or "") + json.dumps(posts[-1].blocks or [])
 
     def log_lines(self) -> list[str]:
@@ -56,15 +55,29 @@ async def served(tmp_path: Path) -> AsyncIterator[Served]:
     port = _free_port()
     log = tmp_path / "bot.log"
     async with FakeSlack() as slack:
-        env = {**BASE_ENV, "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
-               "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": slack.api_url,
-               "PORT": str(port), "ASTRA_BOT_ADMINS": ADMIN,
-               "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
-               "ASTRA_BOT_LOG_FORMAT": "json", "ASTRA_BOT_EMULATOR_SPEED": "50"}
+        env = {
+            **BASE_ENV,
+            "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "PORT": str(port),
+            "ASTRA_BOT_ADMINS": ADMIN,
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+            "ASTRA_BOT_LOG_FORMAT": "json",
+            "ASTRA_BOT_EMULATOR_SPEED": "50",
+        }
         with log.open("wb") as out:
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "serve", "--sandbox", cwd=tmp_path, env=env,
-                stdout=out, stderr=asyncio.subprocess.STDOUT)
+                sys.executable,
+                "-m",
+                "bot",
+                "serve",
+                "--sandbox",
+                cwd=tmp_path,
+                env=env,
+                stdout=out,
+                stderr=asyncio.subprocess.STDOUT,
+            )
             try:
                 await _wait_http(f"http://127.0.0.1:{port}/healthz")
                 yield Served(f"http://127.0.0.1:{port}", port, slack, log)
@@ -80,9 +93,11 @@ async def _status_line(reader: asyncio.StreamReader) -> int:
 
 async def test_a_50mb_upload_is_cut_off_while_real_commands_are_acked(served: Served) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", served.port)
-    writer.write(b"POST /slack/events HTTP/1.1\r\nHost: bot\r\n"
-                 b"Content-Type: application/x-www-form-urlencoded\r\n"
-                 b"Transfer-Encoding: chunked\r\n\r\n")
+    writer.write(
+        b"POST /slack/events HTTP/1.1\r\nHost: bot\r\n"
+        b"Content-Type: application/x-www-form-urlencoded\r\n"
+        b"Transfer-Encoding: chunked\r\n\r\n"
+    )
     chunk = b"a" * (256 * 1024)
     framed = f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n"
     status = asyncio.create_task(_status_line(reader))
@@ -115,9 +130,11 @@ async def test_a_50mb_upload_is_cut_off_while_real_commands_are_acked(served: Se
 async def test_a_declared_50mb_body_is_refused_before_it_is_sent(served: Served) -> None:
     reader, writer = await asyncio.open_connection("127.0.0.1", served.port)
     try:
-        writer.write(b"POST /slack/events HTTP/1.1\r\nHost: bot\r\n"
-                     b"Content-Type: application/x-www-form-urlencoded\r\n"
-                     b"Content-Length: 52428800\r\n\r\n")
+        writer.write(
+            b"POST /slack/events HTTP/1.1\r\nHost: bot\r\n"
+            b"Content-Type: application/x-www-form-urlencoded\r\n"
+            b"Content-Length: 52428800\r\n\r\n"
+        )
         await writer.drain()
         assert await _status_line(reader) == 413  # not one byte of the body was sent
     finally:
@@ -131,22 +148,26 @@ async def test_malformed_bodies_get_a_4xx_and_one_log_line(served: Served) -> No
     async with httpx.AsyncClient() as http:
         for body in bodies:
             signed = {**sign_request(SIGNING_SECRET, body), "Content-Type": FORM}
-            assert (await http.post(f"{served.url}/slack/events", content=body,
-                                    headers=signed)).status_code == 400
+            assert (
+                await http.post(f"{served.url}/slack/events", content=body, headers=signed)
+            ).status_code == 400
             unsigned = {"Content-Type": FORM}
-            assert (await http.post(f"{served.url}/slack/events", content=body,
-                                    headers=unsigned)).status_code == 401
+            assert (
+                await http.post(f"{served.url}/slack/events", content=body, headers=unsigned)
+            ).status_code == 401
         for body in ("[]", '{"type": "event_callback",'):
             signed = {**sign_request(SIGNING_SECRET, body), "Content-Type": "application/json"}
-            assert (await http.post(f"{served.url}/slack/events", content=body,
-                                    headers=signed)).status_code == 400
+            assert (
+                await http.post(f"{served.url}/slack/events", content=body, headers=signed)
+            ).status_code == 400
         # a real command still works afterwards
         resp, rid = await served.command(http, "help db")
         assert resp.status_code == 200 and "db create" in await served.answer(rid)
     lines = served.log_lines()
-    assert not [line for line in lines if "Traceback" in line or "\"exc\"" in line]
-    refusals = [json.loads(line) for line in lines if "/slack/events" in line
-                and line.startswith("{")]
+    assert not [line for line in lines if "Traceback" in line or '"exc"' in line]
+    refusals = [
+        json.loads(line) for line in lines if "/slack/events" in line and line.startswith("{")
+    ]
     assert len([r for r in refusals if "malformed" in r.get("msg", "")]) == 5
     assert len([r for r in refusals if "unsigned" in r.get("msg", "")]) == 3
 

@@ -46,14 +46,20 @@ def _no_traceback(caplog: pytest.LogCaptureFixture) -> None:
 # ---------------------------------------------------------------- 5. other workspaces
 
 
-@pytest.mark.parametrize("extra", [{"team_id": "T2"}, {"enterprise_id": "E9"}],
-                         ids=["team", "enterprise"])
+@pytest.mark.parametrize(
+    "extra", [{"team_id": "T2"}, {"enterprise_id": "E9"}], ids=["team", "enterprise"]
+)
 async def test_a_command_from_another_workspace_is_refused(
     bot: BotHarness, caplog: pytest.LogCaptureFixture, extra: dict[str, str]
 ) -> None:
     caplog.set_level(logging.INFO)
-    fields = dict(parse_qsl(slash_command_body("db create orders", user_id=ADMIN,
-                                               response_url=bot.slack.response_url("x"))))
+    fields = dict(
+        parse_qsl(
+            slash_command_body(
+                "db create orders", user_id=ADMIN, response_url=bot.slack.response_url("x")
+            )
+        )
+    )
     fields.update(extra)
     resp = await bot.post_signed(urlencode(fields), content_type=FORM)
     await bot.settle()
@@ -74,13 +80,23 @@ async def test_a_click_from_another_workspace_runs_nothing(
     db_id = bot.emulator.add_database("orders")
     await bot.command("db delete orders")
     (post,) = bot.channel_posts()
-    confirm = next(e for b in post["blocks"] if b.get("type") == "actions"
-                   for e in b["elements"] if e["action_id"] == ACTION_CONFIRM)
+    confirm = next(
+        e
+        for b in post["blocks"]
+        if b.get("type") == "actions"
+        for e in b["elements"]
+        if e["action_id"] == ACTION_CONFIRM
+    )
     before = len(bot.emulator.requests)
     caplog.set_level(logging.INFO)
-    body = block_actions_body(ACTION_CONFIRM, confirm["value"], user_id=ADMIN,
-                              channel_id=bot.channel, team_id="T2",
-                              response_url=bot.slack.response_url("click"))
+    body = block_actions_body(
+        ACTION_CONFIRM,
+        confirm["value"],
+        user_id=ADMIN,
+        channel_id=bot.channel,
+        team_id="T2",
+        response_url=bot.slack.response_url("click"),
+    )
     resp = await bot.post_signed(body, content_type=FORM)
     await bot.settle()
     # A click's ack is never shown to anyone: the refusal is silent (and logged).
@@ -93,8 +109,9 @@ async def test_a_click_from_another_workspace_runs_nothing(
 
 async def test_a_form_from_another_workspace_creates_nothing(bot: BotHarness) -> None:
     values = {"name": {"name": {"type": "plain_text_input", "value": "evil"}}}
-    body = view_submission_body(FORM_CREATE, values, user_id=ADMIN,
-                                private_metadata=bot.channel, team_id="T2")
+    body = view_submission_body(
+        FORM_CREATE, values, user_id=ADMIN, private_metadata=bot.channel, team_id="T2"
+    )
     resp = await bot.post_signed(body, content_type=FORM)
     await bot.settle()
     assert resp.status_code == 200
@@ -102,8 +119,11 @@ async def test_a_form_from_another_workspace_creates_nothing(bot: BotHarness) ->
 
 
 async def test_an_event_from_another_workspace_is_dropped(bot: BotHarness) -> None:
-    body = event_body({"type": "app_home_opened", "user": ADMIN, "tab": "home"},
-                      event_id="EvFOREIGN", team_id="T2")
+    body = event_body(
+        {"type": "app_home_opened", "user": ADMIN, "tab": "home"},
+        event_id="EvFOREIGN",
+        team_id="T2",
+    )
     resp = await bot.post_signed(body, content_type="application/json")
     await bot.settle()
     assert resp.status_code == 200
@@ -151,25 +171,34 @@ async def test_a_non_utf8_signed_body_gets_400(
     raw = b"text=\xff\xfe&command=%2Fastra"
     ts = str(int(time.time()))
     # Slack signs the raw bytes (https://api.slack.com/authentication/verifying-requests-from-slack)
-    sig = "v0=" + hmac.new(SIGNING_SECRET.encode(), f"v0:{ts}:".encode() + raw,
-                           hashlib.sha256).hexdigest()
-    resp = await bot.http.post("/slack/events", content=raw, headers={
-        "X-Slack-Request-Timestamp": ts, "X-Slack-Signature": str(sig),
-        "Content-Type": FORM})
+    sig = (
+        "v0="
+        + hmac.new(SIGNING_SECRET.encode(), f"v0:{ts}:".encode() + raw, hashlib.sha256).hexdigest()
+    )
+    resp = await bot.http.post(
+        "/slack/events",
+        content=raw,
+        headers={
+            "X-Slack-Request-Timestamp": ts,
+            "X-Slack-Signature": str(sig),
+            "Content-Type": FORM,
+        },
+    )
     assert resp.status_code == 400
     _no_traceback(caplog)
     assert len([r for r in caplog.records if "malformed" in r.getMessage()]) == 1
 
 
-@pytest.mark.parametrize(("body", "content_type"),
-                         [*MALFORMED, ("text=\udcff", FORM), ("", FORM)])
+@pytest.mark.parametrize(("body", "content_type"), [*MALFORMED, ("text=\udcff", FORM), ("", FORM)])
 async def test_unsigned_bodies_are_refused_before_they_are_parsed(
     bot: BotHarness, caplog: pytest.LogCaptureFixture, body: str, content_type: str
 ) -> None:
     caplog.set_level(logging.INFO)
-    resp = await bot.http.post("/slack/events",
-                               content=body.encode("utf-8", "surrogateescape"),
-                               headers={"Content-Type": content_type})
+    resp = await bot.http.post(
+        "/slack/events",
+        content=body.encode("utf-8", "surrogateescape"),
+        headers={"Content-Type": content_type},
+    )
     assert resp.status_code == 401
     _no_traceback(caplog)
     resp = await bot.post_signed("payload=notjson", content_type=FORM, secret="wrong")
@@ -197,16 +226,16 @@ async def test_a_chunked_body_over_the_cap_is_cut_off(bot: BotHarness) -> None:
             sent += 1
             yield b"a" * 1_000_000
 
-    resp = await bot.http.post("/slack/events", content=chunks(),
-                               headers={"Content-Type": FORM})
+    resp = await bot.http.post("/slack/events", content=chunks(), headers={"Content-Type": FORM})
     assert resp.status_code == 413
     assert sent < 5, "the bot stopped reading at the cap"
 
 
 async def test_the_largest_real_payloads_fit_under_the_cap(bot: BotHarness) -> None:
     # a command of the longest text Slack sends, every character escaped three times over
-    body = slash_command_body("€" * MAX_TEXT_CHARS, user_id=ADMIN,
-                              response_url=bot.slack.response_url("x"))
+    body = slash_command_body(
+        "€" * MAX_TEXT_CHARS, user_id=ADMIN, response_url=bot.slack.response_url("x")
+    )
     assert len(body.encode()) < MAX_BODY_BYTES // 10
     resp = await bot.post_signed(body, content_type=FORM)
     assert resp.status_code == 200
@@ -227,9 +256,12 @@ async def test_a_text_longer_than_slack_sends_is_refused_privately(bot: BotHarne
 # ---------------------------------------------------------------- 8. replays
 
 
-async def _send_twice(bot: BotHarness, text: str, *,
-                     between: Callable[[], Awaitable[object]] | None = None,
-                     ) -> tuple[httpx.Response, httpx.Response]:
+async def _send_twice(
+    bot: BotHarness,
+    text: str,
+    *,
+    between: Callable[[], Awaitable[object]] | None = None,
+) -> tuple[httpx.Response, httpx.Response]:
     """The same signed request twice (same timestamp, same signature)."""
     body = slash_command_body(text, user_id=ADMIN, response_url=bot.slack.response_url("t"))
     headers = {**sign_request(SIGNING_SECRET, body), "Content-Type": FORM}
@@ -253,8 +285,13 @@ async def test_a_replayed_token_create_runs_once(bot: BotHarness) -> None:
 
 
 async def test_a_replayed_click_is_dropped(bot: BotHarness) -> None:
-    body = block_actions_body(ACTION_RUN, "db list", user_id=ADMIN, channel_id=bot.channel,
-                              response_url=bot.slack.response_url("p"))
+    body = block_actions_body(
+        ACTION_RUN,
+        "db list",
+        user_id=ADMIN,
+        channel_id=bot.channel,
+        response_url=bot.slack.response_url("p"),
+    )
     headers = {**sign_request(SIGNING_SECRET, body), "Content-Type": FORM}
     await bot.http.post("/slack/events", content=body, headers=headers)
     await bot.settle()

@@ -20,16 +20,19 @@ HOSTILE = "<!channel> <https://evil.example|click me> <@U123> & co"
 
 
 def test_escape_turns_the_three_control_characters_into_entities() -> None:
-    assert escape(HOSTILE) == ("&lt;!channel&gt; &lt;https://evil.example|click me&gt; "
-                               "&lt;@U123&gt; &amp; co")
+    assert escape(HOSTILE) == (
+        "&lt;!channel&gt; &lt;https://evil.example|click me&gt; &lt;@U123&gt; &amp; co"
+    )
     assert escape(escape(HOSTILE)) == escape(HOSTILE)  # a Mrkdwn is not escaped twice
     assert unescape(escape(HOSTILE)) == HOSTILE
 
 
 def test_md_escapes_every_value_and_keeps_the_bots_own() -> None:
     text = md("{} renamed *{}*", user("U1AB"), HOSTILE)
-    assert text == "<@U1AB> renamed *&lt;!channel&gt; &lt;https://evil.example|click me&gt; " \
-                   "&lt;@U123&gt; &amp; co*"
+    assert (
+        text == "<@U1AB> renamed *&lt;!channel&gt; &lt;https://evil.example|click me&gt; "
+        "&lt;@U123&gt; &amp; co*"
+    )
     assert isinstance(text, Mrkdwn)
     # adding or joining plain text to Mrkdwn escapes the plain side and keeps the type
     assert isinstance(text + "<!here>", Mrkdwn) and (text + "<!here>").endswith("&lt;!here&gt;")
@@ -55,10 +58,14 @@ def test_a_link_cannot_end_early_and_only_https_is_linked() -> None:
 
 
 def test_renderers_treat_plain_strings_as_foreign() -> None:
-    for message in (render.plain(HOSTILE), render.bullet_list(HOSTILE, [HOSTILE]),
-                    render.key_values(HOSTILE, [(HOSTILE, HOSTILE)]),
-                    render.error(NotFound(HOSTILE, hint=HOSTILE)),
-                    render.denied(HOSTILE), render.status_change(HOSTILE, HOSTILE, None, "X")):
+    for message in (
+        render.plain(HOSTILE),
+        render.bullet_list(HOSTILE, [HOSTILE]),
+        render.key_values(HOSTILE, [(HOSTILE, HOSTILE)]),
+        render.error(NotFound(HOSTILE, hint=HOSTILE)),
+        render.denied(HOSTILE),
+        render.status_change(HOSTILE, HOSTILE, None, "X"),
+    ):
         for text in (message.text, str(message.blocks)):
             assert "<!channel>" not in text and "<@U123>" not in text
 
@@ -72,8 +79,13 @@ def _calls(name: str) -> list[tuple[Path, ast.Call]]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call):
                 f = node.func
-                called = f.id if isinstance(f, ast.Name) else f.attr if isinstance(
-                    f, ast.Attribute) else None
+                called = (
+                    f.id
+                    if isinstance(f, ast.Name)
+                    else f.attr
+                    if isinstance(f, ast.Attribute)
+                    else None
+                )
                 if called == name:
                     found.append((path.relative_to(ROOT), node))
     return found
@@ -82,17 +94,19 @@ def _calls(name: str) -> list[tuple[Path, ast.Call]]:
 RENDER = "bot/render/"  # any module of the renderer
 
 
-@pytest.mark.parametrize(("name", "allowed"), [
-    ("Mrkdwn", {"bot/render/mrkdwn.py"}),  # only the escape and the builders make it
-    ("ours", {RENDER}),  # the renderer's own stored notices
-    # the shell prints a view, locally; redaction masks secrets in a rendered message
-    ("Message", {RENDER, "bot/cli/shell.py", "bot/ports.py"}),
-])
+@pytest.mark.parametrize(
+    ("name", "allowed"),
+    [
+        ("Mrkdwn", {"bot/render/mrkdwn.py"}),  # only the escape and the builders make it
+        ("ours", {RENDER}),  # the renderer's own stored notices
+        # the shell prints a view, locally; redaction masks secrets in a rendered message
+        ("Message", {RENDER, "bot/cli/shell.py", "bot/ports.py"}),
+    ],
+)
 def test_only_the_renderer_makes_mrkdwn_or_messages(name: str, allowed: set[str]) -> None:
     found = {str(p) for p, _ in _calls(name)}
     assert found
-    assert {RENDER if p.startswith(RENDER) and RENDER in allowed else p
-            for p in found} <= allowed
+    assert {RENDER if p.startswith(RENDER) and RENDER in allowed else p for p in found} <= allowed
 
 
 def test_every_md_template_is_a_literal_without_angle_brackets() -> None:

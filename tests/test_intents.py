@@ -13,8 +13,10 @@ from bot.intents import COMMANDS, SPECS, Subject, parse, tokenize
 
 
 def test_create_with_every_option() -> None:
-    i = parse("db create orders --cloud GCP --region us-east1 --keyspace shop "
-              "--tier serverless --capacity-units 2 --non-vector")
+    i = parse(
+        "db create orders --cloud GCP --region us-east1 --keyspace shop "
+        "--tier serverless --capacity-units 2 --non-vector"
+    )
     assert i.permission == "db.create"
     assert i.arg("name") == "orders"
     assert i.opt("cloud") == "gcp"
@@ -122,10 +124,22 @@ def test_empty_text_is_help() -> None:
 
 def test_every_command_has_a_usage_and_round_trips() -> None:
     samples = {
-        "db": "orders", "dbname": "orders", "keyspace": "shop", "region": "us-east1",
-        "int": "3", "cidr": "10.0.0.0/24", "email": "a@b.co", "text": "x", "subject": "U1AB",
-        "channel": "C1AB", "role": "viewer", "glob": "dev-*", "kv": "endpoint=x", "id": "abc",
-        "cloud": "gcp", "tier": "serverless",
+        "db": "orders",
+        "dbname": "orders",
+        "keyspace": "shop",
+        "region": "us-east1",
+        "int": "3",
+        "cidr": "10.0.0.0/24",
+        "email": "a@b.co",
+        "text": "x",
+        "subject": "U1AB",
+        "channel": "C1AB",
+        "role": "viewer",
+        "glob": "dev-*",
+        "kv": "endpoint=x",
+        "id": "abc",
+        "cloud": "gcp",
+        "tier": "serverless",
     }
     for spec in COMMANDS:
         words = [spec.noun, *spec.verb] + [samples[p.kind] for p in spec.params if not p.optional]
@@ -138,8 +152,15 @@ def test_every_command_has_a_usage_and_round_trips() -> None:
 def test_destructive_commands_are_the_documented_set() -> None:
     destructive = {c.permission for c in COMMANDS if c.destructive}
     assert destructive == {
-        "db.delete", "db.park", "keyspace.delete", "region.remove", "access-list.remove",
-        "token.revoke", "user.remove", "role.delete", "telemetry.audit-log.delete",
+        "db.delete",
+        "db.park",
+        "keyspace.delete",
+        "region.remove",
+        "access-list.remove",
+        "token.revoke",
+        "user.remove",
+        "role.delete",
+        "telemetry.audit-log.delete",
     }
 
 
@@ -157,9 +178,15 @@ def test_no_input_crashes_the_parser(text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(
     st.sampled_from(COMMANDS),
-    st.lists(st.one_of(st.sampled_from(["--cloud", "--region", "--db", "--", "-", "=", '"',
-                                        "<@U1>", "<#C1|x>", "all"]),
-                       st.text(min_size=1, max_size=12)), max_size=6),
+    st.lists(
+        st.one_of(
+            st.sampled_from(
+                ["--cloud", "--region", "--db", "--", "-", "=", '"', "<@U1>", "<#C1|x>", "all"]
+            ),
+            st.text(min_size=1, max_size=12),
+        ),
+        max_size=6,
+    ),
 )
 def test_no_command_with_junk_crashes(spec: object, junk: list[str]) -> None:
     from bot.intents import CommandSpec

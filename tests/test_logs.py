@@ -18,11 +18,13 @@ SIGNING_SECRET = "8f14e45fceea167a5a36dedd4bea2543"  # 32 hex, the shape Slack u
 
 #: Every secret shape the bot can meet: (the secret, how it may reach a log line).
 SECRETS: list[tuple[str, str]] = [
-    ("AstraCS:AbCdEfGhIjKlMnOpQrStUvWx:0123456789abcdef0123456789abcdef0123456789abcdef"
-     "0123456789abcdef", "astra token: {}"),
+    (
+        "AstraCS:AbCdEfGhIjKlMnOpQrStUvWx:0123456789abcdef0123456789abcdef0123456789abcdef"
+        "0123456789abcdef",
+        "astra token: {}",
+    ),
     ("xoxb-1234567890-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx", "bot token {}"),
-    ("xoxp-1234567890-1234567890-1234567890123-0123456789abcdef0123456789abcdef",
-     "user token={}"),
+    ("xoxp-1234567890-1234567890-1234567890123-0123456789abcdef0123456789abcdef", "user token={}"),
     ("xoxa-2-1234567890-abcdefabcdef", "workspace token {}"),
     ("xoxr-1234567890-abcdefabcdef", "refresh {}"),
     ("xoxe.xoxp-1-Mi0yLTEyMzQ1Njc4OTA", "rotated {}"),
@@ -36,13 +38,17 @@ SECRETS: list[tuple[str, str]] = [
     ("tok-0123456789abcdef", "{{'token': '{}'}}"),
     ("k3y-0123456789abcdef", "splunk api_key={} index=main"),
     ("pw-0123456789abcdef", "telemetry set --password {} --user bot"),
-    ("X-Amz-Signature=abcdef0123456789", "bundle https://bucket.s3.amazonaws.com/scb.zip?"
-     "X-Amz-Credential=AKIA&{}"),
+    (
+        "X-Amz-Signature=abcdef0123456789",
+        "bundle https://bucket.s3.amazonaws.com/scb.zip?X-Amz-Credential=AKIA&{}",
+    ),
     ("X-Goog-Signature=0123456789abcdef", "https://storage.googleapis.com/b/o?{}"),
     ("sig=AbC%2Bdef0123456789", "https://acct.blob.core.windows.net/c/b?sv=2022&{}"),
     ("T0123/1234567890/AbCdEfGhIjKlMnOp", "respond to https://hooks.slack.com/actions/{}"),
-    ("MIIEvQIBADANBgkqhkiG9w0BAQEFAASC", "-----BEGIN PRIVATE KEY-----\n{}\n"
-     "-----END PRIVATE KEY-----"),
+    (
+        "MIIEvQIBADANBgkqhkiG9w0BAQEFAASC",
+        "-----BEGIN PRIVATE KEY-----\n{}\n-----END PRIVATE KEY-----",
+    ),
     (SIGNING_SECRET, "signing secret {}"),  # no shape: redacted as a configured value
 ]
 
@@ -64,13 +70,13 @@ def test_every_known_secret_shape_is_redacted(as_json: bool) -> None:
     log, stream, _ = _logger(as_json)
     for secret, template in SECRETS:
         line = template.format(secret)
-        log.info(line)                                  # in the message
-        log.info("value: %s", line)                     # in an argument
+        log.info(line)  # in the message
+        log.info("value: %s", line)  # in an argument
         log.warning("call", extra={"detail": line, "nested": {"body": [line]}})  # in extras
         try:
             raise ValueError(line)
         except ValueError:
-            log.exception("failed")                     # in a traceback
+            log.exception("failed")  # in a traceback
     out = stream.getvalue()
     for secret, _ in SECRETS:
         assert secret not in out, f"{secret!r} leaked"
@@ -122,7 +128,8 @@ def captured() -> Iterator[io.StringIO]:
 
 
 async def test_error_ref_audit_row_and_log_lines_share_the_correlation_id(
-        bot: BotHarness, captured: io.StringIO) -> None:
+    bot: BotHarness, captured: io.StringIO
+) -> None:
     bot.emulator.inject_fault(503, count=10, method="GET", path_prefix="/v2/databases")
     await bot.command("db list")
     (post,) = bot.slack.response_url_posts

@@ -23,16 +23,18 @@ def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     return out
 
 
-async def _scrape(bot: BotHarness) -> tuple[str, dict[tuple[str, tuple[tuple[str, str], ...]],
-                                                       float]]:
+async def _scrape(
+    bot: BotHarness,
+) -> tuple[str, dict[tuple[str, tuple[tuple[str, str], ...]], float]]:
     resp = await bot.http.get("/metrics")
     assert resp.status_code == 200
     assert resp.headers["content-type"].startswith("text/plain; version=0.0.4")
     return resp.text, _samples(resp.text)
 
 
-def _value(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str,
-           **labels: str) -> float:
+def _value(
+    samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: str, **labels: str
+) -> float:
     return samples.get((name, tuple(sorted(labels.items()))), 0.0)
 
 
@@ -40,28 +42,56 @@ def _value(samples: dict[tuple[str, tuple[tuple[str, str], ...]], float], name: 
 
 
 def test_every_devops_api_path_maps_to_a_template_without_ids() -> None:
-    db, ks, dc, org, client, role, user = ("db-7f3a9c", "ks_orders", "dc-31", "org-5e6f",
-                                           "cli-9a8b", "role-4c3d", "usr-2e1f")
+    db, ks, dc, org, client, role, user = (
+        "db-7f3a9c",
+        "ks_orders",
+        "dc-31",
+        "org-5e6f",
+        "cli-9a8b",
+        "role-4c3d",
+        "usr-2e1f",
+    )
     requests = [
-        api.list_databases("nonterminated", None, 100, None), api.get_database(db),
-        api.create_database(CreateDatabase(name="orders", cloud_provider="gcp",
-                                           region="us-east1")),
-        api.terminate_database(db), api.park_database(db), api.unpark_database(db),
-        api.resize_database(db, 3), api.create_keyspace(db, ks), api.delete_keyspace(db, ks),
-        api.list_datacenters(db), api.add_datacenter(db, "gcp", "us-east4"),
-        api.terminate_datacenter(db, dc), api.list_serverless_regions(),
-        api.list_available_regions(), api.get_access_list(db),
+        api.list_databases("nonterminated", None, 100, None),
+        api.get_database(db),
+        api.create_database(CreateDatabase(name="orders", cloud_provider="gcp", region="us-east1")),
+        api.terminate_database(db),
+        api.park_database(db),
+        api.unpark_database(db),
+        api.resize_database(db, 3),
+        api.create_keyspace(db, ks),
+        api.delete_keyspace(db, ks),
+        api.list_datacenters(db),
+        api.add_datacenter(db, "gcp", "us-east4"),
+        api.terminate_datacenter(db, dc),
+        api.list_serverless_regions(),
+        api.list_available_regions(),
+        api.get_access_list(db),
         api.add_access_list_addresses(db, [("10.0.0.0/8", "vpn")]),
-        api.delete_access_list_addresses(db, ["10.0.0.0/8"]), api.get_devops_access_list(org),
-        api.secure_bundle_urls(db), api.current_org(), api.list_tokens(),
-        api.create_token(["r"]), api.revoke_token(client), api.list_roles(),
-        api.get_role(role), api.create_role("ops", ["org-db-view"], ["drn:astra:org:x"]),
-        api.delete_role(role), api.list_users(), api.invite_user("a@b.c", org, [role]),
-        api.remove_user(user), api.set_user_roles(user, [role]),
-        api.get_metrics_telemetry(db), api.set_metrics_telemetry(db, "prometheus_remote", {}),
-        api.get_audit_log_streaming(org), api.set_audit_log_streaming(org, {}),
-        api.delete_audit_log_streaming(org), api.list_private_links(),
-        api.list_custom_domains(), api.list_kms_keys(), api.get_vpc_peering("gcp", db),
+        api.delete_access_list_addresses(db, ["10.0.0.0/8"]),
+        api.get_devops_access_list(org),
+        api.secure_bundle_urls(db),
+        api.current_org(),
+        api.list_tokens(),
+        api.create_token(["r"]),
+        api.revoke_token(client),
+        api.list_roles(),
+        api.get_role(role),
+        api.create_role("ops", ["org-db-view"], ["drn:astra:org:x"]),
+        api.delete_role(role),
+        api.list_users(),
+        api.invite_user("a@b.c", org, [role]),
+        api.remove_user(user),
+        api.set_user_roles(user, [role]),
+        api.get_metrics_telemetry(db),
+        api.set_metrics_telemetry(db, "prometheus_remote", {}),
+        api.get_audit_log_streaming(org),
+        api.set_audit_log_streaming(org, {}),
+        api.delete_audit_log_streaming(org),
+        api.list_private_links(),
+        api.list_custom_domains(),
+        api.list_kms_keys(),
+        api.get_vpc_peering("gcp", db),
     ]
     assert {r.action for r in requests} == set(api.PERMISSIONS)  # every operation covered
     for req in requests:
@@ -69,8 +99,10 @@ def test_every_devops_api_path_maps_to_a_template_without_ids() -> None:
         assert template != "other", req.path
         for ident in (db, ks, dc, org, client, role, user):
             assert ident not in template, (req.path, template)
-    assert endpoint_template(f"/v2/databases/{db}/keyspaces/{ks}") == \
-        "/v2/databases/{id}/keyspaces/{ks}"
+    assert (
+        endpoint_template(f"/v2/databases/{db}/keyspaces/{ks}")
+        == "/v2/databases/{id}/keyspaces/{ks}"
+    )
     assert endpoint_template("/v2/organizations/roles") == "/v2/organizations/roles"
     assert endpoint_template("/v3/anything/else") == "other"
 
@@ -78,11 +110,11 @@ def test_every_devops_api_path_maps_to_a_template_without_ids() -> None:
 def test_each_metrics_has_its_own_registry() -> None:
     a, b = Metrics(), Metrics()
     a.command("db.list", "allow")
-    assert 'astra_bot_commands_total{intent="db.list",outcome="allowed"} 1.0' in \
-        a.render().decode()
+    assert 'astra_bot_commands_total{intent="db.list",outcome="allowed"} 1.0' in a.render().decode()
     assert "astra_bot_commands_total{" not in b.render().decode()
-    assert not any(n.startswith("astra_bot") for n in
-                   prometheus_client.REGISTRY._names_to_collectors)  # nothing global
+    assert not any(
+        n.startswith("astra_bot") for n in prometheus_client.REGISTRY._names_to_collectors
+    )  # nothing global
 
 
 def test_label_values_are_bounded() -> None:
@@ -103,11 +135,11 @@ def test_label_values_are_bounded() -> None:
 
 
 async def test_commands_by_intent_and_outcome(bot: BotHarness) -> None:
-    await bot.command("db list")                       # allowed (admin)
-    await bot.command("db list", user="UNOBODY")       # denied
-    await bot.command("db craete x")                   # invalid
+    await bot.command("db list")  # allowed (admin)
+    await bot.command("db list", user="UNOBODY")  # denied
+    await bot.command("db craete x")  # invalid
     bot.emulator.inject_fault(503, count=10, method="GET", path_prefix="/v2/databases")
-    await bot.command("db list")                       # failed: Astra 503
+    await bot.command("db list")  # failed: Astra 503
     _, s = await _scrape(bot)
     name = "astra_bot_commands_total"
     assert _value(s, name, intent="db.list", outcome="allowed") == 1
@@ -126,8 +158,10 @@ async def test_astra_calls_by_endpoint_template_and_status(bot: BotHarness) -> N
     name = "astra_bot_astra_requests_total"
     assert _value(s, name, method="GET", endpoint="/v2/databases", status="503") == 2
     assert _value(s, name, method="GET", endpoint="/v2/databases", status="200") >= 2
-    assert _value(s, "astra_bot_astra_request_seconds_count", method="GET",
-                  endpoint="/v2/databases") >= 4
+    assert (
+        _value(s, "astra_bot_astra_request_seconds_count", method="GET", endpoint="/v2/databases")
+        >= 4
+    )
     # no database name, id or user id ever becomes a label value
     for value in (db_id, "orders-prod", ADMIN, "C1"):
         assert value not in text
@@ -139,15 +173,26 @@ async def test_slack_calls_and_429s(bot: BotHarness) -> None:
     await bot.command("db create orders")  # posts progress in the channel: a 429, then ok
     _, s = await _scrape(bot)
     assert _value(s, "astra_bot_slack_api_ratelimited_total", method="chat.postMessage") == 1
-    assert _value(s, "astra_bot_slack_api_requests_total", method="chat.postMessage",
-                  outcome="ratelimited") == 1
-    assert _value(s, "astra_bot_slack_api_requests_total", method="chat.postMessage",
-                  outcome="ok") >= 1
+    assert (
+        _value(
+            s,
+            "astra_bot_slack_api_requests_total",
+            method="chat.postMessage",
+            outcome="ratelimited",
+        )
+        == 1
+    )
+    assert (
+        _value(s, "astra_bot_slack_api_requests_total", method="chat.postMessage", outcome="ok")
+        >= 1
+    )
     bot.slack.fail("chat.postMessage", "channel_not_found")
     await bot.command("db create other", channel="CGONE")
     _, s = await _scrape(bot)
-    assert _value(s, "astra_bot_slack_api_requests_total", method="chat.postMessage",
-                  outcome="error") == 1
+    assert (
+        _value(s, "astra_bot_slack_api_requests_total", method="chat.postMessage", outcome="error")
+        == 1
+    )
 
 
 async def test_operations_watcher_and_notices(bot: BotHarness) -> None:
@@ -161,8 +206,7 @@ async def test_operations_watcher_and_notices(bot: BotHarness) -> None:
     await bot.run_until_idle()
     _, s = await _scrape(bot)
     assert _value(s, "astra_bot_operations_pending", kind="create") == 0
-    assert _value(s, "astra_bot_operations_finished_total", kind="create",
-                  outcome="done") == 1
+    assert _value(s, "astra_bot_operations_finished_total", kind="create", outcome="done") == 1
     assert _value(s, "astra_bot_notices_sent_total") == 1
     assert _value(s, "astra_bot_notices_pending") == 0
     assert _value(s, "astra_bot_watcher_ticks_total", result="ok") >= 1
@@ -179,8 +223,7 @@ async def test_failed_notices_and_timed_out_operations(bot: BotHarness) -> None:
     bot.clock.advance(10_000)  # past the create's deadline
     await bot.tick()
     _, s = await _scrape(bot)
-    assert _value(s, "astra_bot_operations_finished_total", kind="create",
-                  outcome="timed_out") == 1
+    assert _value(s, "astra_bot_operations_finished_total", kind="create", outcome="timed_out") == 1
     assert _value(s, "astra_bot_notices_failed_total") == 1
     assert _value(s, "astra_bot_notices_pending") == 1
 

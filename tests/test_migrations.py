@@ -19,9 +19,19 @@ from bot.store.db import (
 )
 from bot.store.models import Base
 
-TABLES = {"role_bindings", "custom_roles", "channel_guards", "protected_globs", "operations",
-          "notices", "confirmations", "subscriptions", "audit_log", "seen_events",
-          "rules_version"}
+TABLES = {
+    "role_bindings",
+    "custom_roles",
+    "channel_guards",
+    "protected_globs",
+    "operations",
+    "notices",
+    "confirmations",
+    "subscriptions",
+    "audit_log",
+    "seen_events",
+    "rules_version",
+}
 
 
 def _tables(conn: Connection) -> set[str]:

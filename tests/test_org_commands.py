@@ -34,14 +34,33 @@ from bot.service.handlers import role, telemetry
 from tests.conftest import BotHarness, RecordingReplier, ServiceHarness
 
 ORG_PERMISSIONS = {
-    "access-list.show", "access-list.add", "scb", "token.list", "token.create", "role.list",
-    "role.get", "role.create", "user.list", "user.invite", "user.roles",
-    "telemetry.metrics.show", "telemetry.metrics.set", "telemetry.audit-log.show",
-    "telemetry.audit-log.set", "private-link.list", "custom-domain.list", "kms.list",
+    "access-list.show",
+    "access-list.add",
+    "scb",
+    "token.list",
+    "token.create",
+    "role.list",
+    "role.get",
+    "role.create",
+    "user.list",
+    "user.invite",
+    "user.roles",
+    "telemetry.metrics.show",
+    "telemetry.metrics.set",
+    "telemetry.audit-log.show",
+    "telemetry.audit-log.set",
+    "private-link.list",
+    "custom-domain.list",
+    "kms.list",
     "peering.show",
 }
-ORG_CONFIRMED = {"access-list.remove", "token.revoke", "role.delete", "user.remove",
-                 "telemetry.audit-log.delete"}
+ORG_CONFIRMED = {
+    "access-list.remove",
+    "token.revoke",
+    "role.delete",
+    "user.remove",
+    "telemetry.audit-log.delete",
+}
 
 
 @pytest.fixture
@@ -68,7 +87,8 @@ def private(reply: RecordingReplier) -> str:
 
 def channel(h: ServiceHarness) -> str:
     return "\n".join(dump(m) for _, m, _ in h.notifier.posts) + "\n".join(
-        dump(m) for _, _, m in h.notifier.updates)
+        dump(m) for _, _, m in h.notifier.updates
+    )
 
 
 def conf_id(message: Message) -> str:
@@ -136,8 +156,9 @@ async def test_access_list_add_show_and_the_first_address_warning(org: ServiceHa
     assert org.notifier.posts == []
 
     # the first entry switches enforcement on: confirmed first (the confirmation says so)
-    await confirm(org, "access-list add orders 10.0.0.0/24 --description office", "POST",
-                  "/access-list")
+    await confirm(
+        org, "access-list add orders 10.0.0.0/24 --description office", "POST", "/access-list"
+    )
     assert "This is the first entry" in org.notifier.posts[0][1].text
     (post,) = writes(org, "POST", "/access-list")
     assert post.path == f"/v2/databases/{db_id}/access-list"
@@ -230,8 +251,9 @@ async def test_scb_link_is_private_and_expiry_is_said(
 
 
 async def test_scb_by_region(org: ServiceHarness) -> None:
-    org.emulator.add_database("multi", cloud_provider="AWS", region="us-east-2",
-                              extra_regions=["ap-south-1"])
+    org.emulator.add_database(
+        "multi", cloud_provider="AWS", region="us-east-2", extra_regions=["ap-south-1"]
+    )
     reply = await org.run("scb multi")
     assert "Other regions: ap-south-1" in private(reply)
     reply = await org.run("scb multi --region ap-south-1")
@@ -260,8 +282,10 @@ async def test_token_create_shows_the_secret_once_privately(
     org: ServiceHarness, caplog: pytest.LogCaptureFixture
 ) -> None:
     caplog.set_level(logging.DEBUG)
-    reply = await org.run('token create --role "database administrator" '
-                          "--role ad0566b5-2a67-49de-89e8-92258c2f2c98 --description ci")
+    reply = await org.run(
+        'token create --role "database administrator" '
+        "--role ad0566b5-2a67-49de-89e8-92258c2f2c98 --description ci"
+    )
     (post,) = writes(org, "POST", "/v2/tokens")
     assert post.json == {"roles": [DB_ADMIN_ROLE_ID, ORG_ADMIN_ROLE_ID], "description": "ci"}
     shown = private(reply)
@@ -329,8 +353,10 @@ async def test_role_list_and_get(org: ServiceHarness) -> None:
 async def test_role_create_builds_the_policy(org: ServiceHarness) -> None:
     db_id = org.emulator.add_database("orders")
     org_id = org.emulator.config.org_id
-    await org.run("role create readers --permission org-db-view DB-CQL org-db-view "
-                  "--db orders --description 'read orders'")
+    await org.run(
+        "role create readers --permission org-db-view DB-CQL org-db-view "
+        "--db orders --description 'read orders'"
+    )
     (post,) = writes(org, "POST", "/v2/organizations/roles")
     drn = f"drn:astra:org:{org_id}"
     assert post.json == {
@@ -338,8 +364,12 @@ async def test_role_create_builds_the_policy(org: ServiceHarness) -> None:
         "policy": {
             "description": "read orders",
             "actions": ["org-db-view", "db-cql"],
-            "resources": [drn, f"{drn}:db:{db_id}", f"{drn}:db:{db_id}:keyspace:*",
-                          f"{drn}:db:{db_id}:keyspace:*:table:*"],
+            "resources": [
+                drn,
+                f"{drn}:db:{db_id}",
+                f"{drn}:db:{db_id}:keyspace:*",
+                f"{drn}:db:{db_id}:keyspace:*:table:*",
+            ],
             "effect": "allow",
         },
     }
@@ -349,8 +379,12 @@ async def test_role_create_builds_the_policy(org: ServiceHarness) -> None:
 
     await org.run("role create everywhere --permission org-db-view")
     body = writes(org, "POST", "/v2/organizations/roles")[-1].json
-    assert body["policy"]["resources"] == [drn, f"{drn}:db:*", f"{drn}:db:*:keyspace:*",
-                                           f"{drn}:db:*:keyspace:*:table:*"]
+    assert body["policy"]["resources"] == [
+        drn,
+        f"{drn}:db:*",
+        f"{drn}:db:*:keyspace:*",
+        f"{drn}:db:*:keyspace:*:table:*",
+    ]
     assert body["policy"]["description"] == "everywhere"
 
 
@@ -383,8 +417,11 @@ async def test_user_list_invite_roles_remove(org: ServiceHarness) -> None:
 
     await org.run("user invite <mailto:ana@example.com|ana@example.com> --role 'Read Only User'")
     (put,) = writes(org, "PUT", "/v2/organizations/users")
-    assert put.json == {"email": "ana@example.com", "orgID": org.emulator.config.org_id,
-                        "roles": [READ_ONLY_ROLE_ID]}
+    assert put.json == {
+        "email": "ana@example.com",
+        "orgID": org.emulator.config.org_id,
+        "roles": [READ_ONLY_ROLE_ID],
+    }
     assert "invited ana@example.com" in channel(org)
 
     shown = private(await org.run("user invite ANA@example.com --role 'Read Only User'"))
@@ -392,8 +429,9 @@ async def test_user_list_invite_roles_remove(org: ServiceHarness) -> None:
     assert "at least one Astra role" in private(await org.run("user invite bo@example.com"))
     assert len(writes(org, "PUT")) == 1
 
-    user_id = next(u.user_id for u in await org.components.astra.list_users()
-                   if u.email == "ana@example.com")
+    user_id = next(
+        u.user_id for u in await org.components.astra.list_users() if u.email == "ana@example.com"
+    )
     await org.run("user roles ana@example.com 'database administrator' " + READ_ONLY_ROLE_ID)
     roles_put = writes(org, "PUT", "/roles")[-1]
     assert roles_put.path == f"/v2/organizations/users/{user_id}/roles"
@@ -437,54 +475,83 @@ async def test_metrics_set_and_show_redact_credentials(
         assert secret not in where
 
     # a new destination replaces the old one, and says so
-    await org.run("telemetry metrics set orders prometheus "
-                  "endpoint=<https://prom.example.com/api/v1/write> token=prom-bearer-secret")
+    await org.run(
+        "telemetry metrics set orders prometheus "
+        "endpoint=<https://prom.example.com/api/v1/write> token=prom-bearer-secret"
+    )
     body = writes(org, "POST", "/telemetry/metrics")[-1].json
-    assert body == {"prometheus_remote": {"endpoint": "https://prom.example.com/api/v1/write",
-                                          "token": "prom-bearer-secret",
-                                          "auth_strategy": "bearer"}}
+    assert body == {
+        "prometheus_remote": {
+            "endpoint": "https://prom.example.com/api/v1/write",
+            "token": "prom-bearer-secret",
+            "auth_strategy": "bearer",
+        }
+    }
     assert "replaces the export to Datadog" in channel(org)
     assert "prom-bearer-secret" not in channel(org) + await audit_text(org) + caplog.text
 
 
 async def test_metrics_set_validates_against_the_spec(org: ServiceHarness) -> None:
     org.emulator.add_database("orders")
-    shown = private(await org.run("telemetry metrics set orders kafka topic=t "
-                                  "sasl_password=hunter2"))
+    shown = private(
+        await org.run("telemetry metrics set orders kafka topic=t sasl_password=hunter2")
+    )
     assert "A kafka export needs" in shown
     for key in ("bootstrap_servers", "sasl_mechanism", "sasl_username"):
         assert f"`{key}=…`" in shown
     assert "`topic=…`" not in shown and "hunter2" not in shown
-    shown = private(await org.run("telemetry metrics set orders splunk endpoint=https://s "
-                                  "index=i tokn=abc"))
+    shown = private(
+        await org.run("telemetry metrics set orders splunk endpoint=https://s index=i tokn=abc")
+    )
     assert "`tokn` is not a splunk setting" in shown and "token=…" in shown
     shown = private(await org.run("telemetry metrics set orders grafana url=x"))
     assert "not a metrics destination" in shown and "prometheus_remote" in shown
-    shown = private(await org.run("telemetry metrics set orders kafka bootstrap_servers=a:1 "
-                                  "topic=t sasl_mechanism=MD5 sasl_username=u sasl_password=p"))
+    shown = private(
+        await org.run(
+            "telemetry metrics set orders kafka bootstrap_servers=a:1 "
+            "topic=t sasl_mechanism=MD5 sasl_username=u sasl_password=p"
+        )
+    )
     assert "`sasl_mechanism` must be one of GSSAPI" in shown
-    shown = private(await org.run("telemetry metrics set orders prometheus_remote endpoint=e "
-                                  "auth_strategy=bearer password=p"))
+    shown = private(
+        await org.run(
+            "telemetry metrics set orders prometheus_remote endpoint=e "
+            "auth_strategy=bearer password=p"
+        )
+    )
     assert "`password` does not apply to auth_strategy=bearer" in shown
-    shown = private(await org.run("telemetry metrics set orders prometheus_remote endpoint=e "
-                                  "auth_strategy=basic user=u"))
+    shown = private(
+        await org.run(
+            "telemetry metrics set orders prometheus_remote endpoint=e auth_strategy=basic user=u"
+        )
+    )
     assert "`password=…`" in shown
     assert writes(org, "POST") == []
 
 
 async def test_metrics_set_kafka_and_cloudwatch_bodies(org: ServiceHarness) -> None:
     org.emulator.add_database("orders")
-    await org.run("telemetry metrics set orders KAFKA bootstrap_servers=k1:9092,k2:9092 "
-                  "topic=astra sasl_mechanism=plain sasl_username=u sasl_password=p "
-                  "security_protocol=sasl_ssl")
-    assert writes(org, "POST", "/telemetry/metrics")[-1].json == {"kafka": {
-        "bootstrap_servers": ["k1:9092", "k2:9092"], "topic": "astra",
-        "sasl_mechanism": "PLAIN", "sasl_username": "u", "sasl_password": "p",
-        "security_protocol": "SASL_SSL"}}
-    await org.run("telemetry metrics set orders CloudWatch access_key=AKIA1 secret=s3 "
-                  "region=us-east-1")
-    assert writes(org, "POST", "/telemetry/metrics")[-1].json == {"cloudwatch": {
-        "access_key": "AKIA1", "secret_key": "s3", "region": "us-east-1"}}
+    await org.run(
+        "telemetry metrics set orders KAFKA bootstrap_servers=k1:9092,k2:9092 "
+        "topic=astra sasl_mechanism=plain sasl_username=u sasl_password=p "
+        "security_protocol=sasl_ssl"
+    )
+    assert writes(org, "POST", "/telemetry/metrics")[-1].json == {
+        "kafka": {
+            "bootstrap_servers": ["k1:9092", "k2:9092"],
+            "topic": "astra",
+            "sasl_mechanism": "PLAIN",
+            "sasl_username": "u",
+            "sasl_password": "p",
+            "security_protocol": "SASL_SSL",
+        }
+    }
+    await org.run(
+        "telemetry metrics set orders CloudWatch access_key=AKIA1 secret=s3 region=us-east-1"
+    )
+    assert writes(org, "POST", "/telemetry/metrics")[-1].json == {
+        "cloudwatch": {"access_key": "AKIA1", "secret_key": "s3", "region": "us-east-1"}
+    }
     shown = private(await org.run("telemetry metrics show orders"))
     assert "AKIA1" not in shown and "secret_key: •••• (set)" in shown
 
@@ -492,13 +559,20 @@ async def test_metrics_set_kafka_and_cloudwatch_bodies(org: ServiceHarness) -> N
 async def test_audit_log_set_show_delete(org: ServiceHarness) -> None:
     org_id = org.emulator.config.org_id
     assert "streams no audit log" in private(await org.run("telemetry audit-log show"))
-    await org.run("telemetry audit-log set endpoint=pulsar+ssl://p.example.com:6651 "
-                  "topic=persistent://t/ns/audit auth_strategy=token token=pulsar-jwt-secret")
+    await org.run(
+        "telemetry audit-log set endpoint=pulsar+ssl://p.example.com:6651 "
+        "topic=persistent://t/ns/audit auth_strategy=token token=pulsar-jwt-secret"
+    )
     (post,) = writes(org, "POST", "/telemetry/auditLogs")
     assert post.path == f"/v2/organizations/{org_id}/telemetry/auditLogs"
-    assert post.json == {"pulsar": {"endpoint": "pulsar+ssl://p.example.com:6651",
-                                    "topic": "persistent://t/ns/audit",
-                                    "auth_strategy": "token", "token": "pulsar-jwt-secret"}}
+    assert post.json == {
+        "pulsar": {
+            "endpoint": "pulsar+ssl://p.example.com:6651",
+            "topic": "persistent://t/ns/audit",
+            "auth_strategy": "token",
+            "token": "pulsar-jwt-secret",
+        }
+    }
     shown = private(await org.run("telemetry audit-log show"))
     assert "token: •••• (set)" in shown and "persistent://t/ns/audit" in shown
     assert "pulsar-jwt-secret" not in shown + channel(org) + await audit_text(org)
@@ -515,27 +589,67 @@ async def test_audit_log_set_show_delete(org: ServiceHarness) -> None:
 # destination (and auth strategy) with all its keys validates; dropping any one key is
 # refused by the bot exactly when the spec would refuse it (auth_strategy is inferred).
 WIRE_EXAMPLES: list[tuple[str, dict[str, Any]]] = [
-    ("prometheus_remote", {"endpoint": "https://p/api/v1/write", "auth_strategy": "bearer",
-                           "token": "t"}),
-    ("prometheus_remote", {"endpoint": "https://p/api/v1/write", "auth_strategy": "basic",
-                           "user": "u", "password": "p"}),
+    (
+        "prometheus_remote",
+        {"endpoint": "https://p/api/v1/write", "auth_strategy": "bearer", "token": "t"},
+    ),
+    (
+        "prometheus_remote",
+        {
+            "endpoint": "https://p/api/v1/write",
+            "auth_strategy": "basic",
+            "user": "u",
+            "password": "p",
+        },
+    ),
     ("Datadog", {"api_key": "k", "site": "datadoghq.com"}),
-    ("splunk", {"endpoint": "https://s", "index": "i", "token": "t", "source": "s",
-                "sourcetype": "st"}),
-    ("kafka", {"bootstrap_servers": ["k1:9092", "k2:9092"], "topic": "t",
-               "sasl_mechanism": "SCRAM-SHA-512", "sasl_username": "u", "sasl_password": "p",
-               "security_protocol": "SASL_SSL"}),
-    ("pulsar", {"endpoint": "pulsar+ssl://p", "topic": "persistent://a/b/c",
-                "auth_strategy": "token", "token": "t", "auth_name": "n"}),
-    ("pulsar", {"endpoint": "pulsar+ssl://p", "topic": "persistent://a/b/c",
-                "auth_strategy": "oauth2", "oauth2_credentials_url": "file:///c.json",
-                "oauth2_issuer_url": "https://i", "oauth2_audience": "a", "oauth2_scope": "s"}),
+    (
+        "splunk",
+        {"endpoint": "https://s", "index": "i", "token": "t", "source": "s", "sourcetype": "st"},
+    ),
+    (
+        "kafka",
+        {
+            "bootstrap_servers": ["k1:9092", "k2:9092"],
+            "topic": "t",
+            "sasl_mechanism": "SCRAM-SHA-512",
+            "sasl_username": "u",
+            "sasl_password": "p",
+            "security_protocol": "SASL_SSL",
+        },
+    ),
+    (
+        "pulsar",
+        {
+            "endpoint": "pulsar+ssl://p",
+            "topic": "persistent://a/b/c",
+            "auth_strategy": "token",
+            "token": "t",
+            "auth_name": "n",
+        },
+    ),
+    (
+        "pulsar",
+        {
+            "endpoint": "pulsar+ssl://p",
+            "topic": "persistent://a/b/c",
+            "auth_strategy": "oauth2",
+            "oauth2_credentials_url": "file:///c.json",
+            "oauth2_issuer_url": "https://i",
+            "oauth2_audience": "a",
+            "oauth2_scope": "s",
+        },
+    ),
     ("cloudwatch", {"access_key": "a", "secret_key": "s", "region": "us-east-1"}),
 ]
-SCHEMA = {"prometheus_remote": "RemotePrometheusTelemetryRequest",
-          "Datadog": "DatadogTelemetryRequest", "splunk": "SplunkTelemetryRequest",
-          "kafka": "KafkaTelemetryRequest", "pulsar": "PulsarTelemetryRequest",
-          "cloudwatch": "CloudWatchTelemetryRequest"}
+SCHEMA = {
+    "prometheus_remote": "RemotePrometheusTelemetryRequest",
+    "Datadog": "DatadogTelemetryRequest",
+    "splunk": "SplunkTelemetryRequest",
+    "kafka": "KafkaTelemetryRequest",
+    "pulsar": "PulsarTelemetryRequest",
+    "cloudwatch": "CloudWatchTelemetryRequest",
+}
 
 
 @pytest.fixture(scope="module")
@@ -547,7 +661,8 @@ def spec_errors(shared_dir: Any) -> Any:
     path = shared_dir / "reference" / "astra-devops" / "devops-api-official.fixed.json"
     doc = json.loads(path.read_text())
     registry = referencing.Registry().with_resource(
-        "spec.json", referencing.Resource.from_contents(doc, default_specification=DRAFT4))
+        "spec.json", referencing.Resource.from_contents(doc, default_specification=DRAFT4)
+    )
 
     def errors(schema: str, instance: Any) -> list[str]:
         ref = {"$ref": f"spec.json#/components/schemas/{schema}"}
@@ -562,8 +677,11 @@ def _as_settings(wire: dict[str, Any]) -> dict[str, str]:
 
 
 @pytest.mark.spec
-@pytest.mark.parametrize(("kind", "wire"), WIRE_EXAMPLES,
-                         ids=[f"{k}-{w.get('auth_strategy', '')}" for k, w in WIRE_EXAMPLES])
+@pytest.mark.parametrize(
+    ("kind", "wire"),
+    WIRE_EXAMPLES,
+    ids=[f"{k}-{w.get('auth_strategy', '')}" for k, w in WIRE_EXAMPLES],
+)
 def test_telemetry_bodies_match_the_spec(kind: str, wire: dict[str, Any], spec_errors: Any) -> None:
     schema = SCHEMA[kind]
     built = telemetry.build_settings(kind, _as_settings(wire), "usage")
@@ -582,9 +700,15 @@ def test_telemetry_bodies_match_the_spec(kind: str, wire: dict[str, Any], spec_e
 
 @pytest.mark.spec
 def test_role_create_body_matches_the_spec(spec_errors: Any) -> None:
-    body = {"name": "readers", "policy": {
-        "description": "d", "actions": ["org-db-view", "db-cql"], "effect": "allow",
-        "resources": role.role_resources("org-1", ["db-1", "db-2"])}}
+    body = {
+        "name": "readers",
+        "policy": {
+            "description": "d",
+            "actions": ["org-db-view", "db-cql"],
+            "effect": "allow",
+            "resources": role.role_resources("org-1", ["db-1", "db-2"]),
+        },
+    }
     assert spec_errors("CreateRoleRequest", body) == []
     assert body["policy"]["resources"][:2] == ["drn:astra:org:org-1", "drn:astra:org:org-1:db:db-1"]
     assert len(body["policy"]["resources"]) == 7
@@ -598,37 +722,73 @@ async def test_read_only_listings(org: ServiceHarness) -> None:
     assert "No custom domains" in private(await org.run("custom-domain list"))
     assert "No customer keys" in private(await org.run("kms list"))
     assert {(r.method, r.path) for r in org.emulator.requests} == {
-        ("GET", "/v2/organizations/private-link"), ("GET", "/v2/organizations/customDomains"),
-        ("GET", "/v2/kms")}
+        ("GET", "/v2/organizations/private-link"),
+        ("GET", "/v2/organizations/customDomains"),
+        ("GET", "/v2/kms"),
+    }
     assert org.notifier.posts == []
 
 
 def test_private_link_and_kms_rendering() -> None:
-    data: dict[str, Any] = {"clusters": [{"clusterID": "db1", "datacenters": [{
-        "serviceName": "com.amazonaws.vpce.us-east-1.vpce-svc-1", "datacenterID": "db1-1",
-        "allowedPrincipals": ["arn:aws:iam::1:role/admin"],
-        "endpoints": [{"endpointID": "vpce-9", "status": "Accepted", "description": "billing"}],
-    }]}]}
+    data: dict[str, Any] = {
+        "clusters": [
+            {
+                "clusterID": "db1",
+                "datacenters": [
+                    {
+                        "serviceName": "com.amazonaws.vpce.us-east-1.vpce-svc-1",
+                        "datacenterID": "db1-1",
+                        "allowedPrincipals": ["arn:aws:iam::1:role/admin"],
+                        "endpoints": [
+                            {"endpointID": "vpce-9", "status": "Accepted", "description": "billing"}
+                        ],
+                    }
+                ],
+            }
+        ]
+    }
     (line,) = org_handlers.private_link_lines(data, {"db1": "orders"})
     assert "*orders* `db1` dc `db1-1`" in line and "`vpce-9` Accepted (billing)" in line
     assert "1 allowed principal ·" in line  # one, not "1 allowed principals"
-    lines = org_handlers.kms_lines([
-        {"OrganizationID": "o", "CloudProvider": "AWS", "KeyID": "arn:k", "Region": "us-east-1"},
-        {"orgId": "o", "gcp": {"keyID": "projects/p/k", "region": "us-east1"}},
-    ])
+    lines = org_handlers.kms_lines(
+        [
+            {
+                "OrganizationID": "o",
+                "CloudProvider": "AWS",
+                "KeyID": "arn:k",
+                "Region": "us-east-1",
+            },
+            {"orgId": "o", "gcp": {"keyID": "projects/p/k", "region": "us-east1"}},
+        ]
+    )
     assert lines == ["aws / us-east-1: `arn:k`", "gcp / us-east1: `projects/p/k`"]
 
 
 async def test_peering_show(org: ServiceHarness) -> None:
-    db_id = org.emulator.add_database("classic", tier="C10", cloud_provider="AWS",
-                                      region="us-east-1")
+    db_id = org.emulator.add_database(
+        "classic", tier="C10", cloud_provider="AWS", region="us-east-1"
+    )
     assert "has no VPC peering connection on aws" in private(await org.run("peering show classic"))
-    org.emulator.set_vpc_peering("aws", db_id, {
-        "connectionId": "pcx-1", "status": "ACTIVE",
-        "currentVpc": {"provider": "aws", "account": "111", "vpcId": "vpc-a",
-                       "cidrBlock": "10.0.0.0/16"},
-        "otherVpc": {"provider": "aws", "account": "222", "vpcId": "vpc-b",
-                     "cidrBlock": "172.16.0.0/16"}})
+    org.emulator.set_vpc_peering(
+        "aws",
+        db_id,
+        {
+            "connectionId": "pcx-1",
+            "status": "ACTIVE",
+            "currentVpc": {
+                "provider": "aws",
+                "account": "111",
+                "vpcId": "vpc-a",
+                "cidrBlock": "10.0.0.0/16",
+            },
+            "otherVpc": {
+                "provider": "aws",
+                "account": "222",
+                "vpcId": "vpc-b",
+                "cidrBlock": "172.16.0.0/16",
+            },
+        },
+    )
     shown = private(await org.run("peering show classic"))
     assert "`pcx-1`" in shown and "ACTIVE" in shown and "vpc-b" in shown
     assert writes(org, "GET", "/v2/peering/provider/aws/database/" + db_id)
@@ -641,8 +801,13 @@ async def test_non_admins_reach_nothing(org: ServiceHarness) -> None:
     await org.components.store.grant("user", "UOPS", "operator", None, "test")
     org.emulator.add_database("orders")
     org.emulator.reset_requests()
-    for text in ("token create --role 'Read Only User'", "user list", "role list",
-                 "telemetry audit-log show", "kms list"):
+    for text in (
+        "token create --role 'Read Only User'",
+        "user list",
+        "role list",
+        "telemetry audit-log show",
+        "kms list",
+    ):
         assert "not allowed" in private(await org.run(text, user="UOPS"))
     assert org.emulator.requests == []
 
@@ -657,8 +822,7 @@ THIRD_PARTY_BODY_LOGGER = "slack_sdk.webhook.async_client"
 
 
 def _logged(caplog: pytest.LogCaptureFixture) -> str:
-    return "\n".join(r.getMessage() for r in caplog.records
-                     if r.name != THIRD_PARTY_BODY_LOGGER)
+    return "\n".join(r.getMessage() for r in caplog.records if r.name != THIRD_PARTY_BODY_LOGGER)
 
 
 def _everything_but_private(h: BotHarness) -> str:
@@ -703,8 +867,12 @@ async def test_http_access_list_remove_through_the_confirm_button(http: BotHarne
     await http.command("access-list remove orders 10.0.0.0/24")
     assert writes(http, "DELETE") == []
     post = http.channel_posts()[-1]
-    conf = next(e["value"] for b in post["blocks"] for e in b.get("elements", [])
-                if e.get("action_id") == ACTION_CONFIRM)
+    conf = next(
+        e["value"]
+        for b in post["blocks"]
+        for e in b.get("elements", [])
+        if e.get("action_id") == ACTION_CONFIRM
+    )
     await http.click(ACTION_CONFIRM, conf)
     await http.click(ACTION_CONFIRM, conf)
     assert len(writes(http, "DELETE", "/access-list")) == 1

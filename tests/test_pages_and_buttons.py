@@ -15,8 +15,12 @@ MAX_MESSAGE_CHARS = 13_000  # what Slack accepts in one message's blocks, roughl
 
 
 def _buttons(message: render.Message) -> dict[str, str]:
-    return {e["text"]["text"]: e["value"] for b in message.blocks if b["type"] == "actions"
-            for e in b["elements"]}
+    return {
+        e["text"]["text"]: e["value"]
+        for b in message.blocks
+        if b["type"] == "actions"
+        for e in b["elements"]
+    }
 
 
 def _fits(message: render.Message) -> None:
@@ -30,10 +34,17 @@ def _fits(message: render.Message) -> None:
 
 
 def test_a_thousand_databases_page_within_slacks_limits() -> None:
-    dbs = [DbView(id=f"{i:08d}-aaaa-bbbb-cccc-{i:012d}", name=f"database-number-{i}",
-                  status="ACTIVE", cloud="GCP", region="us-east1",
-                  keyspaces=tuple(f"keyspace_{k}" for k in range(100)))
-           for i in range(1000)]
+    dbs = [
+        DbView(
+            id=f"{i:08d}-aaaa-bbbb-cccc-{i:012d}",
+            name=f"database-number-{i}",
+            status="ACTIVE",
+            cloud="GCP",
+            region="us-east1",
+            keyspaces=tuple(f"keyspace_{k}" for k in range(100)),
+        )
+        for i in range(1000)
+    ]
     first = render.db_list(dbs, page=1)
     _fits(first)
     assert "page 1 of 50" in first.text
@@ -47,8 +58,14 @@ def test_a_thousand_databases_page_within_slacks_limits() -> None:
 
 
 def test_a_database_with_a_hundred_keyspaces_fits() -> None:
-    db = DbView(id="x" * 36, name="big", status="ACTIVE", cloud="AWS", region="us-east-1",
-                keyspaces=tuple(f"keyspace_number_{k:03d}" for k in range(100)))
+    db = DbView(
+        id="x" * 36,
+        name="big",
+        status="ACTIVE",
+        cloud="AWS",
+        region="us-east-1",
+        keyspaces=tuple(f"keyspace_number_{k:03d}" for k in range(100)),
+    )
     _fits(render.db_detail(db, [("Watch", "watch x", False)]))
 
 
@@ -89,11 +106,17 @@ async def test_active_notice_has_next_step_buttons(bot: BotHarness) -> None:
     await bot.command("db create orders")
     await bot.run_until_idle()
     notice = bot.channel_posts()[-1]
-    labels = [e["text"]["text"] for b in notice["blocks"] if b["type"] == "actions"
-              for e in b["elements"]]
+    labels = [
+        e["text"]["text"] for b in notice["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
     assert labels == ["Details", "Download bundle", "Watch"]
-    watch = next(e["value"] for b in notice["blocks"] if b["type"] == "actions"
-                 for e in b["elements"] if e["text"]["text"] == "Watch")
+    watch = next(
+        e["value"]
+        for b in notice["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == "Watch"
+    )
     await bot.click(ACTION_RUN, watch, user="USTRANGER")
     assert "not allowed" in bot.private_texts()[-1]
     await bot.click(ACTION_RUN, watch)
@@ -102,8 +125,12 @@ async def test_active_notice_has_next_step_buttons(bot: BotHarness) -> None:
 
 def _action_ids(blocks: list[dict[str, object]]) -> dict[str, str]:
     """Button label → its action_id."""
-    return {e["text"]["text"]: e["action_id"] for b in blocks if b["type"] == "actions"  # type: ignore[index]
-            for e in b["elements"]}  # type: ignore[attr-defined]
+    return {
+        e["text"]["text"]: e["action_id"]
+        for b in blocks
+        if b["type"] == "actions"  # type: ignore[index]
+        for e in b["elements"]
+    }  # type: ignore[attr-defined]
 
 
 async def test_next_step_buttons_have_ids_of_their_own_and_old_ids_still_click(
@@ -116,8 +143,13 @@ async def test_next_step_buttons_have_ids_of_their_own_and_old_ids_still_click(
     # Slack refuses a block whose buttons share an action_id (the strict fake too)
     assert len(set(ids.values())) == 3
     assert all(i.startswith(f"{ACTION_RUN}:") for i in ids.values())
-    value = next(e["value"] for b in notice["blocks"] if b["type"] == "actions"
-                 for e in b["elements"] if e["text"]["text"] == "Watch")
+    value = next(
+        e["value"]
+        for b in notice["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["text"]["text"] == "Watch"
+    )
     await bot.click(ids["Watch"], value)
     assert "is watching" in bot.channel_posts()[-1]["text"]
     # a message posted before the ids changed still carries the bare id: it still works
@@ -141,8 +173,10 @@ async def test_page_buttons_have_ids_of_their_own_and_old_ids_still_click(
     second = bot.slack.response_url_posts[-1]
     assert second.status == 200 and second.replace_original
     assert second.blocks is not None and "page 2 of 3" in (second.text or "")
-    assert _action_ids(second.blocks) == {"◀ Previous": f"{ACTION_PAGE}:prev",
-                                          "Next ▶": f"{ACTION_PAGE}:next"}
+    assert _action_ids(second.blocks) == {
+        "◀ Previous": f"{ACTION_PAGE}:prev",
+        "Next ▶": f"{ACTION_PAGE}:next",
+    }
     await bot.click(ACTION_PAGE, "db list --page 3")  # the bare id of an older message
     assert "page 3 of 3" in (bot.slack.response_url_posts[-1].text or "")
     assert bot.slack.refusals == []

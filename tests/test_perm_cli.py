@@ -111,8 +111,9 @@ def db_url(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def cli(tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch,
-        capsys: pytest.CaptureFixture[str]) -> Iterator[Cli]:
+def cli(
+    tmp_path: Path, db_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Iterator[Cli]:
     """``astra-bot …`` in-process, on a SQLite store in tmp_path."""
     for key in list(os.environ):
         if key.startswith(("SLACK_", "ASTRA_", "DATABASE_URL")):
@@ -196,12 +197,15 @@ def test_import_then_export_round_trip(cli: Cli, tmp_path: Path, db_url: str) ->
 
     rows = [r for r in audit_rows(db_url) if r.permission == "perm.import"]
     assert [r.outcome for r in rows] == [
-        "roles +2, bindings +4, guards +2, protected +2", "no change", "no change", "no change"]
+        "roles +2, bindings +4, guards +2, protected +2",
+        "no change",
+        "no change",
+        "no change",
+    ]
     assert all(r.source == "cli" and r.decision == "allow" for r in rows)
 
 
-def test_import_replaces_and_keeps_unchanged_rows(cli: Cli, tmp_path: Path,
-                                                  db_url: str) -> None:
+def test_import_replaces_and_keeps_unchanged_rows(cli: Cli, tmp_path: Path, db_url: str) -> None:
     assert cli("perm", "grant", "U0ANA", "viewer").rc == 0
     assert cli("perm", "grant", "U0OLD", "operator").rc == 0
     assert cli("perm", "guard", "C0OLD", "operator").rc == 0
@@ -213,8 +217,10 @@ def test_import_replaces_and_keeps_unchanged_rows(cli: Cli, tmp_path: Path,
             from sqlalchemy import select
 
             from bot.store.models import RoleBinding
-            return (await s.scalars(select(RoleBinding).where(
-                RoleBinding.subject_id == "U0ANA"))).one()
+
+            return (
+                await s.scalars(select(RoleBinding).where(RoleBinding.subject_id == "U0ANA"))
+            ).one()
 
     before = with_store(db_url, first)
     (tmp_path / "roles.yml").write_text(ROLES_YML)
@@ -259,8 +265,11 @@ def test_invalid_import_changes_nothing_and_reports_every_problem(
         ('{"bindings": [}', "broken.json", "not valid JSON"),
         ('{"protected": [], "protected": ["x"]}', "dupe.json", "key `protected` appears twice"),
         ("- just\n- a list\n", "list.yml", "must be a mapping"),
-        ("bindings:\n  - {subject: U0ANA, role: viewer}\n  - {subject: U0ANA, role: VIEWER}\n",
-         "dupe.yml", "bindings[1]: duplicate of bindings[0]"),
+        (
+            "bindings:\n  - {subject: U0ANA, role: viewer}\n  - {subject: U0ANA, role: VIEWER}\n",
+            "dupe.yml",
+            "bindings[1]: duplicate of bindings[0]",
+        ),
         ("guards:\n  C0A: viewer\n  C0A: admin\n", "dupekey.yml", "appears twice"),
         ("version: 2\n", "v2.yml", "unsupported version"),
     ):
@@ -283,8 +292,13 @@ def test_roles_must_be_defined_in_the_file(cli: Cli, tmp_path: Path, db_url: str
     (tmp_path / "ok.yml").write_text("roles: {}\nbindings: []\n")
     res = cli("perm", "import", "ok.yml")
     assert res.rc == 0 and "- roles: dba" in res.out
-    assert export_doc(db_url) == {"version": 1, "roles": {}, "bindings": [], "guards": {},
-                                  "protected": []}
+    assert export_doc(db_url) == {
+        "version": 1,
+        "roles": {},
+        "bindings": [],
+        "guards": {},
+        "protected": [],
+    }
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -335,26 +349,38 @@ async def test_import_is_one_transaction(store: Store, monkeypatch: pytest.Monke
 
 async def test_concurrent_imports_end_in_one_of_the_files(store: Store) -> None:
     one = perm_io.load(ROLES_YML, source="one.yml")
-    two = perm_io.load("bindings:\n  - {subject: U0ZED, role: admin}\nprotected: [x-*]\n",
-                       source="two.yml")
+    two = perm_io.load(
+        "bindings:\n  - {subject: U0ZED, role: admin}\nprotected: [x-*]\n", source="two.yml"
+    )
     for _ in range(3):
-        await asyncio.gather(*(perm_io.replace_all(store, ps, by="t", command="import")
-                               for ps in (one, two, one, two)))
+        await asyncio.gather(
+            *(
+                perm_io.replace_all(store, ps, by="t", command="import")
+                for ps in (one, two, one, two)
+            )
+        )
         doc = (await perm_io.read_permset(store)).to_document()
         assert doc in (one.to_document(), two.to_document())
 
 
 def test_validate_accepts_what_slack_accepts() -> None:
-    ps, problems = perm_io.validate({
-        "roles": {"Ops": "db.* region.add"},
-        "bindings": [{"subject": "<@U0ANA|ana>", "role": "ops"},
-                     {"subject": "W0GRID", "role": "viewer", "db": None},
-                     {"subject": "<#G0PRIV>", "role": "viewer"}],
-    })
+    ps, problems = perm_io.validate(
+        {
+            "roles": {"Ops": "db.* region.add"},
+            "bindings": [
+                {"subject": "<@U0ANA|ana>", "role": "ops"},
+                {"subject": "W0GRID", "role": "viewer", "db": None},
+                {"subject": "<#G0PRIV>", "role": "viewer"},
+            ],
+        }
+    )
     assert problems == []
     assert ps.roles == {"ops": ("db.*", "region.add")}
-    assert ps.bindings == (Binding("user", "U0ANA", "ops"), Binding("user", "W0GRID", "viewer"),
-                           Binding("channel", "G0PRIV", "viewer"))
+    assert ps.bindings == (
+        Binding("user", "U0ANA", "ops"),
+        Binding("user", "W0GRID", "viewer"),
+        Binding("channel", "G0PRIV", "viewer"),
+    )
 
 
 # ---------------------------------------------------------------------------- one-off commands
@@ -362,20 +388,21 @@ def test_validate_accepts_what_slack_accepts() -> None:
 
 def test_guard_protect_and_their_undo(cli: Cli, db_url: str) -> None:
     assert cli("perm", "guard", "C0GENERAL", "viewer").out.strip() == "guarded: C0GENERAL viewer"
-    assert cli("perm", "guard", "<#C0OPS|ops>", "Operator").out.strip() == \
-        "guarded: C0OPS operator"
+    assert cli("perm", "guard", "<#C0OPS|ops>", "Operator").out.strip() == "guarded: C0OPS operator"
     assert cli("perm", "protect", "prod-*").out.strip() == "protected: prod-*"
     assert cli("perm", "protect", "prod-*").out.strip() == "already protected: prod-*"
     listed = cli("perm", "list").out
     assert "guard C0GENERAL viewer" in listed and "guard C0OPS operator" in listed
     assert "protect prod-*" in listed
 
-    for args, words in ((("perm", "guard", "U0ANA", "viewer"), "is a user, not a channel"),
-                        (("perm", "guard", "general", "viewer"), "not a Slack channel ID"),
-                        (("perm", "guard", "C0X", "superuser"), "There is no role `superuser`"),
-                        (("perm", "protect", "prod *"), "not a database-name pattern"),
-                        (("perm", "grant", "U0ANA", "viewer", "--db", "a b"), "--db:"),
-                        (("perm", "grant", "U0ANA", "nobody"), "There is no role")):
+    for args, words in (
+        (("perm", "guard", "U0ANA", "viewer"), "is a user, not a channel"),
+        (("perm", "guard", "general", "viewer"), "not a Slack channel ID"),
+        (("perm", "guard", "C0X", "superuser"), "There is no role `superuser`"),
+        (("perm", "protect", "prod *"), "not a database-name pattern"),
+        (("perm", "grant", "U0ANA", "viewer", "--db", "a b"), "--db:"),
+        (("perm", "grant", "U0ANA", "nobody"), "There is no role"),
+    ):
         res = cli(*args)
         assert res.rc == 2 and words in res.err, (args, res.err)
 
@@ -386,10 +413,14 @@ def test_guard_protect_and_their_undo(cli: Cli, db_url: str) -> None:
     assert doc["guards"] == {"C0OPS": "operator"} and doc["protected"] == []
     commands = [r.command for r in audit_rows(db_url)]
     assert commands == [
-        "astra-bot perm guard C0GENERAL viewer", "astra-bot perm guard <#C0OPS|ops> Operator",
-        "astra-bot perm protect prod-*", "astra-bot perm protect prod-*",
-        "astra-bot perm unguard C0GENERAL", "astra-bot perm unguard C0GENERAL",
-        "astra-bot perm unprotect prod-*"]
+        "astra-bot perm guard C0GENERAL viewer",
+        "astra-bot perm guard <#C0OPS|ops> Operator",
+        "astra-bot perm protect prod-*",
+        "astra-bot perm protect prod-*",
+        "astra-bot perm unguard C0GENERAL",
+        "astra-bot perm unguard C0GENERAL",
+        "astra-bot perm unprotect prod-*",
+    ]
 
 
 # ---------------------------------------------------------------------------- audit export
@@ -400,15 +431,28 @@ def seed_audit(url: str) -> None:
         base = 1_800_000_000.0
         for i in range(7):
             store.clock = lambda i=i: base + i * 3600  # type: ignore[misc]
-            await store.audit(correlation_id=f"c{i}", actor_id=f"U{i}", source="command",
-                              channel_id="C1", command=f"/astra db get db{i}",
-                              decision="allow", permission="db.get", database=f"db{i}",
-                              outcome="shown", duration_ms=i)
+            await store.audit(
+                correlation_id=f"c{i}",
+                actor_id=f"U{i}",
+                source="command",
+                channel_id="C1",
+                command=f"/astra db get db{i}",
+                decision="allow",
+                permission="db.get",
+                database=f"db{i}",
+                outcome="shown",
+                duration_ms=i,
+            )
         # a row written before redaction was in place (or by a careless writer)
-        await store.audit(correlation_id="leak", actor_id="U9", source="cli",
-                          command="/astra telemetry metrics set x token=AstraCS:SeCrEt:1",
-                          decision="error", reason="password=hunter2",
-                          outcome="https://s3.example.com/b?X-Amz-Signature=abc")
+        await store.audit(
+            correlation_id="leak",
+            actor_id="U9",
+            source="cli",
+            command="/astra telemetry metrics set x token=AstraCS:SeCrEt:1",
+            decision="error",
+            reason="password=hunter2",
+            outcome="https://s3.example.com/b?X-Amz-Signature=abc",
+        )
 
     with_store(url, seed)
 
@@ -427,8 +471,10 @@ def test_audit_export_jsonl(cli: Cli, db_url: str) -> None:
     assert "SeCrEt" not in res.out and "hunter2" not in res.out and "X-Amz" not in res.out
     assert "token=[redacted]" in docs[-1]["command"]
 
-    since = [json.loads(x) for x in cli("audit", "export", "--since",
-                                        "2027-01-15T10:00:00Z").out.splitlines()]
+    since = [
+        json.loads(x)
+        for x in cli("audit", "export", "--since", "2027-01-15T10:00:00Z").out.splitlines()
+    ]
     assert [d["actor_id"] for d in since][:2] == ["U2", "U3"]
     assert len(since) == 6
     same = cli("audit", "export", "--since", "2027-01-15T11:00:00+01:00").out
@@ -450,8 +496,13 @@ def test_audit_export_pages_through_many_rows(db_url: str) -> None:
 
     async def go(store: Store) -> list[str]:
         for i in range(23):
-            await store.audit(correlation_id="c", actor_id=f"U{i}", source="command",
-                              command="/astra db list", decision="allow")
+            await store.audit(
+                correlation_id="c",
+                actor_id=f"U{i}",
+                source="command",
+                command="/astra db list",
+                decision="allow",
+            )
         out = io.StringIO()
         n = await export_jsonl(store, out, page=5)
         assert n == 23
@@ -472,14 +523,24 @@ def test_parse_since() -> None:
 
 
 def test_the_entry_point(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "ASTRA_", "DATABASE_URL"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "ASTRA_", "DATABASE_URL"))
+    }
     env["DATABASE_URL"] = f"sqlite+aiosqlite:///{tmp_path}/p.db"
     (tmp_path / "roles.yml").write_text(ROLES_YML)
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([sys.executable, "-m", "bot", *args], capture_output=True,
-                              text=True, cwd=tmp_path, env=env, timeout=120, check=False)
+        return subprocess.run(
+            [sys.executable, "-m", "bot", *args],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+            env=env,
+            timeout=120,
+            check=False,
+        )
 
     imported = run("perm", "import", "roles.yml")
     assert imported.returncode == 0, imported.stderr
@@ -505,12 +566,15 @@ README_IDS = {
 def readme_example() -> tuple[list[str], str]:
     """The slash commands and the roles.yml of the README's worked example."""
     text = (ROOT / "README.md").read_text()
-    section = text[text.index("### A worked example"):]
+    section = text[text.index("### A worked example") :]
     commands = re.search(r"```text\n(.*?)```", section, re.S)
     roles = re.search(r"```yaml\n(.*?)```", section, re.S)
     assert commands and roles
-    lines = [ln.removeprefix("/astra ") for ln in commands.group(1).splitlines()
-             if ln.startswith("/astra perm") and "perm list" not in ln]
+    lines = [
+        ln.removeprefix("/astra ")
+        for ln in commands.group(1).splitlines()
+        if ln.startswith("/astra perm") and "perm list" not in ln
+    ]
     for name, escaped in README_IDS.items():
         lines = [ln.replace(name, escaped) for ln in lines]
     return lines, roles.group(1)
@@ -552,14 +616,19 @@ async def test_readme_example_commands_and_file_agree_and_behave(bot: BotHarness
     await bot.command("db delete prod-orders", user="UADA", channel="C0DBADMINS")
     post = bot.channel_posts("C0DBADMINS")[-1]
     assert "another person" in post["text"]
-    conf = next(e["value"] for b in post["blocks"] for e in b.get("elements", [])
-                if e.get("action_id") == ACTION_CONFIRM)
+    conf = next(
+        e["value"]
+        for b in post["blocks"]
+        for e in b.get("elements", [])
+        if e.get("action_id") == ACTION_CONFIRM
+    )
     await bot.click(ACTION_CONFIRM, conf, user="UADA", channel="C0DBADMINS")
     assert "cannot approve your own request" in bot.private_texts()[-1]
     # a click is decided in the confirmation's channel (#db-admins, where Bob is admin),
     # never in a channel its payload names (C0TEAM, where he is not)
     await bot.click(ACTION_CONFIRM, conf, user="UBOB", channel="C0TEAM")
     assert writes() == ["/v2/databases", f"/v2/databases/{prod}/terminate"]
-    assert any("Confirmed by <@UBOB>" in str(c.params.get("text"))
-               for c in bot.slack.calls("chat.update"))
+    assert any(
+        "Confirmed by <@UBOB>" in str(c.params.get("text")) for c in bot.slack.calls("chat.update")
+    )
     assert ADMIN not in {r.actor_id for r in await bot.store.audit_entries(limit=5)}

@@ -67,8 +67,9 @@ async def audit_rows(bot: BotHarness) -> list[AuditEntry]:
     return list(reversed(rows))
 
 
-async def ask_delete(bot: BotHarness, db: str, *, user: str = ADMIN,
-                     channel: str | None = None) -> str:
+async def ask_delete(
+    bot: BotHarness, db: str, *, user: str = ADMIN, channel: str | None = None
+) -> str:
     """`/astra db delete <db>`; the id of the confirmation it posted."""
     before = len(confirmation_posts(bot, channel))
     await bot.command(f"db delete {db}", user=user, channel=channel)
@@ -77,8 +78,9 @@ async def ask_delete(bot: BotHarness, db: str, *, user: str = ADMIN,
     return conf_id(posts[-1])
 
 
-def harness(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator, clock: FakeClock,
-            **settings: Any) -> AbstractAsyncContextManager[BotHarness]:
+def harness(
+    tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator, clock: FakeClock, **settings: Any
+) -> AbstractAsyncContextManager[BotHarness]:
     """A bot like conftest's ``bot`` fixture, with settings of its own (TTL, PostgreSQL…)."""
     return bot_harness(tmp_path, slack, emulator, clock, **settings)
 
@@ -137,8 +139,10 @@ async def test_expired_confirmation_changes_nothing_and_says_why(
         clock.advance(2)  # past ASTRA_BOT_CONFIRM_TTL
         await bot.click(ACTION_CONFIRM, second)
         assert len(terminates(bot)) == 1
-        assert "expired" in bot.private_texts()[-1] and "run the command again" in \
-            bot.private_texts()[-1]
+        assert (
+            "expired" in bot.private_texts()[-1]
+            and "run the command again" in bot.private_texts()[-1]
+        )
         assert "Expired" in updates(bot)[-1] and "payments" in updates(bot)[-1]
         await bot.click(ACTION_CONFIRM, second)  # and again: still nothing
         assert len(terminates(bot)) == 1
@@ -156,8 +160,11 @@ async def test_replayed_confirmation_runs_once_and_says_why(bot: BotHarness) -> 
     assert len(confirmed) == 1 and f"<@{ADMIN}>" in confirmed[0] and "UTC" in confirmed[0]
 
     await bot.grant("UOTHER", "admin")
-    for user, action in ((ADMIN, ACTION_CONFIRM), ("UOTHER", ACTION_CONFIRM),
-                         ("UOTHER", ACTION_CANCEL)):
+    for user, action in (
+        (ADMIN, ACTION_CONFIRM),
+        ("UOTHER", ACTION_CONFIRM),
+        ("UOTHER", ACTION_CANCEL),
+    ):
         await bot.click(action, conf, user=user)
         assert f"already confirmed by <@{ADMIN}>" in bot.private_texts()[-1]
     assert len(terminates(bot)) == 1
@@ -399,17 +406,26 @@ async def _all_samples_exist(bot: BotHarness) -> dict[str, str]:
     """What each sample names exists (a destructive command on nothing is refused before a
     confirmation is posted): a classic database, so that `db park` is possible too."""
     astra = bot.components.astra
-    db_id = bot.emulator.add_database("orders", tier="C10", keyspaces=["shop"],
-                                      region=SAMPLES["region"])
+    db_id = bot.emulator.add_database(
+        "orders", tier="C10", keyspaces=["shop"], region=SAMPLES["region"]
+    )
     await astra.add_access_list_addresses(db_id, [(SAMPLES["cidr"], "office")])
     roles = await astra.list_roles()
     token = await astra.create_token([roles[0].id])
     await astra.create_role(SAMPLES["role"], ["org-db-view"], ["drn:astra:org:*"])
     org = (await astra.current_org()).id
     await astra.invite_user(SAMPLES["text"], org, [roles[0].id])
-    await astra.set_audit_log_streaming(org, {"pulsar": {
-        "endpoint": "pulsar+ssl://p.example.com:6651", "topic": "persistent://t/ns/audit",
-        "auth_strategy": "token", "token": "jwt"}})
+    await astra.set_audit_log_streaming(
+        org,
+        {
+            "pulsar": {
+                "endpoint": "pulsar+ssl://p.example.com:6651",
+                "topic": "persistent://t/ns/audit",
+                "auth_strategy": "token",
+                "token": "jwt",
+            }
+        },
+    )
     bot.emulator.reset_requests()  # the setup's writes are not the test's
     return {**SAMPLES, "id": token.client_id}
 
@@ -420,12 +436,27 @@ def test_destructive_commands_are_marked() -> None:
     bot's own settings, which an admin can put back.)"""
     names = {c.name for c in DESTRUCTIVE}
     for c in COMMANDS:
-        if c.noun != "perm" and set(c.verb) & {"delete", "remove", "revoke", "park",
-                                               "terminate", "drop", "destroy"}:
+        if c.noun != "perm" and set(c.verb) & {
+            "delete",
+            "remove",
+            "revoke",
+            "park",
+            "terminate",
+            "drop",
+            "destroy",
+        }:
             assert c.name in names, c.name
-    assert {"db delete", "db park", "keyspace delete", "region remove",
-            "access-list remove", "token revoke", "role delete", "user remove",
-            "telemetry audit-log delete"} <= names
+    assert {
+        "db delete",
+        "db park",
+        "keyspace delete",
+        "region remove",
+        "access-list remove",
+        "token revoke",
+        "role delete",
+        "user remove",
+        "telemetry audit-log delete",
+    } <= names
     assert all(c.mutating for c in DESTRUCTIVE)
 
 
@@ -587,7 +618,10 @@ async def test_whoami_and_check_explain_decisions(bot: BotHarness) -> None:
 
 @pytest.mark.postgres
 async def test_two_replicas_race_on_one_confirmation(
-    tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator, clock: FakeClock,
+    tmp_path: Path,
+    slack: FakeSlack,
+    emulator: AstraEmulator,
+    clock: FakeClock,
     pg_database: str,
 ) -> None:
     from bot.store.db import make_engine, migrate
@@ -598,13 +632,18 @@ async def test_two_replicas_race_on_one_confirmation(
     finally:
         await engine.dispose()
     db_ids = [emulator.add_database(f"orders-{i}") for i in range(3)]
-    async with harness(tmp_path, slack, emulator, clock, DATABASE_URL=pg_database) as one, \
-            harness(tmp_path, slack, emulator, clock, DATABASE_URL=pg_database) as two:
+    async with (
+        harness(tmp_path, slack, emulator, clock, DATABASE_URL=pg_database) as one,
+        harness(tmp_path, slack, emulator, clock, DATABASE_URL=pg_database) as two,
+    ):
         await one.grant("UOPS", "operator")
         for i, db_id in enumerate(db_ids):
             conf = await ask_delete(one, f"orders-{i}")
-            clicks = [h.click(ACTION_CONFIRM, conf, user=u, wait=False)
-                      for h in (one, two) for u in (ADMIN, "UOPS")]
+            clicks = [
+                h.click(ACTION_CONFIRM, conf, user=u, wait=False)
+                for h in (one, two)
+                for u in (ADMIN, "UOPS")
+            ]
             answers = await asyncio.gather(*clicks)
             assert all(a.status_code == 200 for a in answers)
             await one.settle()
@@ -615,7 +654,8 @@ async def test_two_replicas_race_on_one_confirmation(
         assert len(terminates(one)) == len(db_ids)
         clicked = [r for r in await audit_rows(one) if r.source == "click"]
         assert sorted(r.decision for r in clicked) == sorted(
-            ["requested", "allow"] * len(db_ids) + ["error"] * 3 * len(db_ids))
+            ["requested", "allow"] * len(db_ids) + ["error"] * 3 * len(db_ids)
+        )
 
 
 @pytest.mark.postgres
@@ -629,11 +669,21 @@ async def test_decide_confirmation_is_single_use_across_stores(pg_database: str)
         stores = [Store(e) for e in engines]
         for _ in range(5):
             conf = await stores[0].create_confirmation(
-                org_id="o", command="/astra db delete x", permission="db.delete",
-                requester_id="U1", channel_id="C1", correlation_id="c", ttl=60,
-                needs_approval=False)
-            won = await asyncio.gather(*(s.decide_confirmation(conf.id, "confirmed", f"U{i}")
-                                         for i, s in enumerate(stores * 3)))
+                org_id="o",
+                command="/astra db delete x",
+                permission="db.delete",
+                requester_id="U1",
+                channel_id="C1",
+                correlation_id="c",
+                ttl=60,
+                needs_approval=False,
+            )
+            won = await asyncio.gather(
+                *(
+                    s.decide_confirmation(conf.id, "confirmed", f"U{i}")
+                    for i, s in enumerate(stores * 3)
+                )
+            )
             assert won.count(True) == 1
     finally:
         for e in engines:
@@ -674,8 +724,7 @@ async def test_audit_records_the_astra_request(bot: BotHarness) -> None:
 async def test_workspace_default_guard_caps_unguarded_channels(
     tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator, clock: FakeClock
 ) -> None:
-    async with harness(tmp_path, slack, emulator, clock,
-                       ASTRA_BOT_DEFAULT_GUARD="viewer") as bot:
+    async with harness(tmp_path, slack, emulator, clock, ASTRA_BOT_DEFAULT_GUARD="viewer") as bot:
         await bot.command("db create capped")
         assert writes(bot) == []
         assert "guarded to viewer" in bot.private_texts()[-1]
@@ -691,18 +740,18 @@ async def test_an_expired_confirmation_is_marked_expired(bot: BotHarness) -> Non
     assert (await bot.store.get_confirmation(conf)).state == "expired"
 
 
-
-
 async def test_perm_check_speaks_of_the_other_person_and_audits_its_result_clearly(
-        bot: BotHarness) -> None:
+    bot: BotHarness,
+) -> None:
     await bot.command("perm check <@UOTHER> db create y")
     said = bot.private_texts()[-1]
     assert "<@UOTHER> is not allowed to run `/astra db create`" in said
     assert "you are not allowed" not in said
     await bot.grant("UOTHER", "operator")
     await bot.command("perm check <@UOTHER> db delete y")
-    (delete_row, create_row) = [r for r in await bot.store.audit_entries(limit=5)
-                                if r.permission == "perm.check"]
+    (delete_row, create_row) = [
+        r for r in await bot.store.audit_entries(limit=5) if r.permission == "perm.check"
+    ]
     # the check itself was allowed; what it found is its outcome, in words
     assert create_row.decision == "allow"
     assert create_row.outcome == "check: <@UOTHER> may not run `/astra db create y`"
@@ -712,8 +761,7 @@ async def test_perm_check_speaks_of_the_other_person_and_audits_its_result_clear
     assert "*allow* check: &lt;@UOTHER&gt; may not run" in bot.private_texts()[-1]
 
 
-async def test_a_stranger_is_denied_before_being_shown_a_form_or_a_usage(
-        bot: BotHarness) -> None:
+async def test_a_stranger_is_denied_before_being_shown_a_form_or_a_usage(bot: BotHarness) -> None:
     for text in ("db create", "db delete", "db resize orders", "token create --bogus"):
         await bot.command(text, user=STRANGER)
         said = bot.private_texts()[-1]

@@ -99,8 +99,10 @@ def test_usergroup_and_channel_bindings() -> None:
 
 
 def test_custom_role() -> None:
-    r = Rules(bindings=(Binding("user", "UANA", "ks"),),
-              custom_roles={"ks": frozenset({"keyspace.*", "db.get"})})
+    r = Rules(
+        bindings=(Binding("user", "UANA", "ks"),),
+        custom_roles={"ks": frozenset({"keyspace.*", "db.get"})},
+    )
     assert decide(r, ANA, HERE, SPECS["keyspace.create"], "x").allowed
     assert decide(r, ANA, HERE, SPECS["db.get"], "x").allowed
     assert not decide(r, ANA, HERE, SPECS["db.create"], "x").allowed
@@ -123,8 +125,15 @@ def test_help_lists_only_allowed() -> None:
 
 ROLE = st.sampled_from([*sorted(BUILTIN_ROLES), "custom"])
 GLOB = st.one_of(st.none(), st.sampled_from(["dev-*", "prod-*", "orders", "*-test"]))
-SUBJ = st.sampled_from([("user", "UANA"), ("user", "UBOB"), ("usergroup", "SDBA"),
-                        ("channel", "C1"), ("channel", "C2")])
+SUBJ = st.sampled_from(
+    [
+        ("user", "UANA"),
+        ("user", "UBOB"),
+        ("usergroup", "SDBA"),
+        ("channel", "C1"),
+        ("channel", "C2"),
+    ]
+)
 BINDING = st.builds(lambda s, r, g: Binding(s[0], s[1], r, g), SUBJ, ROLE, GLOB)
 NAME = st.sampled_from(["dev-a", "prod-orders", "orders", "x-test", "misc"])
 SPEC = st.sampled_from(COMMANDS)
@@ -146,8 +155,13 @@ def test_adding_a_binding_never_removes_a_right(bs, extra, actor, place, spec, n
 def test_a_guard_never_adds_a_right(bs, guard, actor, spec, name) -> None:  # type: ignore[no-untyped-def]
     place = Place("C1")
     free = decide(Rules(bindings=tuple(bs), custom_roles=CUSTOM), actor, place, spec, name)
-    guarded = decide(Rules(bindings=tuple(bs), custom_roles=CUSTOM, guards={"C1": guard}),
-                     actor, place, spec, name)
+    guarded = decide(
+        Rules(bindings=tuple(bs), custom_roles=CUSTOM, guards={"C1": guard}),
+        actor,
+        place,
+        spec,
+        name,
+    )
     assert free.allowed or not guarded.allowed
 
 
@@ -159,8 +173,13 @@ def test_scope_globs_never_leak(bs, actor, place, spec, name) -> None:  # type: 
     if d.allowed and not spec.open_to_all:
         # some binding that applies here has no scope, or a scope that matches the name
         unscoped_or_matching = [b for b in bs if b.db_glob is None or fnmatchcase(name, b.db_glob)]
-        assert decide(Rules(bindings=tuple(unscoped_or_matching), custom_roles=CUSTOM),
-                      actor, place, spec, name).allowed
+        assert decide(
+            Rules(bindings=tuple(unscoped_or_matching), custom_roles=CUSTOM),
+            actor,
+            place,
+            spec,
+            name,
+        ).allowed
 
 
 @settings(max_examples=200, deadline=None)
@@ -174,16 +193,34 @@ ADMINISTRATION = [s for s in COMMANDS if s.noun in {"perm", "help"}]
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(BINDING, max_size=6), ROLE, ACTOR, PLACE, st.sampled_from(ADMINISTRATION),
-       st.one_of(st.none(), NAME), st.booleans())
-def test_a_guard_never_caps_the_bots_administration(bs, guard, actor, place, spec, name,  # type: ignore[no-untyped-def]
-                                                    default) -> None:
+@given(
+    st.lists(BINDING, max_size=6),
+    ROLE,
+    ACTOR,
+    PLACE,
+    st.sampled_from(ADMINISTRATION),
+    st.one_of(st.none(), NAME),
+    st.booleans(),
+)
+def test_a_guard_never_caps_the_bots_administration(
+    bs,
+    guard,
+    actor,
+    place,
+    spec,
+    name,  # type: ignore[no-untyped-def]
+    default,
+) -> None:
     """DESIGN §3: a guard caps Astra actions; `perm`, `help` and `perm whoami` are the bot's
     own administration and decide the same with or without a guard."""
     base = Rules(bindings=tuple(bs), custom_roles=CUSTOM, admins=frozenset({"UANA"}))
-    capped = Rules(bindings=tuple(bs), custom_roles=CUSTOM, admins=frozenset({"UANA"}),
-                   guards={place.channel_id: guard},
-                   default_guard=guard if default else None)
+    capped = Rules(
+        bindings=tuple(bs),
+        custom_roles=CUSTOM,
+        admins=frozenset({"UANA"}),
+        guards={place.channel_id: guard},
+        default_guard=guard if default else None,
+    )
     free = decide(base, actor, place, spec, name)
     guarded = decide(capped, actor, place, spec, name)
     assert (free.outcome, free.capped_by) == (guarded.outcome, guarded.capped_by)

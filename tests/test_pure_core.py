@@ -16,15 +16,38 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-IO_LIBS = ("slack_bolt", "slack_sdk.web", "slack_sdk.socket_mode", "httpx", "sqlalchemy",
-           "aiohttp", "asyncpg", "aiosqlite", "starlette", "uvicorn", "bot.store",
-           "bot.astra.client", "bot.service")
-PURE = ["bot.intents", "bot.policy", "bot.mrkdwn", "bot.render",
-        *sorted(f"bot.render.{p.stem}" for p in (ROOT / "bot" / "render").glob("*.py")
-                if p.stem != "__init__"),
-        "bot.commands",
-        *sorted(f"bot.commands.{p.stem}" for p in (ROOT / "bot" / "commands").glob("*.py")
-                if p.stem != "__init__")]
+IO_LIBS = (
+    "slack_bolt",
+    "slack_sdk.web",
+    "slack_sdk.socket_mode",
+    "httpx",
+    "sqlalchemy",
+    "aiohttp",
+    "asyncpg",
+    "aiosqlite",
+    "starlette",
+    "uvicorn",
+    "bot.store",
+    "bot.astra.client",
+    "bot.service",
+)
+PURE = [
+    "bot.intents",
+    "bot.policy",
+    "bot.mrkdwn",
+    "bot.render",
+    *sorted(
+        f"bot.render.{p.stem}"
+        for p in (ROOT / "bot" / "render").glob("*.py")
+        if p.stem != "__init__"
+    ),
+    "bot.commands",
+    *sorted(
+        f"bot.commands.{p.stem}"
+        for p in (ROOT / "bot" / "commands").glob("*.py")
+        if p.stem != "__init__"
+    ),
+]
 
 
 def _is_io(name: str) -> bool:
@@ -52,8 +75,9 @@ def test_pure_module_loads_no_io_library(module: str) -> None:
         f"importlib.import_module({module!r})\n"
         "print('\\n'.join(sorted(sys.modules)))\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, cwd=ROOT)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    )
     loaded = out.stdout.split()
     bad = [m for m in loaded if _is_io(m) and not m.startswith("slack_sdk.web")]
     assert bad == [], f"{module} loads {bad}"

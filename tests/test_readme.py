@@ -32,8 +32,11 @@ _ELIDED = "[…]"
 
 # what changes from run to run: (pattern in the shell's output, pattern in the README)
 _VARYING = (
-    (r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b", r"\b[0-9a-f]{8}-…",
-     "<id>"),
+    (
+        r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\b",
+        r"\b[0-9a-f]{8}-…",
+        "<id>",
+    ),
     (r"\b\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?: UTC|Z)", None, "<time>"),
     (r"\b(?:\d+h )?(?:\d+m )?\d+[sm]\b", None, "<duration>"),
 )
@@ -77,14 +80,22 @@ class StepClock:
 
 async def _run(transcript: str, tmp_path: Path) -> list[str]:
     inputs = [m[1] for line in transcript.splitlines() if (m := _INPUT.match(line))]
-    settings = Settings.model_validate({
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/shell.db",
-        # the shell looks this often; the emulator's own clock is the StepClock
-        "ASTRA_BOT_EMULATOR_SPEED": "50"})
+    settings = Settings.model_validate(
+        {
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/shell.db",
+            # the shell looks this often; the emulator's own clock is the StepClock
+            "ASTRA_BOT_EMULATOR_SPEED": "50",
+        }
+    )
     out = io.StringIO()
     emulator = AstraEmulator(EmulatorConfig(clock=StepClock(0.25)))
-    code = await run_shell(settings, stdin=io.StringIO("\n".join(inputs) + "\n"), out=out,
-                           interactive=False, emulator=emulator)
+    code = await run_shell(
+        settings,
+        stdin=io.StringIO("\n".join(inputs) + "\n"),
+        out=out,
+        interactive=False,
+        emulator=emulator,
+    )
     assert code == 0
     return out.getvalue().splitlines()[1:]  # after the banner
 
@@ -101,7 +112,8 @@ async def test_readme_transcript_is_what_the_shell_prints(index: int, tmp_path: 
     printed = "\n".join(await _run(transcript, tmp_path))
     expected, actual = _normal(transcript, readme=True), _normal(printed, readme=False)
     assert matches(expected, actual), "README transcript and shell differ:\n" + "\n".join(
-        difflib.unified_diff(expected, actual, "README.md", "astra-bot shell", lineterm=""))
+        difflib.unified_diff(expected, actual, "README.md", "astra-bot shell", lineterm="")
+    )
 
 
 def test_the_matcher_can_fail() -> None:
@@ -109,5 +121,6 @@ def test_the_matcher_can_fail() -> None:
     assert matches(["a […] c"], ["a b c"])
     assert not matches(["a", "c"], ["a", "b", "c"])
     assert not matches(["a b"], ["a b c"])
-    assert _normal("`3f1c9a2e-…` (5s)", readme=True) == \
-        _normal("`12bca1ba-1c2c-4697-a80e-8b06a49204f4` (0s)", readme=False)
+    assert _normal("`3f1c9a2e-…` (5s)", readme=True) == _normal(
+        "`12bca1ba-1c2c-4697-a80e-8b06a49204f4` (0s)", readme=False
+    )

@@ -78,8 +78,11 @@ def test_the_distinctive_parts_of_each_token_shape() -> None:
 
 
 @pytest.mark.parametrize("encoding", sorted(ENCODINGS))
-@pytest.mark.parametrize("secret", [ASTRA, SLACK, APP, SIGNING, "p@ss w0rd/&<x>'\"\\%"],
-                         ids=["astra", "slack", "app", "signing", "password"])
+@pytest.mark.parametrize(
+    "secret",
+    [ASTRA, SLACK, APP, SIGNING, "p@ss w0rd/&<x>'\"\\%"],
+    ids=["astra", "slack", "app", "signing", "password"],
+)
 def test_configured_secrets_in_every_encoding(secret: str, encoding: str) -> None:
     redactor = Redactor([ASTRA, SLACK, APP, SIGNING, "p@ss w0rd/&<x>'\"\\%"])
     for form in forms_of(secret):
@@ -103,8 +106,9 @@ def astra_tokens(draw: st.DrawFn) -> str:
 @st.composite
 def slack_tokens(draw: st.DrawFn) -> str:
     prefix = draw(st.sampled_from(["xoxb", "xoxp", "xapp-1"]))
-    ids = draw(st.lists(st.text(alphabet=string.digits, min_size=10, max_size=13),
-                        min_size=1, max_size=3))
+    ids = draw(
+        st.lists(st.text(alphabet=string.digits, min_size=10, max_size=13), min_size=1, max_size=3)
+    )
     tail = draw(st.text(alphabet=_TOKEN_CHARS, min_size=24, max_size=64))
     return "-".join([prefix, *ids, tail])
 
@@ -119,39 +123,58 @@ AROUND = st.text(alphabet=string.printable, max_size=40)
 
 
 @settings(max_examples=300, deadline=None)
-@given(secret=SECRETS, encoding=st.sampled_from(sorted(ENCODINGS)),
-       part=st.integers(min_value=0, max_value=2), before=AROUND, after=AROUND)
-def test_no_encoding_of_a_configured_secret_survives(secret: str, encoding: str, part: int,
-                                                      before: str, after: str) -> None:
+@given(
+    secret=SECRETS,
+    encoding=st.sampled_from(sorted(ENCODINGS)),
+    part=st.integers(min_value=0, max_value=2),
+    before=AROUND,
+    after=AROUND,
+)
+def test_no_encoding_of_a_configured_secret_survives(
+    secret: str, encoding: str, part: int, before: str, after: str
+) -> None:
     forms = forms_of(secret)
     form = forms[min(part, len(forms) - 1)]
     text = before + ENCODINGS[encoding](form) + after
     redactor = Redactor([secret])
-    for out in (redactor.text(text), redactor.secrets_only(text),
-                json.dumps(redactor.data({"k": [text]}))):
+    for out in (
+        redactor.text(text),
+        redactor.secrets_only(text),
+        json.dumps(redactor.data({"k": [text]})),
+    ):
         assert leaks(out, secret) == [], (text, out)
 
 
 @settings(max_examples=200, deadline=None)
-@given(token=st.one_of(astra_tokens(), slack_tokens()),
-       encoding=st.sampled_from(["plain", "url", "url-twice", "json", "json-colon", "form",
-                                 "python-repr", "html"]),
-       before=st.sampled_from(["", "token ", "x=", "(", "\n"]))
-def test_token_shapes_are_redacted_even_when_not_configured(token: str, encoding: str,
-                                                             before: str) -> None:
+@given(
+    token=st.one_of(astra_tokens(), slack_tokens()),
+    encoding=st.sampled_from(
+        ["plain", "url", "url-twice", "json", "json-colon", "form", "python-repr", "html"]
+    ),
+    before=st.sampled_from(["", "token ", "x=", "(", "\n"]),
+)
+def test_token_shapes_are_redacted_even_when_not_configured(
+    token: str, encoding: str, before: str
+) -> None:
     out = Redactor().text(f"{before}{ENCODINGS[encoding](token)} was refused")
     assert leaks(out, token) == [], out
 
 
 def test_named_values_and_signed_urls() -> None:
     red = Redactor().text
-    assert red("api_key=abc123 site=us5 --password 'p w' keyspace=shop --keyspace ks") == \
-        "api_key=[redacted] site=us5 --password [redacted] keyspace=shop --keyspace ks"
+    assert (
+        red("api_key=abc123 site=us5 --password 'p w' keyspace=shop --keyspace ks")
+        == "api_key=[redacted] site=us5 --password [redacted] keyspace=shop --keyspace ks"
+    )
     assert red("auth_strategy=bearer token=…") == "auth_strategy=bearer token=…"
-    assert red('{"clientSecret": "s3cr3t", "apiKey": "k"}') == \
-        '{"clientSecret": "[redacted]", "apiKey": "[redacted]"}'
-    assert red("get https://b.s3.amazonaws.com/scb.zip?X-Amz-Signature=ff&X-Amz-Credential=A")\
+    assert (
+        red('{"clientSecret": "s3cr3t", "apiKey": "k"}')
+        == '{"clientSecret": "[redacted]", "apiKey": "[redacted]"}'
+    )
+    assert (
+        red("get https://b.s3.amazonaws.com/scb.zip?X-Amz-Signature=ff&X-Amz-Credential=A")
         == "get [signed-url]"
+    )
     assert "ff00" not in red("X-Amz-Signature%3Dff00aa&x=1")
     assert is_secret_name("sasl_password") and is_secret_name("X-Amz-Signature")
     assert not is_secret_name("keyspace") and not is_secret_name("auth_strategy")
@@ -159,8 +182,10 @@ def test_named_values_and_signed_urls() -> None:
 
 def test_redaction_of_command_text() -> None:
     """Moved from test_intents (the parser no longer redacts; this module does)."""
-    text = ("telemetry metrics set orders Datadog api_key=abc123 site=us5 password='p w' "
-            "AstraCS:abc:def xoxb-1-2 https://s3.example/x?X-Amz-Signature=zz --token=sek")
+    text = (
+        "telemetry metrics set orders Datadog api_key=abc123 site=us5 password='p w' "
+        "AstraCS:abc:def xoxb-1-2 https://s3.example/x?X-Amz-Signature=zz --token=sek"
+    )
     red = Redactor().text(text)
     for secret in ("abc123", "p w", "AstraCS:abc", "xoxb-1-2", "X-Amz-Signature", "sek"):
         assert secret not in red
@@ -168,12 +193,20 @@ def test_redaction_of_command_text() -> None:
 
 
 def test_settings_shown_to_people_are_masked() -> None:
-    shown = mask_settings({"Datadog": {"api_key": "k-123", "site": "us5"},
-                           "endpoint": "https://u:hunter2@prom.example.com/w",
-                           "token": "", "brokers": ["a:9092"]})
-    assert shown == {"Datadog": {"api_key": MASK, "site": "us5"},
-                     "endpoint": "https://u:****@prom.example.com/w", "token": "",
-                     "brokers": ["a:9092"]}
+    shown = mask_settings(
+        {
+            "Datadog": {"api_key": "k-123", "site": "us5"},
+            "endpoint": "https://u:hunter2@prom.example.com/w",
+            "token": "",
+            "brokers": ["a:9092"],
+        }
+    )
+    assert shown == {
+        "Datadog": {"api_key": MASK, "site": "us5"},
+        "endpoint": "https://u:****@prom.example.com/w",
+        "token": "",
+        "brokers": ["a:9092"],
+    }
 
 
 def test_log_lines_are_redacted_of_every_encoding() -> None:
@@ -202,19 +235,23 @@ ECHOES = {
 
 
 @pytest.fixture
-async def token_bot(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator,
-                    clock: FakeClock) -> AsyncIterator[BotHarness]:
+async def token_bot(
+    tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator, clock: FakeClock
+) -> AsyncIterator[BotHarness]:
     emulator.config.tokens.add(ASTRA)
-    async with bot_harness(tmp_path, slack, emulator, clock,
-                           ASTRA_DB_APPLICATION_TOKEN=ASTRA) as harness:
+    async with bot_harness(
+        tmp_path, slack, emulator, clock, ASTRA_DB_APPLICATION_TOKEN=ASTRA
+    ) as harness:
         yield harness
 
 
 async def _everything_shown_and_stored(bot: BotHarness, *, private: bool = True) -> str:
     shown = [json.dumps(c.params, ensure_ascii=False) for c in bot.slack.calls()]
     if private:
-        shown += [json.dumps({"text": p.text, "blocks": p.blocks}, ensure_ascii=False)
-                  for p in bot.slack.response_url_posts]
+        shown += [
+            json.dumps({"text": p.text, "blocks": p.blocks}, ensure_ascii=False)
+            for p in bot.slack.response_url_posts
+        ]
     for row in await bot.store.audit_entries(limit=50):
         shown += [str(getattr(row, c.key)) for c in AuditEntry.__table__.columns]
     return "\n".join(shown)
@@ -222,7 +259,8 @@ async def _everything_shown_and_stored(bot: BotHarness, *, private: bool = True)
 
 @pytest.mark.parametrize("echo", sorted(ECHOES))
 async def test_an_astra_error_echoing_the_token_is_redacted_everywhere(
-        token_bot: BotHarness, echo: str) -> None:
+    token_bot: BotHarness, echo: str
+) -> None:
     bot = token_bot
     db_id = bot.emulator.add_database("orders")
     said = f"token {ECHOES[echo]} is not allowed to do this"
@@ -233,10 +271,15 @@ async def test_an_astra_error_echoing_the_token_is_redacted_everywhere(
     # the channel: a confirmed delete that Astra refuses
     await bot.command("db delete orders")
     post = bot.channel_posts()[-1]
-    conf = next(e["value"] for b in post["blocks"] for e in b.get("elements", [])
-                if e.get("action_id") == ACTION_CONFIRM)
-    bot.emulator.inject_fault(400, message=said, method="POST",
-                              path_prefix=f"/v2/databases/{db_id}/terminate")
+    conf = next(
+        e["value"]
+        for b in post["blocks"]
+        for e in b.get("elements", [])
+        if e.get("action_id") == ACTION_CONFIRM
+    )
+    bot.emulator.inject_fault(
+        400, message=said, method="POST", path_prefix=f"/v2/databases/{db_id}/terminate"
+    )
     await bot.click(ACTION_CONFIRM, conf)
     assert any("not allowed" in str(p.get("text")) for p in bot.channel_posts())
     everything = await _everything_shown_and_stored(bot)
@@ -245,7 +288,8 @@ async def test_an_astra_error_echoing_the_token_is_redacted_everywhere(
 
 
 async def test_a_hostile_name_carrying_the_token_is_redacted_in_channel_posts(
-        token_bot: BotHarness) -> None:
+    token_bot: BotHarness,
+) -> None:
     """Not only Astra's error text: every message the bot posts passes the redaction."""
     bot = token_bot
     bot.emulator.add_database(f"db-{ASTRA.rsplit(':', 1)[1]}")
@@ -260,8 +304,11 @@ async def test_a_hostile_name_carrying_the_token_is_redacted_in_channel_posts(
 async def test_the_secret_shown_once_is_not_redacted(token_bot: BotHarness) -> None:
     """A new token is shown to its requester (its shape would be redacted anywhere else)."""
     await token_bot.command('token create --role "Read Only User"')
-    (shown,) = [t for t in (json.dumps(p.blocks) for p in token_bot.slack.response_url_posts)
-                if "AstraCS:" in t]
+    (shown,) = [
+        t
+        for t in (json.dumps(p.blocks) for p in token_bot.slack.response_url_posts)
+        if "AstraCS:" in t
+    ]
     assert REDACTED not in shown
     new = "AstraCS:" + shown.split("AstraCS:", 1)[1].split("`", 1)[0]
     assert len(forms_of(new)) == 3

@@ -33,10 +33,8 @@ class Tty:
         """Wait until the screen shows ``what`` (a deadline, not a timing assertion)."""
         deadline = asyncio.get_running_loop().time() + limit_s
         while not what(self.screen):
-            if self.shell.returncode is not None or \
-                    asyncio.get_running_loop().time() > deadline:
-                raise AssertionError("the screen never showed it:\n" +
-                                     "\n".join(self.screen.lines))
+            if self.shell.returncode is not None or asyncio.get_running_loop().time() > deadline:
+                raise AssertionError("the screen never showed it:\n" + "\n".join(self.screen.lines))
             await asyncio.sleep(0.02)
 
     async def prompt(self, text: str = "astra> ") -> None:
@@ -50,13 +48,25 @@ class Tty:
 async def terminal_shell(tmp_path: Path, speed: str = "10") -> AsyncIterator[Tty]:
     master, slave = os.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 200, 0, 0))
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"ASTRA_DB_APPLICATION_TOKEN", "DATABASE_URL"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"ASTRA_DB_APPLICATION_TOKEN", "DATABASE_URL"}
+    }
     # the fake screen does not answer cursor position requests
     env.update(TERM="xterm", PROMPT_TOOLKIT_NO_CPR="1", ASTRA_BOT_EMULATOR_SPEED=speed)
     shell = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "shell", stdin=slave, stdout=slave, stderr=slave,
-        env=env, cwd=tmp_path, start_new_session=True)
+        sys.executable,
+        "-m",
+        "bot",
+        "shell",
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=tmp_path,
+        start_new_session=True,
+    )
     os.close(slave)
     screen = Screen()
     decoder = codecs.getincrementaldecoder("utf-8")("replace")
@@ -124,8 +134,12 @@ async def test_notices_print_above_the_prompt_and_keep_what_is_typed(tmp_path: P
         assert prompts == ["astra> db create orders", "astra> db li"], lines
         assert any(line.startswith("#cshell ↻ ") for line in lines)  # progress came too
         tty.type("st\r")
-        await tty.until(lambda s: any("● orders" in line and "ACTIVE" in line
-                                      and line.startswith("           ") for line in s.lines))
+        await tty.until(
+            lambda s: any(
+                "● orders" in line and "ACTIVE" in line and line.startswith("           ")
+                for line in s.lines
+            )
+        )
 
 
 async def test_ctrl_c_or_ctrl_d_at_a_form_prompt_leaves_it(tmp_path: Path) -> None:
@@ -133,8 +147,9 @@ async def test_ctrl_c_or_ctrl_d_at_a_form_prompt_leaves_it(tmp_path: Path) -> No
         tty.type("db create\r")
         await tty.prompt("Name []>")
         tty.type(CTRL_C)
-        await tty.until(lambda s: "(only you) Left the form “Create a database”: nothing was "
-                                  "done." in s.lines)
+        await tty.until(
+            lambda s: "(only you) Left the form “Create a database”: nothing was done." in s.lines
+        )
         await tty.prompt()
         tty.type("db create\rorders\r")
         await tty.prompt("Cloud [gcp]>")

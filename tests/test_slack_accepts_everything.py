@@ -161,8 +161,11 @@ async def test_the_create_form_opens_redraws_and_submits(bot: BotHarness) -> Non
         },
     }
     submit = view_submission_body(
-        FORM_CREATE, values, user_id=ADMIN, private_metadata=view["private_metadata"],
-        view_id=view["id"]
+        FORM_CREATE,
+        values,
+        user_id=ADMIN,
+        private_metadata=view["private_metadata"],
+        view_id=view["id"],
     )
     resp = await bot.post_signed(submit, content_type="application/x-www-form-urlencoded")
     assert resp.status_code == 200 and not resp.content, resp.text

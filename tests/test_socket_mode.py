@@ -43,29 +43,36 @@ class SocketHarness:
         """Send `/astra text`; (envelope id, response_url id)."""
         self.n += 1
         rid = f"r{self.n}"
-        eid = await self.server.slash_command(text, user_id=user, channel_id="C1",
-                                              response_url=self.slack.response_url(rid))
+        eid = await self.server.slash_command(
+            text, user_id=user, channel_id="C1", response_url=self.slack.response_url(rid)
+        )
         return eid, rid
 
     async def private_reply(self, rid: str) -> str:
-        posts = await self.slack.wait_for_response_url(
-            predicate=lambda p: p.id == rid)
+        posts = await self.slack.wait_for_response_url(predicate=lambda p: p.id == rid)
         return (posts[-1].text or "") + json.dumps(posts[-1].blocks or [])
 
 
 @pytest.fixture
-async def socket_bot(tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator,
-                     clock: FakeClock) -> AsyncIterator[SocketHarness]:
+async def socket_bot(
+    tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator, clock: FakeClock
+) -> AsyncIterator[SocketHarness]:
     async with FakeSocketMode() as server:
         slack.socket_url = server.url
-        settings = make_settings(tmp_path, SLACK_API_URL=slack.api_url,
-                                 SLACK_APP_TOKEN=DEFAULT_APP_TOKEN)
-        components = await build(settings,
-                                 astra_transport=httpx.ASGITransport(app=emulator.app),
-                                 emulator=emulator, poll_interval=1.0, astra_sleep=clock.sleep,
-                                 # a short ping interval: a silently dropped connection is
-                                 # noticed within ~1 s
-                                 clock=clock, socket_ping_interval=0.5)
+        settings = make_settings(
+            tmp_path, SLACK_API_URL=slack.api_url, SLACK_APP_TOKEN=DEFAULT_APP_TOKEN
+        )
+        components = await build(
+            settings,
+            astra_transport=httpx.ASGITransport(app=emulator.app),
+            emulator=emulator,
+            poll_interval=1.0,
+            astra_sleep=clock.sleep,
+            # a short ping interval: a silently dropped connection is
+            # noticed within ~1 s
+            clock=clock,
+            socket_ping_interval=0.5,
+        )
         handler = components.socket
         assert handler is not None
         await handler.connect_async()
@@ -85,14 +92,20 @@ async def test_slash_command_and_button_click_over_socket_mode(socket_bot: Socke
     # Acked with its envelope id (and nothing else: the answer comes afterwards)
     assert await h.server.wait_ack(eid) == {"envelope_id": eid}
     (post,) = await h.slack.wait_for("chat.postMessage")
-    buttons = [e for b in post.params["blocks"] if b.get("type") == "actions"
-               for e in b["elements"]]
+    buttons = [
+        e for b in post.params["blocks"] if b.get("type") == "actions" for e in b["elements"]
+    ]
     confirm = next(e for e in buttons if e["action_id"] == "astra_confirm")
     assert h.emulator.count("POST") == 0  # nothing destructive before the click
 
-    click = await h.server.block_actions("astra_confirm", confirm["value"], user_id=ADMIN,
-                                         channel_id="C1", message_ts=post.response["ts"],
-                                         response_url=h.slack.response_url("click"))
+    click = await h.server.block_actions(
+        "astra_confirm",
+        confirm["value"],
+        user_id=ADMIN,
+        channel_id="C1",
+        message_ts=post.response["ts"],
+        response_url=h.slack.response_url("click"),
+    )
     assert await h.server.wait_ack(click) == {"envelope_id": click}
     await h.slack.wait_for("chat.update")
     for _ in range(200):
@@ -115,8 +128,7 @@ async def _still_answers(h: SocketHarness) -> None:
     assert "db create" in await h.private_reply(rid)
 
 
-async def test_reconnects_after_the_server_closes_the_connection(
-        socket_bot: SocketHarness) -> None:
+async def test_reconnects_after_the_server_closes_the_connection(socket_bot: SocketHarness) -> None:
     h = socket_bot
     first = await h.server.wait_connections(1)
     await h.server.drop()
@@ -147,15 +159,25 @@ async def test_another_workspace_is_refused_over_socket_mode(socket_bot: SocketH
     """Item 5 of issue 13 in Socket Mode: the guard is Bolt's, so it holds here too."""
     h = socket_bot
     db_id = h.emulator.add_database("orders")
-    eid = await h.server.slash_command("db delete orders", user_id=ADMIN, channel_id="C1",
-                                       team_id="T2", response_url=h.slack.response_url("x"))
+    eid = await h.server.slash_command(
+        "db delete orders",
+        user_id=ADMIN,
+        channel_id="C1",
+        team_id="T2",
+        response_url=h.slack.response_url("x"),
+    )
     ack = await h.server.wait_ack(eid)
     # the refusal is the ack's payload, which Slack shows privately to the caller
     assert ack["payload"]["response_type"] == "ephemeral"
     assert "only the workspace it is installed in" in ack["payload"]["text"]
-    click = await h.server.block_actions("astra_run", f"db delete {db_id}", user_id=ADMIN,
-                                         channel_id="C1", team_id="T2",
-                                         response_url=h.slack.response_url("y"))
+    click = await h.server.block_actions(
+        "astra_run",
+        f"db delete {db_id}",
+        user_id=ADMIN,
+        channel_id="C1",
+        team_id="T2",
+        response_url=h.slack.response_url("y"),
+    )
     assert await h.server.wait_ack(click) == {"envelope_id": click}
     await _still_answers(h)  # the own workspace still is served, after both
     assert h.emulator.count("POST") == 0
@@ -167,10 +189,14 @@ async def test_socket_mode_serves_no_unsigned_http_route(socket_bot: SocketHarne
     from bot.web import asgi_app
 
     app = asgi_app(socket_bot.components, with_watcher=False)
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app),
-                                 base_url="http://bot") as http:
-        resp = await http.post("/slack/events", content="command=%2Fastra&text=db+list",
-                               headers={"Content-Type": "application/x-www-form-urlencoded"})
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://bot"
+    ) as http:
+        resp = await http.post(
+            "/slack/events",
+            content="command=%2Fastra&text=db+list",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert resp.status_code == 404
         assert (await http.get("/healthz")).status_code == 200
 
@@ -185,12 +211,23 @@ def _free_port() -> int:
 
 
 def _env(tmp_path: Path, slack: FakeSlack, port: int, **extra: str) -> dict[str, str]:
-    base = {k: v for k, v in os.environ.items()
-            if not k.startswith(("SLACK_", "ASTRA_", "DATABASE_URL", "PORT"))}
-    return {**base, "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN, "SLACK_APP_TOKEN": DEFAULT_APP_TOKEN,
-            "SLACK_API_URL": slack.api_url, "PORT": str(port), "ASTRA_BOT_ADMINS": ADMIN,
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
-            "ASTRA_BOT_EMULATOR_SPEED": "50", "ASTRA_BOT_LOG_FORMAT": "json", **extra}
+    base = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "ASTRA_", "DATABASE_URL", "PORT"))
+    }
+    return {
+        **base,
+        "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
+        "SLACK_APP_TOKEN": DEFAULT_APP_TOKEN,
+        "SLACK_API_URL": slack.api_url,
+        "PORT": str(port),
+        "ASTRA_BOT_ADMINS": ADMIN,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        "ASTRA_BOT_EMULATOR_SPEED": "50",
+        "ASTRA_BOT_LOG_FORMAT": "json",
+        **extra,
+    }
 
 
 async def _get(url: str) -> httpx.Response | None:
@@ -202,7 +239,8 @@ async def _get(url: str) -> httpx.Response | None:
 
 
 async def test_serve_in_socket_mode_answers_health_metrics_and_commands(
-        tmp_path: Path, slack: FakeSlack) -> None:
+    tmp_path: Path, slack: FakeSlack
+) -> None:
     """`astra-bot serve --sandbox` with SLACK_APP_TOKEN: Socket Mode, with /healthz,
     /readyz and /metrics on $PORT, reconnecting after the server drops it, exit 0 on
     SIGTERM."""
@@ -210,9 +248,16 @@ async def test_serve_in_socket_mode_answers_health_metrics_and_commands(
     async with FakeSocketMode() as server:
         slack.socket_url = server.url
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "serve", "--sandbox", cwd=tmp_path,
-            env=_env(tmp_path, slack, port), stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE)
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--sandbox",
+            cwd=tmp_path,
+            env=_env(tmp_path, slack, port),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
         try:
             base = f"http://127.0.0.1:{port}"
             await server.wait_connections(1, timeout=15)
@@ -223,21 +268,24 @@ async def test_serve_in_socket_mode_answers_health_metrics_and_commands(
             ready = await _get(f"{base}/readyz")
             assert ready is not None and ready.status_code == 200, ready and ready.text
             rid = "p1"
-            eid = await server.slash_command("db list", user_id=ADMIN, channel_id="C1",
-                                             response_url=slack.response_url(rid))
+            eid = await server.slash_command(
+                "db list", user_id=ADMIN, channel_id="C1", response_url=slack.response_url(rid)
+            )
             assert await server.wait_ack(eid) == {"envelope_id": eid}
             await slack.wait_for_response_url(predicate=lambda p: p.id == rid)
 
             await server.drop()
             await server.wait_connections(2, timeout=10)
-            eid = await server.slash_command("help", user_id=ADMIN, channel_id="C1",
-                                             response_url=slack.response_url("p2"))
+            eid = await server.slash_command(
+                "help", user_id=ADMIN, channel_id="C1", response_url=slack.response_url("p2")
+            )
             await server.wait_ack(eid)
 
             metrics = await _get(f"{base}/metrics")
             assert metrics is not None and metrics.status_code == 200
-            assert 'astra_bot_commands_total{intent="db.list",outcome="allowed"} 1.0' \
-                in metrics.text
+            assert (
+                'astra_bot_commands_total{intent="db.list",outcome="allowed"} 1.0' in metrics.text
+            )
             assert "astra_bot_slack_api_requests_total" in metrics.text
             gone = await _get(f"{base}/slack/events")
             assert gone is not None and gone.status_code == 404  # nothing unsigned in
@@ -252,13 +300,19 @@ async def test_serve_in_socket_mode_answers_health_metrics_and_commands(
         assert DEFAULT_APP_TOKEN not in logs and DEFAULT_BOT_TOKEN not in logs
 
 
-async def test_serve_refuses_an_app_token_slack_rejects(tmp_path: Path,
-                                                        slack: FakeSlack) -> None:
+async def test_serve_refuses_an_app_token_slack_rejects(tmp_path: Path, slack: FakeSlack) -> None:
     slack.app_tokens = set()  # Slack no longer knows the app-level token
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "serve", "--sandbox", cwd=tmp_path,
-        env=_env(tmp_path, slack, _free_port()), stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE)
+        sys.executable,
+        "-m",
+        "bot",
+        "serve",
+        "--sandbox",
+        cwd=tmp_path,
+        env=_env(tmp_path, slack, _free_port()),
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
     _, err = await asyncio.wait_for(proc.communicate(), 20)
     assert proc.returncode == 2
     assert "Slack refuses SLACK_APP_TOKEN (invalid_auth)" in err.decode()

@@ -13,8 +13,7 @@ import pytest
 from bot.render import ACTION_CONFIRM
 from tests.conftest import BotHarness
 
-BAD_BODIES = ["null", "", "  ", "{}", '{"databases": 3}', '"orders"', "<html>oops</html>",
-              "[{]"]
+BAD_BODIES = ["null", "", "  ", "{}", '{"databases": 3}', '"orders"', "<html>oops</html>", "[{]"]
 
 
 def _terminated_notices(bot: BotHarness) -> list[str]:
@@ -22,21 +21,27 @@ def _terminated_notices(bot: BotHarness) -> list[str]:
 
 
 def _list_fault(bot: BotHarness, body: str, count: int = 1) -> None:
-    bot.emulator.inject_fault(200, body=body, count=count, method="GET",
-                              path_prefix="/v2/databases")
+    bot.emulator.inject_fault(
+        200, body=body, count=count, method="GET", path_prefix="/v2/databases"
+    )
 
 
 async def _delete(bot: BotHarness, name: str) -> None:
     await bot.command(f"db delete {name}")
     post = bot.channel_posts()[-1]
-    conf = next(e["value"] for b in post["blocks"] for e in b.get("elements", [])
-                if e.get("action_id") == ACTION_CONFIRM)
+    conf = next(
+        e["value"]
+        for b in post["blocks"]
+        for e in b.get("elements", [])
+        if e.get("action_id") == ACTION_CONFIRM
+    )
     await bot.click(ACTION_CONFIRM, conf)
 
 
 @pytest.mark.parametrize("body", BAD_BODIES)
-async def test_db_list_answers_an_error_for_an_unreadable_answer(bot: BotHarness,
-                                                                 body: str) -> None:
+async def test_db_list_answers_an_error_for_an_unreadable_answer(
+    bot: BotHarness, body: str
+) -> None:
     bot.emulator.add_database("orders")
     _list_fault(bot, body)
     await bot.command("db list")
@@ -65,7 +70,8 @@ async def test_a_null_list_posts_no_terminated_notice(bot: BotHarness) -> None:
 
 
 async def test_a_watched_database_missing_from_one_list_is_read_before_any_notice(
-        bot: BotHarness) -> None:
+    bot: BotHarness,
+) -> None:
     db_id = bot.emulator.add_database("orders")
     await bot.command("watch orders")
     await bot.tick()
@@ -88,7 +94,8 @@ async def test_a_watched_database_missing_from_one_list_is_read_before_any_notic
 
 
 async def test_a_delete_still_terminating_but_missing_from_a_list_is_not_announced(
-        bot: BotHarness) -> None:
+    bot: BotHarness,
+) -> None:
     bot.emulator.add_database("old")
     await _delete(bot, "old")
     _list_fault(bot, "[]")

@@ -27,8 +27,7 @@ async def test_one_list_call_per_tick_whatever_the_number_of_operations(
     shell_bot.clock.advance(1)
     result = await shell_bot.components.watcher.tick()
     assert result.claimed == 12 and result.astra_reads == 1
-    assert [(r.method, r.path) for r in shell_bot.emulator.requests] == [
-        ("GET", "/v2/databases")]
+    assert [(r.method, r.path) for r in shell_bot.emulator.requests] == [("GET", "/v2/databases")]
 
 
 async def test_an_org_of_exactly_100_databases_costs_one_page_per_tick(

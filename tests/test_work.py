@@ -205,8 +205,9 @@ async def test_the_apps_astra_client_waits_for_astra_without_its_cpu_slot(
         await answer.wait()
         return httpx.Response(200, json=[])
 
-    astra, _ = make_astra(make_settings(tmp_path), sandbox=False,
-                          transport=httpx.MockTransport(slow))
+    astra, _ = make_astra(
+        make_settings(tmp_path), sandbox=False, transport=httpx.MockTransport(slow)
+    )
     slots = WorkSlots(1, 4)
     order: list[str] = []
 

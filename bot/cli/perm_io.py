@@ -222,8 +222,10 @@ def permission_problem(pattern: str) -> str | None:
 def subject_problem(raw: str, *, channel_only: bool = False) -> tuple[Subject | None, str | None]:
     subj = parse_subject(raw)
     if subj is None:
-        what = "a Slack channel ID (C…)" if channel_only else (
-            "a Slack ID: user U…, usergroup S… or channel C… (or its <@…> escape)"
+        what = (
+            "a Slack channel ID (C…)"
+            if channel_only
+            else ("a Slack ID: user U…, usergroup S… or channel C… (or its <@…> escape)")
         )
         return None, f"`{raw}` is not {what}; display names are not allowed."
     if channel_only and subj.type != "channel":
@@ -508,7 +510,7 @@ def load(content: str, *, source: str, fmt: Format | None = None) -> PermSet:
     permset, found = validate(doc, lines)
     problems += found
     if problems:
-        problems.sort(key=lambda p: (p.line or 0))
+        problems.sort(key=lambda p: p.line or 0)
         raise PermFileError(source, problems)
     return permset
 

@@ -160,8 +160,14 @@ class ShellNotifier:
     def __init__(self, screen: Screen) -> None:
         self.screen = screen
 
-    async def post(self, channel: str, message: Message, *, thread_ts: str | None = None,
-                   broadcast: bool = False) -> str | None:
+    async def post(
+        self,
+        channel: str,
+        message: Message,
+        *,
+        thread_ts: str | None = None,
+        broadcast: bool = False,
+    ) -> str | None:
         self.screen.show(f"#{channel.lower()} │ ", message)
         return self.screen.next_ts()
 
@@ -181,8 +187,9 @@ class ShellReplier:
 
     async def open_form(self, form: Form) -> bool:
         self.screen.form = FormSession(form)
-        self.screen.say(f"(only you) ── {form.title} ── (empty answer: the default; "
-                        ":cancel leaves the form)")
+        self.screen.say(
+            f"(only you) ── {form.title} ── (empty answer: the default; :cancel leaves the form)"
+        )
         return True
 
 
@@ -198,8 +205,7 @@ class _FirstLogRecord(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         if not self.told:
             self.told = True
-            self.screen.say(f"(shell) Warnings are written to {self.path}, not to this "
-                            "screen.")
+            self.screen.say(f"(shell) Warnings are written to {self.path}, not to this screen.")
 
 
 # ---------------------------------------------------------------------------- input
@@ -311,8 +317,17 @@ async def wait_idle(components: Components, limit_s: float) -> bool:
 class Shell:
     """One session: who acts where, the form being filled in, what each line does."""
 
-    def __init__(self, components: Components, screen: Screen, *, user: str, channel: str,
-                 script: bool, wait: bool, op_timeout: float) -> None:
+    def __init__(
+        self,
+        components: Components,
+        screen: Screen,
+        *,
+        user: str,
+        channel: str,
+        script: bool,
+        wait: bool,
+        op_timeout: float,
+    ) -> None:
         self.components = components
         self.screen = screen
         self.replier = ShellReplier(screen)
@@ -334,8 +349,12 @@ class Shell:
         return f"astra {self.where.replace(' in ', ' ')}> "
 
     def request(self) -> Request:
-        return Request(user_id=self.user, channel_id=self.channel,
-                       is_dm=self.channel.startswith("D"), source="shell")
+        return Request(
+            user_id=self.user,
+            channel_id=self.channel,
+            is_dm=self.channel.startswith("D"),
+            source="shell",
+        )
 
     async def run(self, source: LineSource) -> None:
         quitting = False  # Ctrl-D was pressed once with operations in progress
@@ -360,8 +379,7 @@ class Shell:
             assert isinstance(line, str)
             quitting = False
             await self.line(line)
-        if self.script and not (self.wait and await wait_idle(self.components,
-                                                               self.op_timeout)):
+        if self.script and not (self.wait and await wait_idle(self.components, self.op_timeout)):
             await self.tell_still_running(ending=True)
 
     async def line(self, line: str) -> None:
@@ -396,8 +414,8 @@ class Shell:
             ch = self.screen.choices[n - 1]
             await service.handle_action(req, ch.action_id, ch.value, None, self.replier)
         else:
-            text = line[len("/astra"):] if line.startswith("/astra") else line
-            text = text[len("astra "):] if text.startswith("astra ") else text
+            text = line[len("/astra") :] if line.startswith("/astra") else line
+            text = text[len("astra ") :] if text.startswith("astra ") else text
             await service.handle_command(req, compose(text), self.replier)
         await self.settle()
 
@@ -424,8 +442,7 @@ class Shell:
         if errors:
             for name, msg in errors.items():
                 self.screen.say(f"  {name}: {msg}")
-            session.index = next(i for i, f in enumerate(session.form.fields)
-                                 if f.name in errors)
+            session.index = next(i for i, f in enumerate(session.form.fields) if f.name in errors)
             return
         self.screen.form = None
         await service.submit_form(req, session.form.callback_id, session.values, self.replier)
@@ -452,8 +469,10 @@ class Shell:
             if arg:
                 user = _slack_id(arg, "UW")
                 if user is None:
-                    self.screen.say(f"`{arg}` is not a Slack user id: type one such as "
-                                    "U0BOB (the shell knows ids, not names).")
+                    self.screen.say(
+                        f"`{arg}` is not a Slack user id: type one such as "
+                        "U0BOB (the shell knows ids, not names)."
+                    )
                     return
                 self.user = user
             self.screen.say(f"You are @{self.user} now, in #{self.channel.lower()}.")
@@ -461,16 +480,20 @@ class Shell:
             if arg:
                 channel = _slack_id(arg, "CGD")
                 if channel is None:
-                    self.screen.say(f"`{arg}` is not a Slack channel id: type one such as "
-                                    "C0OPS (D… for a direct message).")
+                    self.screen.say(
+                        f"`{arg}` is not a Slack channel id: type one such as "
+                        "C0OPS (D… for a direct message)."
+                    )
                     return
                 self.channel = channel
             self.screen.say(f"You are in #{self.channel.lower()} now, as @{self.user}.")
         else:
             known = [":as", ":in", ":cancel", ":help"]
             near = difflib.get_close_matches(word, known, n=1, cutoff=0.5)
-            self.screen.say(f"`{word}` is not a shell command (they are {', '.join(known)})."
-                            + (f" Did you mean `{near[0]}`?" if near else ""))
+            self.screen.say(
+                f"`{word}` is not a shell command (they are {', '.join(known)})."
+                + (f" Did you mean `{near[0]}`?" if near else "")
+            )
 
     async def tell_still_running(self, *, ending: bool = False) -> bool:
         """Name the operations still in progress; False if there are none."""
@@ -479,11 +502,13 @@ class Shell:
         if not ops:
             return False
         now = service.clock()
-        lines = "\n".join("  " + render.mrkdwn_text(render.in_progress_line(op, now))
-                          for op in ops)
-        tail = ("The input ended; this shell will not see how they end." if ending else
-                "Ctrl-D again quits now (this shell will not see how they end); "
-                "or wait here for their notices.")
+        lines = "\n".join("  " + render.mrkdwn_text(render.in_progress_line(op, now)) for op in ops)
+        tail = (
+            "The input ended; this shell will not see how they end."
+            if ending
+            else "Ctrl-D again quits now (this shell will not see how they end); "
+            "or wait here for their notices."
+        )
         self.screen.say(f"Still running:\n{lines}\n{tail}")
         return True
 
@@ -525,18 +550,44 @@ async def run_shell(
         from prompt_toolkit.patch_stdout import patch_stdout
 
         with patch_stdout():  # whatever is printed meanwhile goes above the prompt
-            return await _session(settings, EditorInput(), Screen(sys.stdout), user=user,
-                                  channel=channel, script=False, wait=wait,
-                                  op_timeout=op_timeout, emulator=emulator, log_file=log_file)
+            return await _session(
+                settings,
+                EditorInput(),
+                Screen(sys.stdout),
+                user=user,
+                channel=channel,
+                script=False,
+                wait=wait,
+                op_timeout=op_timeout,
+                emulator=emulator,
+                log_file=log_file,
+            )
     source = PlainInput(stdin, prompts=out if interactive else None)
-    return await _session(settings, source, Screen(out), user=user, channel=channel,
-                          script=not interactive, wait=wait, op_timeout=op_timeout,
-                          emulator=emulator, log_file=log_file)
+    return await _session(
+        settings,
+        source,
+        Screen(out),
+        user=user,
+        channel=channel,
+        script=not interactive,
+        wait=wait,
+        op_timeout=op_timeout,
+        emulator=emulator,
+        log_file=log_file,
+    )
 
 
 async def _session(
-    settings: Settings, source: LineSource, screen: Screen, *, user: str, channel: str,
-    script: bool, wait: bool, op_timeout: float, emulator: AstraEmulator | None,
+    settings: Settings,
+    source: LineSource,
+    screen: Screen,
+    *,
+    user: str,
+    channel: str,
+    script: bool,
+    wait: bool,
+    op_timeout: float,
+    emulator: AstraEmulator | None,
     log_file: str | None,
 ) -> int:
     sandbox = settings.astra_token is None
@@ -545,26 +596,40 @@ async def _session(
         # The emulator's state lives in memory, so the shell's store starts fresh too.
         tmpdir = tempfile.TemporaryDirectory(prefix="astra-bot-shell-")
         settings = settings.model_copy(
-            update={"database_url": f"sqlite+aiosqlite:///{tmpdir.name}/shell.db"})
+            update={"database_url": f"sqlite+aiosqlite:///{tmpdir.name}/shell.db"}
+        )
     hint = _FirstLogRecord(screen, log_file) if log_file else None
     if hint is not None:
         logging.getLogger().addHandler(hint)
     components = None
     try:
         components = await build(
-            settings, sandbox=sandbox, notifier=ShellNotifier(screen), emulator=emulator,
+            settings,
+            sandbox=sandbox,
+            notifier=ShellNotifier(screen),
+            emulator=emulator,
             extra_admins={SHELL_USER: "the shell's local admin"},
             # the emulator's transitions take seconds: look often enough to show each
-            poll_interval=min(settings.poll_interval,
-                              0.5 / (settings.emulator_speed if sandbox else 1.0)),
+            poll_interval=min(
+                settings.poll_interval, 0.5 / (settings.emulator_speed if sandbox else 1.0)
+            ),
         )
         components.tasks.append(asyncio.create_task(components.watcher.run(components.stop)))
         where = "the built-in Astra emulator" if sandbox else settings.astra_api_url
-        screen.say(f"astra-bot shell — you are @{user} in #{channel.lower()}, on {where}. "
-                   "Type /astra help, :help for the shell's own commands, a number to "
-                   "click a button, home for the Home tab, or quit.")
-        await Shell(components, screen, user=user, channel=channel, script=script,
-                    wait=wait, op_timeout=op_timeout).run(source)
+        screen.say(
+            f"astra-bot shell — you are @{user} in #{channel.lower()}, on {where}. "
+            "Type /astra help, :help for the shell's own commands, a number to "
+            "click a button, home for the Home tab, or quit."
+        )
+        await Shell(
+            components,
+            screen,
+            user=user,
+            channel=channel,
+            script=script,
+            wait=wait,
+            op_timeout=op_timeout,
+        ).run(source)
     finally:
         if components is not None:
             await components.aclose()

@@ -71,8 +71,9 @@ def confirmation(
         style="danger" if danger else "primary",
         confirm=ConfirmObject(
             title="Are you sure?",
-            text=clip(escape(summary) if undoable else md("{} This cannot be undone.", summary),
-                      300),
+            text=clip(
+                escape(summary) if undoable else md("{} This cannot be undone.", summary), 300
+            ),
             confirm=ok,
             deny="Back",
             style="danger",

@@ -168,11 +168,15 @@ class Service:
     async def form_refused(self, user_id: str, callback_id: str) -> str:
         """A form whose state the bot did not sign: audited; what the form shows."""
         logging.getLogger("astra_bot.service").warning(
-            "refused a %s form with state the bot did not sign", callback_id)
-        await self.auditor.record(Request(user_id=user_id, channel_id="", source="form"),
-                                  "/astra db create (form)", "deny",
-                                  reason="form state not signed by the bot",
-                                  permission="db.create")
+            "refused a %s form with state the bot did not sign", callback_id
+        )
+        await self.auditor.record(
+            Request(user_id=user_id, channel_id="", source="form"),
+            "/astra db create (form)",
+            "deny",
+            reason="form state not signed by the bot",
+            permission="db.create",
+        )
         return FORM_REFUSED
 
     async def submit_form(

@@ -118,8 +118,12 @@ class Confirmations:
         # Decided where the confirmation was posted, whatever channel the click names: its
         # channel's bindings and guard, never those of a channel the payload claims.
         if req.channel_id != conf.channel_id:
-            log.warning("a click on confirmation %s names channel %s, not its own", conf.id,
-                        req.channel_id, extra={"correlation_id": req.correlation_id})
+            log.warning(
+                "a click on confirmation %s names channel %s, not its own",
+                conf.id,
+                req.channel_id,
+                extra={"correlation_id": req.correlation_id},
+            )
         req = replace(req, channel_id=conf.channel_id, is_dm=conf.channel_id.startswith("D"))
         label = f"click {'confirm' if action_id == render.ACTION_CONFIRM else 'cancel'}"
         click = _Click(

@@ -155,8 +155,9 @@ class Dispatcher:
             decision, why = await self._destructive_now(req, intent, decision, db)
             asks = why is not None
         if asks:
-            await self.confirmations.ask(req, intent, decision, db, summary_text=why,
-                                         undoable=why is not None)
+            await self.confirmations.ask(
+                req, intent, decision, db, summary_text=why, undoable=why is not None
+            )
             await self.auditor.record(req, shown, decision.outcome, reason=decision.reason,
                                       permission=spec.permission,
                                       database=db.info.name if db else None, started=started,

@@ -51,8 +51,9 @@ class Regions:
         return sorted({name for c, name in self._cache[1] if c.upper() == cloud.upper()})
 
 
-FORM_REFUSED = ("This form is not one the bot opened for you: close it and run "
-                "`/astra db create` again.")
+FORM_REFUSED = (
+    "This form is not one the bot opened for you: close it and run `/astra db create` again."
+)
 
 
 def _form_key(settings: Settings) -> bytes:
@@ -61,8 +62,9 @@ def _form_key(settings: Settings) -> bytes:
     whose forms never leave it) makes one of its own."""
     for secret in (settings.slack_signing_secret, settings.slack_app_token):
         if secret is not None:
-            return hmac.new(secret.get_secret_value().encode(), b"astra-bot form state v1",
-                            hashlib.sha256).digest()
+            return hmac.new(
+                secret.get_secret_value().encode(), b"astra-bot form state v1", hashlib.sha256
+            ).digest()
     return os.urandom(32)
 
 
@@ -95,8 +97,9 @@ class CreateForm:
         expected = self._signature(user_id, channel_id)
         if not channel_id or not hmac.compare_digest(signature, expected):
             return None
-        return Request(user_id=user_id, channel_id=channel_id,
-                       is_dm=channel_id.startswith("D"), source="form")
+        return Request(
+            user_id=user_id, channel_id=channel_id, is_dm=channel_id.startswith("D"), source="form"
+        )
 
     async def open(self, req: Request, reply: Replier) -> bool:
         rules, actor = await self.ctx.rules_and_actor(req.user_id)

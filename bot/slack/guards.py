@@ -26,8 +26,9 @@ from bot.store.repo import Store
 
 log = logging.getLogger("astra_bot.slack")
 
-ELSEWHERE = (":no_entry: This Astra bot serves only the workspace it is installed in; "
-             "nothing was run.")
+ELSEWHERE = (
+    ":no_entry: This Astra bot serves only the workspace it is installed in; nothing was run."
+)
 ALREADY_HANDLED = ":repeat: This request was already handled; it was not run again."
 
 Next = Callable[[], Awaitable[BoltResponse]]
@@ -36,9 +37,11 @@ Next = Callable[[], Awaitable[BoltResponse]]
 def _answer(body: Mapping[str, Any], text: str) -> BoltResponse:
     """The ack of a refused request: a private message for a slash command, else nothing."""
     if body.get("command"):
-        return BoltResponse(status=200,
-                            body=json.dumps({"response_type": "ephemeral", "text": text}),
-                            headers={"content-type": "application/json;charset=utf-8"})
+        return BoltResponse(
+            status=200,
+            body=json.dumps({"response_type": "ephemeral", "text": text}),
+            headers={"content-type": "application/json;charset=utf-8"},
+        )
     return BoltResponse(status=200, body="")
 
 
@@ -68,19 +71,26 @@ def install(app: AsyncApp, store: Store) -> None:
     """Add both guards to ``app``, the workspace first (it costs nothing; a request from
     elsewhere must not take a row in the store)."""
 
-    async def _own_workspace(context: AsyncBoltContext, body: dict[str, Any],
-                             next: Next) -> BoltResponse:
+    async def _own_workspace(
+        context: AsyncBoltContext, body: dict[str, Any], next: Next
+    ) -> BoltResponse:
         installed = context.authorize_result
         team, enterprise = context.team_id or None, context.enterprise_id or None
-        if installed is not None and team is not None and team == installed.team_id \
-                and enterprise == (installed.enterprise_id or None):
+        if (
+            installed is not None
+            and team is not None
+            and team == installed.team_id
+            and enterprise == (installed.enterprise_id or None)
+        ):
             return await next()
-        log.warning("refused a request from another workspace (team %s, enterprise %s)",
-                    _clip(team), _clip(enterprise))
+        log.warning(
+            "refused a request from another workspace (team %s, enterprise %s)",
+            _clip(team),
+            _clip(enterprise),
+        )
         return _answer(body, ELSEWHERE)
 
-    async def _once(request: AsyncBoltRequest, body: dict[str, Any],
-                    next: Next) -> BoltResponse:
+    async def _once(request: AsyncBoltRequest, body: dict[str, Any], next: Next) -> BoltResponse:
         """Each delivery runs once, whichever replica gets it: one INSERT on the ack path,
         into a table every replica shares (a second insert of the key fails)."""
         key = delivery_key(request.headers, body)

@@ -39,8 +39,8 @@ def store_error(exc: BaseException, doing: str, *, hint: str | None = None) -> S
     log.warning("store failed while %s: %s: %s", doing, type(orig).__name__, driver)
     return StoreError(
         f"The bot's store (its own database) failed while {doing} ({type(exc).__name__}).",
-        hint=hint or "Try again in a moment; if it keeps failing, an admin should run "
-        "`astra-bot doctor`.",
+        hint=hint
+        or "Try again in a moment; if it keeps failing, an admin should run `astra-bot doctor`.",
     )
 
 

@@ -31,16 +31,25 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m tests.bench", description=__doc__)
     p.add_argument("--quick", action="store_true", help="fewer requests and samples (~3 min)")
     p.add_argument("--out", type=Path, default=ROOT / "tests/bench/results/latest.json")
-    p.add_argument("--only", default=",".join(PHASES),
-                   help=f"comma-separated subset of {', '.join(PHASES)}")
-    p.add_argument("--astra-latency", default="0,2.5",
-                   help="emulator latencies (s) of the ack phase")
+    p.add_argument(
+        "--only", default=",".join(PHASES), help=f"comma-separated subset of {', '.join(PHASES)}"
+    )
+    p.add_argument(
+        "--astra-latency", default="0,2.5", help="emulator latencies (s) of the ack phase"
+    )
     p.add_argument("--concurrency", default="1,10,50")
-    p.add_argument("--org-size", type=int, default=20,
-                   help="databases in the org during the ack phase (default 20)")
-    p.add_argument("--notice-intervals", default=None,
-                   help="ASTRA_BOT_POLL_INTERVAL values of the notice phase; 'default' = "
-                        "unset (10 s). Default: 'default' (quick) or 'default,2' (full)")
+    p.add_argument(
+        "--org-size",
+        type=int,
+        default=20,
+        help="databases in the org during the ack phase (default 20)",
+    )
+    p.add_argument(
+        "--notice-intervals",
+        default=None,
+        help="ASTRA_BOT_POLL_INTERVAL values of the notice phase; 'default' = "
+        "unset (10 s). Default: 'default' (quick) or 'default,2' (full)",
+    )
     p.add_argument("--keep", action="store_true", help="keep the run folder (logs, stores)")
     return p.parse_args(argv)
 
@@ -51,9 +60,12 @@ async def run(args: argparse.Namespace, run_dir: Path) -> dict[str, Any]:
     if unknown:
         raise SystemExit(f"unknown phase(s): {', '.join(sorted(unknown))}")
     quick = args.quick
-    result: dict[str, Any] = {"machine": machine(), "quick": quick,
-                              "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-                              "run_dir": str(run_dir)}
+    result: dict[str, Any] = {
+        "machine": machine(),
+        "quick": quick,
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "run_dir": str(run_dir),
+    }
     t0 = time.monotonic()
     result["loadavg"] = []
 
@@ -61,13 +73,15 @@ async def run(args: argparse.Namespace, run_dir: Path) -> dict[str, Any]:
         dump_json(args.out, result)  # what is measured so far survives an interruption
         # other work on a shared machine shows here: quote medians, compare within a run
         result["loadavg"].append([msg, os.getloadavg()[0]])
-        print(f"[{time.monotonic() - t0:6.1f}s] {msg} (load {os.getloadavg()[0]:.2f})",
-              file=sys.stderr, flush=True)
+        print(
+            f"[{time.monotonic() - t0:6.1f}s] {msg} (load {os.getloadavg()[0]:.2f})",
+            file=sys.stderr,
+            flush=True,
+        )
 
     if "reads" in only:
         say("2. Astra reads per watcher tick (in-process)")
-        result["watcher_reads"] = await phases.watcher_reads(
-            [1, 10, 100, 1000], extra=50)
+        result["watcher_reads"] = await phases.watcher_reads([1, 10, 100, 1000], extra=50)
         result["model"] = model.run(trials=100 if quick else 300)
     stack = await Stack.start(run_dir)
     try:
@@ -77,19 +91,21 @@ async def run(args: argparse.Namespace, run_dir: Path) -> dict[str, Any]:
         if "memory" in only:
             say("4. memory")
             result["memory"] = await phases.memory(
-                stack, n_ops=1000, n_dbs=1000, interval=10.0, idle_s=4.0 if quick else 12.0)
+                stack, n_ops=1000, n_dbs=1000, interval=10.0, idle_s=4.0 if quick else 12.0
+            )
         if "ack" in only:
             say("1. ack latency")
             concs = [int(x) for x in args.concurrency.split(",")]
             # creates leave pending operations (the watcher follows them): fewer of them
-            per_c = ({1: 60, 10: 150, 50: 300} if quick else {1: 300, 10: 600, 50: 1000})
-            per_c_create = ({1: 30, 10: 50, 50: 100} if quick else {1: 100, 10: 150, 50: 200})
+            per_c = {1: 60, 10: 150, 50: 300} if quick else {1: 300, 10: 600, 50: 1000}
+            per_c_create = {1: 30, 10: 50, 50: 100} if quick else {1: 100, 10: 150, 50: 200}
             plan = phases.AckPlan(
                 latencies=[float(x) for x in args.astra_latency.split(",")],
                 concurrencies=concs,
                 requests={c: per_c.get(c, 20 * c) for c in concs},
                 creates={c: per_c_create.get(c, 4 * c) for c in concs},
-                seed_dbs=args.org_size)
+                seed_dbs=args.org_size,
+            )
             bot = await stack.start_bot("ack")
             bare = await stack.start_bare()
             try:
@@ -103,10 +119,15 @@ async def run(args: argparse.Namespace, run_dir: Path) -> dict[str, Any]:
             for item in spec.split(","):
                 interval = None if item.strip() == "default" else float(item)
                 say(f"3. notice delay (poll interval {item.strip()})")
-                result["notice"].append(await phases.notice(
-                    stack, interval=interval, creates=12 if quick else 40,
-                    create_spread=4.0 if quick else 10.0,
-                    active_after=(3.0, 15.0) if quick else (5.0, 35.0)))
+                result["notice"].append(
+                    await phases.notice(
+                        stack,
+                        interval=interval,
+                        creates=12 if quick else 40,
+                        create_spread=4.0 if quick else 10.0,
+                        active_after=(3.0, 15.0) if quick else (5.0, 35.0),
+                    )
+                )
     finally:
         await stack.close()
     say("done")

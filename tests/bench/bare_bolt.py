@@ -27,10 +27,14 @@ from starlette.routing import Route
 
 
 def build() -> Starlette:
-    client = AsyncWebClient(token=os.environ["SLACK_BOT_TOKEN"],
-                            base_url=os.environ["SLACK_API_URL"])
-    bolt = AsyncApp(client=client, signing_secret=os.environ["SLACK_SIGNING_SECRET"],
-                    process_before_response=False)
+    client = AsyncWebClient(
+        token=os.environ["SLACK_BOT_TOKEN"], base_url=os.environ["SLACK_API_URL"]
+    )
+    bolt = AsyncApp(
+        client=client,
+        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+        process_before_response=False,
+    )
 
     @bolt.command("/astra")
     async def _astra(ack: Any) -> None:
@@ -44,15 +48,23 @@ def build() -> Starlette:
     async def healthz(_: Request) -> Response:
         return JSONResponse({"ok": True})
 
-    return Starlette(routes=[
-        Route("/slack/events", slack_events, methods=["POST"]),
-        Route("/healthz", healthz, methods=["GET"]),
-    ])
+    return Starlette(
+        routes=[
+            Route("/slack/events", slack_events, methods=["POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+        ]
+    )
 
 
 async def serve() -> None:
-    config = uvicorn.Config(build(), host="0.0.0.0", port=int(os.environ["PORT"]),
-                            log_config=None, lifespan="on", timeout_graceful_shutdown=10)
+    config = uvicorn.Config(
+        build(),
+        host="0.0.0.0",
+        port=int(os.environ["PORT"]),
+        log_config=None,
+        lifespan="on",
+        timeout_graceful_shutdown=10,
+    )
     await uvicorn.Server(config).serve()
 
 

@@ -36,8 +36,11 @@ def base_env() -> dict[str, str]:
     bot. Bytecode is cached (under ``PYTHONPYCACHEPREFIX`` when the orchestrator set one, so
     nothing is written into the source tree) even if the caller disabled it: a deployed bot
     starts from compiled modules."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("SLACK_", "ASTRA_", "DATABASE_URL", "PORT"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("SLACK_", "ASTRA_", "DATABASE_URL", "PORT"))
+    }
     if env.get("PYTHONPYCACHEPREFIX"):
         env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
@@ -143,15 +146,25 @@ class Processes:
     def __post_init__(self) -> None:
         _ALL.append(self)
 
-    def start(self, name: str, argv: Sequence[str], *, env: Mapping[str, str] | None = None,
-              cwd: Path | None = None) -> Proc:
+    def start(
+        self,
+        name: str,
+        argv: Sequence[str],
+        *,
+        env: Mapping[str, str] | None = None,
+        cwd: Path | None = None,
+    ) -> Proc:
         self.log_dir.mkdir(parents=True, exist_ok=True)
         log_path = self.log_dir / f"{name}.log"
         log = open(log_path, "a", encoding="utf-8")  # noqa: SIM115 - closed in stop()
         started = time.time()
         popen = subprocess.Popen(
-            list(argv), stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-            env=dict(env if env is not None else base_env()), cwd=str(cwd or ROOT),
+            list(argv),
+            stdin=subprocess.DEVNULL,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=dict(env if env is not None else base_env()),
+            cwd=str(cwd or ROOT),
             start_new_session=True,
         )
         proc = Proc(name, popen, log_path, started, log)
@@ -188,6 +201,7 @@ class Processes:
 @contextlib.contextmanager
 def interrupts_as_exit() -> Iterator[None]:
     """SIGTERM (and SIGHUP) raise KeyboardInterrupt, so ``finally`` blocks clean up."""
+
     def raise_interrupt(signum: int, _frame: object) -> None:
         raise KeyboardInterrupt(f"signal {signum}")
 
@@ -211,8 +225,9 @@ def bot_argv(*args: str) -> list[str]:
     return python_argv("bot", *args)
 
 
-async def wait_http(url: str, *, within: float = 30.0, interval: float = 0.01,
-                    proc: Proc | None = None) -> float:
+async def wait_http(
+    url: str, *, within: float = 30.0, interval: float = 0.01, proc: Proc | None = None
+) -> float:
     """Poll ``url`` until it answers 200; the time.time() it did. Raises on timeout or if
     ``proc`` died."""
     import aiohttp
@@ -221,26 +236,34 @@ async def wait_http(url: str, *, within: float = 30.0, interval: float = 0.01,
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=2)) as http:
         while time.monotonic() < deadline:
             if proc is not None and not proc.alive():
-                raise RuntimeError(f"{proc.name} exited ({proc.popen.returncode}):\n"
-                                   f"{proc.tail()}")
+                raise RuntimeError(f"{proc.name} exited ({proc.popen.returncode}):\n{proc.tail()}")
             with contextlib.suppress(aiohttp.ClientError, asyncio.TimeoutError, OSError):
                 async with http.get(url) as resp:
                     if resp.status == 200:
                         return time.time()
             await asyncio.sleep(interval)
-    raise TimeoutError(f"{url} did not answer 200 within {within:.0f}s"
-                       + (f"; {proc.name} log:\n{proc.tail()}" if proc else ""))
+    raise TimeoutError(
+        f"{url} did not answer 200 within {within:.0f}s"
+        + (f"; {proc.name} log:\n{proc.tail()}" if proc else "")
+    )
 
 
 def dump_json(path: Path, doc: Any) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(doc, indent=2, sort_keys=False, default=str) + "\n",
-                    encoding="utf-8")
+    path.write_text(
+        json.dumps(doc, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8"
+    )
 
 
-def bot_env(*, port: int, slack_api_url: str, astra_url: str, database_url: str,
-            poll_interval: float | None = None, extra: Mapping[str, str] | None = None,
-            ) -> dict[str, str]:
+def bot_env(
+    *,
+    port: int,
+    slack_api_url: str,
+    astra_url: str,
+    database_url: str,
+    poll_interval: float | None = None,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
     from bot.astra.emulator import SANDBOX_TOKEN
 
     env = {

@@ -34,8 +34,17 @@ from starlette.routing import Mount, Route
 
 from bot.astra.emulator import AstraEmulator, EmulatorConfig
 
-_TUNABLE = ("latency_s", "pending_s", "initializing_s", "terminating_s", "maintenance_s",
-            "parking_s", "unparking_s", "resizing_s", "datacenter_s")
+_TUNABLE = (
+    "latency_s",
+    "pending_s",
+    "initializing_s",
+    "terminating_s",
+    "maintenance_s",
+    "parking_s",
+    "unparking_s",
+    "resizing_s",
+    "datacenter_s",
+)
 
 
 def bench_app(emu: AstraEmulator) -> Starlette:
@@ -67,14 +76,16 @@ def bench_app(emu: AstraEmulator) -> Starlette:
         prefix = str(body.get("prefix", "bench-db"))
         status = str(body.get("status", "ACTIVE"))
         start = int(body.get("start", 0))
-        ids = [emu.add_database(f"{prefix}-{start + i:05d}", status)
-               for i in range(int(body["count"]))]
+        ids = [
+            emu.add_database(f"{prefix}-{start + i:05d}", status) for i in range(int(body["count"]))
+        ]
         return JSONResponse({"ids": ids})
 
     async def requests(request: Request) -> Response:
         since = int(request.query_params.get("since", "0"))
-        rows: list[list[Any]] = [[r.method, r.path, r.query, r.at, r.status]
-                                 for r in emu.requests[since:]]
+        rows: list[list[Any]] = [
+            [r.method, r.path, r.query, r.at, r.status] for r in emu.requests[since:]
+        ]
         return JSONResponse({"total": len(emu.requests), "rows": rows})
 
     async def dbs(request: Request) -> Response:
@@ -84,16 +95,18 @@ def bench_app(emu: AstraEmulator) -> Starlette:
     async def health(request: Request) -> Response:
         return JSONResponse({"ok": True, "databases": len(emu.database_names())})
 
-    return Starlette(routes=[
-        Route("/_bench/config", config, methods=["POST"]),
-        Route("/_bench/activate", activate, methods=["POST"]),
-        Route("/_bench/purge", purge, methods=["POST"]),
-        Route("/_bench/databases", add_many, methods=["POST"]),
-        Route("/_bench/requests", requests, methods=["GET"]),
-        Route("/_bench/dbs", dbs, methods=["GET"]),
-        Route("/_bench/health", health, methods=["GET"]),
-        Mount("/", app=emu.app),
-    ])
+    return Starlette(
+        routes=[
+            Route("/_bench/config", config, methods=["POST"]),
+            Route("/_bench/activate", activate, methods=["POST"]),
+            Route("/_bench/purge", purge, methods=["POST"]),
+            Route("/_bench/databases", add_many, methods=["POST"]),
+            Route("/_bench/requests", requests, methods=["GET"]),
+            Route("/_bench/dbs", dbs, methods=["GET"]),
+            Route("/_bench/health", health, methods=["GET"]),
+            Mount("/", app=emu.app),
+        ]
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -105,8 +118,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--latency", type=float, default=0.0, help="seconds added per answer")
     args = parser.parse_args(argv)
     emu = AstraEmulator(EmulatorConfig(latency_s=args.latency, clock=time.time))
-    uvicorn.run(bench_app(emu), host=args.host, port=args.port, log_level="warning",
-                access_log=False)
+    uvicorn.run(
+        bench_app(emu), host=args.host, port=args.port, log_level="warning", access_log=False
+    )
 
 
 if __name__ == "__main__":

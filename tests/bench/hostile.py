@@ -55,9 +55,11 @@ async def _flood(port: int, stop: asyncio.Event, refused: list[int]) -> None:
     while not stop.is_set():
         reader, writer = await asyncio.open_connection("127.0.0.1", port)
         try:
-            writer.write(b"POST /slack/events HTTP/1.1\r\nHost: bot\r\n"
-                         b"Content-Type: application/x-www-form-urlencoded\r\n"
-                         b"Transfer-Encoding: chunked\r\n\r\n")
+            writer.write(
+                b"POST /slack/events HTTP/1.1\r\nHost: bot\r\n"
+                b"Content-Type: application/x-www-form-urlencoded\r\n"
+                b"Transfer-Encoding: chunked\r\n\r\n"
+            )
             answer = asyncio.create_task(reader.readline())
             with contextlib.suppress(ConnectionError):
                 for _ in range(50):  # 50 MB
@@ -80,10 +82,13 @@ async def _acks(url: str, slack: FakeSlack, n: int) -> list[float]:
     out = []
     async with httpx.AsyncClient() as http:
         for i in range(n):
-            body = slash_command_body("help db", user_id="UBENCH",
-                                      response_url=slack.response_url(f"r{i}"))
-            headers = {**sign_request(SECRET, body),
-                       "Content-Type": "application/x-www-form-urlencoded"}
+            body = slash_command_body(
+                "help db", user_id="UBENCH", response_url=slack.response_url(f"r{i}")
+            )
+            headers = {
+                **sign_request(SECRET, body),
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
             t0 = time.perf_counter()
             resp = await http.post(f"{url}/slack/events", content=body, headers=headers)
             out.append(time.perf_counter() - t0)
@@ -97,13 +102,26 @@ async def ack_under_flood(n: int, floods: int) -> dict[str, object]:
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory() as tmp:
         async with FakeSlack() as slack:
-            env = {**base_env(), "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
-                   "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack.api_url,
-                   "PORT": str(port), "ASTRA_BOT_ADMINS": "UBENCH",
-                   "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bot.db"}
+            env = {
+                **base_env(),
+                "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": slack.api_url,
+                "PORT": str(port),
+                "ASTRA_BOT_ADMINS": "UBENCH",
+                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp}/bot.db",
+            }
             proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bot", "serve", "--sandbox", cwd=tmp, env=env,
-                stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+                sys.executable,
+                "-m",
+                "bot",
+                "serve",
+                "--sandbox",
+                cwd=tmp,
+                env=env,
+                stdout=asyncio.subprocess.DEVNULL,
+                stderr=asyncio.subprocess.DEVNULL,
+            )
             try:
                 async with httpx.AsyncClient() as http:
                     for _ in range(300):
@@ -126,8 +144,13 @@ async def ack_under_flood(n: int, floods: int) -> dict[str, object]:
     def stats(xs: list[float]) -> dict[str, float | None]:
         return {"p50": percentile(xs, 50), "p99": percentile(xs, 99), "max": max(xs)}
 
-    return {"alone": stats(calm), "flood": stats(stormy), "uploads_refused": len(refused),
-            "floods": floods, "acks": n}
+    return {
+        "alone": stats(calm),
+        "flood": stats(stormy),
+        "uploads_refused": len(refused),
+        "floods": floods,
+        "acks": n,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,14 +168,17 @@ def main(argv: list[str] | None = None) -> int:
     result["tokenize"] = [{"chars": s, "shlex_s": o, "split_words_s": n} for s, o, n in rows]
     acks = asyncio.run(ack_under_flood(args.acks, args.floods))
     result["acks"] = acks
-    print(f"\n| signed `/astra help db` ack ({args.acks} each) | p50 | p99 | max |"
-          "\n|---|---|---|---|")
+    print(
+        f"\n| signed `/astra help db` ack ({args.acks} each) | p50 | p99 | max |\n|---|---|---|---|"
+    )
     for key in ("alone", "flood"):
         s = acks[key]
         assert isinstance(s, dict)
         label = key if key == "alone" else f"{args.floods} × 50 MB uploads streaming"
-        print(f"| {label} | {s['p50'] * 1000:.1f} ms | {s['p99'] * 1000:.1f} ms "
-              f"| {s['max'] * 1000:.1f} ms |")
+        print(
+            f"| {label} | {s['p50'] * 1000:.1f} ms | {s['p99'] * 1000:.1f} ms "
+            f"| {s['max'] * 1000:.1f} ms |"
+        )
     print(f"\nuploads refused with 413 meanwhile: {acks['uploads_refused']}")
     if args.out:
         args.out.write_text(json.dumps(result, indent=2))

@@ -36,33 +36,48 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
 
     def body_for(i: int) -> tuple[str, str]:
         rid = f"{args.rid_prefix}{i}"
-        response_url = (f"{args.response_base}/response_url/{rid}" if args.response_base
-                        else "http://127.0.0.1:1/response_url/unset")
-        body = slash_command_body(args.text.format(i=i, rid=rid), user_id=ADMIN,
-                                  channel_id=f"{args.channel_prefix}{i % args.channels}",
-                                  response_url=response_url)
+        response_url = (
+            f"{args.response_base}/response_url/{rid}"
+            if args.response_base
+            else "http://127.0.0.1:1/response_url/unset"
+        )
+        body = slash_command_body(
+            args.text.format(i=i, rid=rid),
+            user_id=ADMIN,
+            channel_id=f"{args.channel_prefix}{i % args.channels}",
+            response_url=response_url,
+        )
         return rid, body
 
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as http:
         # one untimed request per connection first: connections open, Bolt's auth.test done
         async def warm(i: int) -> None:
             base = args.response_base or "http://127.0.0.1:1"
-            body = slash_command_body(args.warmup_text, user_id=ADMIN, channel_id="CWARM",
-                                      response_url=f"{base}/response_url/warm{i}")
-            headers = {**sign_request(SIGNING_SECRET, body),
-                       "Content-Type": "application/x-www-form-urlencoded"}
+            body = slash_command_body(
+                args.warmup_text,
+                user_id=ADMIN,
+                channel_id="CWARM",
+                response_url=f"{base}/response_url/warm{i}",
+            )
+            headers = {
+                **sign_request(SIGNING_SECRET, body),
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
             async with http.post(args.url, data=body.encode(), headers=headers) as r:
                 await r.read()
 
         if args.warmup:
-            await asyncio.gather(*(warm(args.warmup_base + i)
-                                   for i in range(min(args.concurrency, args.warmup))))
+            await asyncio.gather(
+                *(warm(args.warmup_base + i) for i in range(min(args.concurrency, args.warmup)))
+            )
 
         async def worker() -> None:
             for i in counter:
                 rid, body = body_for(i)
-                headers = {**sign_request(SIGNING_SECRET, body),
-                           "Content-Type": "application/x-www-form-urlencoded"}
+                headers = {
+                    **sign_request(SIGNING_SECRET, body),
+                    "Content-Type": "application/x-www-form-urlencoded",
+                }
                 data = body.encode()
                 sent = time.time()
                 t0 = time.perf_counter()
@@ -78,8 +93,13 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         cpu0, wall0 = time.process_time(), time.perf_counter()
         await asyncio.gather(*(worker() for _ in range(args.concurrency)))
         cpu, wall = time.process_time() - cpu0, time.perf_counter() - wall0
-    return {"rows": rows, "errors": errors[:20], "error_count": len(errors),
-            "client_cpu_s": cpu, "wall_s": wall}
+    return {
+        "rows": rows,
+        "errors": errors[:20],
+        "error_count": len(errors),
+        "client_cpu_s": cpu,
+        "wall_s": wall,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -40,8 +40,11 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
 
 
-def per_op_schedule(starts: list[float], ends: list[float], interval: float,
-                    ) -> tuple[list[float], int]:
+def per_op_schedule(
+    starts: list[float],
+    ends: list[float],
+    interval: float,
+) -> tuple[list[float], int]:
     """The current watcher: per-operation next_check_at; a tick lists the org for the due."""
     nxt = [s + FIRST_LOOK_S for s in starts]
     pending = set(range(len(starts)))
@@ -60,8 +63,9 @@ def per_op_schedule(starts: list[float], ends: list[float], interval: float,
     return delays, reads
 
 
-def org_ticks(starts: list[float], ends: list[float],
-              interval_at: Callable[[float, list[int]], float]) -> tuple[list[float], int]:
+def org_ticks(
+    starts: list[float], ends: list[float], interval_at: Callable[[float, list[int]], float]
+) -> tuple[list[float], int]:
     """One org tick at a time; each tick advances every pending (started) operation."""
     order = sorted(range(len(starts)), key=lambda i: starts[i])
     pending: set[int] = set()
@@ -86,8 +90,12 @@ def org_ticks(starts: list[float], ends: list[float],
     return delays, reads
 
 
-def per_db_loop(starts: list[float], ends: list[float], period: float, probe: bool,
-                ) -> tuple[list[float], int]:
+def per_db_loop(
+    starts: list[float],
+    ends: list[float],
+    period: float,
+    probe: bool,
+) -> tuple[list[float], int]:
     delays, reads = [], 0
     for s, e in zip(starts, ends, strict=True):
         n = max(1, math.ceil((e - s) / period))
@@ -96,8 +104,17 @@ def per_db_loop(starts: list[float], ends: list[float], period: float, probe: bo
     return delays, reads
 
 
-def run_case(k: int, spread: float, duration: tuple[float, float], *, interval: float,
-             fast: float, young: float, trials: int, seed: int) -> dict[str, Any]:
+def run_case(
+    k: int,
+    spread: float,
+    duration: tuple[float, float],
+    *,
+    interval: float,
+    fast: float,
+    young: float,
+    trials: int,
+    seed: int,
+) -> dict[str, Any]:
     rnd = random.Random(seed)
     acc: dict[str, tuple[list[float], int]] = {}
 
@@ -129,24 +146,51 @@ def run_case(k: int, spread: float, duration: tuple[float, float], *, interval: 
         add("astra-cli", per_db_loop(starts, ends, 5.0, False))
     ops = k * trials
     return {
-        "creates": k, "spread_s": spread, "duration_s": list(duration),
-        "policies": {name: {"delay_p50_s": round(_pct(d, 50), 2),
-                            "delay_p95_s": round(_pct(d, 95), 2),
-                            "reads_per_op": round(r / ops, 2)}
-                     for name, (d, r) in acc.items()},
+        "creates": k,
+        "spread_s": spread,
+        "duration_s": list(duration),
+        "policies": {
+            name: {
+                "delay_p50_s": round(_pct(d, 50), 2),
+                "delay_p95_s": round(_pct(d, 95), 2),
+                "reads_per_op": round(r / ops, 2),
+            }
+            for name, (d, r) in acc.items()
+        },
     }
 
 
-def run(*, interval: float = 10.0, fast: float = 2.5, young: float = 600.0,
-        trials: int = 200, seed: int = 3) -> dict[str, Any]:
+def run(
+    *,
+    interval: float = 10.0,
+    fast: float = 2.5,
+    young: float = 600.0,
+    trials: int = 200,
+    seed: int = 3,
+) -> dict[str, Any]:
     cases = []
     for k, spread in ((1, 0.0), (5, 60.0), (20, 60.0)):
         for duration in ((5.0, 35.0), (90.0, 240.0)):
-            cases.append(run_case(k, spread, duration, interval=interval, fast=fast,
-                                  young=young, trials=trials, seed=seed))
-    return {"method": "model (no I/O): policies replayed on random create timings, one list "
-                      "page per tick",
-            "interval_s": interval, "fast_s": fast, "young_s": young, "cases": cases}
+            cases.append(
+                run_case(
+                    k,
+                    spread,
+                    duration,
+                    interval=interval,
+                    fast=fast,
+                    young=young,
+                    trials=trials,
+                    seed=seed,
+                )
+            )
+    return {
+        "method": "model (no I/O): policies replayed on random create timings, one list "
+        "page per tick",
+        "interval_s": interval,
+        "fast_s": fast,
+        "young_s": young,
+        "cases": cases,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -155,8 +199,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--fast", type=float, default=2.5)
     p.add_argument("--young", type=float, default=600.0)
     args = p.parse_args(argv)
-    json.dump(run(interval=args.interval, fast=args.fast, young=args.young), sys.stdout,
-              indent=1)
+    json.dump(run(interval=args.interval, fast=args.fast, young=args.young), sys.stdout, indent=1)
 
 
 if __name__ == "__main__":

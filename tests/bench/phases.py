@@ -57,8 +57,8 @@ def rounds(times: Sequence[float], gap: float = 0.2) -> list[list[float]]:
 async def run_json_child(module: str, *args: str) -> dict[str, Any]:
     """Run ``python -m module args…`` and return the JSON it prints (killed on cancel)."""
     proc = await asyncio.create_subprocess_exec(
-        *python_argv(module, *args),
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+        *python_argv(module, *args), stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
     try:
         out, err = await asyncio.wait_for(proc.communicate(), timeout=600)
     except BaseException:
@@ -76,8 +76,7 @@ async def startup(stack: Stack, runs: int) -> dict[str, Any]:
     Interleaved A/B/C so the machine's drift hits all alike; the first round is a warm-up
     (bytecode and page cache; it also migrates the "migrated" store), reported apart."""
     migrated = stack.run_dir / "startup-migrated.db"
-    out: dict[str, list[float]] = {"bot_fresh_store": [], "bot_migrated_store": [],
-                                   "bare_bolt": []}
+    out: dict[str, list[float]] = {"bot_fresh_store": [], "bot_migrated_store": [], "bare_bolt": []}
     rss: dict[str, list[float]] = {k: [] for k in out}
     cold: dict[str, float] = {}
     for i in range(runs + 1):
@@ -101,12 +100,19 @@ async def startup(stack: Stack, runs: int) -> dict[str, Any]:
                 cold[kind] = took
     return {
         "method": "separate process: `astra-bot serve` (SQLite store) and the bare Bolt app; "
-                  "time from just before exec to the first /healthz 200 (polled every 5 ms)",
+        "time from just before exec to the first /healthz 200 (polled every 5 ms)",
         "runs": runs,
-        **{k: {"median_s": _s(median(v)), "min_s": _s(min(v)), "max_s": _s(max(v)),
-               "rss_at_ready_mb": round(median(rss[k]) or 0, 1), "all_s": [_s(x) for x in v],
-               "first_start_s": _s(cold.get(k))}
-           for k, v in out.items()},
+        **{
+            k: {
+                "median_s": _s(median(v)),
+                "min_s": _s(min(v)),
+                "max_s": _s(max(v)),
+                "rss_at_ready_mb": round(median(rss[k]) or 0, 1),
+                "all_s": [_s(x) for x in v],
+                "first_start_s": _s(cold.get(k)),
+            }
+            for k, v in out.items()
+        },
     }
 
 
@@ -122,8 +128,9 @@ async def _sample_rss(pid: int, seconds: float, every: float = 0.25) -> list[flo
     return samples
 
 
-async def memory(stack: Stack, *, n_ops: int, n_dbs: int, interval: float,
-                 idle_s: float) -> dict[str, Any]:
+async def memory(
+    stack: Stack, *, n_ops: int, n_dbs: int, interval: float, idle_s: float
+) -> dict[str, Any]:
     """RSS of a fresh bot idle, then with ``n_ops`` pending operations (inserted straight
     into its store, due now) on ``n_dbs`` databases (PENDING, so the operations stay
     pending) — sampled every 0.25 s over two watcher intervals. Also the Astra requests the
@@ -159,7 +166,7 @@ async def memory(stack: Stack, *, n_ops: int, n_dbs: int, interval: float,
     bursts = rounds([r[3] for r in lists])
     return {
         "method": "separate process `astra-bot serve`; VmRSS from /proc every 0.25 s; "
-                  "operations inserted into its SQLite store, databases added to the emulator",
+        "operations inserted into its SQLite store, databases added to the emulator",
         "interval_s": interval,
         "idle_rss_mb": round(median(idle) or 0, 1),
         "idle_astra_requests": len(idle_rows),
@@ -195,18 +202,46 @@ class AckPlan:
     seed_dbs: int = 20
 
 
-async def _run_load(url: str, *, concurrency: int, requests: int, text: str,
-                    rid_prefix: str, response_base: str, channel_prefix: str,
-                    ) -> dict[str, Any]:
+async def _run_load(
+    url: str,
+    *,
+    concurrency: int,
+    requests: int,
+    text: str,
+    rid_prefix: str,
+    response_base: str,
+    channel_prefix: str,
+) -> dict[str, Any]:
     return await run_json_child(
-        "tests.bench.load", "--url", url, "--concurrency", str(concurrency),
-        "--requests", str(requests), "--text", text, "--rid-prefix", rid_prefix,
-        "--response-base", response_base, "--channel-prefix", channel_prefix,
-        "--warmup", str(concurrency))
+        "tests.bench.load",
+        "--url",
+        url,
+        "--concurrency",
+        str(concurrency),
+        "--requests",
+        str(requests),
+        "--text",
+        text,
+        "--rid-prefix",
+        rid_prefix,
+        "--response-base",
+        response_base,
+        "--channel-prefix",
+        channel_prefix,
+        "--warmup",
+        str(concurrency),
+    )
 
 
-async def _drain(stack: Stack, *, kind: str, rids: dict[str, float], slack_mark: int,
-                 posts_mark: int, within: float) -> dict[str, float]:
+async def _drain(
+    stack: Stack,
+    *,
+    kind: str,
+    rids: dict[str, float],
+    slack_mark: int,
+    posts_mark: int,
+    within: float,
+) -> dict[str, float]:
     """Wait until the bot answered every request of a cell (the private reply of `db list`
     on its response_url; the progress message of `db create` in the channel); the time each
     answer arrived, by request id."""
@@ -252,17 +287,26 @@ async def ack(stack: Stack, bot: Bot, bare: Bot, plan: AckPlan) -> dict[str, Any
                 emu_mark = await stack.emu_mark()
                 cpu0 = cpu_seconds(server.proc.pid)
                 load = await _run_load(
-                    server.events_url, concurrency=c, requests=requests, text=text,
-                    rid_prefix=prefix, response_base=stack.slack_base,
-                    channel_prefix=f"CL{n}x")
+                    server.events_url,
+                    concurrency=c,
+                    requests=requests,
+                    text=text,
+                    rid_prefix=prefix,
+                    response_base=stack.slack_base,
+                    channel_prefix=f"CL{n}x",
+                )
                 cpu_ack = cpu_seconds(server.proc.pid) - cpu0
                 rows = load["rows"]
                 lat = [r[2] for r in rows if r[3] == 200]
                 sent = {r[0]: r[1] for r in rows}
                 cell: dict[str, Any] = {
-                    "target": target, "command": f"db {command}", "concurrency": c,
-                    "astra_latency_s": latency, "requests": len(rows),
-                    "ok": len(lat), "errors": load["error_count"],
+                    "target": target,
+                    "command": f"db {command}",
+                    "concurrency": c,
+                    "astra_latency_s": latency,
+                    "requests": len(rows),
+                    "ok": len(lat),
+                    "errors": load["error_count"],
                     "ack_p50_ms": _ms(percentile(lat, 50)),
                     "ack_p99_ms": _ms(percentile(lat, 99)),
                     "ack_max_ms": _ms(max(lat) if lat else None),
@@ -271,38 +315,52 @@ async def ack(stack: Stack, bot: Bot, bare: Bot, plan: AckPlan) -> dict[str, Any
                     "server_cpu_ms_per_req": round(1000 * cpu_ack / max(1, len(rows)), 2),
                 }
                 if target != "bare":
-                    done = await _drain(stack, kind=command, rids=sent,
-                                        slack_mark=slack_mark, posts_mark=posts_mark,
-                                        within=180)
+                    done = await _drain(
+                        stack,
+                        kind=command,
+                        rids=sent,
+                        slack_mark=slack_mark,
+                        posts_mark=posts_mark,
+                        within=180,
+                    )
                     cpu_all = cpu_seconds(server.proc.pid) - cpu0
                     answered = [done[r] - sent[r] for r in done]
-                    cell.update({
-                        "answered": len(done),
-                        "answer_p50_s": _s(percentile(answered, 50)),
-                        "answer_p99_s": _s(percentile(answered, 99)),
-                        "bot_cpu_ms_per_command": round(1000 * cpu_all / max(1, len(rows)), 2),
-                        "astra_requests": (await stack.emu_mark()) - emu_mark,
-                    })
+                    cell.update(
+                        {
+                            "answered": len(done),
+                            "answer_p50_s": _s(percentile(answered, 50)),
+                            "answer_p99_s": _s(percentile(answered, 99)),
+                            "bot_cpu_ms_per_command": round(1000 * cpu_all / max(1, len(rows)), 2),
+                            "astra_requests": (await stack.emu_mark()) - emu_mark,
+                        }
+                    )
                     if command == "create":
                         retire_operations(server.db_path, prefix)
                         await stack.emu_purge(prefix)
                 cells.append(cell)
-                print(f"  ack {target:8} db {command:6} c={c:<3} astra={latency}s: "
-                      f"p50 {cell['ack_p50_ms']} ms, p99 {cell['ack_p99_ms']} ms",
-                      file=sys.stderr, flush=True)
+                print(
+                    f"  ack {target:8} db {command:6} c={c:<3} astra={latency}s: "
+                    f"p50 {cell['ack_p50_ms']} ms, p99 {cell['ack_p99_ms']} ms",
+                    file=sys.stderr,
+                    flush=True,
+                )
     await stack.emu_config(latency_s=0.0)
     for cell in cells:
         if cell["target"] == "bare":
             continue
-        base = next(x for x in cells if x["target"] == "bare"
-                    and x["concurrency"] == cell["concurrency"]
-                    and x["astra_latency_s"] == cell["astra_latency_s"])
+        base = next(
+            x
+            for x in cells
+            if x["target"] == "bare"
+            and x["concurrency"] == cell["concurrency"]
+            and x["astra_latency_s"] == cell["astra_latency_s"]
+        )
         if cell["ack_p99_ms"] and base["ack_p99_ms"]:
             cell["p99_vs_bare"] = round(cell["ack_p99_ms"] / base["ack_p99_ms"], 2)
     return {
         "method": "separate processes: load client (aiohttp, closed loop, keep-alive pool = "
-                  "concurrency) → `astra-bot serve` / bare Bolt app; emulator and fake Slack "
-                  "each in their own process; latency = request sent → ack answer read",
+        "concurrency) → `astra-bot serve` / bare Bolt app; emulator and fake Slack "
+        "each in their own process; latency = request sent → ack answer read",
         "seed_databases": plan.seed_dbs,
         "cells": cells,
     }
@@ -323,13 +381,20 @@ class Poller:
     seen_at: float | None = None
 
 
-async def _poll(http: aiohttp.ClientSession, emu_url: str, db_id: str, start: float,
-                poller: Poller, deadline: float) -> None:
+async def _poll(
+    http: aiohttp.ClientSession,
+    emu_url: str,
+    db_id: str,
+    start: float,
+    poller: Poller,
+    deadline: float,
+) -> None:
     headers = {"Authorization": f"Bearer {SANDBOX_TOKEN}"}
     url = f"{emu_url}/v2/databases/{db_id}?bench={poller.name}"
     if poller.probe:  # astrapy / astra-db-ts `_can_poll`: a GET of a random id (404)
-        async with http.get(f"{emu_url}/v2/databases/probe-{db_id}?bench={poller.name}",
-                            headers=headers) as r:
+        async with http.get(
+            f"{emu_url}/v2/databases/probe-{db_id}?bench={poller.name}", headers=headers
+        ) as r:
             await r.read()
         poller.calls += 1
     t = start
@@ -347,8 +412,15 @@ async def _poll(http: aiohttp.ClientSession, emu_url: str, db_id: str, start: fl
 BASELINES = (("astrapy", 15.0, True), ("astra-db-ts", 10.0, True), ("astra-cli", 5.0, False))
 
 
-async def notice(stack: Stack, *, interval: float | None, creates: int, create_spread: float,
-                 active_after: tuple[float, float], seed: int = 7) -> dict[str, Any]:
+async def notice(
+    stack: Stack,
+    *,
+    interval: float | None,
+    creates: int,
+    create_spread: float,
+    active_after: tuple[float, float],
+    seed: int = 7,
+) -> dict[str, Any]:
     """``creates`` signed `/astra db create` commands spread over ``create_spread`` s; each
     database is marked ACTIVE by the emulator at a random moment ``active_after`` s after its
     create; delay = the final notice's arrival at the fake Slack − that moment. The SDKs'
@@ -373,11 +445,16 @@ async def notice(stack: Stack, *, interval: float | None, creates: int, create_s
         ids: dict[str, str] = {}
         for i, name in enumerate(names):
             await sleep_until(t_first + i * create_spread / max(1, creates))
-            body = slash_command_body(f"db create {name}", user_id=ADMIN,
-                                      channel_id=f"CN{i}",
-                                      response_url=f"{stack.slack_base}/response_url/{name}")
-            headers = {**sign_request(SIGNING_SECRET, body),
-                       "Content-Type": "application/x-www-form-urlencoded"}
+            body = slash_command_body(
+                f"db create {name}",
+                user_id=ADMIN,
+                channel_id=f"CN{i}",
+                response_url=f"{stack.slack_base}/response_url/{name}",
+            )
+            headers = {
+                **sign_request(SIGNING_SECRET, body),
+                "Content-Type": "application/x-www-form-urlencoded",
+            }
             async with stack.http.post(bot.events_url, data=body, headers=headers) as r:
                 await r.read()
             created[name] = time.time()
@@ -393,8 +470,11 @@ async def notice(stack: Stack, *, interval: float | None, creates: int, create_s
             ps = [Poller(n, p, probe) for n, p, probe in BASELINES]
             pollers[name] = ps
             for p in ps:
-                tasks.append(asyncio.create_task(_poll(
-                    stack.http, stack.emu_url, ids[name], created[name], p, horizon)))
+                tasks.append(
+                    asyncio.create_task(
+                        _poll(stack.http, stack.emu_url, ids[name], created[name], p, horizon)
+                    )
+                )
         schedule = sorted((created[n] + rnd.uniform(*active_after), n) for n in ids)
         active_at: dict[str, float] = {}
         for t, name in schedule:
@@ -421,8 +501,7 @@ async def notice(stack: Stack, *, interval: float | None, creates: int, create_s
         for t in tasks:
             t.cancel()
         stack.procs.stop(bot.proc)
-    bot_rows = [r for r in rows if "bench" not in r[2] and r[0] == "GET"
-                and r[3] <= t_last + 0.5]
+    bot_rows = [r for r in rows if "bench" not in r[2] and r[0] == "GET" and r[3] <= t_last + 0.5]
     # the create path lists the org once per create (duplicate-name check) just before its
     # POST: those reads are the command's, not the watcher's
     posts = sorted(r[3] for r in rows if r[0] == "POST" and r[1] == LIST_PATH)
@@ -432,8 +511,12 @@ async def notice(stack: Stack, *, interval: float | None, creates: int, create_s
         before = [t for t in lists if t <= p and t not in create_path]
         if before:
             create_path.add(before[-1])
-    watcher_reads = [r for r in bot_rows if not (r[1] == LIST_PATH and r[3] in create_path)
-                     and (r[1] == LIST_PATH or r[1].startswith(LIST_PATH + "/"))]
+    watcher_reads = [
+        r
+        for r in bot_rows
+        if not (r[1] == LIST_PATH and r[3] in create_path)
+        and (r[1] == LIST_PATH or r[1].startswith(LIST_PATH + "/"))
+    ]
     delays = [notice_at[n] - active_at[n] for n in notice_at]
     window = t_last - t_first
     kinds: dict[str, int] = {}
@@ -442,8 +525,8 @@ async def notice(stack: Stack, *, interval: float | None, creates: int, create_s
         kinds[key] = kinds.get(key, 0) + 1
     result: dict[str, Any] = {
         "method": "separate processes; creates through signed HTTP, ACTIVE set through the "
-                  "emulator's control at random moments, notice = chat.postMessage "
-                  "'<name> is ACTIVE' recorded by the fake Slack (same clock)",
+        "emulator's control at random moments, notice = chat.postMessage "
+        "'<name> is ACTIVE' recorded by the fake Slack (same clock)",
         "poll_interval_s": effective,
         "creates": creates,
         "notices": len(notice_at),
@@ -462,8 +545,11 @@ async def notice(stack: Stack, *, interval: float | None, creates: int, create_s
     }
     for k, (bname, period, _probe) in enumerate(BASELINES):
         ps = [pollers[n][k] for n in pollers]
-        bd = [p.seen_at - active_at[n] for n, p in zip(pollers, ps, strict=True)
-              if p.seen_at is not None and n in active_at]
+        bd = [
+            p.seen_at - active_at[n]
+            for n, p in zip(pollers, ps, strict=True)
+            if p.seen_at is not None and n in active_at
+        ]
         result["baselines"][bname] = {
             "period_s": period,
             "delay_p50_s": _s(percentile(bd, 50)),
@@ -478,5 +564,6 @@ async def notice(stack: Stack, *, interval: float | None, creates: int, create_s
 
 
 async def watcher_reads(ns: Sequence[int], extra: int) -> dict[str, Any]:
-    return await run_json_child("tests.bench.watcher_reads", "--n", ",".join(map(str, ns)),
-                                "--extra", str(extra))
+    return await run_json_child(
+        "tests.bench.watcher_reads", "--n", ",".join(map(str, ns)), "--extra", str(extra)
+    )

@@ -40,8 +40,18 @@ def control_app(slack: FakeSlack) -> web.Application:
                 continue
             text = c.params.get("text") if c.method.startswith("chat.") else None
             ts = (c.response or {}).get("ts")
-            rows.append([i, c.method, c.at, c.status, c.ok, c.params.get("channel"),
-                         text if isinstance(text, str) else None, ts])
+            rows.append(
+                [
+                    i,
+                    c.method,
+                    c.at,
+                    c.status,
+                    c.ok,
+                    c.params.get("channel"),
+                    text if isinstance(text, str) else None,
+                    ts,
+                ]
+            )
         return web.json_response({"total": len(recorded), "rows": rows})
 
     async def response_posts(request: web.Request) -> web.Response:

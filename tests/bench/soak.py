@@ -53,8 +53,10 @@ from bot.watcher.tick import Watcher
 from tests.fakes.slack_api import DEFAULT_BOT_TOKEN, FakeSlack
 
 ADMIN = "USOAK"
-FINAL = re.compile(r"is ACTIVE|is TERMINATED|is PARKED|is in ERROR|TIMED OUT|"
-                   r"may not have reached Astra")
+FINAL = re.compile(
+    r"is ACTIVE|is TERMINATED|is PARKED|is in ERROR|TIMED OUT|"
+    r"may not have reached Astra"
+)
 
 
 class Replier:
@@ -68,18 +70,28 @@ class Replier:
 
 
 def settings_for(tmp: Path, slack_api: str, interval: float) -> Settings:
-    return Settings.model_validate({
-        "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN, "SLACK_SIGNING_SECRET": "soak",
-        "SLACK_API_URL": slack_api, "ASTRA_DB_APPLICATION_TOKEN": SANDBOX_TOKEN,
-        "ASTRA_API_URL": "http://astra-emulator",
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'soak.db'}",
-        "ASTRA_BOT_ADMINS": ADMIN, "ASTRA_BOT_POLL_INTERVAL": str(interval),
-        "ASTRA_BOT_LOG_FORMAT": "text",
-    })
+    return Settings.model_validate(
+        {
+            "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": "soak",
+            "SLACK_API_URL": slack_api,
+            "ASTRA_DB_APPLICATION_TOKEN": SANDBOX_TOKEN,
+            "ASTRA_API_URL": "http://astra-emulator",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp / 'soak.db'}",
+            "ASTRA_BOT_ADMINS": ADMIN,
+            "ASTRA_BOT_POLL_INTERVAL": str(interval),
+            "ASTRA_BOT_LOG_FORMAT": "text",
+        }
+    )
 
 
-async def inject_faults(emu: AstraEmulator, slack: FakeSlack, rnd: random.Random,
-                        stop: asyncio.Event, counts: dict[str, int]) -> None:
+async def inject_faults(
+    emu: AstraEmulator,
+    slack: FakeSlack,
+    rnd: random.Random,
+    stop: asyncio.Event,
+    counts: dict[str, int],
+) -> None:
     def bump(k: str, n: int = 1) -> None:
         counts[k] = counts.get(k, 0) + n
 
@@ -103,8 +115,11 @@ async def inject_faults(emu: AstraEmulator, slack: FakeSlack, rnd: random.Random
             bump("slack_429", n)
         elif roll < 0.85:
             n = rnd.randint(1, 2)
-            slack.fail("chat.postMessage", rnd.choice(("internal_error", "fatal_error",
-                                                       "service_unavailable")), n)
+            slack.fail(
+                "chat.postMessage",
+                rnd.choice(("internal_error", "fatal_error", "service_unavailable")),
+                n,
+            )
             bump("slack_fail", n)
         else:
             slack.http_error(rnd.choice(("chat.postMessage", "chat.update")), 500, 1)
@@ -116,8 +131,7 @@ async def inject_faults(emu: AstraEmulator, slack: FakeSlack, rnd: random.Random
 async def soak(args: argparse.Namespace) -> dict[str, Any]:
     rnd = random.Random(args.seed)
     tmp = Path(tempfile.mkdtemp(prefix="astra-soak-"))
-    fast = {"pending_s": 0.3, "initializing_s": 0.6, "terminating_s": 0.6,
-            "maintenance_s": 0.3}
+    fast = {"pending_s": 0.3, "initializing_s": 0.6, "terminating_s": 0.6, "maintenance_s": 0.3}
     emu = AstraEmulator(EmulatorConfig(**fast))  # type: ignore[arg-type]
     delete_names = [f"soak-d-{i:04d}" for i in range(args.deletes)]
     for name in delete_names:
@@ -126,32 +140,44 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
     replies: dict[str, list[str]] = {}
     async with FakeSlack() as slack:
         settings = settings_for(tmp, slack.api_url, args.interval)
-        comps = await build(settings, astra_transport=httpx.ASGITransport(app=emu.app),
-                            emulator=emu)
+        comps = await build(
+            settings, astra_transport=httpx.ASGITransport(app=emu.app), emulator=emu
+        )
         service, store = comps.service, comps.store
         watchers = [comps.watcher] + [
-            Watcher(settings, store, comps.astra, comps.watcher.notifier,
-                    db_view=db_view, poll_interval=args.interval)
-            for _ in range(args.watchers - 1)]
+            Watcher(
+                settings,
+                store,
+                comps.astra,
+                comps.watcher.notifier,
+                db_view=db_view,
+                poll_interval=args.interval,
+            )
+            for _ in range(args.watchers - 1)
+        ]
         stop_watch = asyncio.Event()
         stop_faults = asyncio.Event()
         runs = [asyncio.create_task(w.run(stop_watch)) for w in watchers]
         faults = asyncio.create_task(inject_faults(emu, slack, rnd, stop_faults, counts))
         # a few creates whose answer comes after the client's 10 s timeout
-        slow_creates = set(rnd.sample(range(args.creates), min(args.slow_creates,
-                                                                args.creates)))
+        slow_creates = set(rnd.sample(range(args.creates), min(args.slow_creates, args.creates)))
         started = time.monotonic()
 
         async def create(i: int) -> None:
             name = f"soak-c-{i:04d}"
             if i in slow_creates:
-                emu.inject_fault(0, count=1, method="POST", path_prefix="/v2/databases",
-                                 latency_s=10.5)
-                counts["astra_create_after_timeout"] = counts.get(
-                    "astra_create_after_timeout", 0) + 1
+                emu.inject_fault(
+                    0, count=1, method="POST", path_prefix="/v2/databases", latency_s=10.5
+                )
+                counts["astra_create_after_timeout"] = (
+                    counts.get("astra_create_after_timeout", 0) + 1
+                )
             r = Replier()
-            req = Request(user_id=ADMIN, channel_id=f"CS{i % args.channels}",
-                          correlation_id=uuid.uuid4().hex[:12])
+            req = Request(
+                user_id=ADMIN,
+                channel_id=f"CS{i % args.channels}",
+                correlation_id=uuid.uuid4().hex[:12],
+            )
             replies[name] = r.messages
             await service.handle_command(req, f"db create {name} --region us-east1", r)
             for w in watchers:
@@ -162,17 +188,24 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
             channel = f"CS{i % args.channels}"
             r = Replier()
             replies[name] = r.messages
-            req = Request(user_id=ADMIN, channel_id=channel,
-                          correlation_id=uuid.uuid4().hex[:12])
+            req = Request(user_id=ADMIN, channel_id=channel, correlation_id=uuid.uuid4().hex[:12])
             await service.handle_command(req, f"db delete {name}", r)
             async with store.session() as s:
-                conf = (await s.scalars(select(Confirmation).where(
-                    Confirmation.database_name == name,
-                    Confirmation.state == "pending"))).first()
+                conf = (
+                    await s.scalars(
+                        select(Confirmation).where(
+                            Confirmation.database_name == name, Confirmation.state == "pending"
+                        )
+                    )
+                ).first()
             if conf is None:
                 return
-            click = Request(user_id=ADMIN, channel_id=channel, source="click",
-                            correlation_id=uuid.uuid4().hex[:12])
+            click = Request(
+                user_id=ADMIN,
+                channel_id=channel,
+                source="click",
+                correlation_id=uuid.uuid4().hex[:12],
+            )
             await service.handle_action(click, ACTION_CONFIRM, conf.id, conf.message_ts, r)
             for w in watchers:
                 w.wake()
@@ -193,8 +226,10 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         deadline = time.monotonic() + args.drain
         idle = False
         while time.monotonic() < deadline:
-            if not await store.pending_operations(limit=1) and \
-                    not await store.pending_notice_count():
+            if (
+                not await store.pending_operations(limit=1)
+                and not await store.pending_notice_count()
+            ):
                 idle = True
                 break
             await asyncio.sleep(0.5)
@@ -205,10 +240,13 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         async with store.session() as s:
             ops = list((await s.scalars(select(Operation))).all())
             notices = list((await s.scalars(select(Notice))).all())
-        posted: list[str] = [str(c.params.get("text") or "")
-                             for c in slack.calls("chat.postMessage") if c.ok]
-        attempts = [(c.at, c.status, c.ok, str(c.params.get("text") or "").split("\n")[0])
-                    for c in slack.calls("chat.postMessage")]
+        posted: list[str] = [
+            str(c.params.get("text") or "") for c in slack.calls("chat.postMessage") if c.ok
+        ]
+        attempts = [
+            (c.at, c.status, c.ok, str(c.params.get("text") or "").split("\n")[0])
+            for c in slack.calls("chat.postMessage")
+        ]
         await comps.aclose()
     lines = [ln for text in posted for ln in text.split("\n") if FINAL.search(ln)]
     by_name: dict[str, int] = {}
@@ -217,9 +255,14 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         by_name[op.id] = sum(1 for ln in lines if pat.search(ln))
     lost = sorted(op.database_name for op in ops if by_name[op.id] == 0)
     dup = sorted(op.database_name for op in ops if by_name[op.id] > 1)
-    dup_lines = {n: [f"{at:.3f} {st} {ok} {t}" for at, st, ok, t in attempts
-                     if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", t)]
-                 for n in dup[:5]}
+    dup_lines = {
+        n: [
+            f"{at:.3f} {st} {ok} {t}"
+            for at, st, ok, t in attempts
+            if re.search(rf"(?<![\w-]){re.escape(n)}(?![\w-])", t)
+        ]
+        for n in dup[:5]
+    }
     unfinished = sorted(op.database_name for op in ops if op.state in ("pending", "sending"))
     posts_per_name: dict[str, int] = {}
     for r in emu.requests:
@@ -227,8 +270,11 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
             n = str(r.json.get("name"))
             posts_per_name[n] = posts_per_name.get(n, 0) + 1
     with_ops = {op.database_name for op in ops}
-    refused = [f"{n}: {' | '.join(m[:100] for m in ms)}" for n, ms in sorted(replies.items())
-               if n not in with_ops]
+    refused = [
+        f"{n}: {' | '.join(m[:100] for m in ms)}"
+        for n, ms in sorted(replies.items())
+        if n not in with_ops
+    ]
     sent_twice = sorted(n for n, k in posts_per_name.items() if k > 1)
     states: dict[str, int] = {}
     for op in ops:
@@ -239,15 +285,20 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
         "refused_before_an_operation": len(refused),
         "refused_examples": refused[:5],
         "final_states": states,
-        "lost": len(lost), "lost_names": lost[:20],
-        "duplicated": len(dup), "duplicated_names": dup[:20], "duplicated_lines": dup_lines,
+        "lost": len(lost),
+        "lost_names": lost[:20],
+        "duplicated": len(dup),
+        "duplicated_names": dup[:20],
+        "duplicated_lines": dup_lines,
         "unfinished": len(unfinished),
         "creates_sent_twice": sent_twice,
         "notice_rows": len(notices),
         "notices_not_sent": sum(1 for n in notices if n.state != "sent"),
         "faults_injected": counts,
         "watchers": args.watchers,
-        "drive_s": round(driven, 1), "drain_s": round(drained, 1), "idle": idle,
+        "drive_s": round(driven, 1),
+        "drain_s": round(drained, 1),
+        "idle": idle,
     }
     if not args.keep:
         import shutil
@@ -265,8 +316,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--watchers", type=int, default=2, help="replicas sharing the store")
     p.add_argument("--interval", type=float, default=0.5, help="watcher poll interval")
     p.add_argument("--channels", type=int, default=8)
-    p.add_argument("--slow-creates", type=int, default=3,
-                   help="creates answered after the client's timeout")
+    p.add_argument(
+        "--slow-creates", type=int, default=3, help="creates answered after the client's timeout"
+    )
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--keep", action="store_true")
     args = p.parse_args(argv)
@@ -275,11 +327,19 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.ERROR)
     result = asyncio.run(soak(args))
     print(json.dumps(result, indent=2))
-    ok = (result["lost"] == 0 and result["duplicated"] == 0 and not result["creates_sent_twice"]
-          and result["unfinished"] == 0 and result["idle"])
-    print(f"soak: {result['operations']} operations, lost {result['lost']}, duplicated "
-          f"{result['duplicated']}, unfinished {result['unfinished']}, creates sent twice "
-          f"{len(result['creates_sent_twice'])} → {'OK' if ok else 'FAIL'}", file=sys.stderr)
+    ok = (
+        result["lost"] == 0
+        and result["duplicated"] == 0
+        and not result["creates_sent_twice"]
+        and result["unfinished"] == 0
+        and result["idle"]
+    )
+    print(
+        f"soak: {result['operations']} operations, lost {result['lost']}, duplicated "
+        f"{result['duplicated']}, unfinished {result['unfinished']}, creates sent twice "
+        f"{len(result['creates_sent_twice'])} → {'OK' if ok else 'FAIL'}",
+        file=sys.stderr,
+    )
     return 0 if ok else 1
 
 

@@ -66,15 +66,19 @@ class Stack:
         procs = Processes(run_dir / "logs")
         # no keep-alive: a reused connection the server has just closed (uvicorn drops idle
         # ones after 5 s) would fail a control call at random
-        http = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60),
-                                     connector=aiohttp.TCPConnector(force_close=True))
+        http = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=60),
+            connector=aiohttp.TCPConnector(force_close=True),
+        )
         stack = cls(run_dir, procs, http)
         try:
             emu_port, ctl_port = free_port(), free_port()
-            emu = procs.start("emulator", python_argv(
-                "tests.bench.emulator_server", "--port", str(emu_port)))
-            slack = procs.start("fake-slack", python_argv(
-                "tests.bench.slack_server", "--ctl-port", str(ctl_port)))
+            emu = procs.start(
+                "emulator", python_argv("tests.bench.emulator_server", "--port", str(emu_port))
+            )
+            slack = procs.start(
+                "fake-slack", python_argv("tests.bench.slack_server", "--ctl-port", str(ctl_port))
+            )
             stack.emu_url = f"http://127.0.0.1:{emu_port}"
             stack.slack_ctl = f"http://127.0.0.1:{ctl_port}"
             await wait_http(f"{stack.emu_url}/_bench/health", proc=emu)
@@ -117,13 +121,18 @@ class Stack:
         return total
 
     async def emu_purge(self, prefix: str = "") -> int:
-        return int((await self.post(f"{self.emu_url}/_bench/purge", {"prefix": prefix}))
-                   ["purged"])
+        return int((await self.post(f"{self.emu_url}/_bench/purge", {"prefix": prefix}))["purged"])
 
-    async def emu_add(self, count: int, *, status: str = "ACTIVE", prefix: str = "seed",
-                      ) -> list[str]:
-        doc = await self.post(f"{self.emu_url}/_bench/databases",
-                              {"count": count, "status": status, "prefix": prefix})
+    async def emu_add(
+        self,
+        count: int,
+        *,
+        status: str = "ACTIVE",
+        prefix: str = "seed",
+    ) -> list[str]:
+        doc = await self.post(
+            f"{self.emu_url}/_bench/databases", {"count": count, "status": status, "prefix": prefix}
+        )
         return list(doc["ids"])
 
     async def emu_dbs(self, prefix: str) -> dict[str, str]:
@@ -135,8 +144,11 @@ class Stack:
 
     # ------------------------------------------------------------------ fake slack
 
-    async def slack_calls(self, since: int = 0, method: str | None = None,
-                          ) -> tuple[int, list[list[Any]]]:
+    async def slack_calls(
+        self,
+        since: int = 0,
+        method: str | None = None,
+    ) -> tuple[int, list[list[Any]]]:
         q = f"?since={since}" + (f"&method={method}" if method else "")
         doc = await self.get(f"{self.slack_ctl}/_ctl/calls{q}")
         return int(doc["total"]), doc["rows"]
@@ -150,8 +162,10 @@ class Stack:
         return int(doc["total"]), doc["rows"]
 
     async def slack_fault(self, method: str, kind: str, count: int = 1, **extra: Any) -> None:
-        await self.post(f"{self.slack_ctl}/_ctl/fault",
-                        {"method": method, "kind": kind, "count": count, **extra})
+        await self.post(
+            f"{self.slack_ctl}/_ctl/fault",
+            {"method": method, "kind": kind, "count": count, **extra},
+        )
 
     async def slack_clear(self) -> None:
         await self.post(f"{self.slack_ctl}/_ctl/clear", {})
@@ -159,21 +173,32 @@ class Stack:
     # ------------------------------------------------------------------ bots
 
     def _bot_env(self, port: int, db_path: Path, interval: float | None) -> dict[str, str]:
-        return bot_env(port=port, slack_api_url=self.slack_api, astra_url=self.emu_url,
-                       database_url=f"sqlite+aiosqlite:///{db_path}", poll_interval=interval)
+        return bot_env(
+            port=port,
+            slack_api_url=self.slack_api,
+            astra_url=self.emu_url,
+            database_url=f"sqlite+aiosqlite:///{db_path}",
+            poll_interval=interval,
+        )
 
-    def spawn_bot(self, name: str, *, db_path: Path | None = None,
-                  interval: float | None = None) -> Bot:
+    def spawn_bot(
+        self, name: str, *, db_path: Path | None = None, interval: float | None = None
+    ) -> Bot:
         """``astra-bot serve`` in its own process (cwd: the run folder, so no .env is read)."""
         self._n += 1
         port = free_port()
         db_path = db_path or self.run_dir / f"{name}-{self._n}.db"
-        proc = self.procs.start(f"{name}-{self._n}", bot_argv("serve"),
-                                env=self._bot_env(port, db_path, interval), cwd=self.run_dir)
+        proc = self.procs.start(
+            f"{name}-{self._n}",
+            bot_argv("serve"),
+            env=self._bot_env(port, db_path, interval),
+            cwd=self.run_dir,
+        )
         return Bot(proc, port, db_path, interval)
 
-    async def start_bot(self, name: str, *, interval: float | None = None,
-                        db_path: Path | None = None) -> Bot:
+    async def start_bot(
+        self, name: str, *, interval: float | None = None, db_path: Path | None = None
+    ) -> Bot:
         bot = self.spawn_bot(name, db_path=db_path, interval=interval)
         await wait_http(f"{bot.url}/healthz", proc=bot.proc)
         return bot
@@ -181,10 +206,16 @@ class Stack:
     def spawn_bare(self) -> Bot:
         self._n += 1
         port = free_port()
-        env = {**base_env(), "PORT": str(port), "SLACK_BOT_TOKEN": "xoxb-test-token",
-               "SLACK_SIGNING_SECRET": "bench-signing-secret", "SLACK_API_URL": self.slack_api}
-        proc = self.procs.start(f"bare-bolt-{self._n}", python_argv("tests.bench.bare_bolt"),
-                                env=env)
+        env = {
+            **base_env(),
+            "PORT": str(port),
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_SIGNING_SECRET": "bench-signing-secret",
+            "SLACK_API_URL": self.slack_api,
+        }
+        proc = self.procs.start(
+            f"bare-bolt-{self._n}", python_argv("tests.bench.bare_bolt"), env=env
+        )
         return Bot(proc, port, Path("/dev/null"), None)
 
     async def start_bare(self) -> Bot:
@@ -202,7 +233,8 @@ def retire_operations(db_path: Path, name_prefix: str) -> int:
         cur = con.execute(
             "UPDATE operations SET state='done', finished_at=?, lease_owner=NULL, "
             "lease_until=NULL WHERE database_name LIKE ? AND state IN ('pending','sending')",
-            (time.time(), name_prefix + "%"))
+            (time.time(), name_prefix + "%"),
+        )
         con.commit()
         return cur.rowcount
     finally:

@@ -49,8 +49,14 @@ class NullNotifier:
         self.posts = 0
         self.updates = 0
 
-    async def post(self, channel: str, message: Message, *, thread_ts: str | None = None,
-                   broadcast: bool = False) -> str | None:
+    async def post(
+        self,
+        channel: str,
+        message: Message,
+        *,
+        thread_ts: str | None = None,
+        broadcast: bool = False,
+    ) -> str | None:
         self.posts += 1
         return f"1700000000.{self.posts:06d}"
 
@@ -59,33 +65,59 @@ class NullNotifier:
 
 
 def settings_for(url: str, interval: float) -> Settings:
-    return Settings.model_validate({
-        "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": "s",
-        "ASTRA_DB_APPLICATION_TOKEN": SANDBOX_TOKEN, "DATABASE_URL": url,
-        "ASTRA_BOT_POLL_INTERVAL": str(interval),
-    })
+    return Settings.model_validate(
+        {
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_SIGNING_SECRET": "s",
+            "ASTRA_DB_APPLICATION_TOKEN": SANDBOX_TOKEN,
+            "DATABASE_URL": url,
+            "ASTRA_BOT_POLL_INTERVAL": str(interval),
+        }
+    )
 
 
-async def insert_operations(store: Store, org_id: str, db_ids: list[str], *,
-                            prefix: str = "w", channels: int = 20,
-                            due_at: float | None = None) -> None:
+async def insert_operations(
+    store: Store,
+    org_id: str,
+    db_ids: list[str],
+    *,
+    prefix: str = "w",
+    channels: int = 20,
+    due_at: float | None = None,
+) -> None:
     """N pending create operations, due now, as ``Service._create`` leaves them once Astra
     accepted the create (state ``pending``, last status PENDING, a progress message)."""
     now = time.time()
-    rows = [Operation(
-        id=str(uuid.uuid4()), org_id=org_id, kind="create", database_id=db_id,
-        database_name=f"{prefix}-{i:05d}", target_status="ACTIVE", state="pending",
-        last_status="PENDING", channel_id=f"CW{i % channels}", thread_ts=None,
-        message_ts=f"1700000000.{i:06d}", requester_id="UBENCH", correlation_id=f"c{i}",
-        detail="{}", created_at=now, updated_at=now, deadline_at=now + 3600,
-        next_check_at=due_at if due_at is not None else now - 1.0,
-    ) for i, db_id in enumerate(db_ids)]
+    rows = [
+        Operation(
+            id=str(uuid.uuid4()),
+            org_id=org_id,
+            kind="create",
+            database_id=db_id,
+            database_name=f"{prefix}-{i:05d}",
+            target_status="ACTIVE",
+            state="pending",
+            last_status="PENDING",
+            channel_id=f"CW{i % channels}",
+            thread_ts=None,
+            message_ts=f"1700000000.{i:06d}",
+            requester_id="UBENCH",
+            correlation_id=f"c{i}",
+            detail="{}",
+            created_at=now,
+            updated_at=now,
+            deadline_at=now + 3600,
+            next_check_at=due_at if due_at is not None else now - 1.0,
+        )
+        for i, db_id in enumerate(db_ids)
+    ]
     async with store.session() as s, s.begin():
         s.add_all(rows)
 
 
-async def one_case(n: int, extra: int, *, subscription: bool = False,
-                   interval: float = 10.0) -> dict[str, Any]:
+async def one_case(
+    n: int, extra: int, *, subscription: bool = False, interval: float = 10.0
+) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="astra-bench-w-") as tmp:
         url = f"sqlite+aiosqlite:///{Path(tmp) / 'bot.db'}"
         engine = make_engine(url)
@@ -99,18 +131,30 @@ async def one_case(n: int, extra: int, *, subscription: bool = False,
             statements += 1
 
         emu = AstraEmulator(EmulatorConfig())
-        astra = AstraClient(SANDBOX_TOKEN, "http://astra-emulator",
-                            transport=httpx.ASGITransport(app=emu.app))
+        astra = AstraClient(
+            SANDBOX_TOKEN, "http://astra-emulator", transport=httpx.ASGITransport(app=emu.app)
+        )
         ids = [emu.add_database(f"w-{i:05d}", "PENDING") for i in range(n)]
         for j in range(extra):
             emu.add_database(f"x-{j:05d}", "ACTIVE")
         org = emu.config.org_id
         await insert_operations(store, org, ids)
         if subscription:
-            await store.subscribe(org_id=org, channel_id="CSUB", database_id="*",
-                                  database_name="all databases", by="UBENCH")
-        watcher = Watcher(settings_for(url, interval), store, astra, NullNotifier(),
-                          db_view=db_view, poll_interval=interval)
+            await store.subscribe(
+                org_id=org,
+                channel_id="CSUB",
+                database_id="*",
+                database_name="all databases",
+                by="UBENCH",
+            )
+        watcher = Watcher(
+            settings_for(url, interval),
+            store,
+            astra,
+            NullNotifier(),
+            db_view=db_view,
+            poll_interval=interval,
+        )
         dbs = n + extra
         ticks: list[dict[str, Any]] = []
         seen = 0
@@ -122,17 +166,22 @@ async def one_case(n: int, extra: int, *, subscription: bool = False,
                 t0 = time.perf_counter()
                 result = await watcher.tick()
                 took = time.perf_counter() - t0
-                ticks.append({
-                    "claimed": result.claimed,
-                    "astra_reads": emu.reads_count,
-                    "astra_requests": len(emu.requests),
-                    "list_calls": emu.count("GET", "/v2/databases") - sum(
-                        1 for r in emu.requests if r.method == "GET"
-                        and r.path.startswith("/v2/databases/")),
-                    "reported_astra_reads": result.astra_reads,
-                    "seconds": round(took, 4),
-                    "sql_statements": statements,
-                })
+                ticks.append(
+                    {
+                        "claimed": result.claimed,
+                        "astra_reads": emu.reads_count,
+                        "astra_requests": len(emu.requests),
+                        "list_calls": emu.count("GET", "/v2/databases")
+                        - sum(
+                            1
+                            for r in emu.requests
+                            if r.method == "GET" and r.path.startswith("/v2/databases/")
+                        ),
+                        "reported_astra_reads": result.astra_reads,
+                        "seconds": round(took, 4),
+                        "sql_statements": statements,
+                    }
+                )
                 seen += result.claimed
                 if seen >= n or result.claimed == 0 or len(ticks) >= 10:
                     break
@@ -163,16 +212,20 @@ async def run(ns: list[int], extra: int) -> dict[str, Any]:
         cases.append(await one_case(n, extra))
     # an org whose size is a multiple of the page: cursor paging needs one more (empty) page
     cases.append(await one_case(100, 0))
-    return {"method": "in-process: real Watcher.tick() + Store (SQLite file) + AstraClient "
-                      "→ AstraEmulator via ASGITransport; reads counted in the emulator log",
-            "extra_databases": extra, "cases": cases}
+    return {
+        "method": "in-process: real Watcher.tick() + Store (SQLite file) + AstraClient "
+        "→ AstraEmulator via ASGITransport; reads counted in the emulator log",
+        "extra_databases": extra,
+        "cases": cases,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="Astra reads per watcher tick")
     p.add_argument("--n", default="1,10,100,1000")
-    p.add_argument("--extra", type=int, default=50,
-                   help="databases in the org besides the N pending ones")
+    p.add_argument(
+        "--extra", type=int, default=50, help="databases in the org besides the N pending ones"
+    )
     args = p.parse_args(argv)
     ns = [int(x) for x in args.n.split(",") if x]
     json.dump(asyncio.run(run(ns, args.extra)), sys.stdout)

@@ -98,13 +98,18 @@ class FakeSocketMode:
         await ws.prepare(request)
         conn = SocketConnection(ws, request, request.query.get("ticket", ""))
         self.connections.append(conn)
-        await ws.send_json({
-            "type": "hello",
-            "num_connections": len(self.open_connections),
-            "debug_info": {"host": "applink-fake", "build_number": 1,
-                           "approximate_connection_time": 18060},
-            "connection_info": {"app_id": self.app_id},
-        })
+        await ws.send_json(
+            {
+                "type": "hello",
+                "num_connections": len(self.open_connections),
+                "debug_info": {
+                    "host": "applink-fake",
+                    "build_number": 1,
+                    "approximate_connection_time": 18060,
+                },
+                "connection_info": {"app_id": self.app_id},
+            }
+        )
         await self._notify()
         try:
             async for msg in ws:
@@ -135,22 +140,37 @@ class FakeSocketMode:
     # ------------------------------------------------------------------ test API
 
     async def wait_connections(
-        self, count: int = 1, timeout: float = 5.0,  # noqa: ASYNC109 - the fake's API
+        self,
+        count: int = 1,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the fake's API
     ) -> SocketConnection:
         """Wait until ``count`` connections were made in all and one is open; the newest."""
-        await self._wait(f"connection #{count}",
-                         lambda: len(self.connections) >= count and self.open_connections,
-                         timeout)
+        await self._wait(
+            f"connection #{count}",
+            lambda: len(self.connections) >= count and self.open_connections,
+            timeout,
+        )
         return self.open_connections[-1]
 
-    async def send(self, type: str, payload: dict[str, Any], *,
-                   accepts_response_payload: bool = False, retry_attempt: int = 0,
-                   retry_reason: str = "", envelope_id: str | None = None) -> str:
+    async def send(
+        self,
+        type: str,
+        payload: dict[str, Any],
+        *,
+        accepts_response_payload: bool = False,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+        envelope_id: str | None = None,
+    ) -> str:
         """Send an envelope on the newest open connection; its envelope id."""
         conn = await self.wait_connections(1)
         eid = envelope_id or str(uuid.uuid4())
-        envelope: dict[str, Any] = {"envelope_id": eid, "type": type, "payload": payload,
-                                    "accepts_response_payload": accepts_response_payload}
+        envelope: dict[str, Any] = {
+            "envelope_id": eid,
+            "type": type,
+            "payload": payload,
+            "accepts_response_payload": accepts_response_payload,
+        }
         if type == "events_api":
             envelope |= {"retry_attempt": retry_attempt, "retry_reason": retry_reason}
         await conn.ws.send_json(envelope)
@@ -161,24 +181,25 @@ class FakeSocketMode:
         payload = dict(parse_qsl(slash_command_body(text, **kwargs)))
         return await self.send("slash_commands", payload, accepts_response_payload=True)
 
-    async def block_actions(self, action_id: str, value: str | None = None,
-                            **kwargs: Any) -> str:
+    async def block_actions(self, action_id: str, value: str | None = None, **kwargs: Any) -> str:
         """An ``interactive`` envelope of a ``block_actions`` payload (a button click)."""
         body = dict(parse_qsl(block_actions_body(action_id, value, **kwargs)))
         return await self.send("interactive", json.loads(body["payload"]))
 
     async def wait_ack(
-        self, envelope_id: str, timeout: float = 5.0,  # noqa: ASYNC109 - the fake's API
+        self,
+        envelope_id: str,
+        timeout: float = 5.0,  # noqa: ASYNC109 - the fake's API
     ) -> dict[str, Any]:
-        await self._wait(f"the ack of {envelope_id}", lambda: envelope_id in self.acks,
-                         timeout)
+        await self._wait(f"the ack of {envelope_id}", lambda: envelope_id in self.acks, timeout)
         return self.acks[envelope_id]
 
     async def disconnect(self, reason: str = "refresh_requested") -> None:
         """Ask the client to reconnect, as Slack does before a server goes away."""
         conn = await self.wait_connections(1)
-        await conn.ws.send_json({"type": "disconnect", "reason": reason,
-                                 "debug_info": {"host": "applink-fake"}})
+        await conn.ws.send_json(
+            {"type": "disconnect", "reason": reason, "debug_info": {"host": "applink-fake"}}
+        )
 
     async def drop(self) -> None:
         """Close the newest connection with a close frame (a server restart)."""

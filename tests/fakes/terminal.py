@@ -83,7 +83,7 @@ class Screen:
             line = self._line()
             mode = args[0] if args else 0
             if mode == 0:
-                del line[self.col:]
+                del line[self.col :]
             elif mode == 1:
                 line[: self.col + 1] = [" "] * min(len(line), self.col + 1)
             else:
@@ -91,8 +91,8 @@ class Screen:
         elif final == "J":
             mode = args[0] if args else 0
             if mode == 0:
-                del self._line()[self.col:]
-                del self.rows[self.row + 1:]
+                del self._line()[self.col :]
+                del self.rows[self.row + 1 :]
             elif mode == 2:
                 self.rows = [[] for _ in self.rows]
 

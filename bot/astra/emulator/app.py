@@ -82,8 +82,11 @@ class AstraEmulator(
             if fault.latency_s > 0:
                 await asyncio.sleep(fault.latency_s)
             if fault.body is not None:
-                return Response(fault.body.encode(), status_code=fault.status or 200,
-                                media_type="application/json")
+                return Response(
+                    fault.body.encode(),
+                    status_code=fault.status or 200,
+                    media_type="application/json",
+                )
             if fault.status:
                 headers = {}
                 if fault.retry_after is not None:

@@ -57,8 +57,12 @@ class AccessListHandlers:
             Entry("access-list.devops", handler=self.devops),
             Entry("access-list.show", handler=self.show),
             # the first entry of an empty list is destructive: confirmed first (below)
-            Entry("access-list.add", handler=self.add, confirmed=self.add_confirmed,
-                  escalate=self.first_entry),
+            Entry(
+                "access-list.add",
+                handler=self.add,
+                confirmed=self.add_confirmed,
+                escalate=self.first_entry,
+            ),
             Entry(
                 "access-list.remove", confirmed=self.remove_confirmed, precheck=self.precheck_remove
             ),
@@ -114,17 +118,19 @@ class AccessListHandlers:
         db = need(db)
         if not _starts_enforcing(await self.astra.get_access_list(db.id)):
             return None
-        return md("add `{}` to the access list of *{}*. This is the first entry: Astra will "
-                  "then refuse every client not on the list.", intent.arg("cidr"), name_of(db))
+        return md(
+            "add `{}` to the access list of *{}*. This is the first entry: Astra will "
+            "then refuse every client not on the list.",
+            intent.arg("cidr"),
+            name_of(db),
+        )
 
     async def add(
         self, req: Request, intent: Intent, reply: Replier, db: Database | None
     ) -> Outcome:
         return await self._add(req, intent, need(db))
 
-    async def add_confirmed(
-        self, req: Request, intent: Intent, message_ts: str | None
-    ) -> Outcome:
+    async def add_confirmed(self, req: Request, intent: Intent, message_ts: str | None) -> Outcome:
         outcome = await self._add(req, intent, await self.resolver.resolve_db(intent.arg("db")))
         # a confirmed add has nobody to answer privately: the channel asked
         return Outcome(outcome.audit, channel=outcome.channel or outcome.private)
