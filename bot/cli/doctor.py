@@ -799,6 +799,37 @@ def _sqlite_missing(driver: str, database: str | None, url: str) -> bool:
     )
 
 
+def _no_store_yet(database: str) -> list[Check]:
+    """The checks of a SQLite store whose file does not exist yet."""
+    return [
+        Check(
+            "store.reachable",
+            "store",
+            "warn",
+            f"{database} does not exist yet",
+            "`astra-bot serve` creates and migrates it; or run `astra-bot migrate`.",
+        ),
+        Check("store.migrations", "store schema", "skip", "no store yet"),
+        Check("watcher.backlog", "watcher backlog", "skip", "no store yet"),
+    ]
+
+
+def _store_unreachable(shown: str, err: BotError) -> list[Check]:
+    """The checks of a store the bot cannot reach."""
+    return [
+        Check(
+            "store.reachable",
+            "store",
+            "fail",
+            f"{shown}: {err.user_message}",
+            "Check DATABASE_URL (host, port, user, password, database) and that "
+            "the database server runs.",
+        ),
+        Check("store.migrations", "store schema", "skip", "store unreachable"),
+        Check("watcher.backlog", "watcher backlog", "skip", "store unreachable"),
+    ]
+
+
 async def _store_checks(settings: Settings, now: float) -> list[Check]:
     from sqlalchemy.engine import make_url
 
@@ -809,34 +840,13 @@ async def _store_checks(settings: Settings, now: float) -> list[Check]:
     shown = url.render_as_string(hide_password=True)
     if _sqlite_missing(url.drivername, url.database, str(url)):
         # Connecting would create the file: say so instead.
-        return [
-            Check(
-                "store.reachable",
-                "store",
-                "warn",
-                f"{url.database} does not exist yet",
-                "`astra-bot serve` creates and migrates it; or run `astra-bot migrate`.",
-            ),
-            Check("store.migrations", "store schema", "skip", "no store yet"),
-            Check("watcher.backlog", "watcher backlog", "skip", "no store yet"),
-        ]
+        return _no_store_yet(str(url.database))
     engine = make_engine(settings.database_url)
     try:
         try:
             current = await current_revision(engine)
         except BotError as err:
-            return [
-                Check(
-                    "store.reachable",
-                    "store",
-                    "fail",
-                    f"{shown}: {err.user_message}",
-                    "Check DATABASE_URL (host, port, user, password, database) and that "
-                    "the database server runs.",
-                ),
-                Check("store.migrations", "store schema", "skip", "store unreachable"),
-                Check("watcher.backlog", "watcher backlog", "skip", "store unreachable"),
-            ]
+            return _store_unreachable(shown, err)
         head = head_revision()
         from alembic.script import ScriptDirectory
 

@@ -577,6 +577,16 @@ async def run_shell(
     )
 
 
+def _greet(screen: Screen, user: str, channel: str, sandbox: bool, api_url: str) -> None:
+    """The shell's first line: who you are, where, and against which Astra."""
+    where = "the built-in Astra emulator" if sandbox else api_url
+    screen.say(
+        f"astra-bot shell — you are @{user} in #{channel.lower()}, on {where}. "
+        "Type /astra help, :help for the shell's own commands, a number to "
+        "click a button, home for the Home tab, or quit."
+    )
+
+
 async def _session(
     settings: Settings,
     source: LineSource,
@@ -615,12 +625,7 @@ async def _session(
             ),
         )
         components.tasks.append(asyncio.create_task(components.watcher.run(components.stop)))
-        where = "the built-in Astra emulator" if sandbox else settings.astra_api_url
-        screen.say(
-            f"astra-bot shell — you are @{user} in #{channel.lower()}, on {where}. "
-            "Type /astra help, :help for the shell's own commands, a number to "
-            "click a button, home for the Home tab, or quit."
-        )
+        _greet(screen, user, channel, sandbox, settings.astra_api_url)
         await Shell(
             components,
             screen,
