@@ -28,7 +28,7 @@ from fnmatch import fnmatchcase
 from typing import Literal
 
 from bot.intents import COMMANDS, CommandSpec
-from bot.mrkdwn import Mrkdwn, md, subject
+from bot.render.mrkdwn import Mrkdwn, md, subject
 
 BUILTIN_ROLES: Mapping[str, frozenset[str]] = {
     "viewer": frozenset(c.permission for c in COMMANDS if c.level == "viewer"),

@@ -13,7 +13,7 @@ import pytest
 
 from bot import render
 from bot.errors import NotFound
-from bot.mrkdwn import Mrkdwn, channel, escape, join, link, md, unescape, user, usergroup
+from bot.render.mrkdwn import Mrkdwn, channel, escape, join, link, md, unescape, user, usergroup
 
 ROOT = Path(__file__).resolve().parents[1]
 HOSTILE = "<!channel> <https://evil.example|click me> <@U123> & co"

@@ -34,7 +34,6 @@ IO_LIBS = (
 PURE = [
     "bot.intents",
     "bot.policy",
-    "bot.mrkdwn",
     "bot.render",
     *sorted(
         f"bot.render.{p.stem}"

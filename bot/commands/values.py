@@ -17,7 +17,7 @@ from typing import Literal
 
 from bot.commands.spec import CommandSpec, Flag, Param
 from bot.errors import UsageError
-from bot.mrkdwn import Mrkdwn, subject
+from bot.render.mrkdwn import Mrkdwn, subject
 
 
 @dataclass(frozen=True)
