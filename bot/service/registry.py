@@ -1,26 +1,117 @@
-"""The one table of permission → handler, confirmed handler, precheck and escalation."""
+"""The one table of permission → handler, confirmed handler, precheck and escalation, filled
+from handler methods marked by the command class they take.
+
+A handler module is a :class:`Handlers` subclass; each of its methods is marked with the
+command it serves, and receives that command already narrowed to its class (mypy sees a
+wrong field)::
+
+    class DbHandlers(Handlers):
+        @handles(GetDatabase)
+        async def get(self, cmd: GetDatabase, call: Call) -> Outcome: ...
+
+        @prechecks(TerminateDatabase)
+        async def terminable(self, cmd: TerminateDatabase, db: Database | None) -> None: ...
+
+        @confirms(TerminateDatabase)
+        async def delete(self, cmd: TerminateDatabase, call: Call) -> Outcome: ...
+
+:meth:`Handlers.entries` collects the marked methods of an instance; :class:`Registry` is
+what the dispatcher (bot/service/dispatch.py) and the confirmations read.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
+from typing import Any, TypeVar, overload
 
 from bot.astra.models import Database
-from bot.intents import Intent
+from bot.commands import Command
 from bot.ports import Replier
 from bot.service.context import Request
 from bot.service.outcome import Outcome
+from bot.service.resolve import need
+
+C = TypeVar("C", bound=Command)
+C2 = TypeVar("C2", bound=Command)
+C3 = TypeVar("C3", bound=Command)
+
+
+@dataclass(frozen=True)
+class Call:
+    """Where a command runs: who asks where (``req``), how to answer them (``reply``; a
+    confirmed command, run from a click, has none), the database it was decided on, and
+    the confirmation message it was confirmed with (``ts``)."""
+
+    req: Request
+    reply: Replier | None = None
+    db: Database | None = None
+    ts: str | None = None
+
+    @property
+    def database(self) -> Database:
+        """The resolved database of a command that names one (the grammar requires it)."""
+        return need(self.db)
+
 
 #: A command that runs at once; what it did, the dispatcher sends and audits.
-Handler = Callable[[Request, Intent, Replier, Database | None], Awaitable[Outcome]]
+Handler = Callable[[Request, Command, Replier, Database | None], Awaitable[Outcome]]
 #: A destructive command, run only from a confirmation click (in the stored channel).
-ConfirmedHandler = Callable[[Request, Intent, str | None], Awaitable[Outcome]]
+ConfirmedHandler = Callable[[Request, Command, str | None], Awaitable[Outcome]]
 #: Explains a refusal before anything is sent or a confirmation is posted.
-Precheck = Callable[[Intent, Database | None], Awaitable[None]]
+Precheck = Callable[[Command, Database | None], Awaitable[None]]
 #: Whether this instance of a command that is not destructive is destructive after all (the
 #: first entry of an empty access list): what its confirmation says, or None. The command
 #: is then decided and confirmed as a destructive one (and needs a confirmed handler).
-Escalation = Callable[[Intent, Database | None], Awaitable[str | None]]
+Escalation = Callable[[Command, Database | None], Awaitable[str | None]]
+
+#: The methods the decorators take (``self`` first).
+RunMethod = Callable[[Any, C, Call], Awaitable[Outcome]]
+CheckMethod = Callable[[Any, C, Database | None], Awaitable[None]]
+EscalateMethod = Callable[[Any, C, Database | None], Awaitable[str | None]]
+M = TypeVar("M", bound=Callable[..., Awaitable[Any]])
+
+_MARKS = "__astra_commands__"
+
+
+def _mark(role: str, *commands: type[Command]) -> Callable[[M], M]:
+    def mark(method: M) -> M:
+        marks: list[tuple[str, type[Command]]] = getattr(method, _MARKS, [])
+        setattr(method, _MARKS, [*marks, *((role, c) for c in commands)])
+        return method
+
+    return mark
+
+
+def handles(command: type[C]) -> Callable[[RunMethod[C]], RunMethod[C]]:
+    """The method runs ``command`` at once (once the dispatcher allowed it)."""
+    return _mark("handler", command)
+
+
+def confirms(command: type[C]) -> Callable[[RunMethod[C]], RunMethod[C]]:
+    """The method runs ``command`` once confirmed (from the confirmation click)."""
+    return _mark("confirmed", command)
+
+
+@overload
+def prechecks(a: type[C], /) -> Callable[[CheckMethod[C]], CheckMethod[C]]: ...
+@overload
+def prechecks(
+    a: type[C], b: type[C2], /
+) -> Callable[[CheckMethod[C | C2]], CheckMethod[C | C2]]: ...
+@overload
+def prechecks(
+    a: type[C], b: type[C2], c: type[C3], /
+) -> Callable[[CheckMethod[C | C2 | C3]], CheckMethod[C | C2 | C3]]: ...
+def prechecks(*commands: type[Command]) -> Callable[[M], M]:
+    """The method explains a refusal of each of ``commands`` (its parameter takes their
+    union) before anything is sent or a confirmation is asked."""
+    return _mark("precheck", *commands)
+
+
+def escalates(command: type[C]) -> Callable[[EscalateMethod[C]], EscalateMethod[C]]:
+    """The method says whether this ``command`` is destructive after all (and why)."""
+    return _mark("escalate", command)
 
 
 @dataclass(frozen=True)
@@ -32,6 +123,41 @@ class Entry:
     confirmed: ConfirmedHandler | None = None
     precheck: Precheck | None = None
     escalate: Escalation | None = None
+
+
+def _adapt(role: str, command: type[Command], bound: Callable[..., Awaitable[Any]]) -> Any:
+    """The registry's calling convention for one marked method, narrowing the command."""
+    if role == "handler":
+
+        async def run(req: Request, cmd: Command, reply: Replier, db: Database | None) -> Any:
+            return await bound(command.narrow(cmd), Call(req, reply, db))
+
+        return run
+    if role == "confirmed":
+
+        async def confirmed(req: Request, cmd: Command, ts: str | None) -> Any:
+            return await bound(command.narrow(cmd), Call(req, ts=ts))
+
+        return confirmed
+
+    async def check(cmd: Command, db: Database | None) -> Any:
+        return await bound(command.narrow(cmd), db)
+
+    return check
+
+
+class Handlers:
+    """The base of a noun's handlers: :meth:`entries` are its marked methods."""
+
+    def entries(self) -> list[Entry]:
+        found: dict[str, dict[str, Any]] = {}
+        for name in dir(type(self)):
+            for role, command in getattr(getattr(type(self), name), _MARKS, ()):
+                roles = found.setdefault(command.spec.permission, {})
+                if role in roles:
+                    raise TypeError(f"two {role}s of {command.__name__} in {type(self).__name__}")
+                roles[role] = _adapt(role, command, getattr(self, name))
+        return [Entry(permission, **roles) for permission, roles in found.items()]
 
 
 class Registry:

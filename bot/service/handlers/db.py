@@ -2,56 +2,51 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from bot import render
 from bot.astra.client import AstraClient
 from bot.astra.models import Database
+from bot.commands.db import (
+    GetDatabase,
+    ListDatabases,
+    ParkDatabase,
+    ResizeDatabase,
+    ShowDatabaseStatus,
+    TerminateDatabase,
+    UnparkDatabase,
+)
 from bot.errors import AstraConflict, UsageError
-from bot.intents import Intent, parse
+from bot.intents import parse
 from bot.policy import decide
-from bot.ports import Replier
 from bot.service.context import Context, Request
 from bot.service.operations import WAIT_THEN_RETRY, Operations
 from bot.service.outcome import Outcome
-from bot.service.registry import Entry
+from bot.service.registry import Call, Handlers, confirms, handles, prechecks
 from bot.service.resolve import Resolver, need
 from bot.service.views import db_view
 from bot.store.enums import OperationState
 
 
-class DbHandlers:
+@dataclass(frozen=True)
+class DbHandlers(Handlers):
     """The `db` commands but `db create`."""
 
-    def __init__(
-        self, ctx: Context, astra: AstraClient, resolver: Resolver, ops: Operations
-    ) -> None:
-        self.ctx = ctx
-        self.astra = astra
-        self.resolver = resolver
-        self.ops = ops
+    ctx: Context
+    astra: AstraClient
+    resolver: Resolver
+    ops: Operations
 
-    def entries(self) -> list[Entry]:
-        return [
-            Entry("db.list", handler=self.list_dbs),
-            Entry("db.get", handler=self.get),
-            Entry("db.status", handler=self.status),
-            Entry("db.delete", confirmed=self.delete_confirmed, precheck=self.precheck_delete),
-            Entry("db.park", confirmed=self.park_confirmed, precheck=self.precheck_classic),
-            Entry("db.unpark", handler=self.unpark, precheck=self.precheck_classic),
-            Entry("db.resize", handler=self.resize, precheck=self.precheck_classic),
-        ]
-
-    async def list_dbs(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        include = "all" if intent.switch("all") else "nonterminated"
-        cloud = intent.opt("cloud")
+    @handles(ListDatabases)
+    async def list_dbs(self, cmd: ListDatabases, call: Call) -> Outcome:
+        include = "all" if cmd.all else "nonterminated"
+        cloud = cmd.cloud
         dbs = await self.astra.list_databases(
             include=include, provider=cloud.upper() if cloud else None
         )
-        status = (intent.opt("status") or "").upper()
-        glob = intent.opt("name")
+        status = (cmd.status or "").upper()
+        glob = cmd.name
         views = [db_view(d) for d in dbs]
         if status:
             views = [v for v in views if v.status == status]
@@ -67,14 +62,14 @@ class DbHandlers:
             )
             if f
         )
-        page, pages = intent.opt_num("page") or 1, render.page_count(len(views))
+        page, pages = cmd.page or 1, render.page_count(len(views))
         if page > pages:  # the parser knows pages start at 1; only the list knows the last
             raise UsageError(
                 f"`--page {page}`: there {'is 1 page' if pages == 1 else f'are {pages} pages'}"
                 f" of databases (1–{pages}).",
-                usage=intent.spec.usage,
+                usage=cmd.spec.usage,
             )
-        base = intent.without("page")
+        base = cmd.without("page")
         return Outcome(
             f"listed {render.count(len(views), 'database')}",
             private=render.db_list(
@@ -82,17 +77,15 @@ class DbHandlers:
             ),
         )
 
-    async def get(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        db = need(db)  # resolving it read it already (list or get): no second call
-        actions = await self.actions_for(req, db)
+    @handles(GetDatabase)
+    async def get(self, cmd: GetDatabase, call: Call) -> Outcome:
+        db = call.database  # resolving it read it already (list or get): no second call
+        actions = await self.actions_for(call.req, db)
         return Outcome(f"shown {db.id}", private=render.db_detail(db_view(db), actions))
 
-    async def status(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        db = need(db)  # resolving it read it already (list or get): no second call
+    @handles(ShowDatabaseStatus)
+    async def status(self, cmd: ShowDatabaseStatus, call: Call) -> Outcome:
+        db = call.database  # resolving it read it already (list or get): no second call
         return Outcome(f"{db.id} is {db.status}", private=render.db_status(db_view(db)))
 
     async def actions_for(self, req: Request, db: Database) -> list[tuple[str, str, bool]]:
@@ -134,11 +127,14 @@ class DbHandlers:
                 hint=f"Remove {others} first: `/astra region remove {name} <region>`.",
             )
 
-    async def precheck_delete(self, intent: Intent, db: Database | None) -> None:
+    @prechecks(TerminateDatabase)
+    async def precheck_delete(self, cmd: TerminateDatabase, db: Database | None) -> None:
         self._terminable(need(db))
 
-    async def delete_confirmed(self, req: Request, intent: Intent, ts: str | None) -> Outcome:
-        db = await self.resolver.resolve_db(intent.arg("db"))
+    @confirms(TerminateDatabase)
+    async def delete_confirmed(self, cmd: TerminateDatabase, call: Call) -> Outcome:
+        req, ts = call.req, call.ts
+        db = await self.resolver.resolve_db(cmd.db)
         self._terminable(db)
         try:
             await self.astra.terminate_database(db.id)
@@ -163,49 +159,46 @@ class DbHandlers:
             await self.ops.start(req, "db.delete", db, message_ts=ts, status="TERMINATING")
         )
 
-    async def park_confirmed(self, req: Request, intent: Intent, ts: str | None) -> Outcome:
-        db = await self.resolver.resolve_db(intent.arg("db"))
+    @confirms(ParkDatabase)
+    async def park_confirmed(self, cmd: ParkDatabase, call: Call) -> Outcome:
+        db = await self.resolver.resolve_db(cmd.db)
         await self.astra.park_database(db.id)
-        return Outcome(await self.ops.start(req, "db.park", db, message_ts=ts, status="PARKING"))
-
-    async def unpark(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        db = need(db)
-        await self.astra.unpark_database(db.id)
         return Outcome(
-            await self.ops.start(
-                req,
-                "db.unpark",
-                db,
-                status="UNPARKING",
-                reply=reply,
-            )
+            await self.ops.start(call.req, "db.park", db, message_ts=call.ts, status="PARKING")
         )
 
-    async def resize(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        db = need(db)
-        units = intent.num("units")
+    @handles(UnparkDatabase)
+    async def unpark(self, cmd: UnparkDatabase, call: Call) -> Outcome:
+        db = call.database
+        await self.astra.unpark_database(db.id)
+        return Outcome(
+            await self.ops.start(call.req, "db.unpark", db, status="UNPARKING", reply=call.reply)
+        )
+
+    @handles(ResizeDatabase)
+    async def resize(self, cmd: ResizeDatabase, call: Call) -> Outcome:
+        db, units = call.database, cmd.units
         await self.astra.resize_database(db.id, units)
         return Outcome(
             await self.ops.start(
-                req,
+                call.req,
                 "db.resize",
                 db,
                 status="RESIZING",
                 detail={"units": units},
-                reply=reply,
+                reply=call.reply,
             )
         )
 
-    async def precheck_classic(self, intent: Intent, db: Database | None) -> None:
+    @prechecks(ParkDatabase, UnparkDatabase, ResizeDatabase)
+    async def precheck_classic(
+        self, cmd: ParkDatabase | UnparkDatabase | ResizeDatabase, db: Database | None
+    ) -> None:
         """Park, unpark and resize are classic-database operations (Go client spec);
         explain the API's limits before anything is sent or confirmed."""
         db = need(db)
         name = db.info.name or db.id
-        verb = intent.spec.verb[0]
+        verb = cmd.spec.verb[0]
         if not db.is_classic:
             raise UsageError(
                 f"`{name}` is a serverless database: `{verb}` is for classic databases only.",
@@ -215,8 +208,8 @@ class DbHandlers:
             raise UsageError(f"`{name}` is {db.status}: only an ACTIVE database can be parked.")
         if verb == "unpark" and db.status != "PARKED":
             raise UsageError(f"`{name}` is {db.status}, not PARKED: nothing to unpark.")
-        if verb == "resize":
-            units, current = intent.num("units"), db.info.capacity_units or 1  # 1–100: parsed
+        if isinstance(cmd, ResizeDatabase):
+            units, current = cmd.units, db.info.capacity_units or 1  # 1–100: parsed
             if units < current:
                 raise UsageError(
                     f"`{name}` has {current} capacity units; Astra cannot shrink a database."
