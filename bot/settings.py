@@ -9,16 +9,22 @@ credentials, ``shell`` needs none. :func:`require_for_serve` checks that and rai
 from __future__ import annotations
 
 import contextlib
+import json
+import re
 from typing import Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.errors import ConfigError
 
 DEFAULT_ASTRA_API_URL = "https://api.astra.datastax.com"
 DEFAULT_SLACK_API_URL = "https://slack.com/api/"
+#: The org a lone ASTRA_DB_APPLICATION_TOKEN serves (DESIGN §2).
+DEFAULT_ORG = "default"
+#: What an org's name may be (DESIGN §2: `[a-z0-9-]{1,32}`): it is typed after `--org`.
+ORG_NAME = re.compile(r"[a-z0-9-]{1,32}")
 
 
 class Settings(BaseSettings):
@@ -33,6 +39,9 @@ class Settings(BaseSettings):
 
     astra_token: SecretStr | None = Field(default=None, alias="ASTRA_DB_APPLICATION_TOKEN")
     astra_api_url: str = Field(default=DEFAULT_ASTRA_API_URL, alias="ASTRA_API_URL")
+    # Several organizations: a JSON object, name → application token (DESIGN §2, §5).
+    orgs_raw: SecretStr | None = Field(default=None, alias="ASTRA_BOT_ORGS")
+    default_org_raw: str | None = Field(default=None, alias="ASTRA_BOT_DEFAULT_ORG")
 
     database_url: str = Field(default="sqlite+aiosqlite:///astra-bot.db", alias="DATABASE_URL")
     port: int = Field(default=3000, alias="PORT", ge=0, le=65535)
@@ -71,6 +80,40 @@ class Settings(BaseSettings):
             raise ValueError("must be one of gcp, aws, azure")
         return v
 
+    @field_validator("orgs_raw")
+    @classmethod
+    def _orgs(cls, v: SecretStr | None) -> SecretStr | None:
+        if v is not None:
+            parse_orgs(v.get_secret_value())  # refused at start-up, never at first use
+        return v
+
+    @model_validator(mode="after")
+    def _default_org(self) -> Settings:
+        if self.default_org_raw is not None and self.default_org_raw not in self.orgs:
+            names = ", ".join(self.orgs) or "none"
+            raise ValueError(
+                f"ASTRA_BOT_DEFAULT_ORG is `{self.default_org_raw}`, which is not one of the "
+                f"configured orgs ({names})"
+            )
+        return self
+
+    @property
+    def orgs(self) -> dict[str, SecretStr]:
+        """Org name → its application token, in the order configured: ASTRA_BOT_ORGS, or
+        ASTRA_DB_APPLICATION_TOKEN alone as one org named ``default`` (no token: none)."""
+        if self.orgs_raw is not None:
+            return {k: SecretStr(t) for k, t in parse_orgs(self.orgs_raw.get_secret_value())}
+        if self.astra_token is not None:
+            return {DEFAULT_ORG: self.astra_token}
+        return {}
+
+    @property
+    def default_org(self) -> str:
+        """The org a channel uses until an admin runs `org use` there."""
+        if self.default_org_raw is not None:
+            return self.default_org_raw
+        return next(iter(self.orgs), DEFAULT_ORG)
+
     @property
     def admins(self) -> frozenset[str]:
         return frozenset(a.strip() for a in self.admins_raw.split(",") if a.strip())
@@ -93,11 +136,36 @@ class Settings(BaseSettings):
                 self.slack_app_token,
                 self.slack_signing_secret,
                 self.astra_token,
+                *self.orgs.values(),
             )
         ]
         with contextlib.suppress(ValueError):  # a malformed URL: the store says so itself
             out.append(urlsplit(self.database_url).password or "")
-        return [s for s in out if s]
+        return list(dict.fromkeys(s for s in out if s))
+
+
+def parse_orgs(raw: str) -> list[tuple[str, str]]:
+    """ASTRA_BOT_ORGS's (name, token) pairs in order, or ValueError saying what is wrong
+    (never a token's value: the message reaches logs and doctor's output)."""
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError(
+            f"it must be a JSON object of org name → token (it is not JSON at character "
+            f'{exc.pos}), for example {{"prod": "AstraCS:…", "dev": "AstraCS:…"}}'
+        ) from None
+    if not isinstance(data, dict) or not data:
+        raise ValueError("it must be a non-empty JSON object of org name → token")
+    out: list[tuple[str, str]] = []
+    for name, token in data.items():
+        if not ORG_NAME.fullmatch(name):
+            raise ValueError(
+                f"the org name {json.dumps(name)[:40]} must be 1 to 32 of a-z, 0-9 and -"
+            )
+        if not isinstance(token, str) or not token.strip():
+            raise ValueError(f"the token of `{name}` must be a non-empty string")
+        out.append((name, token.strip()))
+    return out
 
 
 def _secret(value: SecretStr | None) -> str:
@@ -106,15 +174,20 @@ def _secret(value: SecretStr | None) -> str:
 
 def check_token_shapes(settings: Settings, *, only: str | None = None) -> list[str]:
     """Problems with the *shape* of the tokens that are set (never their values); ``only``
-    checks that one variable."""
+    checks the variables whose names start with it (each org's token is named
+    ``ASTRA_BOT_ORGS[<org>]``)."""
     problems: list[str] = []
-    shapes = (
+    shapes: tuple[tuple[str, SecretStr | None, str], ...] = (
         ("SLACK_BOT_TOKEN", settings.slack_bot_token, "xoxb-"),
         ("SLACK_APP_TOKEN", settings.slack_app_token, "xapp-"),
         ("ASTRA_DB_APPLICATION_TOKEN", settings.astra_token, "AstraCS:"),
     )
+    if settings.orgs_raw is not None:
+        shapes += tuple(
+            (f"ASTRA_BOT_ORGS[{org}]", token, "AstraCS:") for org, token in settings.orgs.items()
+        )
     for name, value, prefix in shapes:
-        if only not in (None, name):
+        if only is not None and not name.startswith(only):
             continue
         if value is not None and not _secret(value).startswith(prefix):
             problems.append(f"{name} should start with `{prefix}`.")
@@ -141,10 +214,10 @@ def require_for_serve(settings: Settings, *, sandbox: bool) -> None:
                 "SLACK_APP_TOKEN (xapp-…) to use Socket Mode.",
             )
         )
-    if settings.astra_token is None and not sandbox:
+    if not settings.orgs and not sandbox:
         problems.append(
             (
-                "ASTRA_DB_APPLICATION_TOKEN is not set.",
+                "ASTRA_DB_APPLICATION_TOKEN is not set (nor ASTRA_BOT_ORGS).",
                 "Create an application token in Astra (AstraCS:…) and set it, or run "
                 "`astra-bot serve --sandbox` to use the built-in Astra emulator.",
             )
@@ -163,7 +236,7 @@ def require_for_serve(settings: Settings, *, sandbox: bool) -> None:
 def require_for_shell(settings: Settings) -> None:
     """The shell needs nothing; but a token that is set must be an Astra application
     token (ConfigError otherwise, before anything is sent to Astra)."""
-    problems = check_token_shapes(settings, only="ASTRA_DB_APPLICATION_TOKEN")
+    problems = check_token_shapes(settings, only="ASTRA_")
     if problems:
         raise ConfigError(
             problems[0],
@@ -180,12 +253,16 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except ValidationError as exc:
-        lines = [
-            f"{e.get('loc', ['?'])[0]} is not valid: {e.get('msg')}."
-            for e in exc.errors(include_url=False)
-        ]
+        lines = [_refusal(e.get("loc", ()), str(e.get("msg", ""))) for e in exc.errors()]
         if len(lines) == 1:
             raise ConfigError(f"Setting {lines[0]}") from None
         raise ConfigError(
             f"{len(lines)} settings are not valid:\n" + "\n".join(f"  - {line}" for line in lines)
         ) from None
+
+
+def _refusal(loc: tuple[int | str, ...], msg: str) -> str:
+    """One refused setting in words: its variable and why (pydantic's "Value error, "
+    prefix dropped; a check across settings has no variable of its own and names it)."""
+    why = msg.removeprefix("Value error, ")
+    return f"{loc[0]} is not valid: {why}." if loc else f"{why}."
