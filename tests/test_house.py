@@ -30,7 +30,6 @@ KNOWN_MODULES: dict[str, str] = {
 KNOWN_CLASSES: dict[str, str] = {}
 # "path:function" → why
 KNOWN_FUNCTIONS: dict[str, str] = {
-    "bot/astra/emulator/controls.py:_controls": "91 lines",
     "bot/cli/doctor.py:check_settings": "63 lines",
     "bot/cli/doctor.py:diagnose": "63 lines",
     "bot/metrics.py:__init__": "66 lines",
@@ -38,7 +37,6 @@ KNOWN_FUNCTIONS: dict[str, str] = {
 }
 # "path:function" → why (complexity over 12)
 KNOWN_COMPLEX: dict[str, str] = {
-    "bot/astra/emulator/controls.py:_controls": "14 complexity",
     "bot/astra/emulator/routes/databases.py:_create_database": "13 complexity",
     "bot/cli/perm_io.py:_apply": "18 complexity",
     "bot/cli/perm_io.py:_validate_bindings": "14 complexity",

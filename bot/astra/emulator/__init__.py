@@ -7,10 +7,15 @@ with payloads shaped like the real astra-cli fixtures. It reads nothing from dis
 
 Behaviour (NOTES.md §2-§4, §8):
 
-- Bearer auth against ``EmulatorConfig.tokens`` plus the tokens created through
-  ``POST /v2/tokens`` (until revoked); anything else → 401 with the real "invalid token"
-  error ID 340018. Configured tokens are always accepted, even if their client id is
-  revoked, so a sandbox cannot lock itself out.
+- Organizations are told apart by token, as the real API does: each
+  :class:`EmulatedOrg` has its own id, name, databases, roles, users, tokens, access lists
+  and telemetry. ``AstraEmulator()`` is one org (``EmulatorConfig``'s); ``AstraEmulator(
+  orgs=["sandbox", "sandbox-2"])`` serves two, the token of each being
+  :func:`org_token` ``(name)``. A database, role or user of another org is not found (404).
+- Bearer auth against an org's ``EmulatorConfig.tokens`` plus the tokens created through
+  its ``POST /v2/tokens`` (until revoked); anything else → 401 with the real "invalid
+  token" error ID 340018. Configured tokens are always accepted, even if their client id
+  is revoked, so a sandbox cannot lock itself out.
 - Errors are ``{"errors":[{"ID": int, "message": str}]}``. IDs other than 340018 are
   invented (``1000000 + status``).
 - Status is computed lazily from ``EmulatorConfig.clock`` (no background task):
@@ -39,7 +44,8 @@ Behaviour (NOTES.md §2-§4, §8):
 
 Test and benchmark controls: :class:`AstraEmulator` has Python helpers (``add_database``,
 ``set_status``, ``settle``, ``inject_fault``, ``requests``, ``count``…) and the same over
-HTTP under ``/_emulator/…`` (unauthenticated; not recorded; see :meth:`AstraEmulator._controls`).
+HTTP under ``/_emulator/…`` (unauthenticated; not recorded; ``?org=<name>`` picks an org; see
+:meth:`AstraEmulator._controls`).
 ``python -m bot.astra.emulator --port 8765`` serves it.
 """
 
@@ -51,10 +57,14 @@ from bot.astra.emulator.catalogue import (
     READ_ONLY_ROLE_ID,
     REGIONS,
     SANDBOX_CLIENT_ID,
+    SANDBOX_ORG,
     SANDBOX_TOKEN,
     ZERO_TIME,
+    org_id_of,
+    org_token,
 )
 from bot.astra.emulator.controls import Fault, RecordedRequest
+from bot.astra.emulator.org import EmulatedOrg
 from bot.astra.emulator.state import EmulatorConfig
 
 __all__ = [
@@ -64,12 +74,16 @@ __all__ = [
     "READ_ONLY_ROLE_ID",
     "REGIONS",
     "SANDBOX_CLIENT_ID",
+    "SANDBOX_ORG",
     "SANDBOX_TOKEN",
     "ZERO_TIME",
     "AstraEmulator",
+    "EmulatedOrg",
     "EmulatorConfig",
     "Fault",
     "RecordedRequest",
     "create_app",
     "main",
+    "org_id_of",
+    "org_token",
 ]

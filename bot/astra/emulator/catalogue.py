@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import uuid
 from collections.abc import Mapping
 from typing import Final
 
@@ -11,7 +13,23 @@ SANDBOX_TOKEN: Final = (
     "AstraCS:sandbox:0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
 )
 SANDBOX_CLIENT_ID: Final = "sandboxClientId000000000"
+#: The name of the emulator's first organization when no names are given.
+SANDBOX_ORG: Final = "sandbox"
 ZERO_TIME: Final = "0001-01-01T00:00:00Z"  # Go's zero time, as the real API sends it
+
+
+def org_token(name: str) -> str:
+    """The deterministic bearer token of the emulated org ``name`` (``AstraCS:<name>:<hex>``,
+    the shape bot/settings.py checks); the sandbox org's is :data:`SANDBOX_TOKEN`."""
+    if name == SANDBOX_ORG:
+        return SANDBOX_TOKEN
+    return f"AstraCS:{name}:{hashlib.sha256(name.encode()).hexdigest()}"
+
+
+def org_id_of(name: str) -> str:
+    """The deterministic organization id of a further emulated org ``name``."""
+    return str(uuid.uuid5(uuid.NAMESPACE_URL, f"astra-emulator:org:{name}"))
+
 
 #: The real "invalid token" error ID (NOTES.md §4, Java AstraDBOpsClient).
 ERR_INVALID_TOKEN: Final = 340018

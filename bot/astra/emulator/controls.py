@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -11,8 +10,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.astra.emulator.org import EmulatedOrg
 from bot.astra.emulator.responses import _empty, _error, _json_body
-from bot.astra.emulator.state import EmulatorState, _User
 
 
 @dataclass
@@ -25,6 +24,8 @@ class RecordedRequest:
     json: Any
     at: float
     status: int | None = None
+    #: the name of the org whose token authenticated it (None: refused)
+    org: str | None = None
 
 
 @dataclass
@@ -50,11 +51,12 @@ class Fault:
         return self.path_prefix is None or path.startswith(self.path_prefix)
 
 
-class Controls(EmulatorState):
-    """Python helpers of tests and benchmarks, and their HTTP twins."""
+class Controls:
+    """Python helpers of tests and benchmarks shared by every org, and the HTTP twins."""
 
     requests: list[RecordedRequest]
     faults: list[Fault]
+    orgs: dict[str, EmulatedOrg]
 
     def inject_fault(
         self,
@@ -101,26 +103,6 @@ class Controls(EmulatorState):
     def writes_count(self) -> int:
         return len(self.requests) - self.reads_count
 
-    def add_user(self, email: str, *, roles: Iterable[str] = (), status: str = "active") -> str:
-        """Add a member of the organization directly; their user id."""
-        user_id = str(uuid.uuid4())
-        self._users[user_id] = _User(user_id, email, status, list(roles))
-        return user_id
-
-    def set_vpc_peering(self, provider: str, db_id: str, connection: dict[str, Any]) -> None:
-        self._vpc[(provider.lower(), db_id)] = connection
-
-    def database_names(self, prefix: str = "") -> dict[str, str]:
-        """``{id: name}`` of every database (terminated too) whose name starts with ``prefix``."""
-        return {db_id: db.name for db_id, db in self._dbs.items() if db.name.startswith(prefix)}
-
-    def forget_databases(self, prefix: str = "") -> int:
-        """Drop the databases whose name starts with ``prefix``, as if never created; how many."""
-        gone = list(self.database_names(prefix))
-        for db_id in gone:
-            del self._dbs[db_id]
-        return len(gone)
-
     # ---------------------------------------------------------------- /_emulator controls
 
     def _controls(self) -> list[Route]:
@@ -138,79 +120,132 @@ class Controls(EmulatorState):
         GET    /_emulator/requests               the request log (?since=<index>)
         DELETE /_emulator/requests               empty it
         GET    /_emulator/health                 {"ok": true, …}
+        GET    /_emulator/orgs                   {name: {"id": …, "name": …}}
+
+        The database controls act on the first org, or on ``?org=<name>`` (404 if unknown).
         """
-
-        async def add_fault(request: Request) -> Response:
-            body = await _json_body(request)
-            if not isinstance(body, dict) or not isinstance(body.get("status"), int):
-                return _error(400, "status (int) is required.")
-            fault = self.inject_fault(
-                body["status"],
-                count=int(body.get("count", 1)),
-                method=body.get("method"),
-                path_prefix=body.get("path_prefix"),
-                retry_after=body.get("retry_after"),
-                latency_s=float(body.get("latency_s", 0.0)),
-                body=body.get("body"),
-            )
-            return JSONResponse(asdict(fault), status_code=201)
-
-        async def list_faults(request: Request) -> Response:
-            return JSONResponse([asdict(f) for f in self.faults])
-
-        async def clear_faults(request: Request) -> Response:
-            self.clear_faults()
-            return _empty(204)
-
-        async def add_db(request: Request) -> Response:
-            body = await _json_body(request)
-            if not isinstance(body, dict) or not isinstance(body.get("name"), str):
-                return _error(400, "name is required.")
-            allowed = {"cloud_provider", "region", "tier", "capacity_units", "keyspace", "db_type"}
-            kwargs = {k: v for k, v in body.items() if k in allowed}
-            db_id = self.add_database(body["name"], str(body.get("status", "ACTIVE")), **kwargs)
-            return JSONResponse({"id": db_id}, status_code=201)
-
-        async def set_db_status(request: Request) -> Response:
-            body = await _json_body(request)
-            if not isinstance(body, dict) or not isinstance(body.get("status"), str):
-                return _error(400, "status is required.")
-            try:
-                self.set_status(request.path_params["db_id"], body["status"])
-            except KeyError:
-                return _error(404, "Database not found.")
-            return JSONResponse({"id": request.path_params["db_id"], "status": body["status"]})
-
-        async def settle(request: Request) -> Response:
-            self.settle()
-            return _empty(204)
-
-        async def get_requests(request: Request) -> Response:
-            since = int(request.query_params.get("since", "0"))
-            return JSONResponse([asdict(r) for r in self.requests[since:]])
-
-        async def clear_requests(request: Request) -> Response:
-            self.reset_requests()
-            return _empty(204)
-
-        async def health(request: Request) -> Response:
-            return JSONResponse(
-                {
-                    "ok": True,
-                    "databases": len(self._dbs),
-                    "requests": len(self.requests),
-                    "faults": len(self.faults),
-                }
-            )
-
         return [
-            Route("/_emulator/faults", add_fault, methods=["POST"]),
-            Route("/_emulator/faults", list_faults, methods=["GET"]),
-            Route("/_emulator/faults", clear_faults, methods=["DELETE"]),
-            Route("/_emulator/databases", add_db, methods=["POST"]),
-            Route("/_emulator/databases/{db_id}/status", set_db_status, methods=["POST"]),
-            Route("/_emulator/settle", settle, methods=["POST"]),
-            Route("/_emulator/requests", get_requests, methods=["GET"]),
-            Route("/_emulator/requests", clear_requests, methods=["DELETE"]),
-            Route("/_emulator/health", health, methods=["GET"]),
+            Route(path, self._control(handler), methods=[method])
+            for path, method, handler in _CONTROL_ROUTES
         ]
+
+    def _control(self, handler: _ControlHandler) -> Callable[[Request], Awaitable[Response]]:
+        async def endpoint(request: Request) -> Response:
+            return await handler(self, request)
+
+        return endpoint
+
+
+_ControlHandler = Callable[[Controls, Request], Awaitable[Response]]
+
+
+def _target_org(emu: Controls, request: Request) -> EmulatedOrg | Response:
+    name = request.query_params.get("org")
+    if name is None:
+        return next(iter(emu.orgs.values()))
+    org = emu.orgs.get(name)
+    return org if org is not None else _error(404, f"No emulated org named {name!r}.")
+
+
+async def _add_fault(emu: Controls, request: Request) -> Response:
+    body = await _json_body(request)
+    if not isinstance(body, dict) or not isinstance(body.get("status"), int):
+        return _error(400, "status (int) is required.")
+    fault = emu.inject_fault(
+        body["status"],
+        count=int(body.get("count", 1)),
+        method=body.get("method"),
+        path_prefix=body.get("path_prefix"),
+        retry_after=body.get("retry_after"),
+        latency_s=float(body.get("latency_s", 0.0)),
+        body=body.get("body"),
+    )
+    return JSONResponse(asdict(fault), status_code=201)
+
+
+async def _list_faults(emu: Controls, request: Request) -> Response:
+    return JSONResponse([asdict(f) for f in emu.faults])
+
+
+async def _clear_faults(emu: Controls, request: Request) -> Response:
+    emu.clear_faults()
+    return _empty(204)
+
+
+_DB_FIELDS = frozenset(
+    {"cloud_provider", "region", "tier", "capacity_units", "keyspace", "db_type"}
+)
+
+
+async def _add_db(emu: Controls, request: Request) -> Response:
+    org = _target_org(emu, request)
+    if isinstance(org, Response):
+        return org
+    body = await _json_body(request)
+    if not isinstance(body, dict) or not isinstance(body.get("name"), str):
+        return _error(400, "name is required.")
+    kwargs = {k: v for k, v in body.items() if k in _DB_FIELDS}
+    db_id = org.add_database(body["name"], str(body.get("status", "ACTIVE")), **kwargs)
+    return JSONResponse({"id": db_id}, status_code=201)
+
+
+async def _set_db_status(emu: Controls, request: Request) -> Response:
+    org = _target_org(emu, request)
+    if isinstance(org, Response):
+        return org
+    body = await _json_body(request)
+    if not isinstance(body, dict) or not isinstance(body.get("status"), str):
+        return _error(400, "status is required.")
+    try:
+        org.set_status(request.path_params["db_id"], body["status"])
+    except KeyError:
+        return _error(404, "Database not found.")
+    return JSONResponse({"id": request.path_params["db_id"], "status": body["status"]})
+
+
+async def _settle(emu: Controls, request: Request) -> Response:
+    for org in emu.orgs.values():
+        org.settle()
+    return _empty(204)
+
+
+async def _get_requests(emu: Controls, request: Request) -> Response:
+    since = int(request.query_params.get("since", "0"))
+    return JSONResponse([asdict(r) for r in emu.requests[since:]])
+
+
+async def _clear_requests(emu: Controls, request: Request) -> Response:
+    emu.reset_requests()
+    return _empty(204)
+
+
+async def _health(emu: Controls, request: Request) -> Response:
+    databases = sum(len(org.database_names()) for org in emu.orgs.values())
+    return JSONResponse(
+        {
+            "ok": True,
+            "databases": databases,
+            "requests": len(emu.requests),
+            "faults": len(emu.faults),
+        }
+    )
+
+
+async def _list_orgs(emu: Controls, request: Request) -> Response:
+    return JSONResponse(
+        {name: {"id": o.config.org_id, "name": o.config.org_name} for name, o in emu.orgs.items()}
+    )
+
+
+_CONTROL_ROUTES: tuple[tuple[str, str, _ControlHandler], ...] = (
+    ("/_emulator/faults", "POST", _add_fault),
+    ("/_emulator/faults", "GET", _list_faults),
+    ("/_emulator/faults", "DELETE", _clear_faults),
+    ("/_emulator/databases", "POST", _add_db),
+    ("/_emulator/databases/{db_id}/status", "POST", _set_db_status),
+    ("/_emulator/settle", "POST", _settle),
+    ("/_emulator/requests", "GET", _get_requests),
+    ("/_emulator/requests", "DELETE", _clear_requests),
+    ("/_emulator/health", "GET", _health),
+    ("/_emulator/orgs", "GET", _list_orgs),
+)
