@@ -28,8 +28,8 @@ from bot.astra.emulator import (
 from bot.errors import UsageError
 from bot.intents import COMMANDS, TELEMETRY_KINDS
 from bot.render import ACTION_CONFIRM, Message
+from bot.render import org as org_words
 from bot.service import Service
-from bot.service.handlers import org as org_handlers
 from bot.service.handlers import role, telemetry
 from tests.conftest import BotHarness, RecordingReplier, ServiceHarness
 
@@ -747,10 +747,10 @@ def test_private_link_and_kms_rendering() -> None:
             }
         ]
     }
-    (line,) = org_handlers.private_link_lines(data, {"db1": "orders"})
+    (line,) = org_words.private_link_lines(data, {"db1": "orders"})
     assert "*orders* `db1` dc `db1-1`" in line and "`vpce-9` Accepted (billing)" in line
     assert "1 allowed principal ·" in line  # one, not "1 allowed principals"
-    lines = org_handlers.kms_lines(
+    lines = org_words.kms_lines(
         [
             {
                 "OrganizationID": "o",

@@ -18,8 +18,10 @@ are not escaped.
 
 The package is split by subject: ``mrkdwn`` (the one escape), ``core`` (the message and its
 parts), ``errors``, ``databases``, ``lists``, ``operations``, ``confirmations``, ``help``,
-``text`` (the shell), ``forms`` and ``home``. Every name is re-exported here, so
-``from bot.render import X`` and ``render.X`` name them all.
+``text`` (the shell), ``forms`` and ``home``. Every name of these is re-exported here, so
+``from bot.render import X`` and ``render.X`` name them all. The words of the commands of one
+subject are imported by module: ``iam`` (Astra roles, users, tokens), ``perm`` (the bot's own
+permissions), ``chat`` (watches, the audit log) and ``org`` (the organization's networks).
 """
 
 from __future__ import annotations

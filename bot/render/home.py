@@ -12,6 +12,9 @@ from bot.render.databases import DbView, _db_line
 from bot.render.mrkdwn import Mrkdwn, channel, clip, escape, join, md
 from bot.render.operations import OpView, in_progress_line
 
+#: Why the Home tab shows no databases to someone who may not list them.
+MAY_NOT_LIST = "You may not list databases (needs role viewer)."
+
 
 def _by_noun(commands: Sequence[str]) -> Mrkdwn:
     """`db` list, get, create · `keyspace` list — a compact list of command names."""

@@ -75,11 +75,12 @@ class Service:
         progress = Progress(ctx, self.notifier)
         self.operations = Operations(ctx, progress, poll_interval=poll_interval)
         regions = Regions(ctx, astra)
-        self.forms = CreateForm(ctx, regions)
-        self.homes = Home(ctx, astra, self.redactor)
+        self.forms = CreateForm(ctx, settings, regions)
+        self.homes = Home(ctx, store, astra, self.redactor)
         handlers.build(self.registry, ctx=ctx, astra=astra, resolver=self.resolver,
                        ops=self.operations, progress=progress, regions=regions,
-                       confirmations=self.confirmations)  # fmt: skip
+                       confirmations=self.confirmations, store=store,
+                       settings=settings)  # fmt: skip
         self.dispatcher = Dispatcher(ctx, self.auditor, self.resolver, self.confirmations,
                                      self.registry, self.notifier, self.forms.open)  # fmt: skip
 

@@ -11,26 +11,31 @@ from bot.intents import SPECS
 from bot.policy import Place, decide, visible_commands
 from bot.redact import Redactor
 from bot.render import DbView
+from bot.render.home import MAY_NOT_LIST
+from bot.render.perm import roles_line
 from bot.service.context import Context
 from bot.service.progress import op_view
-from bot.service.views import db_view, roles_line
+from bot.service.views import db_view
+from bot.store.repo import Store
 
 
 class Home:
-    """What one user sees on the bot's Home tab, as the policy lets them see it."""
+    """What one user sees on the bot's Home tab, as the policy lets them see it.
+    ``ctx``: the rules, actors and clock; ``store``: the operations and watches."""
 
-    def __init__(self, ctx: Context, astra: AstraClient, redactor: Redactor) -> None:
+    def __init__(self, ctx: Context, store: Store, astra: AstraClient, redactor: Redactor) -> None:
         self.ctx = ctx
+        self.store = store
         self.astra = astra
         self.redactor = redactor
 
     async def in_progress(self, *, limit: int = 200) -> list[render.OpView]:
         """The operations not finished yet, oldest first."""
-        return [op_view(o) for o in await self.ctx.store.pending_operations(limit=limit)]
+        return [op_view(o) for o in await self.store.pending_operations(limit=limit)]
 
     async def _databases(self, may_list: bool) -> tuple[list[DbView] | None, str]:
         if not may_list:
-            return None, "You may not list databases (needs role viewer)."
+            return None, MAY_NOT_LIST
         try:
             dbs = await self.astra.list_databases()
         except AstraError as err:
@@ -54,7 +59,7 @@ class Home:
         ops = [o for o in await self.in_progress() if may("db.status", o.database_name)][:15]
         watches = [
             (w.channel_id, w.database_name)
-            for w in await self.ctx.store.subscriptions()
+            for w in await self.store.subscriptions()
             if may("watch", None if w.database_id == "*" else w.database_name)
         ]
         view = render.home_view(

@@ -1,11 +1,9 @@
-"""What the service shows of Astra's and the policy's objects, as render's view data."""
+"""What the service shows of Astra's objects, as render's view data."""
 
 from __future__ import annotations
 
 from bot.astra.models import Database
-from bot.policy import Actor, Place, Rules, roles_of
 from bot.render import DbView
-from bot.render.mrkdwn import Mrkdwn, join, md
 
 
 def db_view(db: Database) -> DbView:
@@ -27,13 +25,3 @@ def db_view(db: Database) -> DbView:
         db_type=None if db.is_classic else info.db_type,
         message=db.message,
     )
-
-
-def roles_line(rules: Rules, actor: Actor, place: Place) -> Mrkdwn:
-    bindings = roles_of(rules, actor, place)
-    if not bindings:
-        return md("You have no role here.")
-    roles = join(", ", sorted({b.describe() for b in bindings}))
-    guard = rules.guards.get(place.channel_id)
-    capped = md(" This channel is guarded to {}.", guard) if guard else ""
-    return md("Your roles: {}.{}", roles, capped)

@@ -31,13 +31,15 @@ from bot.service.handlers.region import RegionHandlers
 from bot.service.handlers.role import RoleHandlers
 from bot.service.handlers.scb import ScbHandlers
 from bot.service.handlers.telemetry import TelemetryHandlers
-from bot.service.handlers.token import TokenHandlers
+from bot.service.handlers.token import TokenHandlers, own_client_id
 from bot.service.handlers.user import UserHandlers
 from bot.service.handlers.watch import WatchHandlers
 from bot.service.operations import Operations
 from bot.service.progress import Progress
 from bot.service.registry import Entry, Registry
 from bot.service.resolve import Resolver
+from bot.settings import Settings
+from bot.store.repo import Store
 
 
 def build(
@@ -50,6 +52,8 @@ def build(
     progress: Progress,
     regions: Regions,
     confirmations: Confirmations,
+    store: Store,
+    settings: Settings,
 ) -> Registry:
     """Fill ``registry`` with every noun's handlers (each given only what it uses)."""
     nouns: list[list[Entry]] = [
@@ -60,14 +64,14 @@ def build(
         RegionHandlers(ctx, astra, resolver, ops).entries(),
         AccessListHandlers(ctx, astra, resolver).entries(),
         ScbHandlers(ctx, astra).entries(),
-        TokenHandlers(ctx, astra).entries(),
-        RoleHandlers(ctx, astra, resolver).entries(),
-        UserHandlers(ctx, astra).entries(),
+        TokenHandlers(astra, own_client_id(settings.astra_token)).entries(),
+        RoleHandlers(astra, resolver, ctx.org_id).entries(),
+        UserHandlers(astra, ctx.org_id).entries(),
         TelemetryHandlers(ctx, astra).entries(),
         OrgHandlers(astra).entries(),
-        WatchHandlers(ctx).entries(),
-        PermHandlers(ctx).entries(),
-        AuditHandlers(ctx).entries(),
+        WatchHandlers(store, ctx.org_id).entries(),
+        PermHandlers(ctx, store).entries(),
+        AuditHandlers(store).entries(),
     ]
     registry.add(e for entries in nouns for e in entries)
     return registry

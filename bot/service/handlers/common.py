@@ -1,10 +1,13 @@
-"""What the handlers share: small text helpers."""
+"""What the handlers share: the organization's id, small text helpers."""
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
+
+#: The id of the organization the bot's token belongs to (read once, then known).
+OrgId = Callable[[], Awaitable[str]]
 
 
 def clip(text: str, n: int = 200) -> str:

@@ -2,39 +2,33 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot import render
-from bot.astra.models import Database
-from bot.intents import Intent, specs_for_topic
+from bot.commands.chat import ShowHelp
+from bot.intents import specs_for_topic
 from bot.policy import visible_commands
-from bot.ports import Replier
-from bot.service.context import Context, Request
+from bot.render.perm import roles_line
+from bot.service.context import Context
 from bot.service.outcome import Outcome
-from bot.service.registry import Entry
-from bot.service.views import roles_line
+from bot.service.registry import Call, Handlers, handles
 
 
-class HelpHandlers:
-    """The `help` command."""
+@dataclass(frozen=True)
+class HelpHandlers(Handlers):
+    """The `help` command. ``ctx``: the rules and actors of this request."""
 
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
+    ctx: Context
 
-    def entries(self) -> list[Entry]:
-        return [
-            Entry("help", handler=self.help),
-        ]
-
-    async def help(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        topic = intent.opt("topic")
-        specs = specs_for_topic(topic)
-        rules = await self.ctx.rules()
-        actor = await self.ctx.actor(req.user_id, rules)
-        allowed = {c.permission for c in visible_commands(rules, actor, req.place)}
+    @handles(ShowHelp)
+    async def help(self, cmd: ShowHelp, call: Call) -> Outcome:
+        place, specs = call.req.place, specs_for_topic(cmd.topic)
+        rules, actor = await self.ctx.rules_and_actor(call.req.user_id)
+        allowed = {c.permission for c in visible_commands(rules, actor, place)}
         mine = [c for c in specs if c.permission in allowed]
-        roles = roles_line(rules, actor, req.place)
         return Outcome(
             f"help ({render.count(len(mine), 'command')})",
-            private=render.help_message(mine, topic=topic, roles=roles),
+            private=render.help_message(
+                mine, topic=cmd.topic, roles=roles_line(rules, actor, place)
+            ),
         )

@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot import render
 from bot.astra.client import AstraClient
 from bot.astra.models import ASTRA_PERMISSIONS, Database, Role
+from bot.commands.iam import CreateRole, DeleteRole, GetRole, ListRoles
 from bot.errors import AstraBadRequest, AstraConflict, AstraNotFound, NotFound, UsageError
-from bot.intents import Intent
-from bot.ports import Replier
-from bot.render.mrkdwn import join, md, user
-from bot.service.context import Context, Request
-from bot.service.handlers.common import clip, suggest
+from bot.render import iam
+from bot.service.handlers.common import OrgId, clip, suggest
 from bot.service.outcome import Outcome
-from bot.service.registry import Entry
+from bot.service.registry import Call, Handlers, confirms, handles, prechecks
 from bot.service.resolve import Resolver, name_of
 
 
@@ -81,11 +80,6 @@ async def resolve_role(astra: AstraClient, ref: str) -> Role:
     )
 
 
-def role_names(ids: Iterable[str], roles: Mapping[str, Role]) -> str:
-    names = [roles[i].name if i in roles and roles[i].name else f"`{i}`" for i in ids]
-    return ", ".join(names) or "no role"
-
-
 def role_resources(org_id: str, db_ids: Sequence[str] = ()) -> list[str]:
     """Policy resources of a role: the organization plus every database (``db:*``), or only
     the databases given, each with its keyspaces and tables — as Astra's own default roles
@@ -101,13 +95,9 @@ def role_resources(org_id: str, db_ids: Sequence[str] = ()) -> list[str]:
 _DB_RESOURCE = re.compile(r"^drn:astra:org:[^:]+:db:([^:]+)$")
 
 
-def _scope(resources: Sequence[str], db_names: Mapping[str, str]) -> str:
-    dbs = [m.group(1) for r in resources if (m := _DB_RESOURCE.match(r))]
-    if not dbs:
-        return "the organization only"
-    if "*" in dbs:
-        return "all databases"
-    return ", ".join(f"*{db_names[d]}* (`{d}`)" if d in db_names else f"`{d}`" for d in dbs)
+def _db_ids(resources: Sequence[str]) -> list[str]:
+    """The databases a role's resources name (``*``: every one)."""
+    return [m.group(1) for r in resources if (m := _DB_RESOURCE.match(r))]
 
 
 def _check_permissions(perms: Sequence[str], usage: str) -> list[str]:
@@ -133,68 +123,33 @@ def _check_permissions(perms: Sequence[str], usage: str) -> list[str]:
     return out
 
 
-class RoleHandlers:
+@dataclass(frozen=True)
+class RoleHandlers(Handlers):
     """The `role` commands."""
 
-    def __init__(self, ctx: Context, astra: AstraClient, resolver: Resolver) -> None:
-        self.ctx = ctx
-        self.astra = astra
-        self.resolver = resolver
+    astra: AstraClient
+    resolver: Resolver
+    org_id: OrgId
 
-    def entries(self) -> list[Entry]:
-        return [
-            Entry("role.list", handler=self.list),
-            Entry("role.get", handler=self.get),
-            Entry("role.create", handler=self.create),
-            Entry("role.delete", confirmed=self.delete_confirmed, precheck=self.precheck_delete),
-        ]
+    @handles(ListRoles)
+    async def list(self, cmd: ListRoles, call: Call) -> Outcome:
+        return Outcome(*iam.role_list(await self.astra.list_roles()))
 
-    async def list(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        roles = sorted(await self.astra.list_roles(), key=lambda r: r.name.lower())
-        lines = [
-            f"*{r.name or '—'}* `{r.id}` · {render.count(len(r.policy.actions), 'permission')}"
-            + (
-                f" — {clip(r.policy.description, 80)}"
-                if r.policy.description and r.policy.description != r.name
-                else ""
-            )
-            for r in roles
-        ]
-        return Outcome(
-            render.count(len(roles), "role"),
-            private=render.bullet_list(f"Astra roles ({len(roles)})", lines),
-        )
-
-    async def get(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        role = await resolve_role(self.astra, intent.arg("role"))
+    @handles(GetRole)
+    async def get(self, cmd: GetRole, call: Call) -> Outcome:
+        role = await resolve_role(self.astra, cmd.role)
+        dbs = _db_ids(role.policy.resources)
         db_names: dict[str, str] = {}
-        if any((m := _DB_RESOURCE.match(r)) and m.group(1) != "*" for r in role.policy.resources):
+        if any(d != "*" for d in dbs):
             db_names = {d.id: name_of(d) for d in await self.astra.list_databases(include="all")}
-        lines = [
-            f"Id: `{role.id}`",
-            f"Description: {clip(role.policy.description, 300) or '—'}",
-            f"Effect: {role.policy.effect}",
-            f"Scope: {_scope(role.policy.resources, db_names)}",
-            f"Permissions ({len(role.policy.actions)}): "
-            + (", ".join(f"`{a}`" for a in sorted(role.policy.actions)) or "none"),
-        ]
-        if role.last_update_datetime:
-            lines.append(f"Last updated: {role.last_update_datetime}")
         return Outcome(
-            f"role {role.id} shown",
-            private=render.bullet_list(f"Astra role {role.name or role.id}", lines),
+            f"role {role.id} shown", private=iam.role_detail(role, iam.role_scope(dbs, db_names))
         )
 
-    async def create(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        name = intent.arg("name").strip()
-        usage = intent.spec.usage
-        actions = _check_permissions(intent.many("permission"), usage)
+    @handles(CreateRole)
+    async def create(self, cmd: CreateRole, call: Call) -> Outcome:
+        name = cmd.name.strip()
+        actions = _check_permissions(cmd.permissions, cmd.spec.usage)
         existing = next(
             (r for r in await self.astra.list_roles() if r.name.lower() == name.lower()), None
         )
@@ -203,47 +158,31 @@ class RoleHandlers:
                 f"An Astra role named `{existing.name}` already exists (`{existing.id}`).",
                 hint="Pick another name, or `/astra role get` it.",
             )
-        dbs = [await self.resolver.resolve_db(ref) for ref in intent.many("db")]
-        org = await self.ctx.org_id()
+        dbs = [await self.resolver.resolve_db(ref) for ref in cmd.db]
+        org = await self.org_id()
         resources = role_resources(org, [d.id for d in dbs])
-        description = intent.opt("description")
         try:
-            created = await self.astra.create_role(name, actions, resources, description)
+            created = await self.astra.create_role(name, actions, resources, cmd.description)
         except AstraConflict as err:
             # 409 here means a name clash, not a database state (the generic 409 text says that)
             raise UsageError(f"Astra refused to create role `{name}`: it already exists.") from err
         role_id = created if isinstance(created, str) else created.id
-        scope = join(", ", (md("*{}*", name_of(d)) for d in dbs)) if dbs else "all databases"
         return Outcome(
             f"role {name} ({role_id}) created",
-            channel=render.plain(
-                md(
-                    ":lock: {} created the Astra role *{}* (`{}`): {} on {}.",
-                    user(req.user_id),
-                    name,
-                    role_id,
-                    join(", ", (md("`{}`", a) for a in actions)),
-                    scope,
-                )
+            channel=iam.role_created(
+                call.req.user_id, name, role_id, actions, [name_of(d) for d in dbs]
             ),
         )
 
-    async def precheck_delete(self, intent: Intent, db: Database | None) -> None:
-        await resolve_role(self.astra, intent.arg("role"))
+    @prechecks(DeleteRole)
+    async def precheck_delete(self, cmd: DeleteRole, db: Database | None) -> None:
+        await resolve_role(self.astra, cmd.role)
 
-    async def delete_confirmed(
-        self, req: Request, intent: Intent, message_ts: str | None
-    ) -> Outcome:
-        role = await resolve_role(self.astra, intent.arg("role"))
+    @confirms(DeleteRole)
+    async def delete_confirmed(self, cmd: DeleteRole, call: Call) -> Outcome:
+        role = await resolve_role(self.astra, cmd.role)
         await self.astra.delete_role(role.id)
         return Outcome(
             f"role {role.name or role.id} ({role.id}) deleted",
-            channel=render.plain(
-                md(
-                    ":wastebasket: Deleted the Astra role *{}* (`{}`) (asked by {}).",
-                    role.name or role.id,
-                    role.id,
-                    user(req.user_id),
-                )
-            ),
+            channel=iam.role_deleted(call.req.user_id, role),
         )

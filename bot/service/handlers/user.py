@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot import render
 from bot.astra.client import AstraClient
 from bot.astra.models import Database, User
+from bot.commands.iam import InviteUser, ListUsers, RemoveUser, SetUserRoles
 from bot.errors import NotFound, UsageError
-from bot.intents import Intent
-from bot.ports import Replier
-from bot.render.mrkdwn import md, user
-from bot.service.context import Context, Request
-from bot.service.handlers.common import clip, suggest, unwrap
+from bot.render import iam
+from bot.service.handlers.common import OrgId, clip, suggest, unwrap
 from bot.service.handlers.role import resolve_roles
 from bot.service.outcome import Outcome
-from bot.service.registry import Entry
+from bot.service.registry import Call, Handlers, confirms, handles, prechecks
 
 
 def _match_user(ref: str, users: Sequence[User]) -> User | None:
@@ -26,25 +25,17 @@ def _match_user(ref: str, users: Sequence[User]) -> User | None:
     )
 
 
-class UserHandlers:
+@dataclass(frozen=True)
+class UserHandlers(Handlers):
     """The `user` commands."""
 
-    def __init__(self, ctx: Context, astra: AstraClient) -> None:
-        self.ctx = ctx
-        self.astra = astra
-
-    def entries(self) -> list[Entry]:
-        return [
-            Entry("user.list", handler=self.list),
-            Entry("user.invite", handler=self.invite),
-            Entry("user.remove", confirmed=self.remove_confirmed, precheck=self.precheck_remove),
-            Entry("user.roles", handler=self.roles),
-        ]
+    astra: AstraClient
+    org_id: OrgId
 
     async def _resolve_user(self, ref: str) -> User:
         users = await self.astra.list_users()
-        user = _match_user(ref, users)
-        if user is None:
+        member = _match_user(ref, users)
+        if member is None:
             near = suggest(unwrap(ref), [u.email for u in users if u.email], n=2)
             raise NotFound(
                 f"There is no user `{clip(unwrap(ref), 80)}` in the organization.",
@@ -52,86 +43,46 @@ class UserHandlers:
                     near, "`/astra user list` shows the users (email or user id)."
                 ),
             )
-        return user
+        return member
 
-    async def list(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        users = sorted(await self.astra.list_users(), key=lambda u: u.email.lower())
-        lines = [
-            f"{u.email or '—'} `{u.user_id}` {u.status or '?'} · "
-            + (", ".join(r.name or f"`{r.id}`" for r in u.roles) or "no role")
-            for u in users
-        ]
-        return Outcome(
-            render.count(len(users), "user"),
-            private=render.bullet_list(f"Users of the organization ({len(users)})", lines),
-        )
+    @handles(ListUsers)
+    async def list(self, cmd: ListUsers, call: Call) -> Outcome:
+        return Outcome(*iam.user_list(await self.astra.list_users()))
 
-    async def invite(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        email = intent.arg("email")
-        roles = await resolve_roles(self.astra, intent.many("role"), intent.spec.usage)
-        member = _match_user(email, await self.astra.list_users())
+    @handles(InviteUser)
+    async def invite(self, cmd: InviteUser, call: Call) -> Outcome:
+        roles = await resolve_roles(self.astra, cmd.role, cmd.spec.usage)
+        member = _match_user(cmd.email, await self.astra.list_users())
         if member is not None:
             raise UsageError(
                 f"`{member.email}` is already in the organization ({member.status or 'member'}).",
                 hint=f"`/astra user roles {member.email} <role>…` changes their roles.",
             )
-        await self.astra.invite_user(email, await self.ctx.org_id(), [r.id for r in roles])
-        names = ", ".join(r.name or r.id for r in roles)
+        await self.astra.invite_user(cmd.email, await self.org_id(), [r.id for r in roles])
         return Outcome(
-            f"invited {email} ({names})",
-            channel=render.plain(
-                md(
-                    ":key: {} invited {} to the Astra organization as {}.",
-                    user(req.user_id),
-                    email,
-                    names,
-                )
-            ),
+            f"invited {cmd.email} ({iam.names_of(roles)})",
+            channel=iam.user_invited(call.req.user_id, cmd.email, roles),
         )
 
-    async def precheck_remove(self, intent: Intent, db: Database | None) -> None:
-        await self._resolve_user(intent.arg("user"))
+    @prechecks(RemoveUser)
+    async def precheck_remove(self, cmd: RemoveUser, db: Database | None) -> None:
+        await self._resolve_user(cmd.user)
 
-    async def remove_confirmed(
-        self, req: Request, intent: Intent, message_ts: str | None
-    ) -> Outcome:
-        member = await self._resolve_user(intent.arg("user"))
+    @confirms(RemoveUser)
+    async def remove_confirmed(self, cmd: RemoveUser, call: Call) -> Outcome:
+        member = await self._resolve_user(cmd.user)
         await self.astra.remove_user(member.user_id)
-        who = member.email or member.user_id
         return Outcome(
-            f"removed user {who} ({member.user_id})",
-            channel=render.plain(
-                md(
-                    ":wastebasket: Removed {} (`{}`) from the Astra organization (asked by {}).",
-                    who,
-                    member.user_id,
-                    user(req.user_id),
-                )
-            ),
+            f"removed user {member.email or member.user_id} ({member.user_id})",
+            channel=iam.user_removed(call.req.user_id, member),
         )
 
-    async def roles(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        member = await self._resolve_user(intent.arg("user"))
-        roles = await resolve_roles(self.astra, intent.many("roles"), intent.spec.usage)
-        before = ", ".join(r.name or r.id for r in member.roles) or "no role"
+    @handles(SetUserRoles)
+    async def roles(self, cmd: SetUserRoles, call: Call) -> Outcome:
+        member = await self._resolve_user(cmd.user)
+        roles = await resolve_roles(self.astra, cmd.roles, cmd.spec.usage)
         await self.astra.set_user_roles(member.user_id, [r.id for r in roles])
-        after = ", ".join(r.name or r.id for r in roles)
-        who = member.email or member.user_id
         return Outcome(
-            f"roles of {who}: {after}",
-            channel=render.plain(
-                md(
-                    ":key: {} set the Astra roles of {}: {} → {}.",
-                    user(req.user_id),
-                    who,
-                    before,
-                    after,
-                )
-            ),
+            f"roles of {member.email or member.user_id}: {iam.names_of(roles)}",
+            channel=iam.user_roles_set(call.req.user_id, member, roles),
         )

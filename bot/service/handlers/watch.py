@@ -2,82 +2,58 @@
 
 from __future__ import annotations
 
-from bot import render
-from bot.astra.models import Database
+from dataclasses import dataclass
+
+from bot.commands.chat import ListWatches, StopWatching, WatchDatabase
 from bot.errors import NotFound
-from bot.intents import Intent
-from bot.ports import Replier
-from bot.render.mrkdwn import md, user
-from bot.service.context import Context, Request
+from bot.render import chat
+from bot.service.handlers.common import OrgId
 from bot.service.outcome import Outcome
-from bot.service.registry import Entry
+from bot.service.registry import Call, Handlers, handles
+from bot.store.repo import Store
 
 
-class WatchHandlers:
+@dataclass(frozen=True)
+class WatchHandlers(Handlers):
     """The `watch` commands."""
 
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
+    store: Store
+    org_id: OrgId
 
-    def entries(self) -> list[Entry]:
-        return [
-            Entry("watch", handler=self.watch),
-            Entry("watch.list", handler=self.list),
-            Entry("watch.stop", handler=self.stop),
-        ]
-
-    async def watch(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        org = await self.ctx.org_id()
+    @handles(WatchDatabase)
+    async def watch(self, cmd: WatchDatabase, call: Call) -> Outcome:
         seen: dict[str, str] = {}
+        db = call.db
         if db is None:  # `watch all`: the command table allows no other database-less form
             db_id, name = "*", "all databases"
         else:  # resolved and decided on by the dispatcher
             db_id, name = db.id, db.info.name or db.id
             seen = {db.id: db.status}  # what the channel knows now is no news later
-        added = await self.ctx.store.subscribe(
-            org_id=org,
+        req = call.req
+        added = await self.store.subscribe(
+            org_id=await self.org_id(),
             channel_id=req.channel_id,
             database_id=db_id,
             database_name=name,
             by=req.user_id,
             statuses=seen,
         )
-        text = (
-            md(
-                ":eyes: {} is watching *{}*: this channel will be told of every status change.",
-                user(req.user_id),
-                name,
-            )
-            if added
-            else md("This channel already watches *{}*.", name)
-        )
+        said = chat.watching(req.user_id, name, added)
         if added:
-            return Outcome(f"watch {name}", channel=render.plain(text))
-        return Outcome(f"watch {name}", private=render.plain(text))
+            return Outcome(f"watch {name}", channel=said)
+        return Outcome(f"watch {name}", private=said)
 
-    async def list(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        subs = await self.ctx.store.subscriptions(req.channel_id)
-        lines = [
-            f"*{s.database_name}*" + (f" `{s.database_id}`" if s.database_id != "*" else "")
-            for s in subs
-        ]
-        return Outcome(
-            render.count(len(subs), "watch", "watches"),
-            private=render.bullet_list("Watched in this channel", lines),
-        )
+    @handles(ListWatches)
+    async def list(self, cmd: ListWatches, call: Call) -> Outcome:
+        audit, message = chat.watch_list(await self.store.subscriptions(call.req.channel_id))
+        return Outcome(audit, private=message)
 
-    async def stop(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        ref = intent.arg("db")
-        subs = await self.ctx.store.subscriptions(req.channel_id)
+    @handles(StopWatching)
+    async def stop(self, cmd: StopWatching, call: Call) -> Outcome:
+        ref, here = cmd.db, call.req.channel_id
         match = [
             s
-            for s in subs
+            for s in await self.store.subscriptions(here)
             if ref in {s.database_id, s.database_name} or (ref == "all" and s.database_id == "*")
         ]
         if not match:
@@ -86,8 +62,5 @@ class WatchHandlers:
                 hint="`/astra watch list` shows what it watches.",
             )
         for s in match:
-            await self.ctx.store.unsubscribe(req.channel_id, s.database_id)
-        return Outcome(
-            f"unwatch {ref}",
-            private=render.plain(f"Stopped watching *{match[0].database_name}* here."),
-        )
+            await self.store.unsubscribe(here, s.database_id)
+        return Outcome(f"unwatch {ref}", private=chat.watch_stopped(match[0].database_name))

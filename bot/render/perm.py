@@ -1,0 +1,112 @@
+"""PURE: the bot's own permissions as words: bindings, guards, protections, roles, checks.
+
+Each change's text is the answer and the audit row alike (the audit says what was done in
+the words the caller read); the CLI prints the same messages as plain text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from bot.policy import Actor, Decision, Place, Rules, roles_of
+from bot.render.core import Message, count, plain
+from bot.render.lists import bullet_list
+from bot.render.mrkdwn import Mrkdwn, channel, join, md, user
+
+#: What the audit row of `perm check` says the subject may do (the check itself is allowed).
+_FOUND = {"allow": "may run", "deny": "may not run", "confirm": "may run", "approve": "may run"}
+_AFTER = {"confirm": " once confirmed", "approve": " once a second person approves"}
+
+
+def roles_line(rules: Rules, actor: Actor, place: Place) -> Mrkdwn:
+    """Your roles here, and this channel's guard if it has one."""
+    bindings = roles_of(rules, actor, place)
+    if not bindings:
+        return md("You have no role here.")
+    roles = join(", ", sorted({b.describe() for b in bindings}))
+    guard = rules.guards.get(place.channel_id)
+    capped = md(" This channel is guarded to {}.", guard) if guard else ""
+    return md("Your roles: {}.{}", roles, capped)
+
+
+def _scope(glob: str | None) -> Mrkdwn | str:
+    return md(" on databases matching `{}`", glob) if glob else ""
+
+
+def granted(by: str, who: Mrkdwn, role: str, glob: str | None, added: bool) -> Mrkdwn:
+    if added:
+        return md(":key: {} granted *{}*{} to {}.", user(by), role, _scope(glob), who)
+    return md("{} already has *{}*{}.", who, role, _scope(glob))
+
+
+def revoked(who: Mrkdwn, role: str, removed: bool) -> Mrkdwn:
+    if removed:
+        return md("Revoked *{}* from {}.", role, who)
+    return md("{} had no *{}* binding.", who, role)
+
+
+def guarded(where: Mrkdwn, role: str) -> Mrkdwn:
+    return md(":shield: {} is now guarded to *{}*.", where, role)
+
+
+def unguarded(where: Mrkdwn, removed: bool) -> Mrkdwn:
+    return md("Removed the guard of {}.", where) if removed else md("{} had no guard.", where)
+
+
+# The texts of protections and custom roles are plain text (escaped when sent), and the
+# audit row keeps them as typed.
+
+
+def protected(glob: str, added: bool) -> str:
+    if added:
+        return (
+            f":lock: Databases matching `{glob}` now need a second person's approval for "
+            "destructive commands."
+        )
+    return f"`{glob}` was already protected."
+
+
+def unprotected(glob: str, removed: bool) -> str:
+    return f"`{glob}` is no longer protected." if removed else f"`{glob}` was not protected."
+
+
+def role_defined(name: str, perms: Iterable[str]) -> str:
+    return f"Custom role *{name}*: {' '.join(f'`{p}`' for p in perms)}."
+
+
+def role_removed(name: str, removed: bool) -> str:
+    return f"Deleted custom role *{name}*." if removed else f"No custom role *{name}*."
+
+
+def rules_list(
+    rules: Rules, admin_sources: Mapping[str, str], usergroups_unreadable: bool
+) -> tuple[str, Message]:
+    """Every admin (and why), binding, guard, protection and custom role: the audit line
+    (how many), and the list."""
+    lines: list[str] = [
+        md("{} → admin ({})", user(a), admin_sources.get(a, "")) for a in sorted(rules.admins)
+    ]
+    lines += [b.describe() for b in rules.bindings]
+    lines += [md("guard {} → {}", channel(c), r) for c, r in sorted(rules.guards.items())]
+    lines += [md("protected `{}` (two-person rule)", g) for g in rules.protected]
+    lines += [
+        md("custom role *{}*: {}", n, " ".join(sorted(p)))
+        for n, p in sorted(rules.custom_roles.items())
+    ]
+    if usergroups_unreadable:
+        lines.append(
+            ":warning: usergroup membership cannot be read (usergroups:read "
+            "missing or not allowed on this plan): usergroup bindings are ignored."
+        )
+    return count(len(lines), "entry", "entries"), bullet_list("Permissions", lines)
+
+
+def check(who: Mrkdwn, command: str, d: Decision) -> tuple[str, Message]:
+    """What `perm check` found: its audit line, and its answer."""
+    lines = [md("{} running `{}` here: *{}* — {}", who, command, d.outcome, d.reason)]
+    if d.granted_by:
+        lines.append(md("granted by: {}", join(", ", d.granted_by)))
+    if d.capped_by:
+        lines.append(md("capped by this channel's guard: {}", d.capped_by))
+    audit = f"check: {who} {_FOUND[d.outcome]} `{command}`{_AFTER.get(d.outcome, '')}"
+    return audit, plain(join("\n", lines))
