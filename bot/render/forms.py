@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +12,14 @@ from bot.render.core import _clip
 
 FORM_CREATE = "astra_form_create"
 ACTION_FORM_CHANGE = "astra_form_change"  # a select that redraws the form (cloud → regions)
+
+#: What a form whose state the bot did not sign says (and the audit row's reason).
+FORM_REFUSED = (
+    "This form is not one the bot opened for you: close it and run `/astra db create` again."
+)
+FORM_UNKNOWN = "This form is not known to this bot."
+NAME_NEEDED = "A name is needed."
+CLOUDS = ("gcp", "aws", "azure")
 
 
 @dataclass(frozen=True)
@@ -35,6 +43,37 @@ class Form:
     submit: str
     fields: tuple[FormField, ...]
     context: str = ""  # carried through the submission (Slack private_metadata)
+
+
+def pick_region(cloud: str) -> str:
+    return f"Pick a region of {cloud}."
+
+
+def create_form(
+    context: str, values: Mapping[str, str], cloud: str, regions: Sequence[str], region: str | None
+) -> Form:
+    """The `db create` form: ``values`` as typed so far, the regions of the chosen cloud."""
+    return Form(
+        callback_id=FORM_CREATE,
+        title="Create a database",
+        submit="Create",
+        context=context,
+        fields=(
+            FormField("name", "Name", initial=values.get("name"),
+                      hint="Letters, digits, - and _; up to 50."),
+            FormField("cloud", "Cloud", "select", tuple((c, c.upper()) for c in CLOUDS),
+                      initial=cloud, redraws=True),
+            FormField("region", "Region", "select", tuple((r, r) for r in regions),
+                      initial=region),
+            FormField("keyspace", "Keyspace",
+                      initial=values.get("keyspace") or "default_keyspace"),
+            FormField("vector", "Type", "select",
+                      (("vector", "Vector database"), ("non-vector", "Non-vector")),
+                      initial=values.get("vector") or "vector"),
+            FormField("capacity_units", "Capacity units", optional=True,
+                      initial=values.get("capacity_units") or "1"),
+        ),
+    )  # fmt: skip
 
 
 def form_view(form: Form) -> dict[str, Any]:

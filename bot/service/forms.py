@@ -13,7 +13,9 @@ from bot.errors import ConfirmationError
 from bot.intents import SPECS, check_value
 from bot.policy import decide
 from bot.ports import Replier
-from bot.render import Form, FormField
+from bot.render import Form
+from bot.render.forms import FORM_REFUSED as FORM_REFUSED
+from bot.render.forms import FORM_UNKNOWN, NAME_NEEDED, create_form, pick_region
 from bot.service.context import Context, Request
 from bot.settings import Settings
 
@@ -51,11 +53,6 @@ class Regions:
         return sorted({name for c, name in self._cache[1] if c.upper() == cloud.upper()})
 
 
-FORM_REFUSED = (
-    "This form is not one the bot opened for you: close it and run `/astra db create` again."
-)
-
-
 def _form_key(settings: Settings) -> bytes:
     """The key that signs form state: derived from the signing secret (or, in Socket Mode,
     the app token), so that every replica shares it; a process with neither (the shell,
@@ -75,11 +72,11 @@ class CreateForm:
     channel a form runs in is the one the bot signed when it opened it, for that person
     (DESIGN §3 "A click is checked against what the bot stored")."""
 
-    def __init__(self, ctx: Context, regions: Regions) -> None:
-        self.ctx = ctx
-        self.settings = ctx.settings
+    def __init__(self, ctx: Context, settings: Settings, regions: Regions) -> None:
+        self.ctx = ctx  # the rules and actors of this request
+        self.settings = settings
         self.regions = regions
-        self._key = _form_key(ctx.settings)
+        self._key = _form_key(settings)
 
     def _signature(self, user_id: str, channel_id: str) -> str:
         message = f"{render.FORM_CREATE}\0{user_id}\0{channel_id}".encode()
@@ -116,53 +113,32 @@ class CreateForm:
         region = values.get("region")
         if region not in regions:
             region = default_region(cloud, self.settings, regions) if regions else None
-        return Form(
-            callback_id=render.FORM_CREATE,
-            title="Create a database",
-            submit="Create",
-            context=self.context(req),
-            fields=(
-                FormField("name", "Name", initial=values.get("name"),
-                          hint="Letters, digits, - and _; up to 50."),
-                FormField("cloud", "Cloud", "select",
-                          tuple((c, c.upper()) for c in ("gcp", "aws", "azure")),
-                          initial=cloud, redraws=True),
-                FormField("region", "Region", "select", tuple((r, r) for r in regions),
-                          initial=region),
-                FormField("keyspace", "Keyspace",
-                          initial=values.get("keyspace") or "default_keyspace"),
-                FormField("vector", "Type", "select",
-                          (("vector", "Vector database"), ("non-vector", "Non-vector")),
-                          initial=values.get("vector") or "vector"),
-                FormField("capacity_units", "Capacity units", optional=True,
-                          initial=values.get("capacity_units") or "1"),
-            ),
-        )  # fmt: skip
+        return create_form(self.context(req), values, cloud, regions, region)
 
     async def errors(self, callback_id: str, values: dict[str, str]) -> dict[str, str]:
         """Errors to show on the form's fields (empty: it may be submitted)."""
         if callback_id != render.FORM_CREATE:
-            return {"name": "This form is not known to this bot."}
+            return {"name": FORM_UNKNOWN}
         errors: dict[str, str] = {}
         for name in ("name", "keyspace", "capacity_units"):
             raw = (values.get(name) or "").strip()
             if not raw:
                 if name == "name":
-                    errors[name] = "A name is needed."
+                    errors[name] = NAME_NEEDED
                 continue
             problem = check_value("db.create", name, raw)
             if problem:
                 errors[name] = problem
         cloud = (values.get("cloud") or self.settings.default_cloud).lower()
         if values.get("region") not in await self.regions.of(cloud):
-            errors["region"] = f"Pick a region of {cloud}."
+            errors["region"] = pick_region(cloud)
         return errors
 
     def command(self, callback_id: str, values: dict[str, str]) -> str:
         """The command a submitted form stands for: it runs through the same parser,
         policy and checks as a typed one."""
         if callback_id != render.FORM_CREATE:
-            raise ConfirmationError("This form is not known to this bot.")
+            raise ConfirmationError(FORM_UNKNOWN)
         parts = ["db", "create", values.get("name", "").strip(),
                  "--cloud", values.get("cloud") or self.settings.default_cloud,
                  "--region", values.get("region") or self.settings.default_region,
