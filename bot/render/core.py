@@ -144,3 +144,10 @@ def elapsed(seconds: float) -> str:
 
 def when(epoch: float) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(epoch))
+
+
+def day(stamp: str | None) -> str:
+    """``2025-06-17T02:26:29.846Z`` → ``2025-06-17``; ``—`` for none or Go's zero time."""
+    if not stamp or stamp.startswith("0001-01-01"):
+        return "—"
+    return stamp[:10]

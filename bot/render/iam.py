@@ -5,18 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from bot.astra.models import CreatedToken, Role, Token, User
-from bot.render.core import Message, _clip, count, plain
+from bot.render.core import Message, _clip, count, day, plain
 from bot.render.lists import bullet_list, secret_once
 from bot.render.mrkdwn import Mrkdwn, join, md, user
 
 _NONE = "—"
-
-
-def day(stamp: str | None) -> str:
-    """``2025-06-17T02:26:29.846Z`` → ``2025-06-17``; ``—`` for none or Go's zero time."""
-    if not stamp or stamp.startswith("0001-01-01"):
-        return _NONE
-    return stamp[:10]
 
 
 def role_names(ids: Iterable[str], roles: Mapping[str, Role]) -> str:

@@ -6,19 +6,14 @@ import difflib
 import re
 from collections.abc import Awaitable, Callable, Iterable
 
+from bot.render.core import day as day  # the one day format, re-exported for the handlers
+
 #: The id of the organization the bot's token belongs to (read once, then known).
 OrgId = Callable[[], Awaitable[str]]
 
 
 def clip(text: str, n: int = 200) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def day(stamp: str | None) -> str:
-    """``2025-06-17T02:26:29.846Z`` → ``2025-06-17``; ``—`` for none or Go's zero time."""
-    if not stamp or stamp.startswith("0001-01-01"):
-        return "—"
-    return stamp[:10]
 
 
 SLACK_LINK = re.compile(r"^<(?:mailto:)?([^|>]+)(?:\|[^>]*)?>$")
