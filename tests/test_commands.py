@@ -8,12 +8,13 @@ import subprocess
 import sys
 import typing
 from pathlib import Path
+from typing import Annotated
 
 import pytest
 
 from bot.commands import COMMANDS, REGISTRY, SPECS, Command, CommandSpec, Subject, iam, parse, perm
 from bot.commands import db as cmd
-from bot.commands.base import field_name
+from bot.commands.spec import Db, Param
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -71,16 +72,16 @@ def test_every_command_parses_to_its_own_frozen_dataclass(spec: CommandSpec) -> 
     hints = typing.get_type_hints(cls)
     fields = {f.name: hints[f.name] for f in dataclasses.fields(cls)}
     expected = {
-        field_name(p.name): _expected_type(p.kind, many=p.rest, optional=p.optional)
+        cls.field_of[p.name]: _expected_type(p.kind, many=p.rest, optional=p.optional)
         for p in spec.params
     }
     for f in spec.flags:
-        expected[field_name(f.target)] = _expected_type(f.kind, many=f.many, optional=not f.many)
+        expected[cls.field_of[f.target]] = _expected_type(f.kind, many=f.many, optional=not f.many)
     assert fields == expected
     # every field was set from the text; the string-keyed view reads the same values
     for name, value in command.args.items():
         assert value not in (None, ()), (spec.permission, name)
-        assert getattr(command, field_name(name)) == value
+        assert getattr(command, cls.field_of[name]) == value
 
 
 def test_one_class_per_command_and_verb_noun_names() -> None:
@@ -177,3 +178,59 @@ def test_narrow_gives_a_handler_its_own_command_type() -> None:
     assert cmd.CreateKeyspace.narrow(c).keyspace == "shop"
     with pytest.raises(TypeError, match="DeleteKeyspace expected, not CreateKeyspace"):
         cmd.DeleteKeyspace.narrow(c)
+
+
+def test_commands_are_keyword_only_and_frozen_without_a_decorator() -> None:
+    c = cmd.ResizeDatabase(db="orders", units=2)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        c.__setattr__("units", 3)
+    with pytest.raises(TypeError):
+        cmd.ResizeDatabase("orders", 2)  # type: ignore[misc]
+    assert c.canonical() == "/astra db resize orders 2"
+
+
+def test_a_class_is_its_grammar_line() -> None:
+    spec = cmd.CreateKeyspace.spec
+    assert (spec.noun, spec.verb, spec.permission) == ("keyspace", ("create",), "keyspace.create")
+    assert spec.summary == "create a keyspace"
+    assert spec.example == "/astra keyspace create orders shop"
+    assert [p.name for p in spec.params] == ["db", "keyspace"]
+    assert (spec.level, spec.mutating, spec.destructive) == ("operator", True, False)
+    assert perm.GrantRole.field_of == {"subject": "who", "role": "role", "db": "db"}
+    assert SPECS["db.create"].flags[-2].name == "non-vector"  # two switches, one field
+    assert cmd.CreateDatabase.field_of["vector"] == "vector"
+
+
+def test_a_field_outside_the_grammar_is_refused_at_declaration() -> None:
+    with pytest.raises(TypeError, match="neither a Param nor a Flag"):
+
+        class Bad(Command, command="db frobnicate"):
+            """frobnicate a database"""
+
+            db: Db
+            force: bool = False
+
+    assert "db.frobnicate" not in REGISTRY
+
+
+@pytest.mark.parametrize("doc", [None, "frobnicate\n\n    db frobnicate orders"])
+def test_a_command_needs_a_summary_and_at_most_an_example(doc: str | None) -> None:
+    with pytest.raises(TypeError, match="summary"):
+        type(
+            "Bad",
+            (Command,),
+            {"__doc__": doc, "__annotations__": {"db": Annotated[str, Param("db", "db")]}},
+            command="db frobnicate",
+        )
+    assert "db.frobnicate" not in REGISTRY
+
+
+def test_a_second_class_for_a_command_is_refused() -> None:
+    with pytest.raises(TypeError, match=r"two command classes for db\.get"):
+
+        class Again(Command, command="db get"):
+            """show a database"""
+
+            db: Db
+
+    assert REGISTRY["db.get"] is cmd.GetDatabase

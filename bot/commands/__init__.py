@@ -1,9 +1,10 @@
 """PURE: `/astra` commands — the grammar as data, the parser, one typed dataclass per command.
 
-Read :mod:`bot.commands.grammar` for what may be typed, :mod:`bot.commands.parse` for how
-text becomes a :class:`Command`, and ``db``/``iam``/``org``/``perm``/``chat`` for the
-commands themselves (``from bot.commands import db as cmd``; ``cmd.CreateDatabase`` is
-the command, ``bot.astra.models.CreateDatabase`` the DevOps API request it leads to).
+Read ``db``/``iam``/``org``/``perm``/``chat`` for the commands, each declared once as its
+class (:mod:`bot.commands.base` says how; ``from bot.commands import db as cmd``;
+``cmd.CreateDatabase`` is the command, ``bot.astra.models.CreateDatabase`` the DevOps API
+request it leads to), :mod:`bot.commands.grammar` for their table and
+:mod:`bot.commands.parse` for how text becomes a :class:`Command`.
 """
 
 from bot.commands.base import REGISTRY, Command

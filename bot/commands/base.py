@@ -1,40 +1,72 @@
-"""PURE: the base of every typed command — its grammar entry and the transition accessors.
+"""PURE: the base of every typed command: a command IS its class, grammar entry included.
 
-Each command of the grammar is a frozen dataclass, a subclass of :class:`Command` declared
-with its permission (``class CreateDatabase(Command, permission="db.create", target="name")``);
-its fields are the command's parameters and options, typed, so mypy sees a wrong field.
-The string-keyed accessors (``arg("db")``, ``opt_num("page")``…) read the same fields, for
-handlers not yet converted to attributes.
+How to add a command: write its class (in the module of its noun, or a new module listed in
+:mod:`bot.commands.grammar`) and a handler. The class keywords are the grammar line, the
+docstring is its one-line summary, and each field, typed, is a positional parameter
+(:class:`Param`) or an option (:class:`Flag`) in the order of the usage line::
+
+    class ResizeDatabase(Command, command="db resize", level="operator", mutating=True):
+        \"\"\"resize a classic database\"\"\"
+
+        db: Db
+        units: Annotated[int, Param("units", "int", bounds=CAPACITY_UNITS)]
+
+No decorator: every subclass is a frozen, keyword-only dataclass (PEP 681), so mypy sees a
+wrong field. The permission is named after the command (``db.resize``). The string-keyed
+accessors (``arg("db")``, ``opt_num("page")``…) read the same fields by their grammar names,
+for handlers not yet converted to attributes.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import shlex
+import typing
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar, dataclass_transform
 
-from bot.commands.grammar import SPECS
-from bot.commands.spec import CommandSpec
+from bot.commands.spec import CommandSpec, Flag, Param
 from bot.commands.values import Subject, Value
 
 C = TypeVar("C", bound="Command")
-
-#: Grammar names that cannot be field names, because the base class has an attribute of
-#: that name (``.permission``, ``.subject()``): `role create --permission …` is held in the
-#: field ``permissions``, `perm grant <subject>` in ``who``.
-_RENAMED = {"permission": "permissions", "subject": "who"}
 
 #: permission → its command class, filled as the command modules are imported.
 REGISTRY: dict[str, type[Command]] = {}
 
 
-def field_name(grammar_name: str) -> str:
-    """The dataclass field that holds the grammar's parameter or option ``grammar_name``."""
-    return _RENAMED.get(grammar_name, grammar_name)
+def _grammar_of(cls: type) -> tuple[tuple[Param, ...], tuple[Flag, ...], dict[str, str]]:
+    """The parameters and options a command class declares, and grammar name → field."""
+    hints = typing.get_type_hints(cls, include_extras=True)
+    params: list[Param] = []
+    flags: list[Flag] = []
+    field_of: dict[str, str] = {}
+    for name in inspect.get_annotations(cls):
+        marks = [m for m in getattr(hints[name], "__metadata__", ()) if isinstance(m, Param | Flag)]
+        if not marks:
+            raise TypeError(f"{cls.__name__}.{name} is neither a Param nor a Flag")
+        for mark in marks:
+            if isinstance(mark, Param):
+                params.append(mark)
+                field_of[mark.name] = name
+            else:
+                flags.append(mark)
+                field_of[mark.target] = name
+    return tuple(params), tuple(flags), field_of
 
 
-@dataclasses.dataclass(frozen=True)
+def _summary_and_example(cls: type) -> tuple[str, str]:
+    """The command's summary (its docstring's first line) and example (the ``/astra …``
+    paragraph after it, if any; a long one wraps)."""
+    summary, _, rest = inspect.cleandoc(cls.__doc__ or "").partition("\n")
+    example = " ".join(rest.split())
+    if not summary or (example and not example.startswith("/astra ")):
+        raise TypeError(f"{cls.__name__}: the docstring is a summary, then maybe one example")
+    return summary, example
+
+
+@dataclass_transform(frozen_default=True, kw_only_default=True)
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Command:
     """A parsed command: its grammar entry (:attr:`spec`) and its validated fields."""
 
@@ -42,19 +74,49 @@ class Command:
     #: The field naming the database the command acts on when it is not one of its
     #: ``db``-kind values (``db create``: the new database's name); None for the others.
     target_field: ClassVar[str | None] = None
+    #: grammar name of each parameter and option → the field that holds it (they differ
+    #: where the grammar's name is an attribute of every command: ``subject``).
+    field_of: ClassVar[Mapping[str, str]]
 
-    def __init_subclass__(cls, *, permission: str, target: str | None = None, **kw: Any) -> None:
+    def __init_subclass__(
+        cls,
+        *,
+        command: str,
+        target: str | None = None,
+        level: Literal["viewer", "operator", "admin"] = "admin",
+        destructive: bool = False,
+        mutating: bool | None = None,
+        secret_output: bool = False,
+        open_to_all: bool = False,
+        **kw: Any,
+    ) -> None:
         super().__init_subclass__(**kw)
-        cls.spec = SPECS[permission]
+        summary, example = _summary_and_example(cls)
+        params, flags, cls.field_of = _grammar_of(cls)
+        noun, *verb = command.split()
+        cls.spec = CommandSpec(
+            noun=noun,
+            verb=tuple(verb),
+            params=params,
+            flags=flags,
+            summary=summary,
+            example=example,
+            destructive=destructive,
+            mutating=destructive if mutating is None else mutating,
+            secret_output=secret_output,
+            open_to_all=open_to_all,
+            level=level,
+        )
         cls.target_field = target
-        if permission in REGISTRY:
-            raise TypeError(f"two command classes for {permission}")
-        REGISTRY[permission] = cls
+        if cls.spec.permission in REGISTRY:
+            raise TypeError(f"two command classes for {cls.spec.permission}")
+        REGISTRY[cls.spec.permission] = cls
+        dataclasses.dataclass(frozen=True, kw_only=True)(cls)
 
     @classmethod
     def build(cls: type[C], args: Mapping[str, Value]) -> C:
         """The command from values keyed by their grammar names, already validated."""
-        made: C = cls(**{field_name(k): v for k, v in args.items()})
+        made: C = cls(**{cls.field_of[k]: v for k, v in args.items()})
         return made
 
     @classmethod
@@ -78,9 +140,9 @@ class Command:
         """Every parameter and option, keyed by its grammar name."""
         out: dict[str, Value] = {}
         for p in self.spec.params:
-            out[p.name] = getattr(self, field_name(p.name))
+            out[p.name] = getattr(self, self.field_of[p.name])
         for f in self.spec.flags:
-            out[f.target] = getattr(self, field_name(f.target))
+            out[f.target] = getattr(self, self.field_of[f.target])
         return out
 
     def arg(self, name: str) -> str:

@@ -2,42 +2,44 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Annotated
 
 from bot.commands.base import Command
+from bot.commands.spec import Flag, Param
 from bot.commands.values import Subject
 
 
-@dataclass(frozen=True, kw_only=True)
-class WatchDatabase(Command, permission="watch"):
-    """`/astra watch`: tell this channel of every status change."""
+class WatchDatabase(Command, command="watch", level="viewer", mutating=True):
+    """tell this channel of every status change
 
-    db: str
+    /astra watch orders
+    """
 
-
-@dataclass(frozen=True, kw_only=True)
-class ListWatches(Command, permission="watch.list"):
-    """`/astra watch list`: list this channel's watches."""
+    db: Annotated[str, Param("db", "db", help="database name or id, or `all`")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class StopWatching(Command, permission="watch.stop"):
-    """`/astra watch stop`: stop watching."""
-
-    db: str
+class ListWatches(Command, command="watch list", level="viewer"):
+    """list this channel's watches"""
 
 
-@dataclass(frozen=True, kw_only=True)
-class ShowAudit(Command, permission="audit"):
-    """`/astra audit`: recent audit entries."""
+class StopWatching(Command, command="watch stop", level="viewer", mutating=True):
+    """stop watching"""
 
-    limit: int | None = None
-    user: Subject | None = None
-    db: str | None = None
+    db: Annotated[str, Param("db", "db")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class ShowHelp(Command, permission="help"):
-    """`/astra help`: what you may run here."""
+class ShowAudit(Command, command="audit"):
+    """recent audit entries
 
-    topic: str | None = None
+    /astra audit --limit 20
+    """
+
+    limit: Annotated[int | None, Flag("limit", "int", bounds=(1, 100))] = None
+    user: Annotated[Subject | None, Flag("user", "subject")] = None
+    db: Annotated[str | None, Flag("db", "text")] = None
+
+
+class ShowHelp(Command, command="help", open_to_all=True):
+    """what you may run here"""
+
+    topic: Annotated[str | None, Param("topic", "text", optional=True)] = None

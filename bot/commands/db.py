@@ -2,175 +2,205 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Annotated
 
 from bot.commands.base import Command
+from bot.commands.spec import CAPACITY_UNITS, DB_STATUSES, Cloud, Db, Description, Flag, Param, Tier
+
+#: ``keyspace: Keyspace``: the keyspace a command acts on.
+Keyspace = Annotated[str, Param("keyspace", "keyspace")]
+#: ``region: Region``: a region of a database, by its name (``us-east1``).
+Region = Annotated[str, Param("region", "region")]
+#: ``cidr: Cidr``: an IPv4 address or CIDR of an access list.
+Cidr = Annotated[str, Param("cidr", "cidr")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class ListDatabases(Command, permission="db.list"):
-    """`/astra db list`: list the organization's databases."""
+class ListDatabases(Command, command="db list", level="viewer"):
+    """list the organization's databases
 
-    status: str | None = None
-    cloud: str | None = None
-    name: str | None = None
-    all: bool | None = None
-    page: int | None = None
+    /astra db list --status ACTIVE
+    """
 
-
-@dataclass(frozen=True, kw_only=True)
-class GetDatabase(Command, permission="db.get"):
-    """`/astra db get`: show a database."""
-
-    db: str
+    status: Annotated[str | None, Flag("status", "choice", choices=DB_STATUSES, meta="status")] = (
+        None
+    )
+    cloud: Cloud = None
+    name: Annotated[str | None, Flag("name", "glob")] = None
+    all: Annotated[bool | None, Flag("all", "switch")] = None
+    page: Annotated[int | None, Flag("page", "int", bounds=(1, None))] = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class ShowDatabaseStatus(Command, permission="db.status"):
-    """`/astra db status`: show a database's status."""
+class GetDatabase(Command, command="db get", level="viewer"):
+    """show a database
 
-    db: str
+    /astra db get orders
+    """
 
-
-@dataclass(frozen=True, kw_only=True)
-class CreateDatabase(Command, permission="db.create", target="name"):
-    """`/astra db create`: create a database and tell the channel when it is ACTIVE."""
-
-    name: str
-    cloud: str | None = None
-    region: str | None = None
-    keyspace: str | None = None
-    tier: str | None = None
-    capacity_units: int | None = None
-    vector: bool | None = None
-    allow_duplicate_name: bool | None = None
+    db: Db
 
 
-@dataclass(frozen=True, kw_only=True)
-class TerminateDatabase(Command, permission="db.delete"):
-    """`/astra db delete`: terminate a database (asks for confirmation)."""
+class ShowDatabaseStatus(Command, command="db status", level="viewer"):
+    """show a database's status
 
-    db: str
+    /astra db status orders
+    """
 
-
-@dataclass(frozen=True, kw_only=True)
-class ParkDatabase(Command, permission="db.park"):
-    """`/astra db park`: park a classic database (asks for confirmation)."""
-
-    db: str
+    db: Db
 
 
-@dataclass(frozen=True, kw_only=True)
-class UnparkDatabase(Command, permission="db.unpark"):
-    """`/astra db unpark`: unpark a classic database."""
+class CreateDatabase(Command, command="db create", target="name", level="operator", mutating=True):
+    """create a database and tell the channel when it is ACTIVE
 
-    db: str
+    /astra db create orders --cloud gcp --region us-east1 --keyspace shop
+    """
 
-
-@dataclass(frozen=True, kw_only=True)
-class ResizeDatabase(Command, permission="db.resize"):
-    """`/astra db resize`: resize a classic database."""
-
-    db: str
-    units: int
-
-
-@dataclass(frozen=True, kw_only=True)
-class ListKeyspaces(Command, permission="keyspace.list"):
-    """`/astra keyspace list`: list a database's keyspaces."""
-
-    db: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class CreateKeyspace(Command, permission="keyspace.create"):
-    """`/astra keyspace create`: create a keyspace."""
-
-    db: str
-    keyspace: str
+    name: Annotated[str, Param("name", "dbname")]
+    cloud: Cloud = None
+    region: Annotated[str | None, Flag("region", "region")] = None
+    keyspace: Annotated[str | None, Flag("keyspace", "keyspace")] = None
+    tier: Tier = None
+    capacity_units: Annotated[int | None, Flag("capacity-units", "int", bounds=CAPACITY_UNITS)] = (
+        None
+    )
+    vector: Annotated[
+        bool | None,
+        Flag("vector", "switch", dest="vector"),
+        Flag("non-vector", "switch", dest="vector", value=False),
+    ] = None
+    allow_duplicate_name: Annotated[bool | None, Flag("allow-duplicate-name", "switch")] = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class DeleteKeyspace(Command, permission="keyspace.delete"):
-    """`/astra keyspace delete`: delete a keyspace (asks for confirmation)."""
+class TerminateDatabase(Command, command="db delete", level="operator", destructive=True):
+    """terminate a database (asks for confirmation)
 
-    db: str
-    keyspace: str
+    /astra db delete orders
+    """
 
-
-@dataclass(frozen=True, kw_only=True)
-class ListRegions(Command, permission="region.list"):
-    """`/astra region list`: list a database's regions."""
-
-    db: str
+    db: Db
 
 
-@dataclass(frozen=True, kw_only=True)
-class AddRegion(Command, permission="region.add"):
-    """`/astra region add`: add a region to a database."""
+class ParkDatabase(Command, command="db park", level="operator", destructive=True):
+    """park a classic database (asks for confirmation)"""
 
-    db: str
-    region: str
-    cloud: str | None = None
-    tier: str | None = None
+    db: Db
 
 
-@dataclass(frozen=True, kw_only=True)
-class RemoveRegion(Command, permission="region.remove"):
-    """`/astra region remove`: remove a region from a database (asks for confirmation)."""
+class UnparkDatabase(Command, command="db unpark", level="operator", mutating=True):
+    """unpark a classic database"""
 
-    db: str
-    region: str
+    db: Db
 
 
-@dataclass(frozen=True, kw_only=True)
-class ListAvailableRegions(Command, permission="region.available"):
-    """`/astra region available`: list regions for new databases."""
+class ResizeDatabase(Command, command="db resize", level="operator", mutating=True):
+    """resize a classic database
 
-    cloud: str | None = None
-    tier: str | None = None
+    /astra db resize orders 4
+    """
 
-
-@dataclass(frozen=True, kw_only=True)
-class ShowAccessList(Command, permission="access-list.show"):
-    """`/astra access-list show`: show a database's access list."""
-
-    db: str
+    db: Db
+    units: Annotated[
+        int, Param("units", "int", help="capacity units, 1–100", bounds=CAPACITY_UNITS)
+    ]
 
 
-@dataclass(frozen=True, kw_only=True)
-class ShowDevopsAccessList(Command, permission="access-list.devops"):
-    """`/astra access-list devops`: show the DevOps API's own IP access list."""
+class ListKeyspaces(Command, command="keyspace list", level="viewer"):
+    """list a database's keyspaces"""
+
+    db: Db
 
 
-@dataclass(frozen=True, kw_only=True)
-class AllowAddress(Command, permission="access-list.add"):
-    """`/astra access-list add`: allow an IPv4 address or CIDR."""
+class CreateKeyspace(Command, command="keyspace create", level="operator", mutating=True):
+    """create a keyspace
 
-    db: str
-    cidr: str
-    description: str | None = None
+    /astra keyspace create orders shop
+    """
 
-
-@dataclass(frozen=True, kw_only=True)
-class DisallowAddress(Command, permission="access-list.remove"):
-    """`/astra access-list remove`: remove an address (asks for confirmation)."""
-
-    db: str
-    cidr: str
+    db: Db
+    keyspace: Keyspace
 
 
-@dataclass(frozen=True, kw_only=True)
-class GetSecureBundle(Command, permission="scb"):
-    """`/astra scb`: a short-lived secure connect bundle link, shown only to you."""
+class DeleteKeyspace(Command, command="keyspace delete", level="operator", destructive=True):
+    """delete a keyspace (asks for confirmation)"""
 
-    db: str
-    region: str | None = None
+    db: Db
+    keyspace: Keyspace
 
 
-@dataclass(frozen=True, kw_only=True)
-class ShowPeering(Command, permission="peering.show"):
-    """`/astra peering show`: show a classic database's VPC peering."""
+class ListRegions(Command, command="region list", level="viewer"):
+    """list a database's regions"""
 
-    db: str
-    cloud: str | None = None
+    db: Db
+
+
+class AddRegion(Command, command="region add", level="operator", mutating=True):
+    """add a region to a database
+
+    /astra region add orders europe-west1
+    """
+
+    db: Db
+    region: Region
+    cloud: Cloud = None
+    tier: Tier = None
+
+
+class RemoveRegion(Command, command="region remove", level="operator", destructive=True):
+    """remove a region from a database (asks for confirmation)"""
+
+    db: Db
+    region: Region
+
+
+class ListAvailableRegions(Command, command="region available", level="viewer"):
+    """list regions for new databases
+
+    /astra region available --cloud aws
+    """
+
+    cloud: Cloud = None
+    tier: Tier = None
+
+
+class ShowAccessList(Command, command="access-list show", level="viewer"):
+    """show a database's access list"""
+
+    db: Db
+
+
+class ShowDevopsAccessList(Command, command="access-list devops"):
+    """show the DevOps API's own IP access list"""
+
+
+class AllowAddress(Command, command="access-list add", level="operator", mutating=True):
+    """allow an IPv4 address or CIDR
+
+    /astra access-list add orders 10.0.0.0/24 --description office
+    """
+
+    db: Db
+    cidr: Cidr
+    description: Description = None
+
+
+class DisallowAddress(Command, command="access-list remove", level="operator", destructive=True):
+    """remove an address (asks for confirmation)"""
+
+    db: Db
+    cidr: Cidr
+
+
+class GetSecureBundle(Command, command="scb", level="operator", secret_output=True):
+    """a short-lived secure connect bundle link, shown only to you
+
+    /astra scb orders
+    """
+
+    db: Db
+    region: Annotated[str | None, Flag("region", "region")] = None
+
+
+class ShowPeering(Command, command="peering show"):
+    """show a classic database's VPC peering"""
+
+    db: Db
+    cloud: Cloud = None

@@ -2,83 +2,85 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Annotated
 
 from bot.commands.base import Command
+from bot.commands.spec import Description, Flag, Name, Param, Role, Roles
+
+#: ``user: User``: an Astra user, by email or id.
+User = Annotated[str, Param("user", "text")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class ListTokens(Command, permission="token.list"):
-    """`/astra token list`: list application tokens."""
+class ListTokens(Command, command="token list"):
+    """list application tokens"""
 
 
-@dataclass(frozen=True, kw_only=True)
-class CreateToken(Command, permission="token.create"):
-    """`/astra token create`: create a token; the secret is shown once, only to you."""
+class CreateToken(Command, command="token create", mutating=True, secret_output=True):
+    """create a token; the secret is shown once, only to you
 
-    role: tuple[str, ...] = ()
-    description: str | None = None
+    /astra token create --role "Database Administrator"
+    """
 
-
-@dataclass(frozen=True, kw_only=True)
-class RevokeToken(Command, permission="token.revoke"):
-    """`/astra token revoke`: revoke a token (asks for confirmation)."""
-
-    client_id: str
+    role: Roles = ()
+    description: Description = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class ListRoles(Command, permission="role.list"):
-    """`/astra role list`: list the organization's Astra roles."""
+class RevokeToken(Command, command="token revoke", destructive=True):
+    """revoke a token (asks for confirmation)"""
+
+    client_id: Annotated[str, Param("client_id", "id")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class GetRole(Command, permission="role.get"):
-    """`/astra role get`: show an Astra role."""
-
-    role: str
+class ListRoles(Command, command="role list"):
+    """list the organization's Astra roles"""
 
 
-@dataclass(frozen=True, kw_only=True)
-class CreateRole(Command, permission="role.create"):
-    """`/astra role create`: create a custom Astra role."""
+class GetRole(Command, command="role get"):
+    """show an Astra role"""
 
-    name: str
-    permissions: tuple[str, ...] = ()
-    db: tuple[str, ...] = ()
-    description: str | None = None
+    role: Role
 
 
-@dataclass(frozen=True, kw_only=True)
-class DeleteRole(Command, permission="role.delete"):
-    """`/astra role delete`: delete an Astra role (asks for confirmation)."""
+class CreateRole(Command, command="role create", mutating=True):
+    """create a custom Astra role
 
-    role: str
+    /astra role create readers --permission org-db-view --db orders
+    """
 
-
-@dataclass(frozen=True, kw_only=True)
-class ListUsers(Command, permission="user.list"):
-    """`/astra user list`: list the organization's users."""
-
-
-@dataclass(frozen=True, kw_only=True)
-class InviteUser(Command, permission="user.invite"):
-    """`/astra user invite`: invite a user."""
-
-    email: str
-    role: tuple[str, ...] = ()
+    name: Name
+    permissions: Annotated[tuple[str, ...], Flag("permission", "text", many=True)] = ()
+    db: Annotated[tuple[str, ...], Flag("db", "db", many=True)] = ()
+    description: Description = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class RemoveUser(Command, permission="user.remove"):
-    """`/astra user remove`: remove a user (asks for confirmation)."""
+class DeleteRole(Command, command="role delete", destructive=True):
+    """delete an Astra role (asks for confirmation)"""
 
-    user: str
+    role: Role
 
 
-@dataclass(frozen=True, kw_only=True)
-class SetUserRoles(Command, permission="user.roles"):
-    """`/astra user roles`: set a user's Astra roles."""
+class ListUsers(Command, command="user list"):
+    """list the organization's users"""
 
-    user: str
-    roles: tuple[str, ...]
+
+class InviteUser(Command, command="user invite", mutating=True):
+    """invite a user
+
+    /astra user invite ana@example.com --role "Read Only User"
+    """
+
+    email: Annotated[str, Param("email", "email")]
+    role: Roles = ()
+
+
+class RemoveUser(Command, command="user remove", destructive=True):
+    """remove a user (asks for confirmation)"""
+
+    user: User
+
+
+class SetUserRoles(Command, command="user roles", mutating=True):
+    """set a user's Astra roles"""
+
+    user: User
+    roles: Annotated[tuple[str, ...], Param("roles", "role", rest=True)]

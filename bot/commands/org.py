@@ -2,59 +2,55 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Annotated
 
 from bot.commands.base import Command
+from bot.commands.spec import Db, Param, Settings
 
 
-@dataclass(frozen=True, kw_only=True)
-class ShowOrganization(Command, permission="org.show"):
-    """`/astra org show`: show the organization."""
+class ShowOrganization(Command, command="org show", level="viewer"):
+    """show the organization"""
 
 
-@dataclass(frozen=True, kw_only=True)
-class ShowMetricsExport(Command, permission="telemetry.metrics.show"):
-    """`/astra telemetry metrics show`: show a database's metrics export."""
+class ShowMetricsExport(Command, command="telemetry metrics show"):
+    """show a database's metrics export"""
 
-    db: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class SetMetricsExport(Command, permission="telemetry.metrics.set"):
-    """`/astra telemetry metrics set`: set a database's metrics export."""
-
-    db: str
-    kind: str
-    settings: tuple[str, ...]
+    db: Db
 
 
-@dataclass(frozen=True, kw_only=True)
-class ShowAuditLogStream(Command, permission="telemetry.audit-log.show"):
-    """`/astra telemetry audit-log show`: show the org's audit-log streaming."""
+class SetMetricsExport(Command, command="telemetry metrics set", mutating=True):
+    """set a database's metrics export
+
+    /astra telemetry metrics set orders prometheus_remote
+    endpoint=https://prom.example.com/api/v1/write auth_strategy=bearer token=…
+    """
+
+    db: Db
+    kind: Annotated[str, Param("kind", "text")]
+    settings: Settings
 
 
-@dataclass(frozen=True, kw_only=True)
-class SetAuditLogStream(Command, permission="telemetry.audit-log.set"):
-    """`/astra telemetry audit-log set`: set the org's audit-log streaming."""
-
-    settings: tuple[str, ...]
+class ShowAuditLogStream(Command, command="telemetry audit-log show"):
+    """show the org's audit-log streaming"""
 
 
-@dataclass(frozen=True, kw_only=True)
-class DeleteAuditLogStream(Command, permission="telemetry.audit-log.delete"):
-    """`/astra telemetry audit-log delete`: stop audit-log streaming (asks for confirmation)."""
+class SetAuditLogStream(Command, command="telemetry audit-log set", mutating=True):
+    """set the org's audit-log streaming"""
+
+    settings: Settings
 
 
-@dataclass(frozen=True, kw_only=True)
-class ListPrivateLinks(Command, permission="private-link.list"):
-    """`/astra private-link list`: list private links."""
+class DeleteAuditLogStream(Command, command="telemetry audit-log delete", destructive=True):
+    """stop audit-log streaming (asks for confirmation)"""
 
 
-@dataclass(frozen=True, kw_only=True)
-class ListCustomDomains(Command, permission="custom-domain.list"):
-    """`/astra custom-domain list`: list custom domains."""
+class ListPrivateLinks(Command, command="private-link list"):
+    """list private links"""
 
 
-@dataclass(frozen=True, kw_only=True)
-class ListCustomerKeys(Command, permission="kms.list"):
-    """`/astra kms list`: list customer keys."""
+class ListCustomDomains(Command, command="custom-domain list"):
+    """list custom domains"""
+
+
+class ListCustomerKeys(Command, command="kms list"):
+    """list customer keys"""

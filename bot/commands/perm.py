@@ -2,87 +2,97 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import Annotated
 
 from bot.commands.base import Command
+from bot.commands.spec import Flag, Glob, Name, Param, Role
 from bot.commands.values import Subject
 
-
-@dataclass(frozen=True, kw_only=True)
-class GrantRole(Command, permission="perm.grant"):
-    """`/astra perm grant`: bind a role to a user, usergroup or channel."""
-
-    who: Subject
-    role: str
-    db: str | None = None
-
-
-@dataclass(frozen=True, kw_only=True)
-class RevokeRole(Command, permission="perm.revoke"):
-    """`/astra perm revoke`: remove a binding."""
-
-    who: Subject
-    role: str
-    db: str | None = None
+#: ``channel: Channel``: the channel a guard caps.
+Channel = Annotated[Subject, Param("channel", "channel")]
+#: ``db: DbGlob``: ``--db 'dev-*'``: the databases a binding is limited to.
+DbGlob = Annotated[str | None, Flag("db", "glob")]
+#: ``who: Who``: the user, usergroup or channel a binding or check is about (the
+#: grammar's ``<subject>``; ``subject`` is the name of an accessor of every command).
+Who = Annotated[Subject, Param("subject", "subject")]
 
 
-@dataclass(frozen=True, kw_only=True)
-class ListPermissions(Command, permission="perm.list"):
-    """`/astra perm list`: list bindings, guards and protected databases."""
+class GrantRole(Command, command="perm grant", mutating=True):
+    """bind a role to a user, usergroup or channel
+
+    /astra perm grant @ana operator --db 'dev-*'
+    """
+
+    who: Who
+    role: Role
+    db: DbGlob = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class GuardChannel(Command, permission="perm.guard"):
-    """`/astra perm guard`: cap what may be done in a channel."""
+class RevokeRole(Command, command="perm revoke", mutating=True):
+    """remove a binding"""
 
-    channel: Subject
-    role: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class UnguardChannel(Command, permission="perm.unguard"):
-    """`/astra perm unguard`: remove a channel's guard."""
-
-    channel: Subject
+    who: Who
+    role: Role
+    db: DbGlob = None
 
 
-@dataclass(frozen=True, kw_only=True)
-class ProtectDatabases(Command, permission="perm.protect"):
-    """`/astra perm protect`: require a second person's approval for matching databases."""
-
-    glob: str
+class ListPermissions(Command, command="perm list"):
+    """list bindings, guards and protected databases"""
 
 
-@dataclass(frozen=True, kw_only=True)
-class UnprotectDatabases(Command, permission="perm.unprotect"):
-    """`/astra perm unprotect`: remove a protection."""
+class GuardChannel(Command, command="perm guard", mutating=True):
+    """cap what may be done in a channel
 
-    glob: str
+    /astra perm guard #general viewer
+    """
 
-
-@dataclass(frozen=True, kw_only=True)
-class CreateBotRole(Command, permission="perm.role.create"):
-    """`/astra perm role create`: define a custom role."""
-
-    name: str
-    permissions: tuple[str, ...]
+    channel: Channel
+    role: Role
 
 
-@dataclass(frozen=True, kw_only=True)
-class DeleteBotRole(Command, permission="perm.role.delete"):
-    """`/astra perm role delete`: delete a custom role."""
+class UnguardChannel(Command, command="perm unguard", mutating=True):
+    """remove a channel's guard"""
 
-    name: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class WhoAmI(Command, permission="perm.whoami"):
-    """`/astra perm whoami`: your roles and rights here."""
+    channel: Channel
 
 
-@dataclass(frozen=True, kw_only=True)
-class CheckPermission(Command, permission="perm.check"):
-    """`/astra perm check`: explain whether someone may run a command here."""
+class ProtectDatabases(Command, command="perm protect", mutating=True):
+    """require a second person's approval for matching databases
 
-    who: Subject
-    command: tuple[str, ...]
+    /astra perm protect 'prod-*'
+    """
+
+    glob: Glob
+
+
+class UnprotectDatabases(Command, command="perm unprotect", mutating=True):
+    """remove a protection"""
+
+    glob: Glob
+
+
+class CreateBotRole(Command, command="perm role create", mutating=True):
+    """define a custom role
+
+    /astra perm role create dba db.* keyspace.*
+    """
+
+    name: Name
+    permissions: Annotated[tuple[str, ...], Param("permissions", "text", rest=True)]
+
+
+class DeleteBotRole(Command, command="perm role delete", mutating=True):
+    """delete a custom role"""
+
+    name: Name
+
+
+class WhoAmI(Command, command="perm whoami", open_to_all=True):
+    """your roles and rights here"""
+
+
+class CheckPermission(Command, command="perm check"):
+    """explain whether someone may run a command here"""
+
+    who: Who
+    command: Annotated[tuple[str, ...], Param("command", "text", rest=True, raw=True)]

@@ -7,7 +7,7 @@ checked in :mod:`bot.commands.values`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Annotated, Literal
 
 from bot.astra.models import KNOWN_STATUSES
 
@@ -103,3 +103,24 @@ class CommandSpec:
                 meta = f.meta or ("|".join(f.choices) if f.choices else f.name.replace("-", "_"))
                 parts.append(f"[--{f.name} {meta}{'…' if f.many else ''}]")
         return " ".join(parts)
+
+
+# -- the parameters and options several commands share, as the types of their fields
+#: ``db: Db``: the database a command acts on, by name or id.
+Db = Annotated[str, Param("db", "db", help="database name or id")]
+#: ``cloud: Cloud = None``: ``--cloud gcp|aws|azure``.
+Cloud = Annotated[str | None, Flag("cloud", "choice", choices=CLOUDS)]
+#: ``tier: Tier = None``: ``--tier serverless|…``.
+Tier = Annotated[str | None, Flag("tier", "choice", choices=TIERS)]
+#: ``role: Role``: a role named by its name (a bot role for `perm`, an Astra role otherwise).
+Role = Annotated[str, Param("role", "role")]
+#: ``role: Roles = ()``: ``--role a --role b`` (Astra roles).
+Roles = Annotated[tuple[str, ...], Flag("role", "role", many=True)]
+#: ``description: Description = None``: ``--description text``.
+Description = Annotated[str | None, Flag("description", "text")]
+#: ``settings: Settings``: every remaining ``key=value``.
+Settings = Annotated[tuple[str, ...], Param("settings", "kv", rest=True)]
+#: ``name: Name``: a new name, as typed.
+Name = Annotated[str, Param("name", "text")]
+#: ``glob: Glob``: a database name pattern (``prod-*``).
+Glob = Annotated[str, Param("glob", "glob")]
