@@ -308,7 +308,6 @@ async def test_paging_and_filters(http, emu) -> None:
     assert [d["id"] for d in aws] == ids[1::2]
     for bad in (
         {"limit": 0},
-        {"limit": 101},
         {"limit": "x"},
         {"provider": "ibm"},
         {"include": "sleepy"},
@@ -516,10 +515,20 @@ async def test_secure_bundle(http, emu) -> None:
     assert_error(await http.post(f"/v2/databases/{pending}/secureBundleURL"), 409)
 
 
+async def test_limit_is_capped_at_100_silently(http, emu) -> None:
+    # NOTES.md "limit max 100"; astra-cli #213 asks 1000 and gets a page of 100
+    ids = [emu.add_database(f"d{i}") for i in range(101)]
+    for limit in (101, 1000):
+        r = await http.get("/v2/databases", params={"limit": limit})
+        assert r.status_code == 200
+        assert [d["id"] for d in r.json()] == ids[:100]
+
+
 async def test_telemetry_store(http, emu) -> None:
     db_id = emu.add_database("t")
     path = f"/v2/databases/{db_id}/telemetry/metrics"
-    assert (await http.get(path)).json() == {}
+    # nothing configured: the document's 404 with the error body (no 200 body can say so)
+    assert_error(await http.get(path), 404, "No telemetry configuration")
     prom = {
         "prometheus_remote": {
             "endpoint": "https://p/api/push",
@@ -550,6 +559,7 @@ async def test_telemetry_store(http, emu) -> None:
         assert_error(await http.post(path, json=bad), 400, text)
     org = emu.config.org_id
     audit = f"/v2/organizations/{org}/telemetry/auditLogs"
+    assert_error(await http.get(audit), 404, "No audit log configuration")
     assert_error(await http.post(audit, json=kafka), 400)
     assert_error(await http.get("/v2/organizations/someone-else/telemetry/auditLogs"), 404)
 

@@ -37,7 +37,6 @@ KNOWN_FUNCTIONS: dict[str, str] = {
 }
 # "path:function" → why (complexity over 12)
 KNOWN_COMPLEX: dict[str, str] = {
-    "bot/astra/emulator/routes/databases.py:_create_database": "13 complexity",
     "bot/cli/perm_io.py:_apply": "18 complexity",
     "bot/cli/perm_io.py:_validate_bindings": "14 complexity",
 }

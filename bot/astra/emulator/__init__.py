@@ -34,8 +34,10 @@ Behaviour (NOTES.md §2-§4, §8):
   Dropping a keyspace that does not exist → 204 (Go spec: "no keyspace found to
   delete"); an existing one → 202. Invalid keyspace names → 422 (addKeyspace has no 400).
   Revoking an unknown client id → 400 (deleteTokenForClient declares no 404). Telemetry
-  and audit-log GET with nothing configured → 200 ``{}``.
-- Paging of GET /v2/databases: ``limit`` 1..100 (default 25; else 400), ``starting_after``
+  and audit-log GET with nothing configured → 404 with the error body (the document's 200
+  bodies each require a configured block; 404 is the only answer it has for none).
+- Paging of GET /v2/databases: ``limit`` 1.. (default 25; more than 100 is 100, silently,
+  as the real API; below 1 or not a number → 400), ``starting_after``
   = an id (unknown → 400), ``provider`` ALL/GCP/AWS/AZURE, ``include`` a status or
   nonterminated/all.
 - Create validates name, cloudProvider, region, tier, capacityUnits (missing → 400,

@@ -17,74 +17,11 @@ from bot.astra.emulator.catalogue import SANDBOX_ORG, org_id_of, org_token
 from bot.astra.emulator.controls import Controls, Fault, RecordedRequest
 from bot.astra.emulator.org import EmulatedOrg
 from bot.astra.emulator.responses import _INVALID, _error
-from bot.astra.emulator.routes.access import AccessRoutes
-from bot.astra.emulator.routes.databases import DatabaseRoutes
-from bot.astra.emulator.routes.extras import ExtraRoutes
-from bot.astra.emulator.routes.iam import IamRoutes
-from bot.astra.emulator.routes.regions import RegionRoutes
-from bot.astra.emulator.routes.telemetry import TelemetryRoutes
+from bot.astra.emulator.routes.common import routes_of
 from bot.astra.emulator.state import EmulatorConfig
 
 #: A route handler, called with the org the request's token belongs to.
 OrgHandler = Callable[[EmulatedOrg, Request, Any], Awaitable[Response]]
-
-#: Every DevOps API route: (path, handler, methods). A handler gets the org of the token.
-API_ROUTES: tuple[tuple[str, OrgHandler, list[str]], ...] = (
-    ("/v2/databases", DatabaseRoutes._list_databases, ["GET"]),
-    ("/v2/databases", DatabaseRoutes._create_database, ["POST"]),
-    ("/v2/databases/{db_id}", DatabaseRoutes._get_database, ["GET"]),
-    ("/v2/databases/{db_id}/terminate", DatabaseRoutes._terminate, ["POST"]),
-    ("/v2/databases/{db_id}/park", DatabaseRoutes._park, ["POST"]),
-    ("/v2/databases/{db_id}/unpark", DatabaseRoutes._unpark, ["POST"]),
-    ("/v2/databases/{db_id}/resize", DatabaseRoutes._resize, ["POST"]),
-    ("/v2/databases/{db_id}/keyspaces/{ks}", DatabaseRoutes._add_keyspace, ["POST"]),
-    ("/v2/databases/{db_id}/keyspaces/{ks}", DatabaseRoutes._drop_keyspace, ["DELETE"]),
-    ("/v2/databases/{db_id}/datacenters", DatabaseRoutes._list_dcs, ["GET"]),
-    ("/v2/databases/{db_id}/datacenters", DatabaseRoutes._add_dcs, ["POST"]),
-    (
-        "/v2/databases/{db_id}/datacenters/{dc_id}/terminate",
-        DatabaseRoutes._terminate_dc,
-        ["POST"],
-    ),
-    ("/v2/databases/{db_id}/access-list", AccessRoutes._get_acl, ["GET"]),
-    ("/v2/databases/{db_id}/access-list", AccessRoutes._add_acl, ["POST"]),
-    ("/v2/databases/{db_id}/access-list", AccessRoutes._delete_acl, ["DELETE"]),
-    ("/v2/databases/{db_id}/secureBundleURL", AccessRoutes._secure_bundle, ["POST"]),
-    ("/v2/databases/{db_id}/telemetry/metrics", TelemetryRoutes._get_telemetry, ["GET"]),
-    ("/v2/databases/{db_id}/telemetry/metrics", TelemetryRoutes._set_telemetry, ["POST"]),
-    ("/v2/regions/serverless", RegionRoutes._serverless_regions, ["GET"]),
-    ("/v2/availableRegions", RegionRoutes._available_regions, ["GET"]),
-    ("/v2/currentOrg", IamRoutes._current_org, ["GET"]),
-    ("/v2/tokens", IamRoutes._list_tokens, ["GET"]),
-    ("/v2/clientIdSecrets", IamRoutes._list_tokens, ["GET"]),
-    ("/v2/tokens", IamRoutes._create_token, ["POST"]),
-    ("/v2/clientIdSecrets/{client_id}", IamRoutes._revoke_token, ["DELETE"]),
-    ("/v2/organizations/roles", IamRoutes._list_roles, ["GET"]),
-    ("/v2/organizations/roles", IamRoutes._create_role, ["POST"]),
-    ("/v2/organizations/roles/{role_id}", IamRoutes._get_role, ["GET"]),
-    ("/v2/organizations/roles/{role_id}", IamRoutes._delete_role, ["DELETE"]),
-    ("/v2/organizations/users", IamRoutes._list_users, ["GET"]),
-    ("/v2/organizations/users", IamRoutes._invite_user, ["PUT"]),
-    ("/v2/organizations/users/{user_id}", IamRoutes._get_user, ["GET"]),
-    ("/v2/organizations/users/{user_id}", IamRoutes._remove_user, ["DELETE"]),
-    ("/v2/organizations/users/{user_id}/roles", IamRoutes._set_user_roles, ["PUT"]),
-    ("/v2/organizations/private-link", ExtraRoutes._private_links, ["GET"]),
-    ("/v2/organizations/customDomains", ExtraRoutes._custom_domains, ["GET"]),
-    ("/v2/organizations/{org_id}/devops-acl", AccessRoutes._devops_acl, ["GET"]),
-    ("/v2/organizations/{org_id}/telemetry/auditLogs", TelemetryRoutes._get_audit, ["GET"]),
-    (
-        "/v2/organizations/{org_id}/telemetry/auditLogs",
-        TelemetryRoutes._set_audit,
-        ["POST"],
-    ),
-    (
-        "/v2/organizations/{org_id}/telemetry/auditLogs",
-        TelemetryRoutes._delete_audit,
-        ["DELETE"],
-    ),
-    ("/v2/kms", ExtraRoutes._kms, ["GET"]),
-    ("/v2/peering/provider/{provider}/database/{db_id}", ExtraRoutes._vpc_peering, ["GET"]),
-)
 
 
 class AstraEmulator(Controls, EmulatedOrg):
@@ -195,7 +132,7 @@ class AstraEmulator(Controls, EmulatedOrg):
 
     def _routes(self) -> list[Route]:
         a = self._api
-        routes = [Route(path, a(h), methods=m) for path, h, m in API_ROUTES]
+        routes = [Route(path, a(h), methods=[m]) for m, path, h in routes_of(EmulatedOrg)]
         if self.config.controls:
             routes += self._controls()
         routes.append(

@@ -177,25 +177,34 @@ _DB_FIELDS = frozenset(
 )
 
 
-async def _add_db(emu: Controls, request: Request) -> Response:
+async def _org_and_body(
+    emu: Controls, request: Request, field: str
+) -> tuple[EmulatedOrg, dict[str, Any]] | Response:
+    """The org a database control acts on and its body, which must have a string ``field``."""
     org = _target_org(emu, request)
     if isinstance(org, Response):
         return org
     body = await _json_body(request)
-    if not isinstance(body, dict) or not isinstance(body.get("name"), str):
-        return _error(400, "name is required.")
+    if not isinstance(body, dict) or not isinstance(body.get(field), str):
+        return _error(400, f"{field} is required.")
+    return org, body
+
+
+async def _add_db(emu: Controls, request: Request) -> Response:
+    found = await _org_and_body(emu, request, "name")
+    if isinstance(found, Response):
+        return found
+    org, body = found
     kwargs = {k: v for k, v in body.items() if k in _DB_FIELDS}
     db_id = org.add_database(body["name"], str(body.get("status", "ACTIVE")), **kwargs)
     return JSONResponse({"id": db_id}, status_code=201)
 
 
 async def _set_db_status(emu: Controls, request: Request) -> Response:
-    org = _target_org(emu, request)
-    if isinstance(org, Response):
-        return org
-    body = await _json_body(request)
-    if not isinstance(body, dict) or not isinstance(body.get("status"), str):
-        return _error(400, "status is required.")
+    found = await _org_and_body(emu, request, "status")
+    if isinstance(found, Response):
+        return found
+    org, body = found
     try:
         org.set_status(request.path_params["db_id"], body["status"])
     except KeyError:

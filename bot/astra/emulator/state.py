@@ -82,25 +82,25 @@ class _Transition:
 
 
 @dataclass
-class _Datacenter:
+class _Placed:
+    """What a database and each of its datacenters have alike: where, and how big."""
+
     id: str
     name: str
     cloud: str
     region: str
     tier: str
     capacity_units: int
+
+
+@dataclass
+class _Datacenter(_Placed):
     created: str
     status: str = "ACTIVE"
 
 
 @dataclass
-class _Database:
-    id: str
-    name: str
-    cloud: str
-    region: str
-    tier: str
-    capacity_units: int
+class _Database(_Placed):
     keyspace: str
     keyspaces: list[str]
     db_type: str | None

@@ -10,7 +10,7 @@ from starlette.responses import JSONResponse, Response
 
 from bot.astra.emulator.catalogue import _ADDRESS_RE
 from bot.astra.emulator.responses import _empty, _error
-from bot.astra.emulator.routes.common import RouteBase
+from bot.astra.emulator.routes.common import _DB, _ORG, RouteBase, route, with_db
 from bot.astra.emulator.state import _Database, _iso
 
 
@@ -27,16 +27,14 @@ class AccessRoutes(RouteBase):
             "configurations": {"accessListEnabled": bool(db.access_list)},
         }
 
-    async def _get_acl(self, request: Request, body: Any) -> Response:
-        db = self._db_or_404(request)
-        if isinstance(db, Response):
-            return db
+    @route("GET", f"{_DB}/access-list")
+    @with_db
+    async def _get_acl(self, db: _Database, request: Request, body: Any) -> Response:
         return JSONResponse(self._render_acl(db))
 
-    async def _add_acl(self, request: Request, body: Any) -> Response:
-        db = self._db_or_404(request)
-        if isinstance(db, Response):
-            return db
+    @route("POST", f"{_DB}/access-list")
+    @with_db
+    async def _add_acl(self, db: _Database, request: Request, body: Any) -> Response:
         if not isinstance(body, list) or not body:
             return _error(400, "The body must be a non-empty array of addresses.")
         entries: list[dict[str, Any]] = []
@@ -65,10 +63,9 @@ class AccessRoutes(RouteBase):
             db.access_list[entry["address"]] = entry
         return _empty(204)
 
-    async def _delete_acl(self, request: Request, body: Any) -> Response:
-        db = self._db_or_404(request)
-        if isinstance(db, Response):
-            return db
+    @route("DELETE", f"{_DB}/access-list")
+    @with_db
+    async def _delete_acl(self, db: _Database, request: Request, body: Any) -> Response:
         addresses = request.query_params.getlist("addresses")
         if not addresses:
             db.access_list.clear()  # spec: no addresses ⇒ delete the entire list
@@ -77,16 +74,16 @@ class AccessRoutes(RouteBase):
                 db.access_list.pop(one.strip(), None)
         return _empty(204)
 
+    @route("GET", f"{_ORG}/{{org_id}}/devops-acl")
     async def _devops_acl(self, request: Request, body: Any) -> Response:
         refused = self._org_or_404(request)
         return refused or JSONResponse({"addresses": []})
 
     # ---------------------------------------------------------------- secure bundle
 
-    async def _secure_bundle(self, request: Request, body: Any) -> Response:
-        db = self._db_or_404(request)
-        if isinstance(db, Response):
-            return db
+    @route("POST", f"{_DB}/secureBundleURL")
+    @with_db
+    async def _secure_bundle(self, db: _Database, request: Request, body: Any) -> Response:
         if db.status not in {"ACTIVE", "MAINTENANCE", "RESIZING"}:
             return self._not_valid_state(db, "get a secure connect bundle")
         every = request.query_params.get("all", "false").lower() == "true"

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.astra.emulator.responses import _error
-from bot.astra.emulator.routes.common import RouteBase
+from bot.astra.emulator.routes.common import _ORG, RouteBase, route
 
 
 class ExtraRoutes(RouteBase):
@@ -16,15 +16,19 @@ class ExtraRoutes(RouteBase):
 
     # ---------------------------------------------------------------- read-only extras
 
+    @route("GET", f"{_ORG}/private-link")
     async def _private_links(self, request: Request, body: Any) -> Response:
         return JSONResponse({"clusters": []})
 
+    @route("GET", f"{_ORG}/customDomains")
     async def _custom_domains(self, request: Request, body: Any) -> Response:
         return JSONResponse([])
 
+    @route("GET", "/v2/kms")
     async def _kms(self, request: Request, body: Any) -> Response:
         return JSONResponse([])
 
+    @route("GET", "/v2/peering/provider/{provider}/database/{db_id}")
     async def _vpc_peering(self, request: Request, body: Any) -> Response:
         provider = request.path_params["provider"].lower()
         if provider not in {"aws", "gcp", "azure"}:

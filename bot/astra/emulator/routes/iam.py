@@ -12,7 +12,7 @@ from starlette.responses import JSONResponse, Response
 
 from bot.astra.emulator.catalogue import _EMAIL_RE, _KNOWN_ACTIONS
 from bot.astra.emulator.responses import _empty, _error
-from bot.astra.emulator.routes.common import RouteBase
+from bot.astra.emulator.routes.common import _ORG, RouteBase, route
 from bot.astra.emulator.state import _Client, _iso, _User
 
 
@@ -21,9 +21,12 @@ class IamRoutes(RouteBase):
 
     # ---------------------------------------------------------------- organization
 
+    @route("GET", "/v2/currentOrg")
     async def _current_org(self, request: Request, body: Any) -> Response:
         return JSONResponse({"id": self.config.org_id, "name": self.config.org_name})
 
+    @route("GET", "/v2/tokens")
+    @route("GET", "/v2/clientIdSecrets")
     async def _list_tokens(self, request: Request, body: Any) -> Response:
         clients = []
         for c in self._clients.values():
@@ -46,6 +49,7 @@ class IamRoutes(RouteBase):
             return f"Unknown role ids: {', '.join(unknown)}."
         return None
 
+    @route("POST", "/v2/tokens")
     async def _create_token(self, request: Request, body: Any) -> Response:
         if not isinstance(body, dict):
             return _error(400, "The body must be an object with roles.")
@@ -79,6 +83,7 @@ class IamRoutes(RouteBase):
             answer["tokenExpiry"] = expiry
         return JSONResponse(answer)
 
+    @route("DELETE", "/v2/clientIdSecrets/{client_id}")
     async def _revoke_token(self, request: Request, body: Any) -> Response:
         client_id = request.path_params["client_id"]
         if self._clients.pop(client_id, None) is None:
@@ -87,34 +92,42 @@ class IamRoutes(RouteBase):
 
     # ---------------------------------------------------------------- roles
 
+    @route("GET", f"{_ORG}/roles")
     async def _list_roles(self, request: Request, body: Any) -> Response:
         return JSONResponse([self._render_role(r) for r in self._roles.values()])
 
+    @route("GET", f"{_ORG}/roles/{{role_id}}")
     async def _get_role(self, request: Request, body: Any) -> Response:
-        role = self._roles.get(request.path_params["role_id"])
-        if role is None:
-            return _error(404, f"Role {request.path_params['role_id']} was not found.")
-        return JSONResponse(self._render_role(role))
+        return self._shown(self._roles, request, "role_id", "Role", self._render_role)
 
-    async def _create_role(self, request: Request, body: Any) -> Response:
+    @staticmethod
+    def _check_role(body: Any) -> str | None:
+        """Why createRole refuses ``body`` (400), or None."""
         if not isinstance(body, dict):
-            return _error(400, "The body must be an object with name and policy.")
+            return "The body must be an object with name and policy."
         name, policy = body.get("name"), body.get("policy")
         if not isinstance(name, str) or not name.strip() or not isinstance(policy, dict):
-            return _error(400, "name and policy are required.")
+            return "name and policy are required."
         missing = [k for k in ("description", "actions", "effect", "resources") if k not in policy]
         if missing:
-            return _error(400, f"Missing policy fields: {', '.join(missing)}.")
+            return f"Missing policy fields: {', '.join(missing)}."
         actions, resources = policy["actions"], policy["resources"]
         if not isinstance(actions, list) or not actions:
-            return _error(400, "policy.actions must be a non-empty array.")
+            return "policy.actions must be a non-empty array."
         unknown = [a for a in actions if a not in _KNOWN_ACTIONS]
         if unknown:
-            return _error(400, f"Unknown actions: {', '.join(map(str, unknown))}.")
+            return f"Unknown actions: {', '.join(map(str, unknown))}."
         if not isinstance(resources, list) or not all(isinstance(r, str) for r in resources):
-            return _error(400, "policy.resources must be an array of strings.")
-        if policy["effect"] != "allow":
-            return _error(400, "policy.effect must be allow.")
+            return "policy.resources must be an array of strings."
+        return None if policy["effect"] == "allow" else "policy.effect must be allow."
+
+    @route("POST", f"{_ORG}/roles")
+    async def _create_role(self, request: Request, body: Any) -> Response:
+        refused = self._check_role(body)
+        if refused is not None:
+            return _error(400, refused)
+        name, policy = body["name"], body["policy"]
+        actions, resources = policy["actions"], policy["resources"]
         if any(r["name"].lower() == name.strip().lower() for r in self._roles.values()):
             return _error(409, f"A role named {name} already exists.")
         role_id = str(uuid.uuid4())
@@ -132,29 +145,26 @@ class IamRoutes(RouteBase):
         self._roles[role_id] = role
         return JSONResponse(self._render_role(role), status_code=201)
 
+    @route("DELETE", f"{_ORG}/roles/{{role_id}}")
     async def _delete_role(self, request: Request, body: Any) -> Response:
-        if self._roles.pop(request.path_params["role_id"], None) is None:
-            return _error(404, f"Role {request.path_params['role_id']} was not found.")
-        return _empty(204)
+        return self._removed(self._roles, request, "role_id", "Role")
 
     # ---------------------------------------------------------------- users
 
+    @route("GET", f"{_ORG}/users")
     async def _list_users(self, request: Request, body: Any) -> Response:
         users = [self._render_user(u) for u in self._users.values()]
-        if self.config.role_casing == "pascal":
-            return JSONResponse(
-                {"OrgID": self.config.org_id, "OrgName": self.config.org_name, "Users": users}
-            )
+        keys = ("OrgID", "OrgName", "Users") if self.config.role_casing == "pascal" else None
+        org_id, org_name, listed = keys or ("orgID", "orgName", "users")
         return JSONResponse(
-            {"orgID": self.config.org_id, "orgName": self.config.org_name, "users": users}
+            {org_id: self.config.org_id, org_name: self.config.org_name, listed: users}
         )
 
+    @route("GET", f"{_ORG}/users/{{user_id}}")
     async def _get_user(self, request: Request, body: Any) -> Response:
-        user = self._users.get(request.path_params["user_id"])
-        if user is None:
-            return _error(404, f"User {request.path_params['user_id']} was not found.")
-        return JSONResponse(self._render_user(user))
+        return self._shown(self._users, request, "user_id", "User", self._render_user)
 
+    @route("PUT", f"{_ORG}/users")
     async def _invite_user(self, request: Request, body: Any) -> Response:
         if not isinstance(body, dict):
             return _error(400, "The body must be an object with email, orgID and roles.")
@@ -174,15 +184,15 @@ class IamRoutes(RouteBase):
             self._users[uid] = _User(uid, email, "invited", list(body["roles"]))
         return _empty(200)
 
+    @route("DELETE", f"{_ORG}/users/{{user_id}}")
     async def _remove_user(self, request: Request, body: Any) -> Response:
-        if self._users.pop(request.path_params["user_id"], None) is None:
-            return _error(404, f"User {request.path_params['user_id']} was not found.")
-        return _empty(204)
+        return self._removed(self._users, request, "user_id", "User")
 
+    @route("PUT", f"{_ORG}/users/{{user_id}}/roles")
     async def _set_user_roles(self, request: Request, body: Any) -> Response:
-        user = self._users.get(request.path_params["user_id"])
-        if user is None:
-            return _error(404, f"User {request.path_params['user_id']} was not found.")
+        user = self._found(self._users, request, "user_id", "User")
+        if isinstance(user, Response):
+            return user
         problem = self._unknown_roles(body.get("roles") if isinstance(body, dict) else None)
         if problem:
             return _error(400, problem)

@@ -8,7 +8,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.astra.emulator.catalogue import REGIONS
-from bot.astra.emulator.routes.common import RouteBase
+from bot.astra.emulator.routes.common import RouteBase, route
 
 
 class RegionRoutes(RouteBase):
@@ -16,6 +16,7 @@ class RegionRoutes(RouteBase):
 
     # ---------------------------------------------------------------- regions
 
+    @route("GET", "/v2/regions/serverless")
     async def _serverless_regions(self, request: Request, body: Any) -> Response:
         # region-type: "" (default) → serverless only; "vector"; "all" → both; anything
         # else is ignored (official spec RegionTypeQueryParam)
@@ -45,6 +46,7 @@ class RegionRoutes(RouteBase):
                 )
         return JSONResponse(out)
 
+    @route("GET", "/v2/availableRegions")
     async def _available_regions(self, request: Request, body: Any) -> Response:
         out = []
         for cloud, name, _display, _zone, _cls, _vector in REGIONS:
