@@ -382,8 +382,9 @@ async def users(client: AstraClient, emu: AstraEmulator, clock: FakeClock) -> No
 )
 async def telemetry(client: AstraClient, emu: AstraEmulator, clock: FakeClock) -> None:
     db_id = emu.add_database("t")
-    # (GET before any config answers {}; the spec's anyOf cannot describe "nothing set",
-    # so the GETs here follow a set.)
+    # nothing set: the document's 404 with the error body (its 200 anyOf cannot say "none")
+    assert await client.get_metrics_telemetry(db_id) == {}
+    assert await client.get_audit_log_streaming(emu.config.org_id) == {}
     await client.set_metrics_telemetry(db_id, "Datadog", {"api_key": "k", "site": "eu"})
     await client.get_metrics_telemetry(db_id)
     await client.set_metrics_telemetry(

@@ -107,13 +107,11 @@ class DatabaseCalls(Transport):
         return found
 
     async def get_database(self, db_id: str) -> Database:
-        req = api.get_database(db_id)
-        return api.parse_database(req, await self._send(req))
+        return await self._ask(api.get_database(db_id), api.parse_database)
 
     async def create_database(self, spec: CreateDatabase) -> str:
         """Create a database; its id (from ``Location``). Sent exactly once."""
-        req = api.create_database(spec)
-        return api.created_database_id(req, await self._send(req))
+        return await self._ask(api.create_database(spec), api.created_database_id)
 
     async def terminate_database(self, db_id: str) -> None:
         await self._send(api.terminate_database(db_id))
@@ -138,8 +136,7 @@ class DatabaseCalls(Transport):
     # regions --------------------------------------------------------------------------
 
     async def list_datacenters(self, db_id: str, all: bool = False) -> list[Datacenter]:
-        req = api.list_datacenters(db_id, all)
-        return api.parse_datacenters(req, await self._send(req))
+        return await self._ask(api.list_datacenters(db_id, all), api.parse_datacenters)
 
     async def add_datacenter(
         self,
@@ -149,7 +146,8 @@ class DatabaseCalls(Transport):
         tier: str = "serverless",
         capacity_units: int = 1,
     ) -> None:
-        await self._send(api.add_datacenter(db_id, cloud_provider, region, tier, capacity_units))
+        req = api.add_datacenter(db_id, cloud_provider, region, tier=tier, units=capacity_units)
+        await self._send(req)
 
     async def terminate_datacenter(self, db_id: str, datacenter_id: str) -> None:
         await self._send(api.terminate_datacenter(db_id, datacenter_id))
@@ -157,12 +155,12 @@ class DatabaseCalls(Transport):
     async def list_serverless_regions(
         self, region_type: str = "all", filter_by_org: str | None = None
     ) -> list[ServerlessRegion]:
-        req = api.list_serverless_regions(region_type, filter_by_org)
-        return api.parse_serverless_regions(req, await self._send(req))
+        return await self._ask(
+            api.list_serverless_regions(region_type, filter_by_org), api.parse_serverless_regions
+        )
 
     async def list_available_regions(self) -> list[AvailableRegion]:
-        req = api.list_available_regions()
-        return api.parse_available_regions(req, await self._send(req))
+        return await self._ask(api.list_available_regions(), api.parse_available_regions)
 
 
 class OrganizationCalls(Transport):
@@ -171,8 +169,7 @@ class OrganizationCalls(Transport):
     # access lists ---------------------------------------------------------------------
 
     async def get_access_list(self, db_id: str) -> AccessList:
-        req = api.get_access_list(db_id)
-        return api.parse_access_list(req, await self._send(req))
+        return await self._ask(api.get_access_list(db_id), api.parse_access_list)
 
     async def add_access_list_addresses(self, db_id: str, addresses: list[tuple[str, str]]) -> None:
         """Add ``(address, description)`` pairs, enabled."""
@@ -183,28 +180,23 @@ class OrganizationCalls(Transport):
         await self._send(api.delete_access_list_addresses(db_id, addresses))
 
     async def get_devops_access_list(self, org_id: str) -> dict[str, Any]:
-        req = api.get_devops_access_list(org_id)
-        return api.parse_object(req, await self._send(req))
+        return await self._ask(api.get_devops_access_list(org_id), api.parse_object)
 
     # secure bundle, organization ------------------------------------------------------
 
     async def secure_bundle_urls(self, db_id: str, all_regions: bool = False) -> list[SecureBundle]:
-        req = api.secure_bundle_urls(db_id, all_regions)
-        return api.parse_secure_bundles(req, await self._send(req))
+        return await self._ask(api.secure_bundle_urls(db_id, all_regions), api.parse_secure_bundles)
 
     async def current_org(self) -> Organization:
-        req = api.current_org()
-        return api.parse_organization(req, await self._send(req))
+        return await self._ask(api.current_org(), api.parse_organization)
 
     # tokens ---------------------------------------------------------------------------
 
     async def list_tokens(self) -> list[Token]:
-        req = api.list_tokens()
-        return api.parse_tokens(req, await self._send(req))
+        return await self._ask(api.list_tokens(), api.parse_tokens)
 
     async def create_token(self, roles: list[str], description: str | None = None) -> CreatedToken:
-        req = api.create_token(roles, description)
-        return api.parse_created_token(req, await self._send(req))
+        return await self._ask(api.create_token(roles, description), api.parse_created_token)
 
     async def revoke_token(self, client_id: str) -> None:
         await self._send(api.revoke_token(client_id))
@@ -212,12 +204,10 @@ class OrganizationCalls(Transport):
     # roles ----------------------------------------------------------------------------
 
     async def list_roles(self) -> list[Role]:
-        req = api.list_roles()
-        return api.parse_roles(req, await self._send(req))
+        return await self._ask(api.list_roles(), api.parse_roles)
 
     async def get_role(self, role_id: str) -> Role:
-        req = api.get_role(role_id)
-        return api.parse_role(req, await self._send(req))
+        return await self._ask(api.get_role(role_id), api.parse_role)
 
     async def create_role(
         self,
@@ -227,8 +217,9 @@ class OrganizationCalls(Transport):
         description: str | None = None,
     ) -> Role | str:
         """The created role, or only its id when Astra answers without a body."""
-        req = api.create_role(name, actions, resources, description)
-        return api.parse_created_role(req, await self._send(req))
+        return await self._ask(
+            api.create_role(name, actions, resources, description), api.parse_created_role
+        )
 
     async def delete_role(self, role_id: str) -> None:
         await self._send(api.delete_role(role_id))
@@ -236,8 +227,7 @@ class OrganizationCalls(Transport):
     # users ----------------------------------------------------------------------------
 
     async def list_users(self) -> list[User]:
-        req = api.list_users()
-        return api.parse_users(req, await self._send(req))
+        return await self._ask(api.list_users(), api.parse_users)
 
     async def invite_user(self, email: str, org_id: str, role_ids: list[str]) -> None:
         await self._send(api.invite_user(email, org_id, role_ids))
@@ -256,15 +246,13 @@ class TelemetryCalls(Transport):
 
     async def get_metrics_telemetry(self, db_id: str) -> dict[str, Any]:
         """``{kind: config}``; ``{}`` when nothing is configured. Holds credentials."""
-        req = api.get_metrics_telemetry(db_id)
-        return api.parse_object(req, await self._send(req))
+        return await self._ask(api.get_metrics_telemetry(db_id), api.parse_config)
 
     async def set_metrics_telemetry(self, db_id: str, kind: str, config: Mapping[str, Any]) -> None:
         await self._send(api.set_metrics_telemetry(db_id, kind, config))
 
     async def get_audit_log_streaming(self, org_id: str) -> dict[str, Any]:
-        req = api.get_audit_log_streaming(org_id)
-        return api.parse_object(req, await self._send(req))
+        return await self._ask(api.get_audit_log_streaming(org_id), api.parse_config)
 
     async def set_audit_log_streaming(self, org_id: str, config: Mapping[str, Any]) -> None:
         await self._send(api.set_audit_log_streaming(org_id, config))
@@ -275,20 +263,16 @@ class TelemetryCalls(Transport):
     # read-only extras -----------------------------------------------------------------
 
     async def list_private_links(self) -> dict[str, Any]:
-        req = api.list_private_links()
-        return api.parse_object(req, await self._send(req))
+        return await self._ask(api.list_private_links(), api.parse_object)
 
     async def list_custom_domains(self) -> list[str]:
-        req = api.list_custom_domains()
-        return api.parse_custom_domains(req, await self._send(req))
+        return await self._ask(api.list_custom_domains(), api.parse_custom_domains)
 
     async def list_kms_keys(self) -> list[dict[str, Any]]:
-        req = api.list_kms_keys()
-        return api.parse_kms_keys(req, await self._send(req))
+        return await self._ask(api.list_kms_keys(), api.parse_kms_keys)
 
     async def get_vpc_peering(self, provider: str, db_id: str) -> dict[str, Any]:
-        req = api.get_vpc_peering(provider, db_id)
-        return api.parse_object(req, await self._send(req))
+        return await self._ask(api.get_vpc_peering(provider, db_id), api.parse_object)
 
 
 def _retrieve(task: asyncio.Task[Any]) -> None:

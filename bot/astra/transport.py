@@ -10,7 +10,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Iterator
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
 import httpx
 
@@ -28,6 +28,8 @@ Observer = Callable[[str, str, str, float], None]
 NetworkWait = Callable[[], contextlib.AbstractAsyncContextManager[None]]
 
 log = logging.getLogger("bot.astra")
+
+T = TypeVar("T")
 
 
 class Transport:
@@ -120,6 +122,12 @@ class Transport:
     # ----------------------------------------------------------------------------------
     # the one place that does I/O
     # ----------------------------------------------------------------------------------
+
+    async def _ask(
+        self, req: api.ApiRequest, parse: Callable[[api.ApiRequest, api.ApiResponse], T]
+    ) -> T:
+        """Send ``req`` and read its answer with ``parse`` (the shape of most calls)."""
+        return parse(req, await self._send(req))
 
     async def _send(self, req: api.ApiRequest, retries: int | None = None) -> api.ApiResponse:
         reads = self._max_read_retries if retries is None else max(0, retries)

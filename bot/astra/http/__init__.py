@@ -50,6 +50,7 @@ from bot.astra.http.base import (
     RETRY_AFTER_CAP,
     ApiRequest,
     ApiResponse,
+    Endpoint,
     Params,
 )
 from bot.astra.http.databases import (
@@ -131,6 +132,7 @@ from bot.astra.http.telemetry import (
     delete_audit_log_streaming,
     get_audit_log_streaming,
     get_metrics_telemetry,
+    parse_config,
     set_audit_log_streaming,
     set_metrics_telemetry,
 )
@@ -142,6 +144,7 @@ __all__ = [
     "RETRY_AFTER_CAP",
     "ApiRequest",
     "ApiResponse",
+    "Endpoint",
     "M",
     "Params",
     "add_access_list_addresses",
@@ -183,6 +186,7 @@ __all__ = [
     "park_database",
     "parse_access_list",
     "parse_available_regions",
+    "parse_config",
     "parse_created_role",
     "parse_created_token",
     "parse_custom_domains",

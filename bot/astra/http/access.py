@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Final
 
 from pydantic import ValidationError
 
-from bot.astra.http.base import ApiRequest, ApiResponse, _db, _seg
+from bot.astra.http.base import _DB, _ORG, ApiRequest, ApiResponse, Endpoint
 from bot.astra.http.decode import decode_json
 from bot.astra.http.errors import unreadable
 from bot.astra.models import AccessList
@@ -23,13 +24,27 @@ def parse_access_list(req: ApiRequest, resp: ApiResponse) -> AccessList:
         raise unreadable(req, resp.status) from exc
 
 
-def get_access_list(db_id: str) -> ApiRequest:
-    return ApiRequest(
-        "GET",
-        f"{_db(db_id)}/access-list",
-        "get_access_list",
-        f"get the access list of database `{db_id}`",
-    )
+_ACL: Final = f"{_DB}/access-list"
+
+get_access_list: Final = Endpoint(
+    "GET", _ACL, "get_access_list", "get the access list of database `{db_id}`"
+)
+#: "{change}" is "add `a`, `b` to" or "remove `a` from"
+_CHANGE: Final = "{change} the access list of database `{db_id}`"
+_ADDED: Final = frozenset({200, 201, 204})
+_REMOVED: Final = frozenset({200, 202, 204})
+_ADD: Final = Endpoint("POST", _ACL, "add_access_list_addresses", _CHANGE, _ADDED)
+_DELETE: Final = Endpoint("DELETE", _ACL, "delete_access_list_addresses", _CHANGE, _REMOVED)
+get_devops_access_list: Final = Endpoint(
+    "GET",
+    f"{_ORG}/{{org_id}}/devops-acl",
+    "get_devops_access_list",
+    "get the DevOps API access list",
+)
+
+
+def _named(addresses: Sequence[str]) -> str:
+    return ", ".join(f"`{a}`" for a in addresses)
 
 
 def add_access_list_addresses(db_id: str, addresses: Sequence[tuple[str, str]]) -> ApiRequest:
@@ -37,35 +52,12 @@ def add_access_list_addresses(db_id: str, addresses: Sequence[tuple[str, str]]) 
     body = [{"address": a, "enabled": True, "description": d} for a, d in addresses]
     if not body:
         raise AstraBadRequest("Give at least one address to add.", status_code=None)
-    return ApiRequest(
-        "POST",
-        f"{_db(db_id)}/access-list",
-        "add_access_list_addresses",
-        f"add {', '.join(f'`{a}`' for a, _ in addresses)} to the access list of database `{db_id}`",
-        json=body,
-        expect=frozenset({200, 201, 204}),
-    )
+    return _ADD(db_id, json=body, change=f"add {_named([a for a, _ in addresses])} to")
 
 
 def delete_access_list_addresses(db_id: str, addresses: Sequence[str]) -> ApiRequest:
     # Without ``addresses`` the API deletes the *whole* list (spec summary): never send that.
     if not addresses:
         raise AstraBadRequest("Give at least one address to remove.", status_code=None)
-    return ApiRequest(
-        "DELETE",
-        f"{_db(db_id)}/access-list",
-        "delete_access_list_addresses",
-        f"remove {', '.join(f'`{a}`' for a in addresses)} from the access list of database "
-        f"`{db_id}`",
-        params=tuple(("addresses", a) for a in addresses),
-        expect=frozenset({200, 202, 204}),
-    )
-
-
-def get_devops_access_list(org_id: str) -> ApiRequest:
-    return ApiRequest(
-        "GET",
-        f"/v2/organizations/{_seg(org_id, 'organization id')}/devops-acl",
-        "get_devops_access_list",
-        "get the DevOps API access list",
-    )
+    params = tuple(("addresses", a) for a in addresses)
+    return _DELETE(db_id, params=params, change=f"remove {_named(addresses)} from")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -117,3 +118,50 @@ def _bool(value: bool) -> str:
 
 def _db(db_id: str) -> str:
     return f"/v2/databases/{_seg(db_id, 'database id')}"
+
+
+#: What each path placeholder of an :class:`Endpoint` names, for the refusal of a value
+#: that is no path segment.
+_SEGMENTS: Final[Mapping[str, str]] = {
+    "db_id": "database id",
+    "keyspace": "keyspace name",
+    "dc_id": "datacenter id",
+    "client_id": "client id",
+    "role_id": "role id",
+    "user_id": "user id",
+    "org_id": "organization id",
+    "provider": "cloud provider",
+}
+
+_DB: Final = "/v2/databases/{db_id}"
+_ORG: Final = "/v2/organizations"
+
+
+@dataclass(frozen=True, slots=True)
+class Endpoint:
+    """One operation as data: called with the values of its path's placeholders, in
+    order (each made a safe segment), it is the :class:`ApiRequest`; ``operation`` is a
+    template of the same values, for messages."""
+
+    method: str
+    path: str
+    action: str
+    operation: str
+    expect: frozenset[int] = frozenset({200})
+
+    def __call__(
+        self, *values: str, params: Params = (), json: Any = None, **text: str
+    ) -> ApiRequest:
+        """``text``: the values of ``operation`` that are not in the path."""
+        names = [name for _, name, _, _ in string.Formatter().parse(self.path) if name]
+        given = dict(zip(names, values, strict=True))
+        safe = {name: _seg(value, _SEGMENTS[name]) for name, value in given.items()}
+        return ApiRequest(
+            self.method,
+            self.path.format(**safe),
+            self.action,
+            self.operation.format(**given, **text),
+            params,
+            json,
+            self.expect,
+        )

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Final
 
 from pydantic import ValidationError
 
-from bot.astra.http.base import MAX_PAGE_SIZE, ApiRequest, ApiResponse, _bool, _db
+from bot.astra.http.base import _DB, MAX_PAGE_SIZE, ApiRequest, ApiResponse, Endpoint, _bool
 from bot.astra.http.decode import decode_json, parse_list, parse_model
 from bot.astra.http.errors import unreadable
 from bot.astra.models import CreateDatabase, Database, SecureBundle
@@ -51,8 +51,7 @@ def list_databases(
     )
 
 
-def get_database(db_id: str) -> ApiRequest:
-    return ApiRequest("GET", _db(db_id), "get_database", f"get database `{db_id}`")
+get_database: Final = Endpoint("GET", _DB, "get_database", "get database `{db_id}`")
 
 
 def create_database(spec: CreateDatabase) -> ApiRequest:
@@ -66,47 +65,35 @@ def create_database(spec: CreateDatabase) -> ApiRequest:
     )
 
 
-def _db_action(db_id: str, action: str, verb: str, body: Any = None) -> ApiRequest:
-    return ApiRequest(
-        "POST",
-        f"{_db(db_id)}/{verb}",
-        action,
-        f"{action.split('_')[0]} database `{db_id}`",
-        json=body,
-        expect=frozenset({202}),
-    )
-
-
-def terminate_database(db_id: str) -> ApiRequest:
-    return _db_action(db_id, "terminate_database", "terminate")
-
-
-def park_database(db_id: str) -> ApiRequest:
-    # [GO] only: POST …/park → 202 (NOTES.md §1a)
-    return _db_action(db_id, "park_database", "park")
-
-
-def unpark_database(db_id: str) -> ApiRequest:
-    return _db_action(db_id, "unpark_database", "unpark")
+_ACCEPTED: Final = frozenset({202})
+terminate_database: Final = Endpoint(
+    "POST", f"{_DB}/terminate", "terminate_database", "terminate database `{db_id}`", _ACCEPTED
+)
+#: [GO] only: POST …/park → 202 (NOTES.md §1a)
+park_database: Final = Endpoint(
+    "POST", f"{_DB}/park", "park_database", "park database `{db_id}`", _ACCEPTED
+)
+unpark_database: Final = Endpoint(
+    "POST", f"{_DB}/unpark", "unpark_database", "unpark database `{db_id}`", _ACCEPTED
+)
+_RESIZE: Final = Endpoint(
+    "POST",
+    f"{_DB}/resize",
+    "resize_database",
+    "resize database `{db_id}` to {units} capacity units",
+    _ACCEPTED,
+)
+_SECURE_BUNDLE: Final = Endpoint(
+    "POST",
+    f"{_DB}/secureBundleURL",
+    "secure_bundle_urls",
+    "get a secure connect bundle for database `{db_id}`",
+)
 
 
 def resize_database(db_id: str, capacity_units: int) -> ApiRequest:
-    req = _db_action(db_id, "resize_database", "resize", {"capacityUnits": capacity_units})
-    return ApiRequest(
-        req.method,
-        req.path,
-        req.action,
-        f"resize database `{db_id}` to {capacity_units} capacity units",
-        json=req.json,
-        expect=req.expect,
-    )
+    return _RESIZE(db_id, json={"capacityUnits": capacity_units}, units=str(capacity_units))
 
 
 def secure_bundle_urls(db_id: str, all_regions: bool = False) -> ApiRequest:
-    return ApiRequest(
-        "POST",
-        f"{_db(db_id)}/secureBundleURL",
-        "secure_bundle_urls",
-        f"get a secure connect bundle for database `{db_id}`",
-        params=(("all", _bool(all_regions)),),
-    )
+    return _SECURE_BUNDLE(db_id, params=(("all", _bool(all_regions)),))

@@ -244,16 +244,11 @@ def unreadable(
     )
 
 
-def check(
-    req: ApiRequest,
-    resp: ApiResponse,
-    *,
-    secrets: Iterable[str] = (),
-    now: datetime | None = None,
-) -> None:
-    """Raise the typed error unless ``resp.status`` is one of ``req.expect``."""
+def check(req: ApiRequest, resp: ApiResponse, **context: Any) -> None:
+    """Raise the typed error (:func:`error_for` with ``context``: ``secrets``, ``now``)
+    unless ``resp.status`` is one of ``req.expect``."""
     if resp.status not in req.expect:
-        raise error_for(req, resp, secrets=secrets, now=now)
+        raise error_for(req, resp, **context)
 
 
 def is_retryable(error: AstraError) -> bool:

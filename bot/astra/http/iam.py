@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, Final
 
 from pydantic import ValidationError
 
-from bot.astra.http.base import ApiRequest, ApiResponse, _seg
+from bot.astra.http.base import _ORG, ApiRequest, ApiResponse, Endpoint
 from bot.astra.http.decode import decode_json, location_id, parse_list, parse_model
 from bot.astra.http.errors import unreadable
 from bot.astra.models import CreatedToken, Organization, OrganizationUsers, Role, Token, User
@@ -60,43 +60,40 @@ def parse_users(req: ApiRequest, resp: ApiResponse) -> list[User]:
         raise unreadable(req, resp.status) from exc
 
 
-def current_org() -> ApiRequest:
-    return ApiRequest("GET", "/v2/currentOrg", "current_org", "get the current organization")
+_ROLE: Final = f"{_ORG}/roles/{{role_id}}"
+_USER: Final = f"{_ORG}/users/{{user_id}}"
+_DONE: Final = frozenset({200, 204})
 
-
-def list_tokens() -> ApiRequest:
-    return ApiRequest("GET", "/v2/tokens", "list_tokens", "list tokens")
+current_org: Final = Endpoint(
+    "GET", "/v2/currentOrg", "current_org", "get the current organization"
+)
+list_tokens: Final = Endpoint("GET", "/v2/tokens", "list_tokens", "list tokens")
+_CREATE_TOKEN: Final = Endpoint("POST", "/v2/tokens", "create_token", "create a token")
+#: NOTES.md Errata: DELETE /v2/tokens is malformed in the official document
+revoke_token: Final = Endpoint(
+    "DELETE", "/v2/clientIdSecrets/{client_id}", "revoke_token", "revoke token `{client_id}`", _DONE
+)
+list_roles: Final = Endpoint("GET", f"{_ORG}/roles", "list_roles", "list roles")
+get_role: Final = Endpoint("GET", _ROLE, "get_role", "get role `{role_id}`")
+_CREATE_ROLE: Final = Endpoint(
+    "POST", f"{_ORG}/roles", "create_role", "create role `{name}`", frozenset({200, 201})
+)
+delete_role: Final = Endpoint("DELETE", _ROLE, "delete_role", "delete role `{role_id}`", _DONE)
+list_users: Final = Endpoint("GET", f"{_ORG}/users", "list_users", "list users")
+_INVITE: Final = Endpoint(
+    "PUT", f"{_ORG}/users", "invite_user", "invite `{email}`", frozenset({200, 201, 204})
+)
+remove_user: Final = Endpoint("DELETE", _USER, "remove_user", "remove user `{user_id}`", _DONE)
+_SET_ROLES: Final = Endpoint(
+    "PUT", f"{_USER}/roles", "set_user_roles", "set the roles of user `{user_id}`", _DONE
+)
 
 
 def create_token(roles: Sequence[str], description: str | None = None) -> ApiRequest:
     body: dict[str, Any] = {"roles": list(roles)}
     if description:
         body["description"] = description
-    return ApiRequest("POST", "/v2/tokens", "create_token", "create a token", json=body)
-
-
-def revoke_token(client_id: str) -> ApiRequest:
-    # NOTES.md Errata: DELETE /v2/tokens is malformed in the official document
-    return ApiRequest(
-        "DELETE",
-        f"/v2/clientIdSecrets/{_seg(client_id, 'client id')}",
-        "revoke_token",
-        f"revoke token `{client_id}`",
-        expect=frozenset({200, 204}),
-    )
-
-
-def list_roles() -> ApiRequest:
-    return ApiRequest("GET", "/v2/organizations/roles", "list_roles", "list roles")
-
-
-def get_role(role_id: str) -> ApiRequest:
-    return ApiRequest(
-        "GET",
-        f"/v2/organizations/roles/{_seg(role_id, 'role id')}",
-        "get_role",
-        f"get role `{role_id}`",
-    )
+    return _CREATE_TOKEN(json=body)
 
 
 def create_role(
@@ -106,67 +103,19 @@ def create_role(
     description: str | None = None,
 ) -> ApiRequest:
     # CreateRoleRequest{name, policy{description, actions, resources, effect}}: all required
-    body = {
-        "name": name,
-        "policy": {
-            "description": description or name,
-            "actions": list(actions),
-            "resources": list(resources),
-            "effect": "allow",
-        },
+    policy = {
+        "description": description or name,
+        "actions": list(actions),
+        "resources": list(resources),
+        "effect": "allow",
     }
-    return ApiRequest(
-        "POST",
-        "/v2/organizations/roles",
-        "create_role",
-        f"create role `{name}`",
-        json=body,
-        expect=frozenset({200, 201}),
-    )
-
-
-def delete_role(role_id: str) -> ApiRequest:
-    return ApiRequest(
-        "DELETE",
-        f"/v2/organizations/roles/{_seg(role_id, 'role id')}",
-        "delete_role",
-        f"delete role `{role_id}`",
-        expect=frozenset({200, 204}),
-    )
-
-
-def list_users() -> ApiRequest:
-    return ApiRequest("GET", "/v2/organizations/users", "list_users", "list users")
+    return _CREATE_ROLE(json={"name": name, "policy": policy}, name=name)
 
 
 def invite_user(email: str, org_id: str, role_ids: Sequence[str]) -> ApiRequest:
     # UserInvite{email, orgID, roles}
-    return ApiRequest(
-        "PUT",
-        "/v2/organizations/users",
-        "invite_user",
-        f"invite `{email}`",
-        json={"email": email, "orgID": org_id, "roles": list(role_ids)},
-        expect=frozenset({200, 201, 204}),
-    )
-
-
-def remove_user(user_id: str) -> ApiRequest:
-    return ApiRequest(
-        "DELETE",
-        f"/v2/organizations/users/{_seg(user_id, 'user id')}",
-        "remove_user",
-        f"remove user `{user_id}`",
-        expect=frozenset({200, 204}),
-    )
+    return _INVITE(json={"email": email, "orgID": org_id, "roles": list(role_ids)}, email=email)
 
 
 def set_user_roles(user_id: str, role_ids: Sequence[str]) -> ApiRequest:
-    return ApiRequest(
-        "PUT",
-        f"/v2/organizations/users/{_seg(user_id, 'user id')}/roles",
-        "set_user_roles",
-        f"set the roles of user `{user_id}`",
-        json={"roles": list(role_ids)},
-        expect=frozenset({200, 204}),
-    )
+    return _SET_ROLES(user_id, json={"roles": list(role_ids)})

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
-from bot.astra.http.base import ApiRequest, ApiResponse, _seg
+from bot.astra.http.base import _ORG, ApiRequest, ApiResponse, Endpoint
 from bot.astra.http.decode import decode_json
 from bot.astra.http.errors import unreadable
 
@@ -25,28 +25,21 @@ def parse_kms_keys(req: ApiRequest, resp: ApiResponse) -> list[dict[str, Any]]:
     return [d for d in data if isinstance(d, dict)]
 
 
-def list_private_links() -> ApiRequest:
-    return ApiRequest(
-        "GET", "/v2/organizations/private-link", "list_private_links", "list private links"
-    )
-
-
-def list_custom_domains() -> ApiRequest:
-    return ApiRequest(
-        "GET", "/v2/organizations/customDomains", "list_custom_domains", "list custom domains"
-    )
-
-
-def list_kms_keys() -> ApiRequest:
-    return ApiRequest("GET", "/v2/kms", "list_kms_keys", "list customer keys")
+list_private_links: Final = Endpoint(
+    "GET", f"{_ORG}/private-link", "list_private_links", "list private links"
+)
+list_custom_domains: Final = Endpoint(
+    "GET", f"{_ORG}/customDomains", "list_custom_domains", "list custom domains"
+)
+list_kms_keys: Final = Endpoint("GET", "/v2/kms", "list_kms_keys", "list customer keys")
+_VPC_PEERING: Final = Endpoint(
+    "GET",
+    "/v2/peering/provider/{provider}/database/{db_id}",
+    "get_vpc_peering",
+    "get the VPC peering of database `{db_id}`",
+)
 
 
 def get_vpc_peering(provider: str, db_id: str) -> ApiRequest:
     # path enum: aws, azure, gcp (lower case)
-    return ApiRequest(
-        "GET",
-        f"/v2/peering/provider/{_seg(provider.lower(), 'cloud provider')}/database/"
-        f"{_seg(db_id, 'database id')}",
-        "get_vpc_peering",
-        f"get the VPC peering of database `{db_id}`",
-    )
+    return _VPC_PEERING(provider.lower(), db_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from bot.astra.http.base import ApiRequest, ApiResponse, _db, _seg
+from bot.astra.http.base import _DB, ApiRequest, ApiResponse, Endpoint
 from bot.astra.http.decode import parse_list
 from bot.astra.models import AvailableRegion, Datacenter, ServerlessRegion
 
@@ -23,44 +23,56 @@ def parse_available_regions(req: ApiRequest, resp: ApiResponse) -> list[Availabl
 
 #: keyspace create is 201; drop is 202 ([GO], astrapy) or 204 ([DOC]; [GO] "none found")
 _KEYSPACE_OK: Final = frozenset({201, 202, 204})
+_KEYSPACE: Final = f"{_DB}/keyspaces/{{keyspace}}"
 
-
-def create_keyspace(db_id: str, name: str) -> ApiRequest:
-    return ApiRequest(
-        "POST",
-        f"{_db(db_id)}/keyspaces/{_seg(name, 'keyspace name')}",
-        "create_keyspace",
-        f"create keyspace `{name}` in database `{db_id}`",
-        expect=_KEYSPACE_OK,
-    )
-
-
-def delete_keyspace(db_id: str, name: str) -> ApiRequest:
-    return ApiRequest(
-        "DELETE",
-        f"{_db(db_id)}/keyspaces/{_seg(name, 'keyspace name')}",
-        "delete_keyspace",
-        f"delete keyspace `{name}` from database `{db_id}`",
-        expect=_KEYSPACE_OK,
-    )
+#: ``create_keyspace(db_id, name)``
+create_keyspace: Final = Endpoint(
+    "POST",
+    _KEYSPACE,
+    "create_keyspace",
+    "create keyspace `{keyspace}` in database `{db_id}`",
+    _KEYSPACE_OK,
+)
+#: ``delete_keyspace(db_id, name)``
+delete_keyspace: Final = Endpoint(
+    "DELETE",
+    _KEYSPACE,
+    "delete_keyspace",
+    "delete keyspace `{keyspace}` from database `{db_id}`",
+    _KEYSPACE_OK,
+)
+_LIST_DATACENTERS: Final = Endpoint(
+    "GET", f"{_DB}/datacenters", "list_datacenters", "list the regions of database `{db_id}`"
+)
+#: ``terminate_datacenter(db_id, datacenter_id)``
+terminate_datacenter: Final = Endpoint(
+    "POST",
+    f"{_DB}/datacenters/{{dc_id}}/terminate",
+    "terminate_datacenter",
+    "remove region `{dc_id}` from database `{db_id}`",
+    frozenset({202}),
+)
+list_available_regions: Final = Endpoint(
+    "GET", "/v2/availableRegions", "list_available_regions", "list available regions"
+)
+_SERVERLESS_REGIONS: Final = Endpoint(
+    "GET", "/v2/regions/serverless", "list_serverless_regions", "list serverless regions"
+)
+_ADD_DATACENTER: Final = Endpoint(
+    "POST",
+    f"{_DB}/datacenters",
+    "add_datacenter",
+    "add region `{region}` to database `{db_id}`",
+    frozenset({201, 202}),
+)
 
 
 def list_datacenters(db_id: str, all: bool = False) -> ApiRequest:
-    return ApiRequest(
-        "GET",
-        f"{_db(db_id)}/datacenters",
-        "list_datacenters",
-        f"list the regions of database `{db_id}`",
-        params=(("all", "true"),) if all else (),
-    )
+    return _LIST_DATACENTERS(db_id, params=(("all", "true"),) if all else ())
 
 
 def add_datacenter(
-    db_id: str,
-    cloud_provider: str,
-    region: str,
-    tier: str = "serverless",
-    capacity_units: int = 1,
+    db_id: str, cloud_provider: str, region: str, *, tier: str = "serverless", units: int = 1
 ) -> ApiRequest:
     # One region per call ("DevOps API only allows for adding 1 region at a time", NOTES §3).
     # The spec's Datacenter schema *requires* ``status`` even in this request body; the Go
@@ -70,48 +82,15 @@ def add_datacenter(
             "tier": tier,
             "cloudProvider": cloud_provider.upper(),
             "region": region,
-            "capacityUnits": capacity_units,
+            "capacityUnits": units,
             "status": "",
         }
     ]
-    return ApiRequest(
-        "POST",
-        f"{_db(db_id)}/datacenters",
-        "add_datacenter",
-        f"add region `{region}` to database `{db_id}`",
-        json=body,
-        expect=frozenset({201, 202}),
-    )
-
-
-def terminate_datacenter(db_id: str, datacenter_id: str) -> ApiRequest:
-    return ApiRequest(
-        "POST",
-        f"{_db(db_id)}/datacenters/{_seg(datacenter_id, 'datacenter id')}/terminate",
-        "terminate_datacenter",
-        f"remove region `{datacenter_id}` from database `{db_id}`",
-        expect=frozenset({202}),
-    )
+    return _ADD_DATACENTER(db_id, json=body, region=region)
 
 
 def list_serverless_regions(
     region_type: str = "all", filter_by_org: str | None = None
 ) -> ApiRequest:
-    params: list[tuple[str, str]] = []
-    if region_type:
-        params.append(("region-type", region_type))
-    if filter_by_org:
-        params.append(("filter-by-org", filter_by_org))
-    return ApiRequest(
-        "GET",
-        "/v2/regions/serverless",
-        "list_serverless_regions",
-        "list serverless regions",
-        params=tuple(params),
-    )
-
-
-def list_available_regions() -> ApiRequest:
-    return ApiRequest(
-        "GET", "/v2/availableRegions", "list_available_regions", "list available regions"
-    )
+    asked = (("region-type", region_type), ("filter-by-org", filter_by_org or ""))
+    return _SERVERLESS_REGIONS(params=tuple((k, v) for k, v in asked if v))

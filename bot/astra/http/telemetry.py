@@ -3,20 +3,55 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Final
 
-from bot.astra.http.base import ApiRequest, _db, _seg
+from bot.astra.http.base import _DB, _ORG, ApiRequest, ApiResponse, Endpoint
+from bot.astra.http.decode import parse_object
 from bot.astra.models import canonical_telemetry_kind
 from bot.errors import AstraBadRequest
 
+#: getTelemetryConfig and getAuditLogExporterConfig: 404 is "nothing configured" (the
+#: document's 200 ``anyOf`` cannot say so; an Astra answering 200 ``{}`` is read alike)
+_CONFIG_OR_NONE: Final = frozenset({200, 404})
+_CHANGED: Final = frozenset({200, 202, 204})
+_AUDIT: Final = f"{_ORG}/{{org_id}}/telemetry/auditLogs"
 
-def get_metrics_telemetry(db_id: str) -> ApiRequest:
-    return ApiRequest(
-        "GET",
-        f"{_db(db_id)}/telemetry/metrics",
-        "get_metrics_telemetry",
-        f"get the metrics export of database `{db_id}`",
-    )
+get_metrics_telemetry: Final = Endpoint(
+    "GET",
+    f"{_DB}/telemetry/metrics",
+    "get_metrics_telemetry",
+    "get the metrics export of database `{db_id}`",
+    _CONFIG_OR_NONE,
+)
+_SET_METRICS: Final = Endpoint(
+    "POST",
+    f"{_DB}/telemetry/metrics",
+    "set_metrics_telemetry",
+    "export the metrics of database `{db_id}` to {kind}",
+    _CHANGED,
+)
+get_audit_log_streaming: Final = Endpoint(
+    "GET",
+    _AUDIT,
+    "get_audit_log_streaming",
+    "get the audit-log streaming config",
+    _CONFIG_OR_NONE,
+)
+_SET_AUDIT: Final = Endpoint(
+    "POST", _AUDIT, "set_audit_log_streaming", "set the audit-log streaming config", _CHANGED
+)
+delete_audit_log_streaming: Final = Endpoint(
+    "DELETE",
+    _AUDIT,
+    "delete_audit_log_streaming",
+    "delete the audit-log streaming config",
+    _CHANGED,
+)
+
+
+def parse_config(req: ApiRequest, resp: ApiResponse) -> dict[str, Any]:
+    """A telemetry or audit-log config ``{kind: config}``; ``{}`` when none is set."""
+    return {} if resp.status == 404 else parse_object(req, resp)
 
 
 def set_metrics_telemetry(db_id: str, kind: str, config: Mapping[str, Any]) -> ApiRequest:
@@ -28,42 +63,8 @@ def set_metrics_telemetry(db_id: str, kind: str, config: Mapping[str, Any]) -> A
             status_code=None,
         )
     # configureTelemetry: one keyed block, replaces any existing config (NOTES.md §1e)
-    return ApiRequest(
-        "POST",
-        f"{_db(db_id)}/telemetry/metrics",
-        "set_metrics_telemetry",
-        f"export the metrics of database `{db_id}` to {canon}",
-        json={canon: dict(config)},
-        expect=frozenset({200, 202, 204}),
-    )
-
-
-def _audit(org_id: str) -> str:
-    return f"/v2/organizations/{_seg(org_id, 'organization id')}/telemetry/auditLogs"
-
-
-def get_audit_log_streaming(org_id: str) -> ApiRequest:
-    return ApiRequest(
-        "GET", _audit(org_id), "get_audit_log_streaming", "get the audit-log streaming config"
-    )
+    return _SET_METRICS(db_id, json={canon: dict(config)}, kind=canon)
 
 
 def set_audit_log_streaming(org_id: str, config: Mapping[str, Any]) -> ApiRequest:
-    return ApiRequest(
-        "POST",
-        _audit(org_id),
-        "set_audit_log_streaming",
-        "set the audit-log streaming config",
-        json=dict(config),
-        expect=frozenset({200, 202, 204}),
-    )
-
-
-def delete_audit_log_streaming(org_id: str) -> ApiRequest:
-    return ApiRequest(
-        "DELETE",
-        _audit(org_id),
-        "delete_audit_log_streaming",
-        "delete the audit-log streaming config",
-        expect=frozenset({200, 202, 204}),
-    )
+    return _SET_AUDIT(org_id, json=dict(config))

@@ -21,8 +21,7 @@ Contract:
   ``ValidationError``: the parser checks every value first, this is the last line of
   defence, so that no traceback reaches a user (answers are read in bot.astra.http).
 
-The package is split by API group; every name is re-exported here, so
-``from bot.astra.models import X`` names them all.
+One module per API group; ``from bot.astra.models import X`` reaches every model.
 """
 
 from __future__ import annotations

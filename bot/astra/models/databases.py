@@ -95,12 +95,12 @@ class Database(ApiModel):
     """A database (``Database``; fixture Databases.json). ``status`` is an open set."""
 
     id: str
+    info: DatabaseInfo = Field(default_factory=DatabaseInfo)
     org_id: str = ""
     owner_id: str = ""
     status: str = DbStatus.UNKNOWN
     creation_time: str | None = None
     termination_time: str | None = None
-    info: DatabaseInfo = Field(default_factory=DatabaseInfo)
     available_actions: NullableList = Field(default_factory=list)
     message: str | None = None
     storage: Storage | None = None
