@@ -22,7 +22,9 @@ class EmulatedOrg(
 
     The real API scopes every answer to the organization of the bearer token (DevOps API
     "Authentication": a token belongs to one organization), so each org keeps its own
-    databases, roles, users, tokens, access lists and telemetry here.
+    databases, roles, users, tokens, access lists and telemetry here. A route group is
+    a mixin of :class:`RouteBase` whose handlers say their ``@route``; listed here, its
+    routes are served (:func:`bot.astra.emulator.routes.common.routes_of`).
     """
 
     def accepts(self, token: str) -> bool:

@@ -1,4 +1,4 @@
-"""What every route group shares: the database lookup, the 409 and 404 answers."""
+"""What every route group shares: route declarations, lookups, the 409 and 404 answers."""
 
 from __future__ import annotations
 
