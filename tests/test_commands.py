@@ -15,40 +15,9 @@ import pytest
 from bot.commands import COMMANDS, REGISTRY, SPECS, Command, CommandSpec, Subject, iam, parse, perm
 from bot.commands import db as cmd
 from bot.commands.spec import Db, Param
+from tests.command_samples import every_option
 
 ROOT = Path(__file__).resolve().parents[1]
-
-SAMPLES = {
-    "db": "orders",
-    "dbname": "orders",
-    "keyspace": "shop",
-    "region": "us-east1",
-    "int": "3",
-    "cidr": "10.0.0.0/24",
-    "email": "a@b.co",
-    "text": "x",
-    "subject": "U1AB",
-    "channel": "C1AB",
-    "role": "viewer",
-    "glob": "dev-*",
-    "kv": "endpoint=x",
-    "id": "abc",
-}
-
-
-def _every_option(spec: CommandSpec) -> str:
-    """The command with each parameter and each option given (the first of two switches)."""
-    words = [spec.noun, *spec.verb] + [SAMPLES[p.kind] for p in spec.params]
-    seen: set[str] = set()
-    for f in spec.flags:
-        if f.target in seen:
-            continue
-        seen.add(f.target)
-        if f.kind == "switch":
-            words.append(f"--{f.name}")
-        else:
-            words += [f"--{f.name}", f.choices[0] if f.choices else SAMPLES[f.kind]]
-    return " ".join(words)
 
 
 def _expected_type(kind: str, *, many: bool, optional: bool) -> object:
@@ -62,7 +31,7 @@ def _expected_type(kind: str, *, many: bool, optional: bool) -> object:
 
 @pytest.mark.parametrize("spec", COMMANDS, ids=lambda s: s.permission)
 def test_every_command_parses_to_its_own_frozen_dataclass(spec: CommandSpec) -> None:
-    command = parse(_every_option(spec))
+    command = parse(every_option(spec))
     cls = REGISTRY[spec.permission]
     assert type(command) is cls and cls.spec is spec
     assert dataclasses.is_dataclass(command)

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.errors import UsageError
 from bot.intents import COMMANDS, SPECS, Subject, parse, tokenize
+from tests.command_samples import required_only
 
 
 def test_create_with_every_option() -> None:
@@ -123,27 +124,8 @@ def test_empty_text_is_help() -> None:
 
 
 def test_every_command_has_a_usage_and_round_trips() -> None:
-    samples = {
-        "db": "orders",
-        "dbname": "orders",
-        "keyspace": "shop",
-        "region": "us-east1",
-        "int": "3",
-        "cidr": "10.0.0.0/24",
-        "email": "a@b.co",
-        "text": "x",
-        "subject": "U1AB",
-        "channel": "C1AB",
-        "role": "viewer",
-        "glob": "dev-*",
-        "kv": "endpoint=x",
-        "id": "abc",
-        "cloud": "gcp",
-        "tier": "serverless",
-    }
     for spec in COMMANDS:
-        words = [spec.noun, *spec.verb] + [samples[p.kind] for p in spec.params if not p.optional]
-        intent = parse(" ".join(words))
+        intent = parse(required_only(spec))
         assert intent.spec is spec, spec.name
         assert parse(intent.canonical()).args == intent.args, spec.name
         assert spec.usage.startswith(f"/astra {spec.name}")
@@ -266,3 +248,50 @@ def test_command_named_finds_the_command_even_when_its_arguments_do_not_parse() 
     assert command_named("audit --limit -5") is SPECS["audit"]
     for text in ("", "db craete", "dv list", 'db get "unclosed'):
         assert command_named(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "hint"),
+    [
+        ("db get orders!", "<db>: `orders!` is not a database name or id.", None),
+        (
+            "db create -x",
+            "<name>: `-x` is not a valid database name.",
+            "Use 1–50 letters, digits, `-` or `_`, starting and ending with a letter or digit.",
+        ),
+        (
+            "keyspace create orders 1shop",
+            "<keyspace>: `1shop` is not a valid keyspace name.",
+            "Use up to 48 letters, digits or `_`, starting with a letter.",
+        ),
+        (
+            "region add orders us_east1",
+            "<region>: `us_east1` is not a region name (like `us-east1`).",
+            None,
+        ),
+        (
+            "perm protect 'dev/*'",
+            "<glob>: `dev/*` is not a database-name pattern (like `dev-*`).",
+            None,
+        ),
+        ("token revoke a/b", "<client_id>: `a/b` is not an id.", None),
+    ],
+)
+def test_a_value_not_of_its_kind_says_what_it_is_not(
+    text: str, message: str, hint: str | None
+) -> None:
+    with pytest.raises(UsageError) as exc:
+        parse(text)
+    assert exc.value.hint == hint
+    assert str(exc.value) == (f"{message} {hint}" if hint else message)
+
+
+def test_region_names_are_kept_in_lower_case() -> None:
+    assert parse("region add orders US-East1").arg("region") == "us-east1"
+
+
+def test_a_switch_is_not_read_as_a_number() -> None:
+    c = parse("db create x --vector")
+    assert c.switch("vector") is True and c.opt_num("vector") is None
+    with pytest.raises(KeyError):
+        c.num("vector")

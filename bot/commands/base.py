@@ -30,6 +30,7 @@ from bot.commands.spec import CommandSpec, Flag, Param
 from bot.commands.values import Subject, Value
 
 C = TypeVar("C", bound="Command")
+V = TypeVar("V")
 
 #: permission → its command class, filled as the command modules are imported.
 REGISTRY: dict[str, type[Command]] = {}
@@ -145,45 +146,42 @@ class Command:
             out[f.target] = getattr(self, self.field_of[f.target])
         return out
 
-    def arg(self, name: str) -> str:
+    def _typed(self, name: str, kind: type[V]) -> V | None:
+        """The value of ``name`` if it is a ``kind`` (a switch is no number), else None."""
         v = self.args.get(name)
-        if not isinstance(v, str):
+        if not isinstance(v, kind) or (kind is int and isinstance(v, bool)):
+            return None
+        return v
+
+    def _required(self, name: str, kind: type[V]) -> V:
+        v = self._typed(name, kind)
+        if v is None:
             raise KeyError(name)
         return v
+
+    def arg(self, name: str) -> str:
+        return self._required(name, str)
 
     def opt(self, name: str) -> str | None:
-        v = self.args.get(name)
-        return v if isinstance(v, str) else None
+        return self._typed(name, str)
 
     def num(self, name: str) -> int:
-        v = self.args.get(name)
-        if not isinstance(v, int) or isinstance(v, bool):
-            raise KeyError(name)
-        return v
+        return self._required(name, int)
 
     def opt_num(self, name: str) -> int | None:
-        v = self.args.get(name)
-        return v if isinstance(v, int) and not isinstance(v, bool) else None
+        return self._typed(name, int)
 
     def switch(self, name: str) -> bool | None:
-        v = self.args.get(name)
-        return v if isinstance(v, bool) else None
+        return self._typed(name, bool)
 
     def many(self, name: str) -> tuple[str, ...]:
-        v = self.args.get(name)
-        if isinstance(v, tuple):
-            return tuple(x for x in v if isinstance(x, str))
-        return ()
+        return tuple(x for x in self._typed(name, tuple) or () if isinstance(x, str))
 
     def subject(self, name: str) -> Subject:
-        v = self.args.get(name)
-        if not isinstance(v, Subject):
-            raise KeyError(name)
-        return v
+        return self._required(name, Subject)
 
     def opt_subject(self, name: str) -> Subject | None:
-        v = self.args.get(name)
-        return v if isinstance(v, Subject) else None
+        return self._typed(name, Subject)
 
     @property
     def target_dbs(self) -> tuple[str, ...]:

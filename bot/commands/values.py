@@ -89,36 +89,6 @@ def _choice(spec: CommandSpec, what: str, raw: str, choices: tuple[str, ...]) ->
     )
 
 
-def _db(raw: str, bad: Bad, field: Param | Flag | None) -> Value:
-    if not _ID_RE.match(raw):
-        raise bad(f"`{clip(raw)}` is not a database name or id.")
-    return raw
-
-
-def _dbname(raw: str, bad: Bad, field: Param | Flag | None) -> Value:
-    if not _DBNAME_RE.match(raw):
-        raise bad(
-            f"`{clip(raw)}` is not a valid database name.",
-            "Use 1–50 letters, digits, `-` or `_`, starting and ending with a letter or digit.",
-        )
-    return raw
-
-
-def _keyspace(raw: str, bad: Bad, field: Param | Flag | None) -> Value:
-    if not _KEYSPACE_RE.match(raw):
-        raise bad(
-            f"`{clip(raw)}` is not a valid keyspace name.",
-            "Use up to 48 letters, digits or `_`, starting with a letter.",
-        )
-    return raw
-
-
-def _region(raw: str, bad: Bad, field: Param | Flag | None) -> Value:
-    if not _REGION_RE.match(raw.lower()):
-        raise bad(f"`{clip(raw)}` is not a region name (like `us-east1`).")
-    return raw.lower()
-
-
 def _int(raw: str, bad: Bad, field: Param | Flag | None) -> Value:
     try:
         number = int(raw, 10)
@@ -175,22 +145,10 @@ def _channel(raw: str, bad: Bad, field: Param | Flag | None) -> Value:
     return subj
 
 
-def _glob(raw: str, bad: Bad, field: Param | Flag | None) -> Value:
-    if not _GLOB_RE.match(raw):
-        raise bad(f"`{clip(raw)}` is not a database-name pattern (like `dev-*`).")
-    return raw
-
-
 def _kv(raw: str, bad: Bad, field: Param | Flag | None) -> Value:
     key, sep, _ = raw.partition("=")
     if not sep or not key:
         raise bad(f"`{clip(raw, secret=True)}` is not a `key=value` setting.")
-    return raw
-
-
-def _id(raw: str, bad: Bad, field: Param | Flag | None) -> Value:
-    if not _ID_RE.match(raw):
-        raise bad(f"`{clip(raw)}` is not an id.")
     return raw
 
 
@@ -200,20 +158,45 @@ def _text(raw: str, bad: Bad, field: Param | Flag | None) -> Value:
     return raw
 
 
+@dataclass(frozen=True)
+class _Pattern:
+    """The check of a kind whose values match a pattern: what a value that does not is, and
+    how to write one."""
+
+    regex: re.Pattern[str]
+    not_one: str  # "is not a valid keyspace name."
+    hint: str | None = None
+    lower: bool = False  # compared and kept in lower case (region names)
+
+    def __call__(self, raw: str, bad: Bad, field: Param | Flag | None) -> Value:
+        value = raw.lower() if self.lower else raw
+        if not self.regex.match(value):
+            raise bad(f"`{clip(raw)}` {self.not_one}", self.hint)
+        return value
+
+
 #: Each kind of value and its check (any other kind is free text, not empty).
 _CHECKS: dict[str, Callable[[str, Bad, Param | Flag | None], Value]] = {
-    "db": _db,
-    "dbname": _dbname,
-    "keyspace": _keyspace,
-    "region": _region,
+    "db": _Pattern(_ID_RE, "is not a database name or id."),
+    "dbname": _Pattern(
+        _DBNAME_RE,
+        "is not a valid database name.",
+        "Use 1–50 letters, digits, `-` or `_`, starting and ending with a letter or digit.",
+    ),
+    "keyspace": _Pattern(
+        _KEYSPACE_RE,
+        "is not a valid keyspace name.",
+        "Use up to 48 letters, digits or `_`, starting with a letter.",
+    ),
+    "region": _Pattern(_REGION_RE, "is not a region name (like `us-east1`).", lower=True),
     "int": _int,
     "cidr": _cidr,
     "email": _email,
     "subject": _subject,
     "channel": _channel,
-    "glob": _glob,
+    "glob": _Pattern(_GLOB_RE, "is not a database-name pattern (like `dev-*`)."),
     "kv": _kv,
-    "id": _id,
+    "id": _Pattern(_ID_RE, "is not an id."),
 }
 
 
