@@ -157,3 +157,32 @@ def db_detail(db: DbView, actions: Sequence[tuple[str, str, bool]] = ()) -> Mess
 
 def db_status(db: DbView) -> Message:
     return plain(md("{} *{}* `{}` is {}.", emoji(db.status), db.name, db.id, db.status))
+
+
+def list_filters(status: str, cloud: str | None, glob: str | None) -> str:
+    """What a `db list` was narrowed to, as its title says it."""
+    parts = (status and f"status {status}", cloud and f"cloud {cloud}", glob and f"name `{glob}`")
+    return ", ".join(f for f in parts if f)
+
+
+def no_such_page(page: int, pages: int) -> str:
+    return (
+        f"`--page {page}`: there {'is 1 page' if pages == 1 else f'are {pages} pages'}"
+        f" of databases (1–{pages})."
+    )
+
+
+def db_actions(db_id: str, status: str, *, classic: bool) -> list[tuple[str, str, bool]]:
+    """The buttons a database in ``status`` may show (label, command, destructive), before
+    the policy keeps those the viewer may run."""
+    wanted: list[tuple[str, str, bool]] = [("Watch", f"watch {db_id}", False)]
+    if status == "ACTIVE":
+        wanted.append(("Download bundle", f"scb {db_id}", False))
+    wanted.append(("Keyspaces", f"keyspace list {db_id}", False))
+    if classic and status == "ACTIVE":
+        wanted.append(("Park", f"db park {db_id}", False))
+    if classic and status == "PARKED":
+        wanted.append(("Unpark", f"db unpark {db_id}", False))
+    if status not in {"TERMINATING", "TERMINATED"}:
+        wanted.append(("Delete", f"db delete {db_id}", True))
+    return wanted

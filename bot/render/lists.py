@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import Any
 
 from slack_sdk.models.blocks import Block, SectionBlock
 
-from bot.render.core import MAX_FIELD, Message, _clip, _mrkdwn, _msg
+from bot.render.core import MAX_FIELD, Message, _mrkdwn, _msg
 from bot.render.mrkdwn import Mrkdwn, clip, escape, join, md, ours
 
 
@@ -41,10 +39,3 @@ def key_values(title: str, pairs: Sequence[tuple[str, str]]) -> Message:
 def secret_once(title: str, secret_lines: Sequence[str], warning: str) -> Message:
     text = md("*{}*\n{}\n:warning: {}", title, join("\n", secret_lines), warning)
     return replace(_msg(escape(title), [SectionBlock(text=_mrkdwn(text))]), secret=True)
-
-
-def json_block(title: str, data: Any) -> Message:
-    body = json.dumps(data, indent=2, sort_keys=True, default=str)
-    return _msg(
-        escape(title), [SectionBlock(text=_mrkdwn(md("*{}*\n```{}```", title, _clip(body, 2800))))]
-    )

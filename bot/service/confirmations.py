@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from bot import render
 from bot.astra.models import Database
@@ -11,7 +11,6 @@ from bot.errors import BotError, ConfirmationError
 from bot.intents import Intent, parse
 from bot.policy import Decision, decide
 from bot.ports import Notifier, Replier
-from bot.render.mrkdwn import md, user
 from bot.service.audit import Auditor
 from bot.service.context import Context, Request
 from bot.service.outcome import deliver
@@ -23,41 +22,19 @@ log = logging.getLogger("astra_bot.service")
 
 
 def summary(intent: Intent, db: Database | None) -> str:
-    """What a confirmation asks about, in a few words."""
-    name = f"*{db.info.name}* (`{db.id}`, {db.status})" if db else ""
-    match intent.permission:
-        case "db.delete":
-            return f"terminate database {name}."
-        case "db.park":
-            return f"park database {name}."
-        case "keyspace.delete":
-            return f"delete keyspace `{intent.arg('keyspace')}` of {name}."
-        case "region.remove":
-            return f"remove region `{intent.arg('region')}` from {name}."
-        case "access-list.remove":
-            return f"remove `{intent.arg('cidr')}` from the access list of {name}."
-        case "token.revoke":
-            return f"revoke application token `{intent.arg('client_id')}`."
-        case "user.remove":
-            return f"remove user `{intent.arg('user')}` from the organization."
-        case "role.delete":
-            return f"delete Astra role `{intent.arg('role')}`."
-        case "telemetry.audit-log.delete":
-            return "stop streaming the organization's audit log."
-        case _:
-            return f"{intent.spec.summary.split(' (')[0]}{' on ' + name if name else ''}."
+    """What a confirmation asks about, in a few words (bot/render/confirmations.py)."""
+    target = render.Target(db.info.name, db.id, db.status) if db else None
+    return render.confirmation_summary(intent, target)
 
 
+@dataclass(frozen=True)
 class Confirmations:
     """Posts Confirm / Cancel, and runs the confirmed command from a click."""
 
-    def __init__(
-        self, ctx: Context, notifier: Notifier, auditor: Auditor, registry: Registry
-    ) -> None:
-        self.ctx = ctx
-        self.notifier = notifier
-        self.auditor = auditor
-        self.registry = registry
+    ctx: Context
+    notifier: Notifier
+    auditor: Auditor
+    registry: Registry
 
     async def ask(
         self,
@@ -86,17 +63,11 @@ class Confirmations:
             database_name=(db.info.name or db.id) if db else intent.target_db,
             thread_ts=req.thread_ts,
         )
+        prompt = render.Prompt(
+            summary_text or summary(intent, db), question, ok_label, danger, undoable
+        )
         message = render.confirmation(
-            conf_id=conf.id,
-            command=intent.canonical(),
-            summary=summary_text or summary(intent, db),
-            question=question,
-            requester_id=req.user_id,
-            expires_at=conf.expires_at,
-            needs_approval=conf.needs_approval,
-            ok_label=ok_label,
-            danger=danger,
-            undoable=undoable,
+            conf.id, intent.canonical(), req.user_id, conf.expires_at, conf.needs_approval, prompt
         )
         ts = await self.notifier.post(req.channel_id, message, thread_ts=req.thread_ts)
         if ts:
@@ -147,8 +118,7 @@ class Confirmations:
         """Still pending and not expired, or a ConfirmationError that says why."""
         conf = click.conf
         if conf.state != ConfirmationState.PENDING:
-            by = md(" by {}", user(conf.decided_by)) if conf.decided_by else ""
-            raise ConfirmationError(md("This request was already {}{}.", conf.state, by))
+            raise ConfirmationError(render.already_decided(conf.state, conf.decided_by))
         if conf.expires_at > self.ctx.now():
             return
         if await self.ctx.store.expire_confirmation(conf.id):
@@ -173,7 +143,7 @@ class Confirmations:
         if not await self.ctx.store.decide_confirmation(
             conf.id, ConfirmationState.CANCELLED, req.user_id
         ):
-            raise ConfirmationError("This request was already decided.")
+            raise ConfirmationError(render.already_decided("decided"))
         await self._update_message(click, ConfirmationState.CANCELLED)
         await self.auditor.record(
             req,
@@ -215,8 +185,7 @@ class Confirmations:
             conf.id, ConfirmationState.CONFIRMED, click.req.user_id
         ):
             fresh = await self.ctx.store.get_confirmation(conf.id)
-            state = fresh.state if fresh else "decided"
-            raise ConfirmationError(f"This request was already {state}.")
+            raise ConfirmationError(render.already_decided(fresh.state if fresh else "decided"))
         await self._update_message(click, ConfirmationState.CONFIRMED)
 
     async def _run(self, click: _Click, intent: Intent, decision: Decision) -> None:

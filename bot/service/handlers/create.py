@@ -3,115 +3,109 @@
 from __future__ import annotations
 
 import difflib
+from dataclasses import dataclass
 from typing import Any
 
 from bot import render
 from bot.astra.client import AstraClient
-from bot.astra.models import CreateDatabase, Database, is_classic_tier
+from bot.astra.models import CreateDatabase, is_classic_tier
+from bot.commands.db import CreateDatabase as CreateCommand
 from bot.errors import AstraServerError, AstraUnavailable, BotError, UsageError
-from bot.intents import Intent
 from bot.policy import Decision
 from bot.ports import Replier
 from bot.service.confirmations import Confirmations
-from bot.service.context import Context, Request
+from bot.service.context import Clock, Request
 from bot.service.forms import Regions, default_region
+from bot.service.handlers.common import OrgId
 from bot.service.operations import KINDS, RECONCILE_AFTER_S, Operations
 from bot.service.outcome import Outcome
 from bot.service.progress import Progress
-from bot.service.registry import Entry
+from bot.service.registry import Call, Handlers, confirms, handles
+from bot.settings import Settings
 from bot.store.enums import OperationState
+from bot.store.repo import Store
 
 
-class CreateHandlers:
+@dataclass(frozen=True)
+class CreateHandlers(Handlers):
     """The `db create` command."""
 
-    def __init__(
-        self,
-        ctx: Context,
-        astra: AstraClient,
-        regions: Regions,
-        ops: Operations,
-        progress: Progress,
-        confirmations: Confirmations,
-    ) -> None:
-        self.ctx = ctx
-        self.astra = astra
-        self.regions = regions
-        self.ops = ops
-        self.progress = progress
-        self.confirmations = confirmations
+    settings: Settings
+    store: Store
+    astra: AstraClient
+    regions: Regions
+    ops: Operations
+    progress: Progress
+    confirmations: Confirmations
+    org_id: OrgId
+    clock: Clock
 
-    def entries(self) -> list[Entry]:
-        return [
-            Entry("db.create", handler=self.create, confirmed=self.create_confirmed),
-        ]
+    @handles(CreateCommand)
+    async def create(self, cmd: CreateCommand, call: Call) -> Outcome:
+        return Outcome(await self._create(call.req, cmd, call.reply, None))
 
-    async def create(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        return Outcome(await self._create(req, intent, reply, None))
-
-    async def create_confirmed(self, req: Request, intent: Intent, ts: str | None) -> Outcome:
-        return Outcome(await self._create(req, intent, None, ts))
+    @confirms(CreateCommand)
+    async def create_confirmed(self, cmd: CreateCommand, call: Call) -> Outcome:
+        return Outcome(await self._create(call.req, cmd, None, call.ts))
 
     async def _create(
-        self, req: Request, intent: Intent, reply: Replier | None, message_ts: str | None
+        self, req: Request, cmd: CreateCommand, reply: Replier | None, message_ts: str | None
     ) -> str:
-        spec, cloud = await self._spec(intent)
-        org = await self.ctx.org_id()
-        if not intent.switch("allow_duplicate_name"):
+        spec, cloud = await self._spec(cmd)
+        org = await self.org_id()
+        if not cmd.allow_duplicate_name:
             twin = await self._existing_named(org, spec.name)
             if twin is not None and reply is not None:
-                await self._ask_another(req, intent, spec.name, twin)
+                await self._ask_another(req, cmd, spec.name, twin)
                 return f"duplicate name {spec.name}: confirmation posted"
         return await self._send(req, org, spec, cloud, reply, message_ts)
 
-    async def _spec(self, intent: Intent) -> tuple[CreateDatabase, str]:
+    async def _spec(self, cmd: CreateCommand) -> tuple[CreateDatabase, str]:
         """The create request (and the cloud as given), its tier, type and region checked
         before anything is sent."""
-        vector = intent.switch("vector")
-        tier = intent.opt("tier") or "serverless"
+        vector = cmd.vector
+        tier = cmd.tier or "serverless"
         if is_classic_tier(tier):
             if vector is True:
                 raise UsageError(
                     f"Vector databases are serverless: tier `{tier}` is classic.",
                     hint="Drop `--vector`, or drop `--tier`.",
-                    usage=intent.spec.usage,
+                    usage=cmd.spec.usage,
                 )
             vector = False  # `dbType: vector` is for serverless databases (official spec)
-        cloud = intent.opt("cloud") or self.ctx.settings.default_cloud
+        cloud = cmd.cloud or self.settings.default_cloud
         known = await self.regions.of(cloud)
-        region = intent.opt("region") or default_region(cloud, self.ctx.settings, known)
+        region = cmd.region or default_region(cloud, self.settings, known)
         if known and region not in known:
             near = difflib.get_close_matches(region, known, n=3, cutoff=0.5)
             raise UsageError(
                 f"`{region}` is not a region for new {cloud} databases in this organization.",
                 suggestions=[f"--region {n}" for n in near],
                 hint=f"`/astra region available --cloud {cloud}` lists them.",
-                usage=intent.spec.usage,
+                usage=cmd.spec.usage,
             )
         spec = CreateDatabase(
-            name=intent.arg("name"),
+            name=cmd.name,
             cloud_provider=cloud.upper(),
             region=region,
             tier=tier,
-            capacity_units=intent.opt_num("capacity_units") or 1,
-            keyspace=intent.opt("keyspace") or "default_keyspace",
+            capacity_units=cmd.capacity_units or 1,
+            keyspace=cmd.keyspace or "default_keyspace",
             db_type=None if vector is False else "vector",
         )
         return spec, cloud
 
     async def _ask_another(
-        self, req: Request, intent: Intent, name: str, twin: render.Twin
+        self, req: Request, cmd: CreateCommand, name: str, twin: render.Twin
     ) -> None:
         # The confirmation stores the command as typed: its click is the consent
         # (a confirmed create asks nothing again), so the channel never reads a
         # flag nobody typed.
-        decision = Decision("confirm", "duplicate name", intent.permission)
+        decision = Decision("confirm", "duplicate name", cmd.permission)
         summary, question = render.create_another(name, twin)
         await self.confirmations.ask(
             req,
-            intent,
+            cmd,
             decision,
             None,
             summary_text=summary,
@@ -133,7 +127,7 @@ class CreateHandlers:
         detail: dict[str, Any] = {"region": spec.region, "cloud": cloud, "keyspace": spec.keyspace}
         # Written before the call: a crash or an ambiguous answer leaves a row that the
         # watcher reconciles by name and creation time, instead of a forgotten database.
-        op = await self.ctx.store.add_operation(
+        op = await self.store.add_operation(
             org_id=org,
             kind=kind.kind,
             database_id="",
@@ -154,9 +148,7 @@ class CreateHandlers:
             db_id = await self.astra.create_database(spec)
         except (AstraUnavailable, AstraServerError) as err:
             # Astra may or may not have created it: the watcher will look for it.
-            await self.ctx.store.reschedule_operation(
-                op.id, self.ctx.now() + self.ops.first_check_s
-            )
+            await self.store.reschedule_operation(op.id, self.clock() + self.ops.first_check_s)
             outcome = BotError(
                 f"Astra did not answer clearly whether `{name}` was created ({err.user_message})",
                 hint="I am looking for it and will tell this channel what I find; don't "
@@ -166,10 +158,10 @@ class CreateHandlers:
                 await reply.private(render.error(outcome, req.correlation_id))
             return f"create {name}: outcome unknown, reconciling"
         except BotError:
-            await self.ctx.store.drop_operation(op.id)
+            await self.store.drop_operation(op.id)
             raise
-        await self.ctx.store.operation_sent(
-            op.id, db_id, status="PENDING", next_check_at=self.ctx.now() + self.ops.first_check_s
+        await self.store.operation_sent(
+            op.id, db_id, status="PENDING", next_check_at=self.clock() + self.ops.first_check_s
         )
         op.database_id, op.state, op.last_status = db_id, OperationState.PENDING, "PENDING"
         await self.progress.show(req, op, status="PENDING", reply=reply)
@@ -177,7 +169,7 @@ class CreateHandlers:
 
     async def _existing_named(self, org: str, name: str) -> render.Twin | None:
         """A database (or a create in flight) with this name."""
-        for op in await self.ctx.store.operations_named(org, name, "create"):
+        for op in await self.store.operations_named(org, name, "create"):
             return render.Twin(db_id=op.database_id or None, creating_by=op.requester_id)
         for d in await self.astra.list_databases():
             if d.info.name == name:

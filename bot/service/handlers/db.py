@@ -53,27 +53,17 @@ class DbHandlers(Handlers):
         if glob:
             views = [v for v in views if fnmatchcase(v.name, glob)]
         views.sort(key=lambda v: (v.name.lower(), v.id))
-        filters = ", ".join(
-            f
-            for f in (
-                status and f"status {status}",
-                cloud and f"cloud {cloud}",
-                glob and f"name `{glob}`",
-            )
-            if f
-        )
         page, pages = cmd.page or 1, render.page_count(len(views))
         if page > pages:  # the parser knows pages start at 1; only the list knows the last
-            raise UsageError(
-                f"`--page {page}`: there {'is 1 page' if pages == 1 else f'are {pages} pages'}"
-                f" of databases (1–{pages}).",
-                usage=cmd.spec.usage,
-            )
+            raise UsageError(render.no_such_page(page, pages), usage=cmd.spec.usage)
         base = cmd.without("page")
         return Outcome(
             f"listed {render.count(len(views), 'database')}",
             private=render.db_list(
-                views, filters=filters, page=page, command=base.canonical().removeprefix("/astra ")
+                views,
+                filters=render.list_filters(status, cloud, glob),
+                page=page,
+                command=base.canonical().removeprefix("/astra "),
             ),
         )
 
@@ -93,17 +83,7 @@ class DbHandlers(Handlers):
         rules = await self.ctx.rules()
         actor = await self.ctx.actor(req.user_id, rules)
         name = db.info.name or db.id
-        classic = db.is_classic
-        wanted: list[tuple[str, str, bool]] = [("Watch", f"watch {db.id}", False)]
-        if db.status == "ACTIVE":
-            wanted.append(("Download bundle", f"scb {db.id}", False))
-        wanted.append(("Keyspaces", f"keyspace list {db.id}", False))
-        if classic and db.status == "ACTIVE":
-            wanted.append(("Park", f"db park {db.id}", False))
-        if classic and db.status == "PARKED":
-            wanted.append(("Unpark", f"db unpark {db.id}", False))
-        if db.status not in {"TERMINATING", "TERMINATED"}:
-            wanted.append(("Delete", f"db delete {db.id}", True))
+        wanted = render.db_actions(db.id, db.status, classic=db.is_classic)
         allowed = []
         for label, command, danger in wanted:
             spec = parse(command).spec

@@ -2,116 +2,75 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from bot import render
 from bot.astra.client import AstraClient
 from bot.astra.models import Database, Datacenter
+from bot.commands.db import AddRegion, ListAvailableRegions, ListRegions, RemoveRegion
 from bot.errors import NotFound, UsageError
-from bot.intents import Intent
-from bot.ports import Replier
-from bot.service.context import Context, Request
+from bot.service.handlers.common import started
 from bot.service.operations import Operations
 from bot.service.outcome import Outcome
-from bot.service.registry import Entry
-from bot.service.resolve import Resolver, need
+from bot.service.registry import Call, Handlers, confirms, handles, prechecks
+from bot.service.resolve import Resolver, name_of, need
 
 
-class RegionHandlers:
+@dataclass(frozen=True)
+class RegionHandlers(Handlers):
     """The `region` commands."""
 
-    def __init__(
-        self, ctx: Context, astra: AstraClient, resolver: Resolver, ops: Operations
-    ) -> None:
-        self.ctx = ctx
-        self.astra = astra
-        self.resolver = resolver
-        self.ops = ops
+    default_cloud: str
+    astra: AstraClient
+    resolver: Resolver
+    ops: Operations
 
-    def entries(self) -> list[Entry]:
-        return [
-            Entry("region.list", handler=self.list),
-            Entry("region.add", handler=self.add, precheck=self.precheck_add),
-            Entry("region.remove", confirmed=self.remove_confirmed, precheck=self.precheck_remove),
-            Entry("region.available", handler=self.available),
-        ]
+    @handles(ListRegions)
+    async def list(self, cmd: ListRegions, call: Call) -> Outcome:
+        dcs = await self.astra.list_datacenters(call.database.id)
+        rows = [(dc.region, dc.cloud_provider or "", dc.tier, dc.status, dc.id) for dc in dcs]
+        shown = render.region_list(call.database.info.name, rows)
+        return Outcome(render.count(len(dcs), "region"), private=shown)
 
-    async def list(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
+    @prechecks(AddRegion)
+    async def precheck_add(self, cmd: AddRegion, db: Database | None) -> None:
         db = need(db)
-        dcs = await self.astra.list_datacenters(db.id)
-        lines = [
-            f"`{dc.region}` ({(dc.cloud_provider or '').lower()}, {dc.tier or '—'}) "
-            f"{dc.status or ''} · dc `{dc.id}`"
-            for dc in dcs
-        ]
-        return Outcome(
-            render.count(len(dcs), "region"),
-            private=render.bullet_list(f"Regions of {db.info.name}", lines),
-        )
-
-    async def precheck_add(self, intent: Intent, db: Database | None) -> None:
-        db, region = need(db), intent.arg("region")
-        if any(dc.region == region and dc.status != "TERMINATED" for dc in db.info.datacenters):
-            raise UsageError(
-                f"`{db.info.name or db.id}` is already in `{region}`.",
-                hint=f"`/astra region list {db.info.name or db.id}` shows its regions.",
-            )
+        if any(dc.region == cmd.region and dc.status != "TERMINATED" for dc in db.info.datacenters):
+            msg, hint = render.already_in_region(name_of(db), cmd.region)
+            raise UsageError(msg, hint=hint)
 
     async def _datacenter_in(self, db: Database, region: str) -> Datacenter:
         """The datacenter of ``db`` in ``region`` (as Astra lists them now), or NotFound."""
         dcs = [dc for dc in await self.astra.list_datacenters(db.id) if dc.status != "TERMINATED"]
         match = [dc for dc in dcs if dc.region == region]
         if not match:
-            raise NotFound(
-                f"`{db.info.name or db.id}` has no region `{region}`.",
-                hint=f"Its regions: {', '.join(f'`{dc.region}`' for dc in dcs) or 'none'}.",
-            )
+            msg, hint = render.no_region(name_of(db), region, [dc.region for dc in dcs])
+            raise NotFound(msg, hint=hint)
         return match[0]
 
-    async def precheck_remove(self, intent: Intent, db: Database | None) -> None:
-        await self._datacenter_in(need(db), intent.arg("region"))
+    @prechecks(RemoveRegion)
+    async def precheck_remove(self, cmd: RemoveRegion, db: Database | None) -> None:
+        await self._datacenter_in(need(db), cmd.region)
 
-    async def add(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        db = need(db)
-        region = intent.arg("region")
-        cloud = intent.opt("cloud") or (db.info.cloud_provider or self.ctx.settings.default_cloud)
-        await self.astra.add_datacenter(
-            db.id, cloud.upper(), region, tier=intent.opt("tier") or (db.info.tier or "serverless")
-        )
-        return Outcome(
-            await self.ops.start(
-                req,
-                "region.add",
-                db,
-                status="MAINTENANCE",
-                detail={"region": region},
-                reply=reply,
-            )
-        )
+    @handles(AddRegion)
+    async def add(self, cmd: AddRegion, call: Call) -> Outcome:
+        db = call.database
+        cloud = cmd.cloud or (db.info.cloud_provider or self.default_cloud)
+        tier = cmd.tier or (db.info.tier or "serverless")
+        await self.astra.add_datacenter(db.id, cloud.upper(), cmd.region, tier=tier)
+        return await started(self.ops, call, "region.add", db, "MAINTENANCE", region=cmd.region)
 
-    async def remove_confirmed(self, req: Request, intent: Intent, ts: str | None) -> Outcome:
-        db = await self.resolver.resolve_db(intent.arg("db"))
-        region = intent.arg("region")
-        dc = await self._datacenter_in(db, region)
+    @confirms(RemoveRegion)
+    async def remove_confirmed(self, cmd: RemoveRegion, call: Call) -> Outcome:
+        db = await self.resolver.resolve_db(cmd.db)
+        dc = await self._datacenter_in(db, cmd.region)
         await self.astra.terminate_datacenter(db.id, dc.id)
-        return Outcome(
-            await self.ops.start(
-                req,
-                "region.remove",
-                db,
-                message_ts=ts,
-                status="MAINTENANCE",
-                detail={"region": region},
-            )
-        )
+        return await started(self.ops, call, "region.remove", db, "MAINTENANCE", region=cmd.region)
 
-    async def available(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        cloud = (intent.opt("cloud") or "").upper()
-        tier = intent.opt("tier") or "serverless"
+    @handles(ListAvailableRegions)
+    async def available(self, cmd: ListAvailableRegions, call: Call) -> Outcome:
+        cloud = (cmd.cloud or "").upper()
+        tier = cmd.tier or "serverless"
         if tier == "serverless":
             # region-type=all lists a region once per type (serverless, vector): once here
             regions = await self.astra.list_serverless_regions()
@@ -120,21 +79,23 @@ class RegionHandlers:
                 for r in regions
                 if not cloud or (r.cloud_provider or "").upper() == cloud
             }
-            lines = sorted(f"`{name}` ({c}) {shown}" for (c, name), shown in once.items())
-            title = "Regions for new serverless databases"
+            message, n = render.serverless_regions(once)
         else:
             # Classic tiers: /v2/availableRegions, with this org's quotas per combination.
             combos = await self.astra.list_available_regions()
-            lines = sorted(
-                f"`{c.region}` ({c.cloud_provider.lower()}, {c.tier}) · databases "
-                f"{c.database_count_used or 0}/{c.database_count_limit or '∞'} · capacity "
-                f"units {c.capacity_units_used or 0}/{c.capacity_units_limit or '∞'}"
+            quotas = [
+                render.RegionQuota(
+                    c.region,
+                    c.cloud_provider,
+                    c.tier,
+                    c.database_count_used,
+                    c.database_count_limit,
+                    c.capacity_units_used,
+                    c.capacity_units_limit,
+                )
                 for c in combos
                 if c.tier.lower() == tier.lower()
                 and (not cloud or c.cloud_provider.upper() == cloud)
-            )
-            title = f"Regions for new {tier} databases"
-        return Outcome(
-            render.count(len(lines), "region"),
-            private=render.bullet_list(title, lines, empty="None available to this organization."),
-        )
+            ]
+            message, n = render.classic_regions(tier, quotas)
+        return Outcome(render.count(n, "region"), private=message)

@@ -9,16 +9,18 @@ from typing import Any
 from bot import render
 from bot.astra.client import AstraClient
 from bot.astra.models import TELEMETRY_KINDS, Database, canonical_telemetry_kind
+from bot.commands.org import (
+    DeleteAuditLogStream,
+    SetAuditLogStream,
+    SetMetricsExport,
+    ShowAuditLogStream,
+    ShowMetricsExport,
+)
 from bot.errors import NotFound, UsageError
-from bot.intents import Intent
-from bot.ports import Replier
-from bot.redact import MASK, mask_settings
-from bot.render.mrkdwn import md, user
-from bot.service.context import Context, Request
-from bot.service.handlers.common import clip, suggest, unwrap
+from bot.service.handlers.common import OrgId, clip, suggest, unwrap
 from bot.service.outcome import Outcome
-from bot.service.registry import Entry
-from bot.service.resolve import name_of, need
+from bot.service.registry import Call, Handlers, confirms, handles, prechecks
+from bot.service.resolve import name_of
 
 
 @dataclass(frozen=True)
@@ -187,151 +189,82 @@ def _canonical_kind(kind: str, usage: str) -> str:
     return canon
 
 
-def _show_value(value: Any) -> str:
-    if isinstance(value, list):
-        return ", ".join(_show_value(v) for v in value) or "—"
-    if isinstance(value, Mapping):
-        return ", ".join(f"{k}={_show_value(v)}" for k, v in value.items()) or "—"
-    return clip(str(value), 300) if value not in (None, "") else "—"
-
-
-def _config_pairs(config: Mapping[str, Any]) -> list[tuple[str, str]]:
-    """(destination, key=value…) pairs of a ``{kind: {…}}`` config, redacted."""
-    safe = mask_settings(config)
-    pairs: list[tuple[str, str]] = []
-    for kind, block in safe.items():
-        if isinstance(block, Mapping):
-            pairs.append(
-                (str(kind), "\n".join(f"{k}: {_show_value(v)}" for k, v in sorted(block.items())))
-            )
-        else:
-            pairs.append((str(kind), _show_value(block)))
-    return pairs
-
-
-def _summary(config: Mapping[str, Any]) -> str:
-    """``key=value`` of every setting, secrets as ``••••``, for a channel announcement."""
-    safe = mask_settings(config)
-    return ", ".join(f"{k}=••••" if v == MASK else f"{k}={_show_value(v)}" for k, v in safe.items())
-
-
-class TelemetryHandlers:
+@dataclass(frozen=True)
+class TelemetryHandlers(Handlers):
     """The `telemetry` commands."""
 
-    def __init__(self, ctx: Context, astra: AstraClient) -> None:
-        self.ctx = ctx
-        self.astra = astra
+    astra: AstraClient
+    org_id: OrgId
 
-    def entries(self) -> list[Entry]:
-        return [
-            Entry("telemetry.metrics.show", handler=self.metrics_show),
-            Entry("telemetry.metrics.set", handler=self.metrics_set),
-            Entry("telemetry.audit-log.show", handler=self.audit_log_show),
-            Entry("telemetry.audit-log.set", handler=self.audit_log_set),
-            Entry(
-                "telemetry.audit-log.delete",
-                confirmed=self.audit_log_delete_confirmed,
-                precheck=self.precheck_audit_log_delete,
-            ),
-        ]
-
-    async def metrics_show(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        db = need(db)
+    @handles(ShowMetricsExport)
+    async def metrics_show(self, cmd: ShowMetricsExport, call: Call) -> Outcome:
+        db = call.database
         config = await self.astra.get_metrics_telemetry(db.id)
         if not config:
             return Outcome(
                 f"no metrics export for {name_of(db)}",
-                private=render.plain(f"*{name_of(db)}* exports no metrics."),
+                private=render.no_metrics_export(name_of(db)),
             )
-        pairs = _config_pairs(config)
-        return Outcome(
-            f"metrics export of {name_of(db)}: {', '.join(k for k, _ in pairs)}",
-            private=render.key_values(f"Metrics export of {name_of(db)}", pairs),
-        )
+        shown, kinds = render.telemetry_config(f"Metrics export of {name_of(db)}", config)
+        return Outcome(f"metrics export of {name_of(db)}: {kinds}", private=shown)
 
-    async def metrics_set(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        db = need(db)
-        usage = intent.spec.usage
-        kind = _canonical_kind(intent.arg("kind"), usage)
-        config = build_settings(kind, parse_settings(intent.many("settings"), usage), usage)
+    @handles(SetMetricsExport)
+    async def metrics_set(self, cmd: SetMetricsExport, call: Call) -> Outcome:
+        db, usage = call.database, cmd.spec.usage
+        kind = _canonical_kind(cmd.kind, usage)
+        config = build_settings(kind, parse_settings(cmd.settings, usage), usage)
         before = await self.astra.get_metrics_telemetry(db.id)
         await self.astra.set_metrics_telemetry(db.id, kind, config)
         replaced = [k for k in before if k != kind]
-        text = md(
-            ":wrench: {} set the metrics export of *{}* to *{}*: {}.",
-            user(req.user_id),
-            name_of(db),
-            kind,
-            _summary(config),
-        )
-        if replaced:
-            text += md("\nThis replaces the export to {}.", ", ".join(replaced))
         return Outcome(
             f"metrics export of {name_of(db)} set to {kind} ({', '.join(sorted(config))})",
-            channel=render.plain(text),
+            channel=render.metrics_export_set(
+                call.req.user_id, name_of(db), kind, config, replaced
+            ),
         )
 
-    async def audit_log_show(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        config = await self.astra.get_audit_log_streaming(await self.ctx.org_id())
+    @handles(ShowAuditLogStream)
+    async def audit_log_show(self, cmd: ShowAuditLogStream, call: Call) -> Outcome:
+        config = await self.astra.get_audit_log_streaming(await self.org_id())
         if not config:
-            return Outcome(
-                "no audit-log streaming",
-                private=render.plain("The organization streams no audit log."),
-            )
-        pairs = _config_pairs(config)
-        return Outcome(
-            f"audit-log streaming: {', '.join(k for k, _ in pairs)}",
-            private=render.key_values("Audit-log streaming", pairs),
-        )
+            return Outcome("no audit-log streaming", private=render.plain(render.NO_AUDIT_LOG))
+        shown, kinds = render.telemetry_config("Audit-log streaming", config)
+        return Outcome(f"audit-log streaming: {kinds}", private=shown)
 
-    async def audit_log_set(
-        self, req: Request, intent: Intent, reply: Replier, db: Database | None
-    ) -> Outcome:
-        usage = intent.spec.usage
-        settings = parse_settings(intent.many("settings"), usage)
+    @handles(SetAuditLogStream)
+    async def audit_log_set(self, cmd: SetAuditLogStream, call: Call) -> Outcome:
+        usage = cmd.spec.usage
+        settings = parse_settings(cmd.settings, usage)
         # setAuditLogExporterConfig takes a PulsarTelemetryRequest only; `kind=pulsar` is allowed
         kind = settings.pop("kind", "pulsar")
         if kind.lower() != "pulsar":
             raise UsageError("Audit logs can only be streamed to Pulsar.", usage=usage)
         config = build_settings("pulsar", settings, usage)
-        await self.astra.set_audit_log_streaming(await self.ctx.org_id(), {"pulsar": config})
+        await self.astra.set_audit_log_streaming(await self.org_id(), {"pulsar": config})
         return Outcome(
             f"audit-log streaming set to pulsar ({', '.join(sorted(config))})",
-            channel=render.plain(
-                md(
-                    ":wrench: {} set the organization's audit-log streaming to *pulsar*: {}.",
-                    user(req.user_id),
-                    _summary(config),
-                )
-            ),
+            channel=render.audit_log_set(call.req.user_id, config),
         )
 
-    async def precheck_audit_log_delete(self, intent: Intent, db: Database | None) -> None:
-        if not await self.astra.get_audit_log_streaming(await self.ctx.org_id()):
+    @prechecks(DeleteAuditLogStream)
+    async def precheck_audit_log_delete(
+        self, cmd: DeleteAuditLogStream, db: Database | None
+    ) -> None:
+        if not await self.astra.get_audit_log_streaming(await self.org_id()):
             raise NotFound(
-                "The organization streams no audit log: nothing to stop.",
+                render.NOTHING_TO_STOP,
                 hint="`/astra telemetry audit-log show` shows its streaming.",
             )
 
-    async def audit_log_delete_confirmed(
-        self, req: Request, intent: Intent, message_ts: str | None
-    ) -> Outcome:
-        org = await self.ctx.org_id()
+    @confirms(DeleteAuditLogStream)
+    async def audit_log_delete_confirmed(self, cmd: DeleteAuditLogStream, call: Call) -> Outcome:
+        org = await self.org_id()
         if not await self.astra.get_audit_log_streaming(org):  # stopped since it was asked
             return Outcome(
                 "no audit-log streaming to delete",
-                channel=render.plain("The organization streams no audit log: nothing to stop."),
+                channel=render.plain(render.NOTHING_TO_STOP),
             )
         await self.astra.delete_audit_log_streaming(org)
         return Outcome(
-            "audit-log streaming deleted",
-            channel=render.plain(
-                md(":wastebasket: Stopped audit-log streaming (asked by {}).", user(req.user_id))
-            ),
+            "audit-log streaming deleted", channel=render.audit_log_stopped(call.req.user_id)
         )
