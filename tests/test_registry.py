@@ -72,3 +72,12 @@ def test_two_handlers_of_one_command_in_a_module_are_refused() -> None:
 
     with pytest.raises(TypeError, match="two handlers of GetDatabase"):
         Twice().entries()
+
+
+def test_every_confirmation_summary_names_a_destructive_command() -> None:
+    """The summaries' table (bot/render/confirmations.py) has one line per command that asks."""
+    from bot.intents import COMMANDS
+    from bot.render.confirmations import ASKS
+
+    destructive = {s.permission for s in COMMANDS if s.destructive}
+    assert set(ASKS) == destructive
