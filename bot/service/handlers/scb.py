@@ -19,27 +19,30 @@ from bot.service.views import db_view
 BUNDLE_TTL = 300
 
 
-def _bundle_ttl(url: str) -> int:
-    """Seconds the signed URL lives: its ``X-Amz-Expires``, else about 5 minutes."""
-    try:
-        values = parse_qs(urlsplit(url).query).get("X-Amz-Expires") or []
-        return max(0, int(values[0])) if values else BUNDLE_TTL
-    except (ValueError, IndexError):
-        return BUNDLE_TTL
-
-
 @dataclass(frozen=True)
 class ScbHandlers(Handlers):
     """The `scb` command."""
 
     astra: AstraClient
+    #: the time now: a signed link says how long it lives, the message says until when
     clock: Clock
+
+    @staticmethod
+    def _bundle_ttl(url: str) -> int:
+        """Seconds the signed URL lives: its ``X-Amz-Expires``, else about 5 minutes."""
+        try:
+            values = parse_qs(urlsplit(url).query).get("X-Amz-Expires") or []
+            return max(0, int(values[0])) if values else BUNDLE_TTL
+        except (ValueError, IndexError):
+            return BUNDLE_TTL
 
     @handles(GetSecureBundle)
     async def scb(self, cmd: GetSecureBundle, call: Call) -> Outcome:
-        db = call.database
-        name, region = name_of(db), cmd.region
-        bundles = await self.astra.secure_bundle_urls(db.id, all_regions=region is not None)
+        region = cmd.region  # one region's bundle, else the first region's
+        bundles = await self.astra.secure_bundle_urls(
+            call.database.id, all_regions=region is not None
+        )
+        db, name = call.database, name_of(call.database)
         if region is not None:
             chosen = [b for b in bundles if (b.region or "").lower() == region.lower()]
             if not chosen:
@@ -51,7 +54,7 @@ class ScbHandlers(Handlers):
             raise NotFound(f"Astra gave no secure connect bundle for `{name}`.")
         bundle = chosen[0]
         where = bundle.region or db.info.region or "?"
-        ttl = _bundle_ttl(bundle.download_url)
+        ttl = self._bundle_ttl(bundle.download_url)
         others = [r for r in db_view(db).regions if r != where] if region is None else []
         return Outcome(
             f"secure connect bundle link for {name} ({where}) sent privately",

@@ -191,7 +191,8 @@ def _canonical_kind(kind: str, usage: str) -> str:
 
 @dataclass(frozen=True)
 class TelemetryHandlers(Handlers):
-    """The `telemetry` commands."""
+    """The `telemetry` commands: metrics are exported per database (the Astra DevOps API's
+    ``/v2/databases/{id}/telemetry/metrics``), audit logs streamed per organization."""
 
     astra: AstraClient
     org_id: OrgId
