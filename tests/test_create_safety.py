@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bot.render import ACTION_CONFIRM
+from bot.store.enums import OperationState
 from tests.conftest import ServiceHarness
 
 
@@ -93,6 +94,8 @@ async def test_terminate_refused_in_maintenance_is_retried_when_active(
     await shell_bot.click(ACTION_CONFIRM, conf)
     terminates = [r for r in shell_bot.emulator.requests if r.path.endswith("/terminate")]
     assert len(terminates) == 1  # refused with 409
+    (op,) = await shell_bot.components.store.pending_operations()
+    assert op.state == OperationState.RETRYING  # the watcher sends it again
     await shell_bot.components.watcher.tick()
     assert shell_bot.emulator.status_of(db_id) == "MAINTENANCE"
     shell_bot.emulator.set_status(db_id, "ACTIVE")

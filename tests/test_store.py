@@ -47,15 +47,17 @@ def test_enum_values_are_the_stored_strings() -> None:
     ]
     assert {str(s) for s in OperationState} == {
         "sending",
+        "retrying",
         "pending",
         "done",
         "failed",
         "timed_out",
         "unknown",
     }
-    assert set(OPEN_STATES) == {"pending", "sending"}
+    assert set(OPEN_STATES) == {"pending", "sending", "retrying"}
     assert [s for s in OperationState if s.is_open] == [
         OperationState.SENDING,
+        OperationState.RETRYING,
         OperationState.PENDING,
     ]
     assert {str(s) for s in NoticeState} == {"pending", "sent", "failed"}

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from bot.store.enums import OperationKind, OperationState
+from bot.store.models import Operation
+from bot.store.operations import NewOperation
 from tests.conftest import ServiceHarness
 
 
@@ -67,3 +70,61 @@ async def test_watches_alone_are_looked_at_every_watch_interval(
     shell_bot.clock.advance(30)
     await w.tick()
     assert "ACTIVE → MAINTENANCE" in shell_bot.notifier.posts[-1][1].text
+
+
+async def _operation_in(
+    h: ServiceHarness, state: OperationState, kind: OperationKind, name: str, db_id: str
+) -> str:
+    async with h.components.store.transaction() as tx:
+        op = await tx.operations.add(
+            NewOperation(
+                org_id="org-1",
+                kind=kind,
+                database_id=db_id,
+                database_name=name,
+                target_status="TERMINATED" if kind == OperationKind.TERMINATE else "ACTIVE",
+                channel_id="C1",
+                requester_id="U1",
+                correlation_id="c1",
+                timeout_s=3600,
+                first_check_in=0,
+                state=state,
+            )
+        )
+        return op.id
+
+
+async def _state_of(h: ServiceHarness, op_id: str) -> tuple[str, str, str | None]:
+    async with h.components.store.transaction() as tx:
+        op = await tx.session.get(Operation, op_id)
+        assert op is not None
+        return op.state, op.database_id, op.last_status
+
+
+async def test_the_watcher_handles_each_state(shell_bot: ServiceHarness) -> None:
+    """``sending`` is a create reconciled by name, ``retrying`` a terminate sent again,
+    ``pending`` followed to its target; a finished one is not looked at."""
+    h = shell_bot
+    made = h.emulator.add_database("made")
+    busy = h.emulator.add_database("busy")
+    ready = h.emulator.add_database("ready")
+    sending = await _operation_in(h, OperationState.SENDING, OperationKind.CREATE, "made", "")
+    retrying = await _operation_in(
+        h, OperationState.RETRYING, OperationKind.TERMINATE, "busy", busy
+    )
+    pending = await _operation_in(h, OperationState.PENDING, OperationKind.CREATE, "ready", ready)
+    finished = [
+        await _operation_in(h, state, OperationKind.CREATE, f"f-{state}", "")
+        for state in OperationState
+        if not state.is_open
+    ]
+    h.clock.advance(1)
+    result = await h.components.watcher.tick()
+    assert result.claimed == 3 and result.finished == 1
+    assert await _state_of(h, sending) == (OperationState.PENDING, made, "ACTIVE")
+    assert await _state_of(h, retrying) == (OperationState.PENDING, busy, "TERMINATING")
+    assert h.emulator.count("POST", f"/v2/databases/{busy}/terminate") == 1
+    assert h.emulator.count("POST", f"/v2/databases/{made}/terminate") == 0
+    assert (await _state_of(h, pending))[0] == OperationState.DONE
+    for op_id, state in zip(finished, [s for s in OperationState if not s.is_open], strict=True):
+        assert (await _state_of(h, op_id))[0] == state

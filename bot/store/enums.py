@@ -27,11 +27,13 @@ class OperationState(StrEnum):
     """Where an operation stands (``operations.state``).
 
     ``SENDING`` is written before an Astra call whose outcome is not yet known (a create the
-    watcher reconciles by name) and also marks a terminate Astra refused while the database
-    was busy, which the watcher sends again (its ``detail`` says ``"retry": "terminate"``).
+    watcher reconciles by name, bot/watcher/reconcile.py); ``RETRYING`` marks a terminate
+    Astra refused (409) while the database was busy, which the watcher sends again once the
+    database can take it. Both end in ``PENDING`` once Astra took the request.
     """
 
     SENDING = "sending"
+    RETRYING = "retrying"
     PENDING = "pending"
     DONE = "done"
     FAILED = "failed"
@@ -45,7 +47,14 @@ class OperationState(StrEnum):
 
 
 #: The states of an operation still followed; every query for unfinished operations uses it.
-OPEN_STATES: tuple[OperationState, ...] = (OperationState.PENDING, OperationState.SENDING)
+OPEN_STATES: tuple[OperationState, ...] = (
+    OperationState.PENDING,
+    OperationState.SENDING,
+    OperationState.RETRYING,
+)
+
+#: The states of an operation whose request Astra has not (yet) taken.
+UNSENT_STATES: tuple[OperationState, ...] = (OperationState.SENDING, OperationState.RETRYING)
 
 
 class NoticeState(StrEnum):

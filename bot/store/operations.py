@@ -2,8 +2,9 @@
 
 An operation is written ``sending`` *before* the Astra call whose outcome it tracks, so a
 crash or an ambiguous answer leaves a row the watcher reconciles instead of a forgotten
-change; every state change that must happen once is a conditional UPDATE whose row count
-says who won.
+change (``retrying``: a terminate Astra refused while busy, sent again by the watcher).
+Every state change that must happen once is a conditional UPDATE whose row count says who
+won.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
 
-from bot.store.enums import OperationKind, OperationState
+from bot.store.enums import UNSENT_STATES, OperationKind, OperationState
 from bot.store.leases import claim
 from bot.store.models import Operation, open_operation
 
@@ -103,7 +104,8 @@ class OperationRepo:
         detail: dict[str, Any] | None = None,
         next_check_at: float | None = None,
     ) -> bool:
-        """Astra accepted the change: the operation is now followed (SENDING → PENDING)."""
+        """Astra accepted the change: the operation is now followed (SENDING or RETRYING →
+        PENDING)."""
         values: dict[str, Any] = {
             "database_id": database_id,
             "state": OperationState.PENDING,
@@ -117,7 +119,7 @@ class OperationRepo:
             values["next_check_at"] = next_check_at
         res = await self.s.execute(
             update(Operation)
-            .where(Operation.id == op_id, Operation.state == OperationState.SENDING)
+            .where(Operation.id == op_id, Operation.state.in_(UNSENT_STATES))
             .values(**values)
         )
         return res.rowcount == 1  # type: ignore[attr-defined,no-any-return]

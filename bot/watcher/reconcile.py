@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 
 from bot import render
@@ -21,22 +20,18 @@ TERMINABLE = {"ACTIVE", "PARKED", "HIBERNATED", "ERROR"}
 
 
 class Reconciler:
-    """Operations still in state ``sending``: their request was not known to be sent."""
+    """Operations whose request Astra has not taken yet: ``sending`` (a create to reconcile)
+    and ``retrying`` (a terminate to send again)."""
 
     def __init__(self, follower: OperationFollower, reconcile_timeout: float) -> None:
         self.follower = follower
         self.deps = follower.deps
         self.reconcile_timeout = reconcile_timeout
 
-    async def look(self, op: Operation, dbs: dict[str, Database]) -> int:
-        """The operations this ended (0 or 1)."""
-        if json.loads(op.detail or "{}").get("retry") == "terminate":
-            return await self._retry_terminate(op, dbs)
-        return await self._reconcile_create(op, dbs)
-
-    async def _reconcile_create(self, op: Operation, dbs: dict[str, Database]) -> int:
+    async def reconcile_create(self, op: Operation, dbs: dict[str, Database]) -> int:
         """A create whose outcome is unknown (crash or ambiguous answer): adopt the database
-        Astra made for it, or tell the channel plainly that nothing was found."""
+        Astra made for it, or tell the channel plainly that nothing was found. How many
+        operations this ended (0 or 1)."""
         d = self.deps
         tracked = await d.store.tracked_database_ids(op.org_id)
         since = op.created_at - 120  # tolerate clock skew between the bot and Astra
@@ -69,9 +64,10 @@ class Reconciler:
         )
         return 1 if ended else 0
 
-    async def _retry_terminate(self, op: Operation, dbs: dict[str, Database]) -> int:
+    async def retry_terminate(self, op: Operation, dbs: dict[str, Database]) -> int:
         """A terminate refused (409) while the database was busy: send it again once the
-        database is ACTIVE (or PARKED), as Terraform does."""
+        database is ACTIVE (or PARKED), as Terraform does. How many operations this ended
+        (0 or 1)."""
         d = self.deps
         db = dbs.get(op.database_id)
         now = d.clock()

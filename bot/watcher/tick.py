@@ -34,6 +34,7 @@ from bot.ports import Notifier, RedactedNotifier
 from bot.redact import Redactor
 from bot.render import DbView
 from bot.settings import Settings
+from bot.store.enums import OperationState
 from bot.store.models import Operation, Subscription
 from bot.store.repo import Store
 from bot.watcher.astra_reads import list_by_org
@@ -155,8 +156,10 @@ class Watcher:
             dbs = by_org.get(op.org_id)
             if dbs is None:
                 await self.operations.unanswered(op)
-            elif op.state == "sending":
-                result.finished += await self.reconciler.look(op, dbs)
+            elif op.state == OperationState.SENDING:
+                result.finished += await self.reconciler.reconcile_create(op, dbs)
+            elif op.state == OperationState.RETRYING:
+                result.finished += await self.reconciler.retry_terminate(op, dbs)
             else:
                 done, reads = await self.operations.advance(op, dbs)
                 result.finished += done

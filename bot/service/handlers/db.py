@@ -132,7 +132,7 @@ class DbHandlers(Handlers):
                 status=current,
                 detail={"retry": "terminate"},
                 reply=None,
-                state=OperationState.SENDING,
+                state=OperationState.RETRYING,
             )
             return Outcome(f"terminate {db.id} waits for {current} to end")
         return Outcome(
