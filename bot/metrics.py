@@ -159,8 +159,80 @@ class PeerHealth:
 # ---------------------------------------------------------------------------- metrics
 
 
+#: Counters: the name after ``astra_bot_`` → (labels, help).
+COUNTERS: dict[str, tuple[tuple[str, ...], str]] = {
+    "commands": (
+        ("intent", "outcome"),
+        "Commands and clicks, by intent (the command's permission) and outcome (allowed, "
+        "denied, failed, invalid, confirm, approve, cancelled, expired, form).",
+    ),
+    "astra_requests": (
+        ("method", "endpoint", "status"),
+        "DevOps API requests (each attempt), by method, path template and status (HTTP "
+        "status, or timeout / unreachable).",
+    ),
+    "slack_api_requests": (
+        ("method", "outcome"),
+        "Slack Web API requests (each attempt), by method and outcome (ok, error, "
+        "ratelimited, http_error, unreachable).",
+    ),
+    "slack_api_ratelimited": (
+        ("method",),
+        "Slack Web API answers 429 (rate limited), retried ones included.",
+    ),
+    "slack_refused": (
+        ("method", "error"),
+        "Messages Slack refused as malformed (invalid_blocks, msg_too_long, ...), by method "
+        "(or response_url) and error; each was sent again as plain text.",
+    ),
+    "operations_finished": (
+        ("kind", "outcome"),
+        "Long Astra operations this process saw end, by kind and outcome (done, failed, "
+        "timed_out, unknown).",
+    ),
+    "watcher_ticks": (("result",), "Watcher passes, by result (ok, failed)."),
+    "notices_sent": ((), "Channel notices Slack accepted."),
+    "notices_failed": ((), "Channel notices Slack refused (retried later)."),
+}
+
+#: Gauges: the name after ``astra_bot_`` → (labels, help).
+GAUGES: dict[str, tuple[tuple[str, ...], str]] = {
+    "operations_pending": (
+        ("kind",),
+        "Long Astra operations not finished yet (from the store, at scrape time).",
+    ),
+    "watcher_last_tick_timestamp_seconds": (
+        (),
+        "Unix time of the last watcher pass of this process that completed.",
+    ),
+    "watcher_lag_seconds": (
+        (),
+        "How overdue the most overdue pending operation is (from the store, at scrape time; "
+        "0 when none is late).",
+    ),
+    "notices_pending": ((), "Channel notices waiting to be sent (from the store, at scrape time)."),
+    "work": (
+        ("state",),
+        "Commands and clicks acked and not finished, in this process: state running (started; "
+        "most wait on Astra or Slack) or queued (waiting for a slot; at scrape time).",
+    ),
+    "peer_up": (("peer",), "1 if the last answer of the peer (slack, astra) was usable."),
+}
+
+#: Histograms: the name after ``astra_bot_`` → (labels, buckets, help).
+HISTOGRAMS: dict[str, tuple[tuple[str, ...], tuple[float, ...], str]] = {
+    "ack_seconds": (
+        ("kind",),
+        ACK_BUCKETS,
+        "Time from Bolt's dispatch of a Slack request to its ack.",
+    ),
+    "astra_request_seconds": (("method", "endpoint"), CALL_BUCKETS, "DevOps API request latency."),
+    "watcher_tick_seconds": ((), TICK_BUCKETS, "Duration of one watcher pass."),
+}
+
+
 class Metrics:
-    """Every metric of one bot process, in a registry of its own."""
+    """Every metric of one bot process, in a registry of its own (the tables above)."""
 
     def __init__(
         self,
@@ -168,132 +240,34 @@ class Metrics:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
     ) -> None:
-        self.registry = CollectorRegistry(auto_describe=True)
+        self.registry = r = CollectorRegistry(auto_describe=True)
         self.peers = PeerHealth(clock)
         self.wall_clock = wall_clock
-        r = self.registry
-        self.commands = Counter(
-            "astra_bot_commands",
-            "Commands and clicks, by intent (the command's permission) "
-            "and outcome (allowed, denied, failed, invalid, confirm, approve, cancelled, "
-            "expired, form).",
-            ["intent", "outcome"],
-            registry=r,
-        )
-        self.ack_seconds = Histogram(
-            "astra_bot_ack_seconds",
-            "Time from Bolt's dispatch of a Slack request to its ack.",
-            ["kind"],
-            buckets=ACK_BUCKETS,
-            registry=r,
-        )
-        self.astra_requests = Counter(
-            "astra_bot_astra_requests",
-            "DevOps API requests (each attempt), by method, path "
-            "template and status (HTTP status, or timeout / unreachable).",
-            ["method", "endpoint", "status"],
-            registry=r,
-        )
-        self.astra_seconds = Histogram(
-            "astra_bot_astra_request_seconds",
-            "DevOps API request latency.",
-            ["method", "endpoint"],
-            buckets=CALL_BUCKETS,
-            registry=r,
-        )
-        self.slack_requests = Counter(
-            "astra_bot_slack_api_requests",
-            "Slack Web API requests (each attempt), by method "
-            "and outcome (ok, error, ratelimited, http_error, unreachable).",
-            ["method", "outcome"],
-            registry=r,
-        )
-        self.slack_ratelimited = Counter(
-            "astra_bot_slack_api_ratelimited",
-            "Slack Web API answers 429 (rate limited), retried ones included.",
-            ["method"],
-            registry=r,
-        )
-        self.slack_refused = Counter(
-            "astra_bot_slack_refused",
-            "Messages Slack refused as malformed (invalid_blocks, "
-            "msg_too_long, ...), by method (or response_url) and error; each was sent again "
-            "as plain text.",
-            ["method", "error"],
-            registry=r,
-        )
-        self.operations_pending = Gauge(
-            "astra_bot_operations_pending",
-            "Long Astra operations not finished yet (from the store, at scrape time).",
-            ["kind"],
-            registry=r,
-        )
-        self.operations_finished = Counter(
-            "astra_bot_operations_finished",
-            "Long Astra operations this process saw end, by "
-            "kind and outcome (done, failed, timed_out, unknown).",
-            ["kind", "outcome"],
-            registry=r,
-        )
-        self.watcher_ticks = Counter(
-            "astra_bot_watcher_ticks",
-            "Watcher passes, by result (ok, failed).",
-            ["result"],
-            registry=r,
-        )
-        self.watcher_tick_seconds = Histogram(
-            "astra_bot_watcher_tick_seconds",
-            "Duration of one watcher pass.",
-            buckets=TICK_BUCKETS,
-            registry=r,
-        )
-        self.watcher_last_tick = Gauge(
-            "astra_bot_watcher_last_tick_timestamp_seconds",
-            "Unix time of the last watcher pass of this process that completed.",
-            registry=r,
-        )
-        self.watcher_lag = Gauge(
-            "astra_bot_watcher_lag_seconds",
-            "How overdue the most overdue pending operation "
-            "is (from the store, at scrape time; 0 when none is late).",
-            registry=r,
-        )
-        self.notices_sent = Counter(
-            "astra_bot_notices_sent", "Channel notices Slack accepted.", registry=r
-        )
-        self.notices_failed = Counter(
-            "astra_bot_notices_failed", "Channel notices Slack refused (retried later).", registry=r
-        )
-        self.notices_pending = Gauge(
-            "astra_bot_notices_pending",
-            "Channel notices waiting to be sent (from the store, at scrape time).",
-            registry=r,
-        )
-        self.work = Gauge(
-            "astra_bot_work",
-            "Commands and clicks acked and not finished, in this process: "
-            "state running (started; most wait on Astra or Slack) or queued (waiting for a "
-            "slot; at scrape time).",
-            ["state"],
-            registry=r,
-        )
-        self.peer_up = Gauge(
-            "astra_bot_peer_up",
-            "1 if the last answer of the peer (slack, astra) was usable.",
-            ["peer"],
-            registry=r,
-        )
+        self.counters = {
+            name: Counter(f"astra_bot_{name}", text, labels, registry=r)
+            for name, (labels, text) in COUNTERS.items()
+        }
+        self.gauges = {
+            name: Gauge(f"astra_bot_{name}", text, labels, registry=r)
+            for name, (labels, text) in GAUGES.items()
+        }
+        self.histograms = {
+            name: Histogram(f"astra_bot_{name}", text, labels, buckets=buckets, registry=r)
+            for name, (labels, buckets, text) in HISTOGRAMS.items()
+        }
         self._kinds: set[str] = set()
 
     # ------------------------------------------------------------------ commands, acks
 
     def command(self, permission: str | None, decision: str) -> None:
         """One audit row written (a command or a click)."""
-        self.commands.labels(intent_label(permission), OUTCOMES.get(decision, "other")).inc()
+        self.counters["commands"].labels(
+            intent_label(permission), OUTCOMES.get(decision, "other")
+        ).inc()
 
     def ack(self, kind: str, seconds: float) -> None:
         kind = kind if kind in {"command", "action", "view", "event", "options"} else "other"
-        self.ack_seconds.labels(kind).observe(max(0.0, seconds))
+        self.histograms["ack_seconds"].labels(kind).observe(max(0.0, seconds))
 
     # ------------------------------------------------------------------ Astra
 
@@ -311,8 +285,8 @@ class Metrics:
             if (status.isdigit() and len(status) == 3) or status in {"timeout", "unreachable"}
             else "other"
         )
-        self.astra_requests.labels(method, endpoint, status).inc()
-        self.astra_seconds.labels(method, endpoint).observe(max(0.0, seconds))
+        self.counters["astra_requests"].labels(method, endpoint, status).inc()
+        self.histograms["astra_request_seconds"].labels(method, endpoint).observe(max(0.0, seconds))
         code = int(status) if status.isdigit() else 0
         ok = 0 < code < 500 and code != 401
         detail = {401: "token rejected (401)", 0: status}.get(code, f"HTTP {status}")
@@ -325,12 +299,12 @@ class Metrics:
         name = slack_method(method)
         if status == 429:
             outcome = "ratelimited"
-            self.slack_ratelimited.labels(name).inc()
+            self.counters["slack_api_ratelimited"].labels(name).inc()
         elif status >= 400:
             outcome = "http_error"
         else:
             outcome = "ok" if ok else "error"
-        self.slack_requests.labels(name, outcome).inc()
+        self.counters["slack_api_requests"].labels(name, outcome).inc()
         auth_broken = error in {
             "invalid_auth",
             "not_authed",
@@ -344,47 +318,47 @@ class Metrics:
     def slack_refusal(self, method: str, error: str) -> None:
         """A payload Slack refused as malformed; ``error`` is one of ``MALFORMED`` codes."""
         name = method if method == "response_url" else slack_method(method)
-        self.slack_refused.labels(name, error if _KIND.match(error) else "other").inc()
+        self.counters["slack_refused"].labels(name, error if _KIND.match(error) else "other").inc()
 
     def slack_unreachable(self, method: str, reason: str) -> None:
-        self.slack_requests.labels(slack_method(method), "unreachable").inc()
+        self.counters["slack_api_requests"].labels(slack_method(method), "unreachable").inc()
         self._peer("slack", False, reason)
 
     def _peer(self, peer: str, ok: bool, detail: str) -> None:
         self.peers.record(peer, ok, detail)
-        self.peer_up.labels(peer).set(1 if ok else 0)
+        self.gauges["peer_up"].labels(peer).set(1 if ok else 0)
 
     # ------------------------------------------------------------------ watcher, notices
 
     def watcher_tick(self, seconds: float, *, ok: bool = True) -> None:
-        self.watcher_ticks.labels("ok" if ok else "failed").inc()
+        self.counters["watcher_ticks"].labels("ok" if ok else "failed").inc()
         if ok:
-            self.watcher_tick_seconds.observe(max(0.0, seconds))
-            self.watcher_last_tick.set(self.wall_clock())
+            self.histograms["watcher_tick_seconds"].observe(max(0.0, seconds))
+            self.gauges["watcher_last_tick_timestamp_seconds"].set(self.wall_clock())
 
     def operation_finished(self, kind: str, outcome: str) -> None:
         kind = kind if _KIND.match(kind) else "other"
         outcome = outcome if outcome in {"done", "failed", "timed_out", "unknown"} else "other"
-        self.operations_finished.labels(kind, outcome).inc()
+        self.counters["operations_finished"].labels(kind, outcome).inc()
 
     def notices(self, *, sent: int = 0, failed: int = 0) -> None:
         if sent:
-            self.notices_sent.inc(sent)
+            self.counters["notices_sent"].inc(sent)
         if failed:
-            self.notices_failed.inc(failed)
+            self.counters["notices_failed"].inc(failed)
 
     def set_work(self, running: int, queued: int) -> None:
-        self.work.labels("running").set(running)
-        self.work.labels("queued").set(queued)
+        self.gauges["work"].labels("running").set(running)
+        self.gauges["work"].labels("queued").set(queued)
 
     async def refresh_from_store(self, store: Store, now: float | None = None) -> None:
         """Gauges that describe the shared store (the same in every replica): pending
         operations by kind, pending notices, and the watcher's lag."""
         now = self.wall_clock() if now is None else now
         self.set_pending(await store.pending_counts())
-        self.notices_pending.set(await store.pending_notice_count())
+        self.gauges["notices_pending"].set(await store.pending_notice_count())
         due = await store.next_due_at()
-        self.watcher_lag.set(max(0.0, now - due) if due is not None else 0.0)
+        self.gauges["watcher_lag_seconds"].set(max(0.0, now - due) if due is not None else 0.0)
 
     def set_pending(self, by_kind: Mapping[str, int]) -> None:
         counts: dict[str, int] = {}
@@ -393,7 +367,7 @@ class Metrics:
             counts[label] = counts.get(label, 0) + n
         self._kinds |= counts.keys()
         for kind in self._kinds:
-            self.operations_pending.labels(kind).set(counts.get(kind, 0))
+            self.gauges["operations_pending"].labels(kind).set(counts.get(kind, 0))
 
     # ------------------------------------------------------------------ exposition
 

@@ -157,13 +157,42 @@ def decide(
     destructive as one, for an instance that is (the first entry of an access list).
     """
     perm = spec.permission
-    needs = least_role(perm)
     if spec.open_to_all:
         return Decision("allow", "open to everyone", perm)
+    granting = _granting(rules, actor, place, spec, db_name, db_known)
+    if not granting:
+        return _not_granted(rules, actor, place, spec, db_name, who)
+    needs = least_role(perm)
+    granted = tuple(b.describe() for b in granting)
+    guard = None if spec.noun in ADMINISTRATION else _guard_for(rules, place)
+    if guard is not None and not permits(rules.role_permissions(guard), perm):
+        reason = md(
+            "`/astra {}` is not allowed in this channel: it is guarded to {} (needs {}).",
+            spec.name,
+            guard,
+            needs,
+        )
+        return Decision("deny", reason, perm, granted, capped_by=guard, needs=needs)
+    if not (spec.destructive or destructive):
+        return Decision("allow", "allowed", perm, granted)
+    if db_name is not None and any(fnmatchcase(db_name, g) for g in rules.protected):
+        reason = md("`{}` is protected: a second person must approve.", db_name)
+        return Decision("approve", reason, perm, granted_by=granted)
+    return Decision("confirm", "destructive: needs a confirmation click", perm, granted)
 
+
+def _granting(
+    rules: Rules,
+    actor: Actor,
+    place: Place,
+    spec: CommandSpec,
+    db_name: str | None,
+    db_known: bool,
+) -> list[Binding]:
+    """The bindings that grant ``spec`` here on ``db_name`` (before any guard)."""
     granting: list[Binding] = []
     for b in _applicable(rules, actor, place):
-        if not permits(rules.role_permissions(b.role), perm):
+        if not permits(rules.role_permissions(b.role), spec.permission):
             continue
         if b.db_glob is not None:
             if db_name is None and db_known:
@@ -172,53 +201,33 @@ def decide(
             elif db_name is not None and not fnmatchcase(db_name, b.db_glob):
                 continue
         granting.append(b)
+    return granting
 
-    if not granting:
-        scoped = any(
-            b.db_glob and permits(rules.role_permissions(b.role), perm)
-            for b in _applicable(rules, actor, place)
-        )
-        where = md(" on `{}`", db_name) if db_name and scoped else ""
-        return Decision(
-            "deny",
-            md(
-                "{} not allowed to run `/astra {}`{} (needs role {}).",
-                "you are" if who is None else md("{} is", who),
-                spec.name,
-                where,
-                needs,
-            ),
-            perm,
-            needs=needs,
-        )
 
-    guard = None if spec.noun in ADMINISTRATION else _guard_for(rules, place)
-    if guard is not None and not permits(rules.role_permissions(guard), perm):
-        return Decision(
-            "deny",
-            md(
-                "`/astra {}` is not allowed in this channel: it is guarded to {} (needs {}).",
-                spec.name,
-                guard,
-                needs,
-            ),
-            perm,
-            granted_by=tuple(b.describe() for b in granting),
-            capped_by=guard,
-            needs=needs,
-        )
-
-    granted = tuple(b.describe() for b in granting)
-    if spec.destructive or destructive:
-        if db_name is not None and any(fnmatchcase(db_name, g) for g in rules.protected):
-            return Decision(
-                "approve",
-                md("`{}` is protected: a second person must approve.", db_name),
-                perm,
-                granted_by=granted,
-            )
-        return Decision("confirm", "destructive: needs a confirmation click", perm, granted)
-    return Decision("allow", "allowed", perm, granted)
+def _not_granted(
+    rules: Rules,
+    actor: Actor,
+    place: Place,
+    spec: CommandSpec,
+    db_name: str | None,
+    who: str | None,
+) -> Decision:
+    """No binding grants it: denied, saying the least role that would."""
+    perm = spec.permission
+    needs = least_role(perm)
+    scoped = any(
+        b.db_glob and permits(rules.role_permissions(b.role), perm)
+        for b in _applicable(rules, actor, place)
+    )
+    where = md(" on `{}`", db_name) if db_name and scoped else ""
+    reason = md(
+        "{} not allowed to run `/astra {}`{} (needs role {}).",
+        "you are" if who is None else md("{} is", who),
+        spec.name,
+        where,
+        needs,
+    )
+    return Decision("deny", reason, perm, needs=needs)
 
 
 def visible_commands(rules: Rules, actor: Actor, place: Place) -> list[CommandSpec]:

@@ -32,8 +32,6 @@ KNOWN_CLASSES: dict[str, str] = {}
 KNOWN_FUNCTIONS: dict[str, str] = {
     "bot/cli/doctor.py:check_settings": "63 lines",
     "bot/cli/doctor.py:diagnose": "63 lines",
-    "bot/metrics.py:__init__": "66 lines",
-    "bot/policy.py:decide": "72 lines",
 }
 # "path:function" → why (complexity over 12)
 KNOWN_COMPLEX: dict[str, str] = {
