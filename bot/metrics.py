@@ -355,9 +355,12 @@ class Metrics:
         """Gauges that describe the shared store (the same in every replica): pending
         operations by kind, pending notices, and the watcher's lag."""
         now = self.wall_clock() if now is None else now
-        self.set_pending(await store.pending_counts())
-        self.gauges["notices_pending"].set(await store.pending_notice_count())
-        due = await store.next_due_at()
+        async with store.transaction(doing="reading the backlog for the metrics") as tx:
+            pending = await tx.operations.open_counts()
+            notices = await tx.notices.pending_count()
+            due = await tx.operations.next_due_at()
+        self.set_pending(pending)
+        self.gauges["notices_pending"].set(notices)
         self.gauges["watcher_lag_seconds"].set(max(0.0, now - due) if due is not None else 0.0)
 
     def set_pending(self, by_kind: Mapping[str, int]) -> None:

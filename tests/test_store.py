@@ -78,16 +78,19 @@ async def test_an_operation_round_trips_through_its_enums(store: Store) -> None:
         first_check_in=0,
         state=OperationState.SENDING,
     )
-    assert await store.tracked_database_ids("o") == set()
+    async with store.transaction() as tx:
+        assert await tx.operations.tracked_database_ids("o") == set()
     assert await store.operation_sent(op.id, "db-id", status="PENDING")
-    assert await store.tracked_database_ids("o") == {"db-id"}
+    async with store.transaction() as tx:
+        assert await tx.operations.tracked_database_ids("o") == {"db-id"}
     (row,) = await store.pending_operations()
     assert row.state == OperationState.PENDING and row.kind == OperationKind.CREATE
-    assert await store.pending_counts() == {OperationKind.CREATE: 1}
     notice = NewNotice(dedupe_key="k", org_id="o", channel_id="C1", text="done")
-    assert await store.finish_operation(
-        op.id, None, state=OperationState.DONE, last_status="ACTIVE", notice=notice
-    )
+    async with store.transaction() as tx:
+        assert await tx.operations.open_counts() == {OperationKind.CREATE: 1}
+        assert await tx.operations.finish(
+            op.id, None, state=OperationState.DONE, last_status="ACTIVE", notice=notice
+        )
     assert await store.pending_operations() == []
     assert await store.pending_notice_count() == 1
 
@@ -110,7 +113,8 @@ async def test_one_transaction_spans_the_table_groups(store: Store) -> None:
             raise RuntimeError("abandoned")
     assert (await store.rules(frozenset())).bindings == ()
     assert await store.audit_entries() == []
-    assert await store.first_time_seen("ev1")  # it was rolled back with the rest
+    async with store.transaction() as tx:
+        assert await tx.requests.first_time_seen("ev1")  # it was rolled back with the rest
 
     async with store.transaction() as tx:
         assert await tx.rules.grant("user", "U1", "viewer", None, "U0")

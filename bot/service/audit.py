@@ -44,21 +44,22 @@ class Auditor:
         if self.metrics is not None:  # counted even if the audit write fails
             self.metrics.command(permission, decision)
         try:
-            await self.ctx.store.audit(
-                correlation_id=req.correlation_id,
-                actor_id=req.user_id,
-                source=req.source,
-                channel_id=req.channel_id,
-                org_id=self.ctx.known_org_id,
-                command=command,
-                reason=reason,
-                permission=permission,
-                database=database,
-                decision=decision,
-                astra_request=astra_request or "; ".join(self.ctx.astra.recorded()) or None,
-                outcome=outcome,
-                duration_ms=int((self.ctx.now() - started) * 1000) if started else None,
-            )
+            async with self.ctx.store.transaction(doing="writing the audit log") as tx:
+                tx.audit.add(
+                    correlation_id=req.correlation_id,
+                    actor_id=req.user_id,
+                    source=req.source,
+                    channel_id=req.channel_id,
+                    org_id=self.ctx.known_org_id,
+                    command=command,
+                    reason=reason,
+                    permission=permission,
+                    database=database,
+                    decision=decision,
+                    astra_request=astra_request or "; ".join(self.ctx.astra.recorded()) or None,
+                    outcome=outcome,
+                    duration_ms=int((self.ctx.now() - started) * 1000) if started else None,
+                )
         except StoreError as err:
             if required:
                 raise StoreError(

@@ -13,6 +13,7 @@ from bot.service.progress import Progress
 from bot.settings import Settings
 from bot.store.enums import OperationKind, OperationState
 from bot.store.models import Operation
+from bot.store.operations import NewOperation
 
 # An operation whose Astra call may not have happened is looked for after this long.
 RECONCILE_AFTER_S = 2.0
@@ -107,22 +108,26 @@ class Operations:
         kind = KINDS[permission]
         # The operation row comes first: once Astra accepted the change, the watcher must
         # follow it even if Slack refuses the progress message.
-        op = await self.ctx.store.add_operation(
-            org_id=await self.ctx.org_id(),
-            kind=kind.kind,
-            database_id=db.id,
-            database_name=db.info.name or db.id,
-            target_status=kind.target,
-            channel_id=req.channel_id,
-            requester_id=req.user_id,
-            correlation_id=req.correlation_id,
-            timeout_s=kind.timeout(self.ctx.settings),
-            first_check_in=self.first_check_s,
-            thread_ts=req.thread_ts,
-            message_ts=message_ts,
-            last_status=status,
-            detail=detail,
-            state=state,
-        )
+        org_id = await self.ctx.org_id()  # an Astra call: before the transaction
+        async with self.ctx.store.transaction(doing="recording an operation") as tx:
+            op = await tx.operations.add(
+                NewOperation(
+                    org_id=org_id,
+                    kind=kind.kind,
+                    database_id=db.id,
+                    database_name=db.info.name or db.id,
+                    target_status=kind.target,
+                    channel_id=req.channel_id,
+                    requester_id=req.user_id,
+                    correlation_id=req.correlation_id,
+                    timeout_s=kind.timeout(self.ctx.settings),
+                    first_check_in=self.first_check_s,
+                    thread_ts=req.thread_ts,
+                    message_ts=message_ts,
+                    last_status=status,
+                    detail=detail,
+                    state=state,
+                )
+            )
         await self.progress.show(req, op, status=status, reply=reply)
         return op

@@ -46,7 +46,8 @@ class Progress:
                 ts = await self.notifier.post(op.channel_id, msg, thread_ts=op.thread_ts)
                 if ts:
                     op.message_ts = ts
-                    await self.ctx.store.set_operation_message(op.id, ts)
+                    async with self.ctx.store.transaction(doing="noting a message") as tx:
+                        await tx.operations.set_message(op.id, ts)
         except BotError as err:
             log.warning(
                 "progress message not posted: %s",

@@ -90,11 +90,15 @@ def install(app: AsyncApp, store: Store) -> None:
         )
         return _answer(body, ELSEWHERE)
 
+    async def _first_time(key: str) -> bool:
+        async with store.transaction(doing="recording a Slack delivery") as tx:
+            return await tx.requests.first_time_seen(key)
+
     async def _once(request: AsyncBoltRequest, body: dict[str, Any], next: Next) -> BoltResponse:
         """Each delivery runs once, whichever replica gets it: one INSERT on the ack path,
         into a table every replica shares (a second insert of the key fails)."""
         key = delivery_key(request.headers, body)
-        if key is not None and not await store.first_time_seen(key):
+        if key is not None and not await _first_time(key):
             log.info("dropped a request already handled (a replay or a retry)")
             return _answer(body, ALREADY_HANDLED)
         return await next()

@@ -3,9 +3,11 @@
 A session is opened at the edge and passed in: ``async with store.transaction() as tx:``
 yields a :class:`~bot.store.tx.Tx` whose table-group repositories (``tx.rules``,
 ``tx.operations``, ``tx.notices``, …; one module each in bot/store/) share that session.
-The methods of :class:`Store` are thin delegates, one short transaction each: the service
-and the watcher never hold a transaction across an Astra or Slack call. State changes that
-must happen once are conditional UPDATEs whose row count says who won.
+That is the one pattern; the few methods of :class:`Store` beyond it (the rules cache, ping)
+and its remaining thin delegates (one short transaction each, for the handlers, the CLI and
+the tests) open a transaction the same way. No transaction is held across an Astra or
+Slack call. State changes that must happen once are conditional UPDATEs whose row count
+says who won.
 """
 
 from __future__ import annotations
@@ -21,9 +23,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from bot.errors import StoreError
 from bot.policy import Rules
 from bot.redact import Redactor
-from bot.store import leases
 from bot.store.errors import FAILURES, store_error, translate_errors
-from bot.store.models import AuditEntry, Confirmation, Notice, Operation, Subscription
+from bot.store.models import AuditEntry, Confirmation, Operation, Subscription
 from bot.store.notices import NewNotice, NoticeBacklog
 from bot.store.operations import NewOperation, OperationBacklog
 from bot.store.rules import RuleRows, RulesCache
@@ -159,10 +160,6 @@ class Store:
         async with self._tx() as tx:
             return await tx.operations.add(NewOperation(**fields))
 
-    async def set_operation_message(self, op_id: str, message_ts: str) -> None:
-        async with self._tx() as tx:
-            await tx.operations.set_message(op_id, message_ts)
-
     async def operation_sent(
         self,
         op_id: str,
@@ -191,55 +188,9 @@ class Store:
         async with self._tx() as tx:
             return await tx.operations.named(org_id, name, kind)
 
-    async def tracked_database_ids(self, org_id: str) -> set[str]:
-        async with self._tx() as tx:
-            return await tx.operations.tracked_database_ids(org_id)
-
-    async def claim_due_operations(
-        self, owner: str, *, lease_s: float, limit: int = 5000, horizon_s: float = 0.0
-    ) -> list[Operation]:
-        async with self._tx() as tx:
-            return await tx.operations.claim_due(
-                owner, lease_s=lease_s, limit=limit, horizon_s=horizon_s
-            )
-
-    async def next_due_at(self) -> float | None:
-        async with self._tx() as tx:
-            return await tx.operations.next_due_at()
-
     async def pending_operations(self, *, limit: int = 200) -> list[Operation]:
         async with self._tx() as tx:
             return await tx.operations.open(limit=limit)
-
-    async def pending_counts(self) -> dict[str, int]:
-        async with self._tx() as tx:
-            return await tx.operations.open_counts()
-
-    async def touch_operations(
-        self, op_ids: list[str], owner: str, *, last_status: str | None, next_check_at: float
-    ) -> int:
-        async with self._tx() as tx:
-            return await tx.operations.touch(
-                op_ids, owner, last_status=last_status, next_check_at=next_check_at
-            )
-
-    async def finish_operation(
-        self,
-        op_id: str,
-        owner: str | None,
-        *,
-        state: str,
-        last_status: str | None,
-        notice: NewNotice | None,
-    ) -> bool:
-        async with self._tx() as tx:
-            return await tx.operations.finish(
-                op_id, owner, state=state, last_status=last_status, notice=notice
-            )
-
-    async def release_leases(self, owner: str) -> None:
-        async with self._tx() as tx:
-            await leases.release(tx, owner)
 
     async def backlog(self, *, late_before: float) -> tuple[OperationBacklog, NoticeBacklog]:
         """The watcher's backlog, as ``astra-bot doctor`` reports it (one snapshot)."""
@@ -247,28 +198,6 @@ class Store:
             return await tx.operations.backlog(late_before=late_before), await tx.notices.backlog()
 
     # ------------------------------------------------------------------ notices (outbox)
-
-    async def enqueue_notice(self, notice: NewNotice) -> bool:
-        async with self._tx() as tx:
-            return await tx.notices.enqueue(notice)
-
-    async def claim_notices(self, owner: str, *, lease_s: float, limit: int = 50) -> list[Notice]:
-        async with self._tx() as tx:
-            return await tx.notices.claim(owner, lease_s=lease_s, limit=limit)
-
-    async def notice_sent(self, notice_id: int, owner: str, message_ts: str | None) -> None:
-        async with self._tx() as tx:
-            await tx.notices.sent(notice_id, owner, message_ts)
-
-    async def notice_defer(self, notice_id: int, owner: str, at: float) -> None:
-        async with self._tx() as tx:
-            await tx.notices.defer(notice_id, owner, at)
-
-    async def notice_failed(
-        self, notice_id: int, owner: str, error: str, retry_in: float, *, give_up: bool = False
-    ) -> None:
-        async with self._tx() as tx:
-            await tx.notices.failed(notice_id, owner, error, retry_in, give_up=give_up)
 
     async def pending_notice_count(self) -> int:
         async with self._tx() as tx:
@@ -313,17 +242,3 @@ class Store:
     async def subscriptions(self, channel_id: str | None = None) -> list[Subscription]:
         async with self._tx() as tx:
             return await tx.watches.subscriptions(channel_id)
-
-    async def update_subscription_statuses(self, sub_id: int, statuses: dict[str, str]) -> None:
-        async with self._tx() as tx:
-            await tx.watches.update_statuses(sub_id, statuses)
-
-    # ------------------------------------------------------------------ Slack deliveries
-
-    async def first_time_seen(self, key: str) -> bool:
-        async with self._tx() as tx:
-            return await tx.requests.first_time_seen(key)
-
-    async def forget_seen(self, *, before: float) -> int:
-        async with self._tx() as tx:
-            return await tx.requests.forget_seen(before=before)

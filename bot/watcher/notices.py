@@ -36,7 +36,8 @@ class NoticeDelivery:
         per-channel limit), several notices for one channel coalesced into one message.
         The notices sent."""
         d = self.deps
-        notices = await d.store.claim_notices(d.owner, lease_s=self.lease_s)
+        async with d.store.transaction(doing="claiming the notices to send") as tx:
+            notices = await tx.notices.claim(d.owner, lease_s=self.lease_s)
         groups: dict[Destination, list[Notice]] = {}
         for n in notices:
             groups.setdefault((n.channel_id, n.thread_ts, n.broadcast), []).append(n)
@@ -45,8 +46,7 @@ class NoticeDelivery:
         for where, group in groups.items():
             ready_at = self._last_post.get(where[0], float("-inf")) + PACE_S
             if ready_at > now:
-                for n in group:
-                    await d.store.notice_defer(n.id, d.owner, ready_at)
+                await self._defer(group, ready_at)
                 continue
             sent += await self._post(where, await self._batch(group, now))
         return sent
@@ -56,9 +56,16 @@ class NoticeDelivery:
         (the others wait one PACE_S)."""
         if len(group) >= COALESCE_AT:
             return group
-        for n in group[1:]:
-            await self.deps.store.notice_defer(n.id, self.deps.owner, now + PACE_S)
+        await self._defer(group[1:], now + PACE_S)
         return group[:1]
+
+    async def _defer(self, notices: list[Notice], at: float) -> None:
+        """Send these later (``at``), in one transaction."""
+        if not notices:
+            return
+        async with self.deps.store.transaction(doing="pacing the notices") as tx:
+            for n in notices:
+                await tx.notices.defer(n.id, self.deps.owner, at)
 
     async def _post(self, where: Destination, batch: list[Notice]) -> int:
         d = self.deps
@@ -68,15 +75,17 @@ class NoticeDelivery:
         try:
             ts = await d.notifier.post(channel, message, thread_ts=thread_ts, broadcast=broadcast)
         except BotError as err:
-            for n in batch:
-                backoff = min(300.0, 2.0 ** min(n.attempts + 1, 8))
-                await d.store.notice_failed(n.id, d.owner, err.user_message, backoff)
+            async with d.store.transaction(doing="recording a notice Slack refused") as tx:
+                for n in batch:
+                    backoff = min(300.0, 2.0 ** min(n.attempts + 1, 8))
+                    await tx.notices.failed(n.id, d.owner, err.user_message, backoff)
             if d.metrics is not None:
                 d.metrics.notices(failed=len(batch))
             return 0
         self._last_post[channel] = d.clock()
-        for n in batch:
-            await d.store.notice_sent(n.id, d.owner, ts)
+        async with d.store.transaction(doing="recording the notices sent") as tx:
+            for n in batch:
+                await tx.notices.sent(n.id, d.owner, ts)
         if d.metrics is not None:
             d.metrics.notices(sent=len(batch))
         return len(batch)
@@ -86,4 +95,5 @@ class NoticeDelivery:
         now = self.deps.clock()
         if now >= self._forget_seen_at:
             self._forget_seen_at = now + SEEN_FORGET_EVERY_S
-            await self.deps.store.forget_seen(before=now - SEEN_KEEP_S)
+            async with self.deps.store.transaction(doing="forgetting old deliveries") as tx:
+                await tx.requests.forget_seen(before=now - SEEN_KEEP_S)

@@ -62,14 +62,17 @@ class OperationFollower:
 
     async def reschedule(self, op: Operation) -> None:
         d = self.deps
-        await d.store.reschedule_operation(op.id, d.clock() + d.interval, d.owner)
+        async with d.store.transaction(doing="rescheduling an operation") as tx:
+            await tx.operations.reschedule(op.id, d.clock() + d.interval, d.owner)
 
     async def flush(self, next_check_at: float) -> None:
         """The operations still in progress: one UPDATE per status seen, same next check."""
-        for status, ids in self._touch.items():
-            await self.deps.store.touch_operations(
-                ids, self.deps.owner, last_status=status, next_check_at=next_check_at
-            )
+        if self._touch:
+            async with self.deps.store.transaction(doing="recording the statuses seen") as tx:
+                for status, ids in self._touch.items():
+                    await tx.operations.touch(
+                        ids, self.deps.owner, last_status=status, next_check_at=next_check_at
+                    )
         self._touch = {}
 
     def view(self, op: Operation, status: str | None) -> OpView:
@@ -134,9 +137,11 @@ class OperationFollower:
             broadcast=op.thread_ts is not None,
         )
         d = self.deps
-        if not await d.store.finish_operation(
-            op.id, owner, state=state, last_status=status, notice=notice
-        ):
+        async with d.store.transaction(doing="ending an operation") as tx:
+            ended = await tx.operations.finish(
+                op.id, owner, state=state, last_status=status, notice=notice
+            )
+        if not ended:
             return False  # someone else finished it
         if d.metrics is not None:
             d.metrics.operation_finished(op.kind, state)

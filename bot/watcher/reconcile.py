@@ -33,7 +33,8 @@ class Reconciler:
         Astra made for it, or tell the channel plainly that nothing was found. How many
         operations this ended (0 or 1)."""
         d = self.deps
-        tracked = await d.store.tracked_database_ids(op.org_id)
+        async with d.store.transaction(doing="reading the databases followed") as tx:
+            tracked = await tx.operations.tracked_database_ids(op.org_id)
         since = op.created_at - 120  # tolerate clock skew between the bot and Astra
         found = [
             db
@@ -45,7 +46,7 @@ class Reconciler:
         now = d.clock()
         if found:
             db = max(found, key=lambda x: x.creation_time or "")
-            await d.store.operation_sent(op.id, db.id, status=db.status, next_check_at=now)
+            await self._sent(op, db.id, db.status, now)
             log.info("adopted database %s for create %s", db.id, op.id)
             return 0
         if now - op.created_at < self.reconcile_timeout:
@@ -74,9 +75,7 @@ class Reconciler:
         if db is None:
             db, status = await read_missing(d.astra, op.database_id)
             if status == "TERMINATED":  # gone already
-                await d.store.operation_sent(
-                    op.id, op.database_id, status="TERMINATED", next_check_at=now
-                )
+                await self._sent(op, op.database_id, "TERMINATED", now)
                 return 0
             if db is None:  # no answer: look again later
                 await self.follower.reschedule(op)
@@ -85,13 +84,16 @@ class Reconciler:
             await self.follower.finish(op, "timed_out", db.status, db)
             return 1
         if db.status in TERMINABLE and await self._terminate_again(op):
-            await d.store.operation_sent(
-                op.id, op.database_id, status="TERMINATING", next_check_at=now + d.interval
-            )
+            await self._sent(op, op.database_id, "TERMINATING", now + d.interval)
             return 0
         await self.follower.show_progress(op, db.status)
         await self.follower.reschedule(op)
         return 0
+
+    async def _sent(self, op: Operation, database_id: str, status: str, check_at: float) -> None:
+        """Astra has the request now: the operation is followed like any other."""
+        async with self.deps.store.transaction(doing="following an operation") as tx:
+            await tx.operations.sent(op.id, database_id, status=status, next_check_at=check_at)
 
     async def _terminate_again(self, op: Operation) -> bool:
         try:

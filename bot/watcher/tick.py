@@ -34,6 +34,7 @@ from bot.ports import Notifier, RedactedNotifier
 from bot.redact import Redactor
 from bot.render import DbView
 from bot.settings import Settings
+from bot.store import leases
 from bot.store.enums import OperationState
 from bot.store.models import Operation, Subscription
 from bot.store.repo import Store
@@ -124,9 +125,10 @@ class Watcher:
         started = time.perf_counter()
         # Operations due within the next fast step are taken now too: every operation of an
         # org then shares one phase, and one list call serves them all.
-        ops = await self.deps.store.claim_due_operations(
-            self.owner, lease_s=self.lease_s, horizon_s=self.fast_interval
-        )
+        async with self.deps.store.transaction(doing="claiming the operations due") as tx:
+            ops = await tx.operations.claim_due(
+                self.owner, lease_s=self.lease_s, horizon_s=self.fast_interval
+            )
         result = TickResult(claimed=len(ops))
         subs = await self._due_watches(bool(ops))
         if ops or subs:
@@ -141,7 +143,8 @@ class Watcher:
     async def _due_watches(self, with_operations: bool) -> list[Subscription]:
         """Watches ride along with every list call made for operations; alone, they are
         looked at every watch_interval only (no operation has a deadline then)."""
-        subs = await self.deps.store.subscriptions()
+        async with self.deps.store.transaction(doing="reading the watches") as tx:
+            subs = await tx.watches.subscriptions()
         checked = self._subs_checked_at
         recent = checked is not None and self.deps.clock() - checked < self.watch_interval
         return [] if subs and not with_operations and recent else subs
@@ -201,7 +204,8 @@ class Watcher:
                     p.cancel()
         finally:
             with contextlib.suppress(BotError, Exception):
-                await self.deps.store.release_leases(self.owner)
+                async with self.deps.store.transaction(doing="releasing leases") as tx:
+                    await leases.release(tx, self.owner)
             log.info("watcher %s stopped", self.owner)
 
     async def _tick_once(self) -> None:
@@ -220,7 +224,8 @@ class Watcher:
         """Until the next operation is due, or the watches are; at most one interval (new
         work from other replicas is found by then; work of this one wakes it at once)."""
         now = self.deps.clock()
-        due = [await self.deps.store.next_due_at()]
+        async with self.deps.store.transaction(doing="reading the next due time") as tx:
+            due = [await tx.operations.next_due_at()]
         if self._subs_checked_at is not None:
             due.append(self._subs_checked_at + self.watch_interval)
         nxt = min((d for d in due if d is not None), default=None)

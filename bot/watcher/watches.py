@@ -47,9 +47,11 @@ class WatchChecker:
         await self._tell(sub, dbs, before, after, covered)
         if sub.database_id != "*" and after.get(sub.database_id) == "TERMINATED":
             # nothing more will happen to it: the watch ends with its last notice
-            await self.deps.store.unsubscribe(sub.channel_id, sub.database_id)
+            async with self.deps.store.transaction(doing="ending a watch") as tx:
+                await tx.watches.unsubscribe(sub.channel_id, sub.database_id)
             return reads
-        await self.deps.store.update_subscription_statuses(sub.id, after)
+        async with self.deps.store.transaction(doing="recording a watch's statuses") as tx:
+            await tx.watches.update_statuses(sub.id, after)
         return reads
 
     async def _tell(
@@ -73,12 +75,13 @@ class WatchChecker:
             else:
                 name = sub.database_name if sub.database_id != "*" else db_id
             msg = render.status_change(name, db_id, old, status)
-            await self.deps.store.enqueue_notice(
-                NewNotice(
-                    dedupe_key=f"sub:{sub.id}:{db_id}:{old}:{status}:{int(self.deps.clock())}",
-                    org_id=sub.org_id,
-                    channel_id=sub.channel_id,
-                    text=msg.text,
-                    blocks=msg.blocks,
+            async with self.deps.store.transaction(doing="enqueueing a watch notice") as tx:
+                await tx.notices.enqueue(
+                    NewNotice(
+                        dedupe_key=f"sub:{sub.id}:{db_id}:{old}:{status}:{int(self.deps.clock())}",
+                        org_id=sub.org_id,
+                        channel_id=sub.channel_id,
+                        text=msg.text,
+                        blocks=msg.blocks,
+                    )
                 )
-            )

@@ -53,7 +53,7 @@ from bot.astra.models.iam import (
     User,
 )
 from bot.astra.models.regions import AvailableRegion, ServerlessRegion
-from bot.astra.models.telemetry import TelemetryConfig, canonical_telemetry_kind
+from bot.astra.models.telemetry import canonical_telemetry_kind
 from bot.astra.models.vocabulary import (
     ASTRA_PERMISSIONS,
     CLOUD_PROVIDERS,
@@ -64,7 +64,6 @@ from bot.astra.models.vocabulary import (
     TRANSITIONAL_STATUSES,
     UNCERTAIN_STATUSES,
     DbStatus,
-    is_known_status,
     is_transitional,
 )
 
@@ -98,11 +97,9 @@ __all__ = [
     "SecureBundle",
     "ServerlessRegion",
     "Storage",
-    "TelemetryConfig",
     "Token",
     "User",
     "canonical_telemetry_kind",
     "is_classic_tier",
-    "is_known_status",
     "is_transitional",
 ]

@@ -73,10 +73,6 @@ def is_transitional(status: str) -> bool:
     return status.upper() in TRANSITIONAL_STATUSES
 
 
-def is_known_status(status: str) -> bool:
-    return status.upper() in KNOWN_STATUSES
-
-
 #: ``availableActions`` values known from the Go spec and the real fixture (open set).
 KNOWN_ACTIONS: Final[frozenset[str]] = frozenset(
     {
