@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from bot.ports import Directory, Notifier
     from bot.service import Service
     from bot.watcher.tick import Watcher
+    from bot.work import WorkSlots
 
 log = logging.getLogger("astra_bot")
 
@@ -215,6 +216,7 @@ def _core(
     poll_interval: float | None,
     metrics: Metrics,
     clock: Clock,
+    slots: WorkSlots | None,
 ) -> tuple[Service, Watcher]:
     """The service and the watcher, on the same store, Astra client and notifier."""
     from bot.service import Service
@@ -223,7 +225,7 @@ def _core(
 
     service = Service(
         settings, store, astra, notifier, directory=directory, clock=clock,
-        extra_admins=extra_admins, poll_interval=poll_interval, metrics=metrics,
+        extra_admins=extra_admins, poll_interval=poll_interval, metrics=metrics, slots=slots,
     )  # fmt: skip
     watcher = Watcher(
         settings, store, astra, notifier, db_view=db_view, clock=clock,
@@ -246,9 +248,11 @@ async def build(
     metrics: Metrics | None = None,
     clock: Clock = time.time,
     socket_ping_interval: float = 10.0,
+    work_slots: WorkSlots | None = None,
 ) -> Components:
     """Every long-lived part, built once, each given what it needs. ``notifier``: a test's
-    (no Slack then); ``clock``: the store's, the service's and the watcher's time."""
+    (no Slack then); ``clock``: the store's, the service's and the watcher's time;
+    ``work_slots``: where commands run after the ack (bot/work.py's defaults otherwise)."""
     from bot.slack.directory import SlackDirectory
     from bot.slack.notifier import SlackNotifier
     from bot.slack.web_api import make_web_client
@@ -270,7 +274,7 @@ async def build(
         directory = directory or SlackDirectory(client)
     service, watcher = _core(
         settings, store, astra, notifier, directory=directory, extra_admins=extra_admins,
-        poll_interval=poll_interval, metrics=metrics, clock=clock,
+        poll_interval=poll_interval, metrics=metrics, clock=clock, slots=work_slots,
     )  # fmt: skip
     parts = None
     if client is not None:

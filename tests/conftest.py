@@ -31,6 +31,7 @@ from bot.render import Message
 from bot.service import Request
 from bot.settings import Settings
 from bot.web import asgi_app
+from bot.work import WorkSlots
 from tests.fakes.slack_api import (
     DEFAULT_BOT_TOKEN,
     FakeSlack,
@@ -215,9 +216,15 @@ class BotHarness:
 
 @contextlib.asynccontextmanager
 async def bot_harness(
-    tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator, clock: FakeClock, **settings: Any
+    tmp_path: Path,
+    slack: FakeSlack,
+    emulator: AstraEmulator,
+    clock: FakeClock,
+    work_slots: WorkSlots | None = None,
+    **settings: Any,
 ) -> AsyncIterator[BotHarness]:
-    """The bot's real ASGI app wired to the fakes, with extra settings (TTL, PostgreSQL…)."""
+    """The bot's real ASGI app wired to the fakes, with extra settings (TTL, PostgreSQL…)
+    and, for a test of queueing, its own work slots."""
     components = await build(
         make_settings(tmp_path, SLACK_API_URL=slack.api_url, **settings),
         astra_transport=httpx.ASGITransport(app=emulator.app),
@@ -225,6 +232,7 @@ async def bot_harness(
         poll_interval=1.0,
         astra_sleep=clock.sleep,
         clock=clock,
+        work_slots=work_slots,
     )
     app = asgi_app(components, with_watcher=False)
     async with httpx.AsyncClient(
@@ -243,6 +251,15 @@ async def bot(
     tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator, clock: FakeClock
 ) -> AsyncIterator[BotHarness]:
     async with bot_harness(tmp_path, slack, emulator, clock) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def one_slot_bot(
+    tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator, clock: FakeClock
+) -> AsyncIterator[BotHarness]:
+    """The bot with one work slot and room for one command: the others queue."""
+    async with bot_harness(tmp_path, slack, emulator, clock, WorkSlots(1, 1)) as harness:
         yield harness
 
 

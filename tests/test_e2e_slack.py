@@ -244,11 +244,12 @@ async def test_a_failure_after_the_ack_is_logged_and_does_not_block_draining(
     assert caplog.records[0].exc_info is not None
 
 
-async def test_commands_still_queued_at_shutdown_are_told_to_retry(bot: BotHarness) -> None:
+async def test_commands_still_queued_at_shutdown_are_told_to_retry(
+    one_slot_bot: BotHarness,
+) -> None:
     from bot.service import RESTARTING
-    from bot.work import WorkSlots
 
-    bot.components.service.slots = WorkSlots(1, 1)  # one at a time: the others queue
+    bot = one_slot_bot  # one at a time: the others queue
     bot.emulator.inject_fault(0, method="GET", path_prefix="/v2/databases", latency_s=0.3)
     for _ in range(3):
         assert (await bot.command("db list", wait=False)).status_code == 200

@@ -244,10 +244,8 @@ async def test_an_operation_times_out_even_while_astra_is_down(bot: BotHarness) 
     assert not await bot.store.pending_operations(limit=1)
 
 
-async def test_work_after_the_ack_is_visible_while_it_waits(bot: BotHarness) -> None:
-    from bot.work import WorkSlots
-
-    bot.components.service.slots = WorkSlots(1, 1)  # one in flight: the rest queue
+async def test_work_after_the_ack_is_visible_while_it_waits(one_slot_bot: BotHarness) -> None:
+    bot = one_slot_bot  # one in flight: the rest queue
     bot.emulator.inject_fault(0, method="GET", path_prefix="/v2/databases", latency_s=0.3)
     for _ in range(3):
         await bot.command("db list", wait=False)

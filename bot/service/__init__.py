@@ -57,6 +57,7 @@ class Service:
         extra_admins: Mapping[str, str] | None = None,
         poll_interval: float | None = None,
         metrics: Metrics | None = None,
+        slots: WorkSlots | None = None,
     ) -> None:
         self.settings = settings
         self.store = store
@@ -67,7 +68,7 @@ class Service:
         self.notifier: Notifier = RedactedNotifier(notifier, self.redactor)
         self.context = ctx = Context(settings, store, astra, directory=directory, clock=clock,
                                      extra_admins=extra_admins)  # fmt: skip
-        self.lifecycle = Lifecycle(ctx)
+        self.lifecycle = Lifecycle(ctx, slots or WorkSlots())
         self.auditor = Auditor(ctx, metrics)
         self.resolver = Resolver(astra, store)
         self.registry = Registry()
@@ -84,32 +85,16 @@ class Service:
         self.dispatcher = Dispatcher(ctx, self.auditor, self.resolver, self.confirmations,
                                      self.registry, self.notifier, self.forms.open)  # fmt: skip
 
-    # ------------------------------------------------------------------ what others set
+    # ------------------------------------------------------------------ what others read
 
     @property
     def clock(self) -> Clock:
         return self.context.clock
 
-    @clock.setter
-    def clock(self, clock: Clock) -> None:
-        self.context.clock = clock
-
-    @property
-    def metrics(self) -> Metrics | None:
-        """Counts each audit row (set by the composition root, bot/app.py)."""
-        return self.auditor.metrics
-
-    @metrics.setter
-    def metrics(self, metrics: Metrics | None) -> None:
-        self.auditor.metrics = metrics
-
     @property
     def slots(self) -> WorkSlots:
+        """The work slots commands and clicks run in after the ack (bot/work.py)."""
         return self.lifecycle.slots
-
-    @slots.setter
-    def slots(self, slots: WorkSlots) -> None:
-        self.lifecycle.slots = slots
 
     @property
     def handlers(self) -> dict[str, Handler]:

@@ -125,10 +125,10 @@ class Context:
 class Lifecycle:
     """Draining and work slots: what runs after the ack, and what shutdown waits for."""
 
-    def __init__(self, ctx: Context) -> None:
+    def __init__(self, ctx: Context, slots: WorkSlots) -> None:
         self.ctx = ctx
         self.closing = False
-        self.slots = WorkSlots()
+        self.slots = slots
         self._inflight = 0
         self._idle = asyncio.Event()
         self._idle.set()
