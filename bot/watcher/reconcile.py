@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import logging
 
-from bot import render
 from bot.astra.models import Database
 from bot.errors import AstraError
-from bot.render.mrkdwn import md, user
+from bot.render.reconcile import create_outcome_unknown
 from bot.store.models import Operation
 from bot.watcher.astra_reads import read_missing
 from bot.watcher.operations import OperationFollower
@@ -52,14 +51,7 @@ class Reconciler:
         if now - op.created_at < self.reconcile_timeout:
             await self.follower.reschedule(op)
             return 0
-        text = md(
-            ":warning: The create of *{}* asked by {} may not have reached Astra: no "
-            "database of that name appeared. Its outcome is unknown; check "
-            "`/astra db list` before running the command again.",
-            op.database_name,
-            user(op.requester_id),
-        )
-        message = render.plain(text)
+        message = create_outcome_unknown(op.database_name, op.requester_id)
         ended = await self.follower.end(
             op, d.owner, "unknown", None, message, final="UNKNOWN", now=now
         )
