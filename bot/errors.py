@@ -31,6 +31,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypedDict, Unpack
 
 
 class BotError(Exception):
@@ -110,6 +111,15 @@ class ApiErrorItem:
     message: str
 
 
+class AstraDetails(TypedDict, total=False):
+    """What every :class:`AstraError` may carry besides its message (its keywords)."""
+
+    status_code: int | None
+    errors: Sequence[ApiErrorItem]
+    operation: str | None
+    hint: str | None
+
+
 class AstraError(BotError):
     """The DevOps API answered with an error, or could not be reached."""
 
@@ -164,20 +174,11 @@ class AstraConflict(AstraError):
     default_hint = "Wait until the database is ACTIVE, then try again."
 
     def __init__(
-        self,
-        user_message: str,
-        *,
-        exists: bool = False,
-        status_code: int | None = None,
-        errors: Sequence[ApiErrorItem] = (),
-        operation: str | None = None,
-        hint: str | None = None,
+        self, user_message: str, *, exists: bool = False, **details: Unpack[AstraDetails]
     ) -> None:
-        super().__init__(
-            user_message, status_code=status_code, errors=errors, operation=operation, hint=hint
-        )
+        super().__init__(user_message, **details)
         self.exists = exists
-        if exists and hint is None:
+        if exists and details.get("hint") is None:
             self.hint = None  # no waiting makes it go away
 
 
@@ -195,14 +196,9 @@ class AstraRateLimited(AstraError):
         user_message: str,
         *,
         retry_after: float | None = None,
-        status_code: int | None = None,
-        errors: Sequence[ApiErrorItem] = (),
-        operation: str | None = None,
-        hint: str | None = None,
+        **details: Unpack[AstraDetails],
     ) -> None:
-        super().__init__(
-            user_message, status_code=status_code, errors=errors, operation=operation, hint=hint
-        )
+        super().__init__(user_message, **details)
         self.retry_after = retry_after
 
 

@@ -14,21 +14,23 @@ content, minus the bot's own credentials).
 
 from __future__ import annotations
 
-from typing import Protocol
+from dataclasses import dataclass
+from typing import Protocol, TypedDict, Unpack
 
 from bot.redact import Redactor
 from bot.render import Form, Message
 
 
+class Where(TypedDict, total=False):
+    """Where in a channel a post goes: in the thread of ``thread_ts`` (None: the channel),
+    and ``broadcast`` also to the channel (``reply_broadcast``)."""
+
+    thread_ts: str | None
+    broadcast: bool
+
+
 class Notifier(Protocol):
-    async def post(
-        self,
-        channel: str,
-        message: Message,
-        *,
-        thread_ts: str | None = None,
-        broadcast: bool = False,
-    ) -> str | None:
+    async def post(self, channel: str, message: Message, **where: Unpack[Where]) -> str | None:
         """Post in a channel; returns the message ts (None where there is none)."""
         ...
 
@@ -61,35 +63,26 @@ def redacted(message: Message, redactor: Redactor) -> Message:
     return Message(text=text, blocks=tuple(blocks), secret=message.secret)
 
 
+@dataclass(frozen=True)
 class RedactedNotifier:
     """A :class:`Notifier` whose every post and update is redacted first."""
 
-    def __init__(self, inner: Notifier, redactor: Redactor) -> None:
-        self.inner = inner
-        self.redactor = redactor
+    inner: Notifier
+    redactor: Redactor
 
-    async def post(
-        self,
-        channel: str,
-        message: Message,
-        *,
-        thread_ts: str | None = None,
-        broadcast: bool = False,
-    ) -> str | None:
-        return await self.inner.post(
-            channel, redacted(message, self.redactor), thread_ts=thread_ts, broadcast=broadcast
-        )
+    async def post(self, channel: str, message: Message, **where: Unpack[Where]) -> str | None:
+        return await self.inner.post(channel, redacted(message, self.redactor), **where)
 
     async def update(self, channel: str, ts: str, message: Message) -> None:
         await self.inner.update(channel, ts, redacted(message, self.redactor))
 
 
+@dataclass(frozen=True)
 class RedactedReplier:
     """A :class:`Replier` whose every answer is redacted first."""
 
-    def __init__(self, inner: Replier, redactor: Redactor) -> None:
-        self.inner = inner
-        self.redactor = redactor
+    inner: Replier
+    redactor: Redactor
 
     async def private(self, message: Message) -> None:
         await self.inner.private(redacted(message, self.redactor))

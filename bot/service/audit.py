@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot import render
@@ -17,12 +18,12 @@ if TYPE_CHECKING:
 log = logging.getLogger("astra_bot.service")
 
 
+@dataclass(frozen=True)
 class Auditor:
     """Writes audit rows (and counts them in the metrics, when there are metrics)."""
 
-    def __init__(self, ctx: Context, metrics: Metrics | None = None) -> None:
-        self.ctx = ctx
-        self.metrics = metrics
+    ctx: Context
+    metrics: Metrics | None = None
 
     async def record(
         self,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Unpack
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -14,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from bot.metrics import Metrics
+from bot.ports import Where
 from bot.render import Form, Message, form_view
 from bot.slack.web_api import MALFORMED, Refused, note_view_refusal, send_or_plain, slack_error
 from bot.work import network_wait
@@ -21,25 +23,18 @@ from bot.work import network_wait
 log = logging.getLogger("astra_bot.slack")
 
 
+@dataclass(frozen=True)
 class SlackNotifier:
     """Channel messages: posted, and updated in place (progress)."""
 
-    def __init__(self, client: AsyncWebClient, *, metrics: Metrics | None = None) -> None:
-        self.client = client
-        self.metrics = metrics
+    client: AsyncWebClient
+    metrics: Metrics | None = None
 
-    async def post(
-        self,
-        channel: str,
-        message: Message,
-        *,
-        thread_ts: str | None = None,
-        broadcast: bool = False,
-    ) -> str | None:
+    async def post(self, channel: str, message: Message, **where: Unpack[Where]) -> str | None:
         extra: dict[str, Any] = {}
-        if thread_ts:
+        if thread_ts := where.get("thread_ts"):
             extra["thread_ts"] = thread_ts
-            if broadcast:
+            if where.get("broadcast"):
                 extra["reply_broadcast"] = True
 
         async def send(m: Message) -> Any:
