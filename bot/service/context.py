@@ -44,30 +44,25 @@ class Request:
         return Place(self.channel_id, self.is_dm)
 
 
+@dataclass(eq=False)
 class Context:
     """What every part of a command shares: the clock, the organization, the admins, and
     the permission rules, read once per command or click (then reused by help, the buttons
     of `db get`, …) and never across two: a revoke applies to the next one."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        store: Store,
-        astra: AstraClient,
-        *,
-        directory: Directory | None = None,
-        clock: Clock = time.time,
-        extra_admins: Mapping[str, str] | None = None,
-    ) -> None:
-        self.settings = settings
-        self.store = store
-        self.astra = astra
-        self.directory = directory
-        self.clock = clock
-        # admins the program running the bot adds (user id → why, as `perm list` says it)
-        self.extra_admins: Mapping[str, str] = dict(extra_admins or {})
-        self.admins = settings.admins | frozenset(self.extra_admins)
-        self.known_org_id: str | None = None
+    settings: Settings
+    store: Store
+    astra: AstraClient
+    directory: Directory | None = None
+    clock: Clock = time.time
+    #: admins the program running the bot adds (user id → why, as `perm list` says it)
+    extra_admins: Mapping[str, str] = field(default_factory=dict)
+    #: the organization of the token, once asked (:meth:`org_id`)
+    known_org_id: str | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        self.extra_admins = dict(self.extra_admins)
+        self.admins = self.settings.admins | frozenset(self.extra_admins)
         self._rules: contextvars.ContextVar[Rules | None] = contextvars.ContextVar(
             "rules", default=None
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from bot import render
 from bot.astra.models import Database
@@ -45,26 +46,17 @@ def _db_name(intent: Intent, db: Database | None) -> str | None:
     return intent.target_db
 
 
+@dataclass(frozen=True)
 class Dispatcher:
     """Runs commands and clicks, each decided for the person who sends it."""
 
-    def __init__(
-        self,
-        ctx: Context,
-        auditor: Auditor,
-        resolver: Resolver,
-        confirmations: Confirmations,
-        registry: Registry,
-        notifier: Notifier,
-        open_create_form: FormOpener,
-    ) -> None:
-        self.ctx = ctx
-        self.auditor = auditor
-        self.resolver = resolver
-        self.confirmations = confirmations
-        self.registry = registry
-        self.notifier = notifier
-        self.open_create_form = open_create_form
+    ctx: Context
+    auditor: Auditor
+    resolver: Resolver
+    confirmations: Confirmations
+    registry: Registry
+    notifier: Notifier
+    open_create_form: FormOpener
 
     async def command(self, req: Request, text: str, reply: Replier) -> None:
         started = self.ctx.now()

@@ -14,6 +14,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -106,24 +107,16 @@ def _bolt_logger() -> logging.Logger:
     return logger
 
 
+@dataclass(frozen=True)
 class Listeners:
     """The bot's listeners: each acks, reads its payload once, and hands the work to the
     service in a task of its own."""
 
-    def __init__(
-        self,
-        service: Service,
-        client: AsyncWebClient,
-        *,
-        on_started: Callable[[], None] | None = None,
-        session: aiohttp.ClientSession | None = None,
-        metrics: Metrics | None = None,
-    ) -> None:
-        self.service = service
-        self.client = client
-        self.on_started = on_started
-        self.session = session
-        self.metrics = metrics
+    service: Service
+    client: AsyncWebClient
+    on_started: Callable[[], None] | None = None
+    session: aiohttp.ClientSession | None = None
+    metrics: Metrics | None = None
 
     def install(self, app: AsyncApp) -> None:
         app.command("/astra")(self.command)
@@ -141,42 +134,31 @@ class Listeners:
             self.on_started()
 
     def _replier(
-        self,
-        respond: Any,
-        user: str,
-        channel: str,
-        *,
-        trigger_id: str | None = None,
-        response_url: str | None = None,
+        self, respond: Any, user: str, channel: str, trigger_id: str | None, url: str | None
     ) -> SlackReplier:
-        """How to answer ``user`` privately."""
+        """How to answer ``user`` privately (through the payload's response ``url``)."""
         return SlackReplier(
             respond,
             client=self.client,
             trigger_id=trigger_id,
             channel=channel,
             user=user,
-            response_url=response_url,
+            response_url=url,
             session=self.session,
             metrics=self.metrics,
         )
 
+    def _asked(
+        self, p: SlashCommand | BlockAction, respond: Any, source: str
+    ) -> tuple[Request, SlackReplier]:
+        """The request a command or click makes, and how to answer its person privately."""
+        req = Request(p.user_id, p.channel_id, is_dm=is_dm(p.channel_id), source=source)
+        return req, self._replier(respond, p.user_id, p.channel_id, p.trigger_id, p.response_url)
+
     async def command(self, ack: Any, body: dict[str, Any], respond: Any) -> None:
         await ack()
         cmd = SlashCommand.of(body)
-        req = Request(
-            user_id=cmd.user_id,
-            channel_id=cmd.channel_id,
-            is_dm=is_dm(cmd.channel_id),
-            source="command",
-        )
-        reply = self._replier(
-            respond,
-            cmd.user_id,
-            cmd.channel_id,
-            trigger_id=cmd.trigger_id,
-            response_url=cmd.response_url,
-        )
+        req, reply = self._asked(cmd, respond, "command")
         work = self.service.handle_command(req, cmd.text, reply)
         self.service.background(self._then_wake(work), "command")
 
@@ -185,19 +167,7 @@ class Listeners:
     ) -> None:
         await ack()
         click = BlockAction.of(body, action)
-        req = Request(
-            user_id=click.user_id,
-            channel_id=click.channel_id,
-            is_dm=is_dm(click.channel_id),
-            source="click",
-        )
-        reply = self._replier(
-            respond,
-            click.user_id,
-            click.channel_id,
-            trigger_id=click.trigger_id,
-            response_url=click.response_url,
-        )
+        req, reply = self._asked(click, respond, "click")
         work = self.service.handle_action(
             req, click.action_id, click.value, click.message_ts, reply
         )
@@ -238,7 +208,7 @@ class Listeners:
             await ack(response_action="errors", errors=errors)
             return
         await ack()
-        reply = self._replier(None, form.user_id, req.channel_id)
+        reply = self._replier(None, form.user_id, req.channel_id, None, None)
         work = self.service.submit_form(req, FORM_CREATE, form.values, reply)
         self.service.background(self._then_wake(work), "form")
 

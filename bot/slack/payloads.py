@@ -94,44 +94,41 @@ class BlockAction:
 
 
 @dataclass(frozen=True)
-class FormChange:
-    """A change inside an open form (a block action of a view): what it holds now."""
+class _Form:
+    """What every form payload carries: who, what the bot signed into the form, its values."""
 
     user_id: str
     #: the view's private_metadata: what the bot signed into the form (its channel)
     metadata: str
+    values: dict[str, str]
+
+    @staticmethod
+    def read(
+        body: Mapping[str, Any], view: Mapping[str, Any] | None
+    ) -> tuple[str, str, dict[str, str]]:
+        return _text(body, "user", "id"), _text(view, "private_metadata"), _state_values(view)
+
+
+@dataclass(frozen=True)
+class FormChange(_Form):
+    """A change inside an open form (a block action of a view): what it holds now."""
+
     view_id: str | None
     view_hash: str | None
-    values: dict[str, str]
 
     @classmethod
     def of(cls, body: Mapping[str, Any]) -> FormChange:
         view = _get(body, "view")
-        return cls(
-            user_id=_text(body, "user", "id"),
-            metadata=_text(view, "private_metadata"),
-            view_id=_optional(view, "id"),
-            view_hash=_optional(view, "hash"),
-            values=_state_values(view),
-        )
+        return cls(*cls.read(body, view), _optional(view, "id"), _optional(view, "hash"))
 
 
 @dataclass(frozen=True)
-class ViewSubmission:
+class ViewSubmission(_Form):
     """A form submitted; the service reads its channel from what the bot signed into it."""
-
-    user_id: str
-    #: the view's private_metadata (see :class:`FormChange`)
-    metadata: str
-    values: dict[str, str]
 
     @classmethod
     def of(cls, body: Mapping[str, Any], view: Mapping[str, Any]) -> ViewSubmission:
-        return cls(
-            user_id=_text(body, "user", "id"),
-            metadata=_text(view, "private_metadata"),
-            values=_state_values(view),
-        )
+        return cls(*cls.read(body, view))
 
 
 @dataclass(frozen=True)

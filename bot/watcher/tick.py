@@ -103,14 +103,6 @@ class Watcher:
         self._subs_checked_at: float | None = None
 
     @property
-    def owner(self) -> str:
-        return self.deps.owner
-
-    @property
-    def interval(self) -> float:
-        return self.deps.interval
-
-    @property
     def notifier(self) -> Notifier:
         """What the watcher posts through (redacted)."""
         return self.deps.notifier
@@ -127,7 +119,7 @@ class Watcher:
         # org then shares one phase, and one list call serves them all.
         async with self.deps.store.transaction(doing="claiming the operations due") as tx:
             ops = await tx.operations.claim_due(
-                self.owner, lease_s=self.lease_s, horizon_s=self.fast_interval
+                self.deps.owner, lease_s=self.lease_s, horizon_s=self.fast_interval
             )
         result = TickResult(claimed=len(ops))
         subs = await self._due_watches(bool(ops))
@@ -182,12 +174,12 @@ class Watcher:
         keyspace change usually ends within minutes, and the channel wants to know at
         once), ASTRA_BOT_POLL_INTERVAL once they are all older."""
         young = any(now - op.created_at < YOUNG_S for op in ops)
-        return self.fast_interval if young else self.interval
+        return self.fast_interval if young else self.deps.interval
 
     # ------------------------------------------------------------------ loop
 
     async def run(self, stop: asyncio.Event) -> None:
-        log.info("watcher %s started (interval %.1fs)", self.owner, self.interval)
+        log.info("watcher %s started (interval %.1fs)", self.deps.owner, self.deps.interval)
         try:
             while not stop.is_set():
                 await self._tick_once()
@@ -205,8 +197,8 @@ class Watcher:
         finally:
             with contextlib.suppress(BotError, Exception):
                 async with self.deps.store.transaction(doing="releasing leases") as tx:
-                    await leases.release(tx, self.owner)
-            log.info("watcher %s stopped", self.owner)
+                    await leases.release(tx, self.deps.owner)
+            log.info("watcher %s stopped", self.deps.owner)
 
     async def _tick_once(self) -> None:
         """A tick that fails is logged and counted; the loop goes on."""
@@ -230,5 +222,5 @@ class Watcher:
             due.append(self._subs_checked_at + self.watch_interval)
         nxt = min((d for d in due if d is not None), default=None)
         if nxt is None:
-            return self.interval
-        return max(0.05, min(self.interval, nxt - now))
+            return self.deps.interval
+        return max(0.05, min(self.deps.interval, nxt - now))
