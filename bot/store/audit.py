@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 
+from bot.store.group import TableGroup
 from bot.store.models import AuditEntry
 
 if TYPE_CHECKING:
     from bot.redact import Redactor
-    from bot.store.tx import Tx
 
 
 def audit_row(redactor: Redactor, **fields: Any) -> AuditEntry:
@@ -29,12 +29,8 @@ def audit_row(redactor: Redactor, **fields: Any) -> AuditEntry:
     return AuditEntry(**fields)
 
 
-class AuditRepo:
+class AuditRepo(TableGroup):
     """The audit log, in one transaction."""
-
-    def __init__(self, tx: Tx) -> None:
-        self.tx = tx
-        self.s = tx.session
 
     def add(self, **fields: Any) -> AuditEntry:
         """Append a row (its ``at`` defaults to now); written when the transaction commits."""

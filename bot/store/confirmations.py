@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import TYPE_CHECKING
 
 from sqlalchemy import update
 
 from bot.store.enums import ConfirmationState
+from bot.store.group import TableGroup, rowcount
 from bot.store.models import Confirmation
 
-if TYPE_CHECKING:
-    from bot.store.tx import Tx
 
-
-class ConfirmationRepo:
+class ConfirmationRepo(TableGroup):
     """The confirmations, in one transaction."""
-
-    def __init__(self, tx: Tx) -> None:
-        self.tx = tx
-        self.s = tx.session
 
     async def create(
         self,
@@ -70,28 +63,24 @@ class ConfirmationRepo:
 
         True for exactly one caller, however many clicks race (on one or many replicas).
         """
-        now = self.tx.clock()
-        res = await self.s.execute(
-            update(Confirmation)
-            .where(
-                Confirmation.id == conf_id,
-                Confirmation.state == ConfirmationState.PENDING,
-                Confirmation.expires_at > now,
-            )
-            .values(state=new_state, decided_by=by, decided_at=now)
-        )
-        return res.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+        return await self._leave_pending(conf_id, expired=False, state=new_state, decided_by=by)
 
     async def expire(self, conf_id: str) -> bool:
         """Mark a pending confirmation whose time is up as expired (for the record)."""
+        return await self._leave_pending(conf_id, expired=True, state=ConfirmationState.EXPIRED)
+
+    async def _leave_pending(self, conf_id: str, *, expired: bool, **values: str) -> bool:
+        """One conditional UPDATE out of PENDING (before or after the expiry); whether it
+        was this caller's."""
         now = self.tx.clock()
+        timely = Confirmation.expires_at <= now if expired else Confirmation.expires_at > now
         res = await self.s.execute(
             update(Confirmation)
             .where(
                 Confirmation.id == conf_id,
                 Confirmation.state == ConfirmationState.PENDING,
-                Confirmation.expires_at <= now,
+                timely,
             )
-            .values(state=ConfirmationState.EXPIRED, decided_at=now)
+            .values(decided_at=now, **values)
         )
-        return res.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+        return rowcount(res) == 1

@@ -5,16 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy import and_, func, or_, select, update
 
 from bot.store.enums import NoticeState
+from bot.store.group import TableGroup
 from bot.store.leases import claim
 from bot.store.models import Notice
-
-if TYPE_CHECKING:
-    from bot.store.tx import Tx
 
 
 @dataclass(frozen=True)
@@ -37,12 +35,8 @@ class NoticeBacklog:
     last_error: str | None
 
 
-class NoticeRepo:
+class NoticeRepo(TableGroup):
     """The outbox, in one transaction."""
-
-    def __init__(self, tx: Tx) -> None:
-        self.tx = tx
-        self.s = tx.session
 
     async def enqueue(self, notice: NewNotice) -> bool:
         """Add a notice unless one with the same dedupe key exists; True if added."""

@@ -12,17 +12,17 @@ from __future__ import annotations
 import json
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Required, TypedDict, Unpack
 
 from sqlalchemy import and_, delete, func, or_, select, update
 
 from bot.store.enums import UNSENT_STATES, OperationKind, OperationState
+from bot.store.group import TableGroup, rowcount
 from bot.store.leases import claim
 from bot.store.models import Operation, open_operation
 
 if TYPE_CHECKING:
     from bot.store.notices import NewNotice
-    from bot.store.tx import Tx
 
 _UNLEASED: dict[str, Any] = {"lease_owner": None, "lease_until": None}
 
@@ -48,6 +48,15 @@ class NewOperation:
     state: str = OperationState.PENDING
 
 
+class Sent(TypedDict, total=False):
+    """What is known once Astra took an operation's request: the database's status, and
+    optionally new details and when to look next."""
+
+    status: Required[str | None]
+    detail: dict[str, Any] | None
+    next_check_at: float | None
+
+
 @dataclass(frozen=True)
 class OperationBacklog:
     """Open operations, how many are overdue, and the oldest overdue one's due time."""
@@ -57,12 +66,8 @@ class OperationBacklog:
     oldest_due: float | None
 
 
-class OperationRepo:
+class OperationRepo(TableGroup):
     """The operations, in one transaction."""
-
-    def __init__(self, tx: Tx) -> None:
-        self.tx = tx
-        self.s = tx.session
 
     async def add(self, new: NewOperation) -> Operation:
         now = self.tx.clock()
@@ -95,34 +100,26 @@ class OperationRepo:
             update(Operation).where(Operation.id == op_id).values(message_ts=message_ts)
         )
 
-    async def sent(
-        self,
-        op_id: str,
-        database_id: str,
-        *,
-        status: str | None,
-        detail: dict[str, Any] | None = None,
-        next_check_at: float | None = None,
-    ) -> bool:
+    async def sent(self, op_id: str, database_id: str, **seen: Unpack[Sent]) -> bool:
         """Astra accepted the change: the operation is now followed (SENDING or RETRYING →
         PENDING)."""
         values: dict[str, Any] = {
             "database_id": database_id,
             "state": OperationState.PENDING,
-            "last_status": status,
+            "last_status": seen["status"],
             "updated_at": self.tx.clock(),
             **_UNLEASED,
         }
-        if detail is not None:
+        if (detail := seen.get("detail")) is not None:
             values["detail"] = json.dumps(detail)
-        if next_check_at is not None:
+        if (next_check_at := seen.get("next_check_at")) is not None:
             values["next_check_at"] = next_check_at
         res = await self.s.execute(
             update(Operation)
             .where(Operation.id == op_id, Operation.state.in_(UNSENT_STATES))
             .values(**values)
         )
-        return res.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+        return rowcount(res) == 1
 
     async def drop(self, op_id: str) -> None:
         """Forget an operation whose Astra call was refused outright (nothing to follow)."""
@@ -229,7 +226,7 @@ class OperationRepo:
             )
             .execution_options(synchronize_session=False)
         )
-        return int(res.rowcount)  # type: ignore[attr-defined]
+        return rowcount(res)
 
     async def finish(
         self,
@@ -250,7 +247,7 @@ class OperationRepo:
                 state=state, last_status=last_status, finished_at=now, updated_at=now, **_UNLEASED
             )
         )
-        if res.rowcount != 1:  # type: ignore[attr-defined]
+        if rowcount(res) != 1:
             return False
         if notice is not None:
             await self.tx.notices.enqueue(notice)

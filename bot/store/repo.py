@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections.abc import AsyncIterator, Sequence
-from typing import Any
+from typing import Any, Unpack
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -26,7 +26,7 @@ from bot.redact import Redactor
 from bot.store.errors import FAILURES, store_error, translate_errors
 from bot.store.models import AuditEntry, Confirmation, Operation, Subscription
 from bot.store.notices import NewNotice, NoticeBacklog
-from bot.store.operations import NewOperation, OperationBacklog
+from bot.store.operations import NewOperation, OperationBacklog, Sent
 from bot.store.rules import RuleRows, RulesCache
 from bot.store.tx import Clock, Tx
 
@@ -160,19 +160,9 @@ class Store:
         async with self._tx() as tx:
             return await tx.operations.add(NewOperation(**fields))
 
-    async def operation_sent(
-        self,
-        op_id: str,
-        database_id: str,
-        *,
-        status: str | None,
-        detail: dict[str, Any] | None = None,
-        next_check_at: float | None = None,
-    ) -> bool:
+    async def operation_sent(self, op_id: str, database_id: str, **seen: Unpack[Sent]) -> bool:
         async with self._tx() as tx:
-            return await tx.operations.sent(
-                op_id, database_id, status=status, detail=detail, next_check_at=next_check_at
-            )
+            return await tx.operations.sent(op_id, database_id, **seen)
 
     async def drop_operation(self, op_id: str) -> None:
         async with self._tx() as tx:

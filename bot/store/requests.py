@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import delete
 
+from bot.store.group import TableGroup, rowcount
 from bot.store.models import SeenEvent
 
-if TYPE_CHECKING:
-    from bot.store.tx import Tx
 
-
-class RequestRepo:
+class RequestRepo(TableGroup):
     """The delivery keys seen, in one transaction."""
-
-    def __init__(self, tx: Tx) -> None:
-        self.tx = tx
-        self.s = tx.session
 
     async def first_time_seen(self, key: str) -> bool:
         """True the first time a delivery key (bot/slack/guards.py: an event id, or a hash
@@ -27,4 +19,4 @@ class RequestRepo:
     async def forget_seen(self, *, before: float) -> int:
         """Drop the delivery keys seen before ``before``; how many."""
         res = await self.s.execute(delete(SeenEvent).where(SeenEvent.seen_at < before))
-        return int(res.rowcount)  # type: ignore[attr-defined]
+        return rowcount(res)

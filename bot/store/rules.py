@@ -4,27 +4,20 @@ and the version the triggers of migration 0002 bump on every write to them."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, text, update
 
 from bot.policy import Binding, Rules
+from bot.store.group import TableGroup, rowcount
 from bot.store.models import ChannelGuard, CustomRole, ProtectedGlob, RoleBinding, RulesVersion
-
-if TYPE_CHECKING:
-    from bot.store.tx import Tx
 
 RuleRows = tuple[
     Sequence[RoleBinding], Sequence[ChannelGuard], Sequence[CustomRole], Sequence[ProtectedGlob]
 ]
 
 
-class RuleRepo:
+class RuleRepo(TableGroup):
     """The four permission tables, in one transaction."""
-
-    def __init__(self, tx: Tx) -> None:
-        self.tx = tx
-        self.s = tx.session
 
     async def version(self) -> int | None:
         """The rules version; None on a store not migrated to 0002."""
@@ -98,7 +91,7 @@ class RuleRepo:
         if db_glob is not None:
             q = q.where(RoleBinding.db_glob == db_glob)
         res = await self.s.execute(q)
-        return int(res.rowcount)  # type: ignore[attr-defined]
+        return rowcount(res)
 
     # ---------------------------------------------------------------- guards
 

@@ -52,8 +52,3 @@ class Tx:
         """Add a row unless one with the same key exists; True if added."""
         res = await self.session.execute(self.insert_new(model).values(**values))
         return int(res.rowcount) == 1  # type: ignore[attr-defined]
-
-
-def rowcount(result: Any) -> int:
-    """How many rows a DML statement touched (SQLAlchemy types it loosely)."""
-    return int(result.rowcount)

@@ -3,22 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, select, update
 
+from bot.store.group import TableGroup
 from bot.store.models import Subscription
 
-if TYPE_CHECKING:
-    from bot.store.tx import Tx
 
-
-class WatchRepo:
+class WatchRepo(TableGroup):
     """The subscriptions, in one transaction."""
-
-    def __init__(self, tx: Tx) -> None:
-        self.tx = tx
-        self.s = tx.session
 
     async def subscribe(
         self,
