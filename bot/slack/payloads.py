@@ -83,6 +83,7 @@ class BlockAction:
     def of(cls, body: Mapping[str, Any], action: Mapping[str, Any]) -> BlockAction:
         return cls(
             user_id=_text(body, "user", "id"),
+            # in a channel message: channel.id; in an ephemeral answer: the container's
             channel_id=_text(body, "channel", "id") or _text(body, "container", "channel_id"),
             action_id=_text(action, "action_id"),
             value=_text(action, "value"),

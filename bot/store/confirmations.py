@@ -46,9 +46,7 @@ class ConfirmationRepo(TableGroup):
             created_at=now,
             expires_at=now + ttl,
         )
-        self.s.add(row)
-        await self.s.flush()
-        return row
+        return await self.inserted(row)
 
     async def set_message(self, conf_id: str, message_ts: str) -> None:
         await self.s.execute(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from bot.store.tx import Tx
+
+
+R = TypeVar("R")
 
 
 class TableGroup:
@@ -14,6 +17,12 @@ class TableGroup:
     def __init__(self, tx: Tx) -> None:
         self.tx = tx
         self.s = tx.session
+
+    async def inserted(self, row: R) -> R:
+        """``row`` added and flushed (its defaults and keys filled in)."""
+        self.s.add(row)
+        await self.s.flush()
+        return row
 
 
 def rowcount(result: Any) -> int:

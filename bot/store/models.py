@@ -39,7 +39,14 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-class RoleBinding(Base):
+class Stamped:
+    """Columns of a row someone made on purpose: who (a Slack user id, or ``cli``) and when."""
+
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[float] = mapped_column(Float)
+
+
+class RoleBinding(Stamped, Base):
     """A role granted to a Slack user, usergroup or channel, optionally scoped by a glob."""
 
     __tablename__ = "role_bindings"
@@ -50,34 +57,26 @@ class RoleBinding(Base):
     subject_id: Mapped[str] = mapped_column(String(32), index=True)
     role: Mapped[str] = mapped_column(String(64))
     db_glob: Mapped[str] = mapped_column(String(128), default="")  # "" = every database
-    created_by: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[float] = mapped_column(Float)
 
 
-class CustomRole(Base):
+class CustomRole(Stamped, Base):
     __tablename__ = "custom_roles"
 
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     permissions: Mapped[str] = mapped_column(Text)  # space-separated permission patterns
-    created_by: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[float] = mapped_column(Float)
 
 
-class ChannelGuard(Base):
+class ChannelGuard(Stamped, Base):
     __tablename__ = "channel_guards"
 
     channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     role: Mapped[str] = mapped_column(String(64))
-    created_by: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[float] = mapped_column(Float)
 
 
-class ProtectedGlob(Base):
+class ProtectedGlob(Stamped, Base):
     __tablename__ = "protected_globs"
 
     glob: Mapped[str] = mapped_column(String(128), primary_key=True)
-    created_by: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[float] = mapped_column(Float)
 
 
 class RulesVersion(Base):
@@ -174,7 +173,7 @@ class Confirmation(Base):
     decided_at: Mapped[float | None] = mapped_column(Float, nullable=True)
 
 
-class Subscription(Base):
+class Subscription(Stamped, Base):
     """`/astra watch`: a channel told of every status change of a database (or all)."""
 
     __tablename__ = "subscriptions"
@@ -186,8 +185,6 @@ class Subscription(Base):
     database_id: Mapped[str] = mapped_column(String(64))  # "*" = every database
     database_name: Mapped[str] = mapped_column(String(128))
     last_statuses: Mapped[str] = mapped_column(Text, default="{}")  # JSON db id -> status
-    created_by: Mapped[str] = mapped_column(String(32))
-    created_at: Mapped[float] = mapped_column(Float)
 
 
 class AuditEntry(Base):

@@ -33,14 +33,19 @@ class NewOperation:
 
     org_id: str
     kind: str
+    #: "" for a create until Astra names the database
     database_id: str
     database_name: str
+    #: the status that ends it (``ACTIVE``, ``TERMINATED``, …)
     target_status: str
+    #: where its progress message and notice go, and who asked
     channel_id: str
     requester_id: str
     correlation_id: str
+    #: seconds until it times out, and until the watcher first looks
     timeout_s: float
     first_check_in: float
+    #: the thread the request came from, and the progress message once posted
     thread_ts: str | None = None
     message_ts: str | None = None
     last_status: str | None = None
@@ -63,6 +68,7 @@ class OperationBacklog:
 
     open: int
     overdue: int
+    #: when the oldest overdue one was due (None: none is overdue)
     oldest_due: float | None
 
 
@@ -70,6 +76,7 @@ class OperationRepo(TableGroup):
     """The operations, in one transaction."""
 
     async def add(self, new: NewOperation) -> Operation:
+        """The new row, its times counted from now."""
         now = self.tx.clock()
         op = Operation(
             id=str(uuid.uuid4()),
@@ -91,9 +98,7 @@ class OperationRepo(TableGroup):
             deadline_at=now + new.timeout_s,
             next_check_at=now + new.first_check_in,
         )
-        self.s.add(op)
-        await self.s.flush()
-        return op
+        return await self.inserted(op)
 
     async def set_message(self, op_id: str, message_ts: str) -> None:
         await self.s.execute(

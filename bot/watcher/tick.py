@@ -72,7 +72,7 @@ class Watcher:
         settings: Settings,
         store: Store,
         astra: AstraClient,
-        notifier: Notifier,
+        notifier: Notifier,  # wrapped here: what the watcher posts is redacted
         *,
         db_view: Callable[[Database], DbView],
         clock: Callable[[], float] = time.time,
