@@ -31,7 +31,7 @@ from bot.service.forms import FORM_REFUSED, CreateForm, Regions, default_region
 from bot.service.home import Home
 from bot.service.operations import Operations
 from bot.service.progress import Progress
-from bot.service.registry import ConfirmedHandler, Precheck, Registry
+from bot.service.registry import ConfirmedHandler, Handler, Precheck, Registry
 from bot.service.resolve import Resolver
 from bot.service.views import db_view
 from bot.settings import Settings
@@ -95,6 +95,10 @@ class Service:
     def slots(self) -> WorkSlots:
         """The work slots commands and clicks run in after the ack (bot/work.py)."""
         return self.lifecycle.slots
+
+    @property
+    def handlers(self) -> dict[str, Handler]:
+        return self.registry.handlers
 
     @property
     def confirmed(self) -> dict[str, ConfirmedHandler]:
