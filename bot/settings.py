@@ -9,6 +9,7 @@ credentials, ``shell`` needs none. :func:`require_for_serve` checks that and rai
 from __future__ import annotations
 
 import contextlib
+import ipaddress
 import json
 import re
 from typing import Literal
@@ -68,6 +69,12 @@ class Settings(BaseSettings):
     # The built-in emulator's clock speed (sandbox and shell only): 10 makes a 5 s create
     # take 0.5 s. For demos and tests.
     emulator_speed: float = Field(default=1.0, alias="ASTRA_BOT_EMULATOR_SPEED", gt=0)
+    # The addresses the bot's own DevOps API requests come from (its egress: a NAT gateway,
+    # a proxy), comma-separated IPv4 addresses or CIDRs. Astra cannot be asked for them, and
+    # a DevOps API access list that leaves them out locks the bot out of the API: with
+    # them set, `access-list devops …` refuses such a change unless --force; unset, it
+    # says it cannot tell and asks for --force on every change that leaves a list in place.
+    egress_cidrs_raw: str = Field(default="", alias="ASTRA_BOT_EGRESS_CIDRS")
     log_format: Literal["auto", "json", "text"] = Field(
         default="auto", alias="ASTRA_BOT_LOG_FORMAT"
     )
@@ -113,6 +120,23 @@ class Settings(BaseSettings):
         if self.default_org_raw is not None:
             return self.default_org_raw
         return next(iter(self.orgs), DEFAULT_ORG)
+
+    @field_validator("egress_cidrs_raw")
+    @classmethod
+    def _egress(cls, v: str) -> str:
+        for part in (p.strip() for p in v.split(",")):
+            if not part:
+                continue
+            try:
+                ipaddress.IPv4Network(part, strict=False)
+            except ValueError:
+                raise ValueError(f"{part!r} is not an IPv4 address or CIDR") from None
+        return v
+
+    @property
+    def egress_cidrs(self) -> tuple[str, ...]:
+        """``ASTRA_BOT_EGRESS_CIDRS`` as a tuple (empty: the bot cannot tell its address)."""
+        return tuple(p.strip() for p in self.egress_cidrs_raw.split(",") if p.strip())
 
     @property
     def admins(self) -> frozenset[str]:

@@ -10,7 +10,7 @@ import prometheus_client
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.astra import http as api
-from bot.astra.models import CreateDatabase
+from bot.astra.models import CreateDatabase, Policy
 from bot.metrics import Metrics, endpoint_template
 from tests.conftest import ADMIN, BotHarness
 
@@ -92,6 +92,21 @@ def test_every_devops_api_path_maps_to_a_template_without_ids() -> None:
         api.list_custom_domains(),
         api.list_kms_keys(),
         api.get_vpc_peering("gcp", db),
+        api.list_all_access_lists(),
+        api.replace_access_list(db, [api.AddressEntry("10.0.0.0/8", True, "vpn")]),
+        api.update_access_list(db, [], enabled=False),
+        api.clear_access_list(db),
+        api.validate_access_list([]),
+        api.access_list_template(),
+        api.add_devops_access_list(org, [api.AddressEntry("10.0.0.0/8", True, "vpn")]),
+        api.replace_devops_access_list(org, [api.AddressEntry("10.0.0.0/8", True, "vpn")]),
+        api.update_devops_access_list(org, api.AddressEntry("10.0.0.0/8", False, "vpn")),
+        api.delete_devops_access_list(org),
+        api.update_role(role, "ops", Policy(actions=["org-db-view"], resources=["drn:x"])),
+        api.list_legacy_tokens(),
+        api.create_legacy_token(["r"]),
+        api.reset_password(db, "cassandra", "secret-enough"),
+        api.update_engine_type(db, "serverless"),
     ]
     assert {r.action for r in requests} == set(api.PERMISSIONS)  # every operation covered
     for req in requests:

@@ -19,10 +19,11 @@ Contract:
 from __future__ import annotations
 
 from bot.astra.calls import DatabaseCalls, OrganizationCalls, TelemetryCalls
+from bot.astra.calls_admin import AdminCalls
 from bot.astra.transport import NetworkWait, Observer
 
 __all__ = ["AstraClient", "NetworkWait", "Observer"]
 
 
-class AstraClient(DatabaseCalls, OrganizationCalls, TelemetryCalls):
+class AstraClient(DatabaseCalls, OrganizationCalls, TelemetryCalls, AdminCalls):
     """Async client of the Astra DevOps API v2 for one organization's token."""

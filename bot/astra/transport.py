@@ -193,5 +193,5 @@ class Transport:
             resp.status_code,
             (time.monotonic() - started) * 1000,
         )
-        api.check(req, answer, secrets=self._secrets)
+        api.check(req, answer, secrets=self._secrets + req.secrets)
         return answer

@@ -6,8 +6,10 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from bot.astra.emulator.routes.access import AccessRoutes
+from bot.astra.emulator.routes.access_lists import AccessListRoutes
+from bot.astra.emulator.routes.admin import AdminRoutes
 from bot.astra.emulator.routes.databases import DatabaseRoutes
+from bot.astra.emulator.routes.devops_acl import DevOpsAclRoutes
 from bot.astra.emulator.routes.extras import ExtraRoutes
 from bot.astra.emulator.routes.iam import IamRoutes
 from bot.astra.emulator.routes.regions import RegionRoutes
@@ -16,7 +18,14 @@ from bot.astra.emulator.state import _User
 
 
 class EmulatedOrg(
-    DatabaseRoutes, RegionRoutes, AccessRoutes, TelemetryRoutes, IamRoutes, ExtraRoutes
+    DatabaseRoutes,
+    RegionRoutes,
+    AccessListRoutes,
+    TelemetryRoutes,
+    IamRoutes,
+    ExtraRoutes,
+    DevOpsAclRoutes,
+    AdminRoutes,
 ):
     """An organization as the DevOps API sees it: everything a token of it reaches.
 

@@ -112,6 +112,8 @@ class _Database(_Placed):
     terminated: str | None = None
     message: str | None = None
     access_list: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: ``configurations.accessListEnabled`` as last set; None: on while it has addresses
+    access_list_enabled: bool | None = None
     telemetry: dict[str, Any] = field(default_factory=dict)
 
     def live_datacenters(self) -> list[_Datacenter]:
@@ -152,6 +154,8 @@ class EmulatorState:
         self._users: dict[str, _User] = {}
         self._audit_log: dict[str, Any] = {}
         self._vpc: dict[tuple[str, str], dict[str, Any]] = {}
+        #: the DevOps API access list, by address (routes/devops_acl.py)
+        self._devops_acl: dict[str, dict[str, Any]] = {}
         self._seed()
 
     # ---------------------------------------------------------------- python helpers

@@ -43,6 +43,17 @@ from bot.astra.http.access import (
     get_devops_access_list,
     parse_access_list,
 )
+from bot.astra.http.access_lists import (
+    access_list_template,
+    clear_access_list,
+    list_all_access_lists,
+    parse_access_list_template,
+    parse_access_list_validation,
+    parse_access_lists,
+    replace_access_list,
+    update_access_list,
+    validate_access_list,
+)
 from bot.astra.http.base import (
     DEFAULT_BASE_URL,
     MAX_PAGE_SIZE,
@@ -53,6 +64,7 @@ from bot.astra.http.base import (
     Endpoint,
     Params,
 )
+from bot.astra.http.database_admin import reset_password, update_engine_type
 from bot.astra.http.databases import (
     create_database,
     get_database,
@@ -75,6 +87,13 @@ from bot.astra.http.decode import (
     parse_list,
     parse_model,
     parse_object,
+)
+from bot.astra.http.devops_acl import (
+    add_devops_access_list,
+    delete_devops_access_list,
+    parse_devops_access_list,
+    replace_devops_access_list,
+    update_devops_access_list,
 )
 from bot.astra.http.errors import (
     check,
@@ -108,6 +127,7 @@ from bot.astra.http.iam import (
     revoke_token,
     set_user_roles,
 )
+from bot.astra.http.iam_writes import create_legacy_token, list_legacy_tokens, update_role
 from bot.astra.http.private import (
     get_vpc_peering,
     list_custom_domains,
@@ -136,22 +156,28 @@ from bot.astra.http.telemetry import (
     set_audit_log_streaming,
     set_metrics_telemetry,
 )
+from bot.astra.models.admin import AddressEntry
 
 __all__ = [
     "DEFAULT_BASE_URL",
     "MAX_PAGE_SIZE",
     "PERMISSIONS",
     "RETRY_AFTER_CAP",
+    "AddressEntry",
     "ApiRequest",
     "ApiResponse",
     "Endpoint",
     "M",
     "Params",
+    "access_list_template",
     "add_access_list_addresses",
     "add_datacenter",
+    "add_devops_access_list",
     "check",
+    "clear_access_list",
     "create_database",
     "create_keyspace",
+    "create_legacy_token",
     "create_role",
     "create_token",
     "created_database_id",
@@ -159,6 +185,7 @@ __all__ = [
     "decode_json",
     "delete_access_list_addresses",
     "delete_audit_log_streaming",
+    "delete_devops_access_list",
     "delete_keyspace",
     "delete_role",
     "error_for",
@@ -171,11 +198,13 @@ __all__ = [
     "get_vpc_peering",
     "invite_user",
     "is_retryable",
+    "list_all_access_lists",
     "list_available_regions",
     "list_custom_domains",
     "list_databases",
     "list_datacenters",
     "list_kms_keys",
+    "list_legacy_tokens",
     "list_private_links",
     "list_roles",
     "list_serverless_regions",
@@ -185,6 +214,9 @@ __all__ = [
     "next_cursor",
     "park_database",
     "parse_access_list",
+    "parse_access_list_template",
+    "parse_access_list_validation",
+    "parse_access_lists",
     "parse_available_regions",
     "parse_config",
     "parse_created_role",
@@ -193,6 +225,7 @@ __all__ = [
     "parse_database",
     "parse_databases",
     "parse_datacenters",
+    "parse_devops_access_list",
     "parse_error_items",
     "parse_kms_keys",
     "parse_list",
@@ -207,6 +240,9 @@ __all__ = [
     "parse_tokens",
     "parse_users",
     "remove_user",
+    "replace_access_list",
+    "replace_devops_access_list",
+    "reset_password",
     "resize_database",
     "retry_delay",
     "revoke_token",
@@ -220,4 +256,9 @@ __all__ = [
     "unavailable",
     "unpark_database",
     "unreadable",
+    "update_access_list",
+    "update_devops_access_list",
+    "update_engine_type",
+    "update_role",
+    "validate_access_list",
 ]

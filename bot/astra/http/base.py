@@ -65,6 +65,22 @@ PERMISSIONS: Final[Mapping[str, str]] = {
     "list_custom_domains": "db-manage-privateendpoint",
     "list_kms_keys": "org-cmk-read",
     "get_vpc_peering": "org-db-readpeering",
+    "list_all_access_lists": "accesslist-read",
+    "replace_access_list": "accesslist-write",
+    "update_access_list": "accesslist-write",
+    "clear_access_list": "accesslist-write",
+    "validate_access_list": "accesslist-read",
+    "access_list_template": "accesslist-read",
+    "add_devops_access_list": "org-write",
+    "replace_devops_access_list": "org-write",
+    "update_devops_access_list": "org-write",
+    "delete_devops_access_list": "org-write",
+    "update_role": "org-role-write",
+    "list_legacy_tokens": "org-token-read",
+    "create_legacy_token": "org-token-write",
+    # the document's scope is org-db-create; the PolicyAction made for it is this one
+    "reset_password": "org-db-passwordreset",
+    "update_engine_type": "org-db-create",
 }
 
 
@@ -80,8 +96,11 @@ class ApiRequest:
     action: str
     operation: str
     params: Params = ()
-    json: Any = None
+    # kept out of the repr: a body may carry a secret (resetPassword's new password)
+    json: Any = field(default=None, repr=False)
     expect: frozenset[int] = frozenset({200})
+    #: values of this request to scrub from any answer text too (a new password)
+    secrets: tuple[str, ...] = field(default=(), repr=False)
 
     @property
     def is_read(self) -> bool:

@@ -32,6 +32,16 @@ from bot.astra.models.access import (
     AccessListConfigurations,
     SecureBundle,
 )
+from bot.astra.models.admin import (
+    ENGINE_TYPES,
+    AccessListValidation,
+    AddressEntry,
+    DevOpsAccessList,
+    DevOpsAclAddress,
+    EntryDiff,
+    diff_entries,
+    excluded,
+)
 from bot.astra.models.base import ApiModel, NullableList
 from bot.astra.models.databases import (
     SERVERLESS_TIERS,
@@ -70,6 +80,7 @@ from bot.astra.models.vocabulary import (
 __all__ = [
     "ASTRA_PERMISSIONS",
     "CLOUD_PROVIDERS",
+    "ENGINE_TYPES",
     "FAILED_STATUSES",
     "KNOWN_ACTIONS",
     "KNOWN_STATUSES",
@@ -80,6 +91,8 @@ __all__ = [
     "AccessList",
     "AccessListAddress",
     "AccessListConfigurations",
+    "AccessListValidation",
+    "AddressEntry",
     "ApiModel",
     "AvailableRegion",
     "CreateDatabase",
@@ -88,6 +101,9 @@ __all__ = [
     "DatabaseInfo",
     "Datacenter",
     "DbStatus",
+    "DevOpsAccessList",
+    "DevOpsAclAddress",
+    "EntryDiff",
     "NullableList",
     "Organization",
     "OrganizationUsers",
@@ -100,6 +116,8 @@ __all__ = [
     "Token",
     "User",
     "canonical_telemetry_kind",
+    "diff_entries",
+    "excluded",
     "is_classic_tier",
     "is_transitional",
 ]

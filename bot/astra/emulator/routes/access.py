@@ -1,21 +1,20 @@
-"""Access-list and secure-bundle endpoints of a database, and the DevOps ACL."""
+"""Access-list and secure-bundle endpoints of a database (the DevOps ACL: devops_acl.py)."""
 
 from __future__ import annotations
 
-import ipaddress
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from bot.astra.emulator.catalogue import _ADDRESS_RE
+from bot.astra.emulator.addresses import address_entries
 from bot.astra.emulator.responses import _empty, _error
-from bot.astra.emulator.routes.common import _DB, _ORG, RouteBase, route, with_db
-from bot.astra.emulator.state import _Database, _iso
+from bot.astra.emulator.routes.common import _DB, RouteBase, route, with_db
+from bot.astra.emulator.state import _Database
 
 
 class AccessRoutes(RouteBase):
-    """``…/access-list``, ``…/secureBundleURL`` and ``…/devops-acl``."""
+    """``…/access-list`` and ``…/secureBundleURL``."""
 
     # ---------------------------------------------------------------- access lists
 
@@ -24,7 +23,11 @@ class AccessRoutes(RouteBase):
             "organizationId": self.config.org_id,
             "databaseId": db.id,
             "addresses": list(db.access_list.values()),
-            "configurations": {"accessListEnabled": bool(db.access_list)},
+            "configurations": {
+                "accessListEnabled": bool(db.access_list)
+                if db.access_list_enabled is None
+                else db.access_list_enabled
+            },
         }
 
     @route("GET", f"{_DB}/access-list")
@@ -37,28 +40,9 @@ class AccessRoutes(RouteBase):
     async def _add_acl(self, db: _Database, request: Request, body: Any) -> Response:
         if not isinstance(body, list) or not body:
             return _error(400, "The body must be a non-empty array of addresses.")
-        entries: list[dict[str, Any]] = []
-        for item in body:
-            if not isinstance(item, dict):
-                return _error(400, "Each address must be an object.")
-            missing = [k for k in ("address", "enabled", "description") if k not in item]
-            if missing:
-                return _error(400, f"Missing required fields: {', '.join(missing)}.")
-            address = item["address"]
-            if not isinstance(address, str) or not _ADDRESS_RE.match(address):
-                return _error(400, f"{address} is not an IPv4 address or CIDR block.")
-            try:
-                ipaddress.IPv4Network(address, strict=False)
-            except ValueError:
-                return _error(400, f"{address} is not an IPv4 address or CIDR block.")
-            entries.append(
-                {
-                    "address": address,
-                    "enabled": bool(item["enabled"]),
-                    "description": str(item["description"]),
-                    "lastUpdateDateTime": _iso(),
-                }
-            )
+        entries, problem = address_entries(body)
+        if problem:
+            return _error(400, problem)
         for entry in entries:
             db.access_list[entry["address"]] = entry
         return _empty(204)
@@ -69,15 +53,11 @@ class AccessRoutes(RouteBase):
         addresses = request.query_params.getlist("addresses")
         if not addresses:
             db.access_list.clear()  # spec: no addresses ⇒ delete the entire list
+            db.access_list_enabled = None
         for address in addresses:
             for one in address.split(","):
                 db.access_list.pop(one.strip(), None)
         return _empty(204)
-
-    @route("GET", f"{_ORG}/{{org_id}}/devops-acl")
-    async def _devops_acl(self, request: Request, body: Any) -> Response:
-        refused = self._org_or_404(request)
-        return refused or JSONResponse({"addresses": []})
 
     # ---------------------------------------------------------------- secure bundle
 

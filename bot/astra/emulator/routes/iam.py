@@ -50,6 +50,7 @@ class IamRoutes(RouteBase):
         return None
 
     @route("POST", "/v2/tokens")
+    @route("POST", "/v2/clientIdSecrets")  # generateTokenForClient: the same answer
     async def _create_token(self, request: Request, body: Any) -> Response:
         if not isinstance(body, dict):
             return _error(400, "The body must be an object with roles.")
