@@ -92,6 +92,17 @@ _TEMPLATES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         "/v2/organizations/{org}/telemetry/auditLogs",
         "/v2/kms",
         "/v2/peering/provider/{provider}/database/{id}",
+        "/v2/organizations/clusters/{id}/private-link",
+        "/v2/organizations/clusters/{id}/datacenters/{dc}/private-link",
+        "/v2/organizations/clusters/{id}/datacenters/{dc}/allowed-principals",
+        "/v2/organizations/clusters/{id}/datacenters/{dc}/endpoints",
+        "/v2/organizations/clusters/{id}/datacenters/{dc}/endpoints/{endpoint}",
+        "/v2/kms/classic",
+        "/v2/kms/provider/{provider}/region/{region}",
+        "/v2/kms/provider/{provider}/region/{region}/accounts",
+        "/v2/kms/classic/provider/{provider}/region/{region}",
+        "/v2/kms/classic/provider/{provider}/region/{region}/accounts",
+        "/v2/kms/classic/provider/{provider}/accounts",
     )
 )
 # Literal paths first: /v2/organizations/roles must not read as /v2/organizations/{org}/….

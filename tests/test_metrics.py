@@ -13,6 +13,7 @@ from bot.astra import http as api
 from bot.astra.models import CreateDatabase, Policy
 from bot.metrics import Metrics, endpoint_template
 from tests.conftest import ADMIN, BotHarness
+from tests.test_api_network import network_requests
 
 
 def _samples(text: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -107,6 +108,7 @@ def test_every_devops_api_path_maps_to_a_template_without_ids() -> None:
         api.create_legacy_token(["r"]),
         api.reset_password(db, "cassandra", "secret-enough"),
         api.update_engine_type(db, "serverless"),
+        *network_requests(db, dc),
     ]
     assert {r.action for r in requests} == set(api.PERMISSIONS)  # every operation covered
     for req in requests:

@@ -12,6 +12,9 @@ from bot.astra.emulator.routes.databases import DatabaseRoutes
 from bot.astra.emulator.routes.devops_acl import DevOpsAclRoutes
 from bot.astra.emulator.routes.extras import ExtraRoutes
 from bot.astra.emulator.routes.iam import IamRoutes
+from bot.astra.emulator.routes.keys import KeyRoutes
+from bot.astra.emulator.routes.peering import PeeringRoutes
+from bot.astra.emulator.routes.private_link import PrivateLinkRoutes
 from bot.astra.emulator.routes.regions import RegionRoutes
 from bot.astra.emulator.routes.telemetry import TelemetryRoutes
 from bot.astra.emulator.state import _User
@@ -26,6 +29,9 @@ class EmulatedOrg(
     ExtraRoutes,
     DevOpsAclRoutes,
     AdminRoutes,
+    PrivateLinkRoutes,
+    KeyRoutes,
+    PeeringRoutes,
 ):
     """An organization as the DevOps API sees it: everything a token of it reaches.
 

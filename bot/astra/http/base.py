@@ -81,6 +81,24 @@ PERMISSIONS: Final[Mapping[str, str]] = {
     # the document's scope is org-db-create; the PolicyAction made for it is this one
     "reset_password": "org-db-passwordreset",
     "update_engine_type": "org-db-create",
+    # private links, custom domains, customer keys, VPC peering (official spec scopes;
+    # fixtures Roles.json for the cmk and privateendpoint actions)
+    "list_cluster_private_links": "db-manage-privateendpoint",
+    "get_datacenter_private_link": "db-manage-privateendpoint",
+    "allow_principals": "db-manage-privateendpoint",
+    "remove_allowed_principal": "db-manage-privateendpoint",
+    "accept_private_endpoint": "db-manage-privateendpoint",
+    "get_private_endpoint": "db-manage-privateendpoint",
+    "describe_private_endpoint": "db-manage-privateendpoint",
+    "reject_private_endpoint": "db-manage-privateendpoint",
+    "set_custom_domains": "db-manage-privateendpoint",
+    "create_customer_key": "org-cmk-write",
+    "list_classic_kms_keys": "org-cmk-read",
+    "get_customer_key": "org-cmk-read",
+    "list_key_cloud_accounts": "org-cmk-read",
+    "assign_cloud_account": "org-cmk-write",
+    "create_vpc_peering": "org-db-addpeering",
+    "delete_vpc_peering": "org-db-addpeering",
 }
 
 
@@ -131,6 +149,17 @@ def _seg(value: str, what: str) -> str:
     return quote(value.strip(), safe="")
 
 
+def _cloud(provider: str, what: str) -> str:
+    """A path's cloud provider, lower case (``aws``, ``gcp``, ``azure``), or refused."""
+    canon = provider.strip().lower() if isinstance(provider, str) else ""
+    if canon not in {"aws", "gcp", "azure"}:
+        raise AstraBadRequest(
+            f"`{provider}` is not a cloud provider of {what}; use aws, gcp or azure.",
+            status_code=None,
+        )
+    return canon
+
+
 def _bool(value: bool) -> str:
     return "true" if value else "false"
 
@@ -150,6 +179,8 @@ _SEGMENTS: Final[Mapping[str, str]] = {
     "user_id": "user id",
     "org_id": "organization id",
     "provider": "cloud provider",
+    "endpoint_id": "endpoint id",
+    "region": "region",
 }
 
 _DB: Final = "/v2/databases/{db_id}"

@@ -62,6 +62,16 @@ from bot.astra.models.iam import (
     Token,
     User,
 )
+from bot.astra.models.keys import KMS_PROVIDERS, CloudAccount, CustomerKey
+from bot.astra.models.peering import PEERING_FIELDS, PEERING_PATTERNS, Vpc, VpcConnection
+from bot.astra.models.private_link import (
+    ENDPOINT_STATUSES,
+    PrivateLinkCluster,
+    PrivateLinkDatacenter,
+    PrivateLinkEndpoint,
+    PrivateLinkService,
+    is_domain,
+)
 from bot.astra.models.regions import AvailableRegion, ServerlessRegion
 from bot.astra.models.telemetry import canonical_telemetry_kind
 from bot.astra.models.vocabulary import (
@@ -80,10 +90,14 @@ from bot.astra.models.vocabulary import (
 __all__ = [
     "ASTRA_PERMISSIONS",
     "CLOUD_PROVIDERS",
+    "ENDPOINT_STATUSES",
     "ENGINE_TYPES",
     "FAILED_STATUSES",
+    "KMS_PROVIDERS",
     "KNOWN_ACTIONS",
     "KNOWN_STATUSES",
+    "PEERING_FIELDS",
+    "PEERING_PATTERNS",
     "SERVERLESS_TIERS",
     "TELEMETRY_KINDS",
     "TRANSITIONAL_STATUSES",
@@ -95,8 +109,10 @@ __all__ = [
     "AddressEntry",
     "ApiModel",
     "AvailableRegion",
+    "CloudAccount",
     "CreateDatabase",
     "CreatedToken",
+    "CustomerKey",
     "Database",
     "DatabaseInfo",
     "Datacenter",
@@ -108,6 +124,10 @@ __all__ = [
     "Organization",
     "OrganizationUsers",
     "Policy",
+    "PrivateLinkCluster",
+    "PrivateLinkDatacenter",
+    "PrivateLinkEndpoint",
+    "PrivateLinkService",
     "RequestModel",
     "Role",
     "SecureBundle",
@@ -115,9 +135,13 @@ __all__ = [
     "Storage",
     "Token",
     "User",
+    "Vpc",
+    "VpcConnection",
     "canonical_telemetry_kind",
     "diff_entries",
     "excluded",
     "is_classic_tier",
+    "is_domain",
+    "is_known_status",
     "is_transitional",
 ]

@@ -73,6 +73,27 @@ def with_db(handler: DbHandler[R]) -> Callable[[R, Request, Any], Awaitable[Resp
     return endpoint
 
 
+#: What a route's path names, looked up: the values for its handler, or the refusal.
+Lookup = Callable[[R, Request], tuple[Any, ...] | Response]
+
+
+def given(lookup: Lookup[R]) -> Callable[[Callable[..., Awaitable[Response]]], Any]:
+    """The route of a handler called with what ``lookup`` finds in the path (before the
+    request and its body), or ``lookup``'s refusal (a 400 or a 404) instead."""
+
+    def wrap(handler: Callable[..., Awaitable[Response]]) -> Any:
+        @functools.wraps(handler)
+        async def endpoint(self: R, request: Request, body: Any) -> Response:
+            found = lookup(self, request)
+            if isinstance(found, Response):
+                return found
+            return await handler(self, *found, request, body)
+
+        return endpoint
+
+    return wrap
+
+
 class RouteBase(Renderer):
     """Lookups and refusals shared by the route groups."""
 

@@ -1,4 +1,4 @@
-"""Read-only extras: private links, custom domains, keys (KMS), VPC peering."""
+"""Read-only extras: the VPC peering of a database (its writes are in ``peering``)."""
 
 from __future__ import annotations
 
@@ -8,25 +8,13 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from bot.astra.emulator.responses import _error
-from bot.astra.emulator.routes.common import _ORG, RouteBase, route
+from bot.astra.emulator.routes.common import RouteBase, route
 
 
 class ExtraRoutes(RouteBase):
     """Endpoints the bot only reads, answered empty or from test setup."""
 
     # ---------------------------------------------------------------- read-only extras
-
-    @route("GET", f"{_ORG}/private-link")
-    async def _private_links(self, request: Request, body: Any) -> Response:
-        return JSONResponse({"clusters": []})
-
-    @route("GET", f"{_ORG}/customDomains")
-    async def _custom_domains(self, request: Request, body: Any) -> Response:
-        return JSONResponse([])
-
-    @route("GET", "/v2/kms")
-    async def _kms(self, request: Request, body: Any) -> Response:
-        return JSONResponse([])
 
     @route("GET", "/v2/peering/provider/{provider}/database/{db_id}")
     async def _vpc_peering(self, request: Request, body: Any) -> Response:
