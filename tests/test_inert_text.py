@@ -100,7 +100,7 @@ RENDER = "bot/render/"  # any module of the renderer
         ("Mrkdwn", {"bot/render/mrkdwn.py"}),  # only the escape and the builders make it
         ("ours", {RENDER}),  # the renderer's own stored notices
         # the shell prints a view, locally; redaction masks secrets in a rendered message
-        ("Message", {RENDER, "bot/cli/shell.py", "bot/ports.py"}),
+        ("Message", {RENDER, "bot/cli/shell/session.py", "bot/ports.py"}),
     ],
 )
 def test_only_the_renderer_makes_mrkdwn_or_messages(name: str, allowed: set[str]) -> None:
