@@ -55,27 +55,36 @@ class SlackAnswer:
     scopes: tuple[str, ...] | None = None  # from X-OAuth-Scopes
 
 
+#: How to fix what ``auth.test`` answers (https://api.slack.com/methods/auth.test#errors);
+#: "": any other answer.
+_AUTH_FIXES: Mapping[str, str] = {
+    "invalid_auth": "The token is wrong or from another app: copy the Bot User OAuth "
+    "Token again (OAuth & Permissions).",
+    "token_revoked": "The app was uninstalled or the token revoked: reinstall the app "
+    "and copy the new Bot User OAuth Token.",
+    "account_inactive": "The app was uninstalled or the workspace deactivated it: "
+    "reinstall the app.",
+    "not_allowed_token_type": "Use the Bot User OAuth Token (xoxb-…).",
+    "": "See https://api.slack.com/methods/auth.test#errors.",
+}
+
+#: How to fix what ``apps.connections.open`` answers; "": any other.
+_APP_TOKEN_FIXES: Mapping[str, str] = {
+    "invalid_auth": "The app-level token is wrong or revoked: create one with "
+    "connections:write (Basic Information → App-Level Tokens).",
+    "not_allowed_token_type": "SLACK_APP_TOKEN must be an app-level token (xapp-…), not a "
+    "bot or user token.",
+    "missing_scope": "Give the app-level token the connections:write scope.",
+    "": "Enable Socket Mode for the app (Settings → Socket Mode).",
+}
+
+
 def judge_slack_auth(answer: SlackAnswer, url: str) -> Check:
     cid, title = "slack.auth", "Slack bot token"
     if answer.unreachable:
-        return Check(
-            cid,
-            title,
-            "fail",
-            f"Slack cannot be reached at {url} ({answer.error})",
-            "Check the network, proxy (HTTPS_PROXY) and SLACK_API_URL.",
-        )
+        return _unreachable(cid, title, answer, f" at {url}", "proxy (HTTPS_PROXY) and ")
     if not answer.ok:
-        fix = {
-            "invalid_auth": "The token is wrong or from another app: copy the Bot User OAuth "
-            "Token again (OAuth & Permissions).",
-            "token_revoked": "The app was uninstalled or the token revoked: reinstall the app "
-            "and copy the new Bot User OAuth Token.",
-            "account_inactive": "The app was uninstalled or the workspace deactivated it: "
-            "reinstall the app.",
-            "not_allowed_token_type": "Use the Bot User OAuth Token (xoxb-…).",
-        }.get(answer.error or "", "See https://api.slack.com/methods/auth.test#errors.")
-        return Check(cid, title, "fail", f"Slack rejects SLACK_BOT_TOKEN ({answer.error})", fix)
+        return _rejected(cid, title, answer, "SLACK_BOT_TOKEN", _AUTH_FIXES)
     d = answer.data
     return Check(
         cid,
@@ -127,23 +136,26 @@ def judge_app_token(answer: SlackAnswer | None) -> Check:
     if answer is None:
         return Check(cid, title, "skip", "HTTP mode (SLACK_APP_TOKEN not set)")
     if answer.unreachable:
-        return Check(
-            cid,
-            title,
-            "fail",
-            f"Slack cannot be reached ({answer.error})",
-            "Check the network and SLACK_API_URL.",
-        )
+        return _unreachable(cid, title, answer, "", "")
     if answer.ok:
         return Check(cid, title, "ok", "valid: Slack opens Socket Mode connections for it")
-    fix = {
-        "invalid_auth": "The app-level token is wrong or revoked: create one with "
-        "connections:write (Basic Information → App-Level Tokens).",
-        "not_allowed_token_type": "SLACK_APP_TOKEN must be an app-level token (xapp-…), not a "
-        "bot or user token.",
-        "missing_scope": "Give the app-level token the connections:write scope.",
-    }.get(answer.error or "", "Enable Socket Mode for the app (Settings → Socket Mode).")
-    return Check(cid, title, "fail", f"Slack rejects SLACK_APP_TOKEN ({answer.error})", fix)
+    return _rejected(cid, title, answer, "SLACK_APP_TOKEN", _APP_TOKEN_FIXES)
+
+
+def _rejected(
+    cid: str, title: str, answer: SlackAnswer, setting: str, fixes: Mapping[str, str]
+) -> Check:
+    fix = fixes.get(answer.error or "", fixes[""])
+    return Check(cid, title, "fail", f"Slack rejects {setting} ({answer.error})", fix)
+
+
+def _unreachable(cid: str, title: str, answer: SlackAnswer, at: str, also: str) -> Check:
+    fix = (
+        f"Check the network, {also}SLACK_API_URL."
+        if also
+        else "Check the network and SLACK_API_URL."
+    )
+    return Check(cid, title, "fail", f"Slack cannot be reached{at} ({answer.error})", fix)
 
 
 async def _slack_call(call: Callable[[], Any]) -> SlackAnswer:

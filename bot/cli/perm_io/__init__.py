@@ -28,6 +28,8 @@ YAML is read and written with PyYAML (a dependency of the bot), JSON with the st
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Mapping
+from typing import TypeVar
 
 from bot.cli.perm_io.checks import check_role, glob_problem, permission_problem, subject_problem
 from bot.cli.perm_io.files import dump, guess_format, load
@@ -36,6 +38,8 @@ from bot.cli.perm_io.validate import validate
 from bot.policy import Binding
 from bot.store.repo import Store
 from bot.store.tx import Tx
+
+T = TypeVar("T")
 
 
 async def _read(tx: Tx) -> PermSet:
@@ -105,12 +109,25 @@ async def _apply(tx: Tx, current: PermSet, new: PermSet, by: str) -> None:
     await _apply_protected(tx, current, new, by)
 
 
+async def _sync(
+    have: Mapping[str, T],
+    want: Mapping[str, T],
+    remove: Callable[[str], Awaitable[object]],
+    put: Callable[[str, T], Awaitable[object]],
+) -> None:
+    """Make the rows keyed in ``have`` equal to ``want``; an unchanged row is kept."""
+    for key in [k for k in have if k not in want]:
+        await remove(key)
+    for key, value in want.items():
+        if have.get(key) != value:
+            await put(key, value)
+
+
 async def _apply_roles(tx: Tx, current: PermSet, new: PermSet, by: str) -> None:
-    for name in [n for n in current.roles if n not in new.roles]:
-        await tx.rules.delete_role(name)
-    for name, perms in new.roles.items():
-        if current.roles.get(name) != perms:
-            await tx.rules.create_role(name, perms, by)
+    async def create(name: str, perms: tuple[str, ...]) -> None:
+        await tx.rules.create_role(name, perms, by)
+
+    await _sync(current.roles, new.roles, tx.rules.delete_role, create)
 
 
 async def _apply_bindings(tx: Tx, current: PermSet, new: PermSet, by: str) -> None:
@@ -124,11 +141,10 @@ async def _apply_bindings(tx: Tx, current: PermSet, new: PermSet, by: str) -> No
 
 
 async def _apply_guards(tx: Tx, current: PermSet, new: PermSet, by: str) -> None:
-    for ch in [c for c in current.guards if c not in new.guards]:
-        await tx.rules.remove_guard(ch)
-    for ch, role in new.guards.items():
-        if current.guards.get(ch) != role:
-            await tx.rules.set_guard(ch, role, by)
+    async def guard(channel: str, role: str) -> None:
+        await tx.rules.set_guard(channel, role, by)
+
+    await _sync(current.guards, new.guards, tx.rules.remove_guard, guard)
 
 
 async def _apply_protected(tx: Tx, current: PermSet, new: PermSet, by: str) -> None:

@@ -17,6 +17,11 @@ from bot.service import Request
 SHELL_USER = "USHELL"
 SHELL_CHANNEL = "CSHELL"
 QUIT = frozenset({"quit", "exit", "/quit", ":quit"})
+#: ``:as`` and ``:in``: the id letters they take, what they name, an example
+_MOVES = {
+    ":as": ("UW", "user", "U0BOB (the shell knows ids, not names)"),
+    ":in": ("CGD", "channel", "C0OPS (D… for a direct message)"),
+}
 
 
 HELP = """\
@@ -198,28 +203,8 @@ class Shell:
             self.screen.say(HELP)
         elif in_form:
             self.screen.say(f"`{word}` waits until the form is done; :cancel leaves it.")
-        elif word == ":as":
-            if arg:
-                user = slack_id(arg, "UW")
-                if user is None:
-                    self.screen.say(
-                        f"`{arg}` is not a Slack user id: type one such as "
-                        "U0BOB (the shell knows ids, not names)."
-                    )
-                    return
-                self.user = user
-            self.screen.say(f"You are @{self.user} now, in #{self.channel.lower()}.")
-        elif word == ":in":
-            if arg:
-                channel = slack_id(arg, "CGD")
-                if channel is None:
-                    self.screen.say(
-                        f"`{arg}` is not a Slack channel id: type one such as "
-                        "C0OPS (D… for a direct message)."
-                    )
-                    return
-                self.channel = channel
-            self.screen.say(f"You are in #{self.channel.lower()} now, as @{self.user}.")
+        elif word in _MOVES:
+            self.move(word, arg)
         else:
             known = [":as", ":in", ":cancel", ":help"]
             near = difflib.get_close_matches(word, known, n=1, cutoff=0.5)
@@ -227,6 +212,23 @@ class Shell:
                 f"`{word}` is not a shell command (they are {', '.join(known)})."
                 + (f" Did you mean `{near[0]}`?" if near else "")
             )
+
+    def move(self, word: str, arg: str) -> None:
+        """``:as <user>`` or ``:in <channel>``; alone, says who and where you are."""
+        kinds, what, example = _MOVES[word]
+        if arg:
+            found = slack_id(arg, kinds)
+            if found is None:
+                self.screen.say(f"`{arg}` is not a Slack {what} id: type one such as {example}.")
+                return
+            if word == ":as":
+                self.user = found
+            else:
+                self.channel = found
+        if word == ":as":
+            self.screen.say(f"You are @{self.user} now, in #{self.channel.lower()}.")
+        else:
+            self.screen.say(f"You are in #{self.channel.lower()} now, as @{self.user}.")
 
     async def tell_still_running(self, *, ending: bool = False) -> bool:
         """Name the operations still in progress; False if there are none."""
