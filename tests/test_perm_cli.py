@@ -387,32 +387,39 @@ def test_validate_accepts_what_slack_accepts() -> None:
 
 
 def test_guard_protect_and_their_undo(cli: Cli, db_url: str) -> None:
-    assert cli("perm", "guard", "C0GENERAL", "viewer").out.strip() == "guarded: C0GENERAL viewer"
-    assert cli("perm", "guard", "<#C0OPS|ops>", "Operator").out.strip() == "guarded: C0OPS operator"
-    assert cli("perm", "protect", "prod-*").out.strip() == "protected: prod-*"
-    assert cli("perm", "protect", "prod-*").out.strip() == "already protected: prod-*"
+    """The command line runs the `/astra perm` commands: Slack's answers, as plain text."""
+    guarded = cli("perm", "guard", "C0GENERAL", "viewer").out.strip()
+    assert guarded == "🛡 #c0general is now guarded to viewer."
+    guarded = cli("perm", "guard", "<#C0OPS|ops>", "Operator").out.strip()
+    assert guarded == "🛡 #c0ops is now guarded to operator."
+    assert cli("perm", "protect", "prod-*").out.strip() == (
+        "🔒 Databases matching `prod-*` now need a second person's approval for destructive "
+        "commands."
+    )
+    assert cli("perm", "protect", "prod-*").out.strip() == "`prod-*` was already protected."
     listed = cli("perm", "list").out
     assert "guard C0GENERAL viewer" in listed and "guard C0OPS operator" in listed
     assert "protect prod-*" in listed
 
     for args, words in (
-        (("perm", "guard", "U0ANA", "viewer"), "is a user, not a channel"),
-        (("perm", "guard", "general", "viewer"), "not a Slack channel ID"),
+        (("perm", "guard", "U0ANA", "viewer"), "`U0ANA` is not a channel."),
+        (("perm", "guard", "general", "viewer"), "`general` is not a channel."),
         (("perm", "guard", "C0X", "superuser"), "There is no role `superuser`"),
         (("perm", "protect", "prod *"), "not a database-name pattern"),
         (("perm", "grant", "U0ANA", "viewer", "--db", "a b"), "--db:"),
         (("perm", "grant", "U0ANA", "nobody"), "There is no role"),
     ):
         res = cli(*args)
-        assert res.rc == 2 and words in res.err, (args, res.err)
+        assert res.rc == 2 and words in res.err and res.out == "", (args, res.err)
 
-    assert cli("perm", "unguard", "C0GENERAL").out.strip() == "unguarded: C0GENERAL"
-    assert cli("perm", "unguard", "C0GENERAL").out.strip() == "had no guard: C0GENERAL"
-    assert cli("perm", "unprotect", "prod-*").out.strip() == "unprotected: prod-*"
+    assert cli("perm", "unguard", "C0GENERAL").out.strip() == "Removed the guard of #c0general."
+    assert cli("perm", "unguard", "C0GENERAL").out.strip() == "#c0general had no guard."
+    assert cli("perm", "unprotect", "prod-*").out.strip() == "`prod-*` is no longer protected."
     doc = export_doc(db_url)
     assert doc["guards"] == {"C0OPS": "operator"} and doc["protected"] == []
-    commands = [r.command for r in audit_rows(db_url)]
-    assert commands == [
+    rows = audit_rows(db_url)
+    done = [r for r in rows if r.decision == "allow"]
+    assert [r.command for r in done] == [
         "astra-bot perm guard C0GENERAL viewer",
         "astra-bot perm guard <#C0OPS|ops> Operator",
         "astra-bot perm protect prod-*",
@@ -421,6 +428,12 @@ def test_guard_protect_and_their_undo(cli: Cli, db_url: str) -> None:
         "astra-bot perm unguard C0GENERAL",
         "astra-bot perm unprotect prod-*",
     ]
+    # the rows of the Slack path: each change is written as requested, then as done
+    assert all(r.actor_id == "cli" and r.source == "cli" for r in rows)
+    requested = {r.correlation_id for r in rows if r.decision == "requested"}
+    assert {r.correlation_id for r in done} <= requested
+    refused = [r.decision for r in rows if r.decision not in {"allow", "requested"}]
+    assert refused == ["invalid", "invalid", "error", "invalid", "invalid", "error"]
 
 
 # ---------------------------------------------------------------------------- audit export

@@ -1,19 +1,40 @@
-"""`astra-bot perm …`: the bot's permissions from the command line (DESIGN §3), each change
-audited as the command line's."""
+"""`astra-bot perm …`: the bot's permissions from the command line (DESIGN §3).
+
+A change (grant, revoke, guard, unguard, protect, unprotect) is the `/astra perm …` command
+it stands for, run through the service's one path (bot/service/dispatch.py) by the command
+line's actor: the same parser, validation, handlers and audit rows as in Slack; its answer
+is printed as plain text (bot/render/text.py). `list`, `export` and `import` read or replace
+the rules whole (bot/cli/perm_io/).
+"""
 
 from __future__ import annotations
 
 import argparse
+import re
+import shlex
 import sys
-import uuid
 from pathlib import Path
 
-from bot.bootstrap import open_store
+from bot import render
+from bot.bootstrap import make_astra, open_store
 from bot.cli import perm_io
 from bot.errors import ConfigError
-from bot.intents import parse_subject
+from bot.render import Form, Message
+from bot.service import Request, Service
 from bot.settings import Settings
 from bot.store.repo import Store
+
+#: The command line's actor, as its audit rows name it; an admin by the program.
+CLI_ACTOR = "cli"
+#: The subcommands that are `/astra perm …` commands, and their arguments in order.
+COMMANDS = {
+    "grant": ("subject", "role"),
+    "revoke": ("subject", "role"),
+    "guard": ("channel", "role"),
+    "unguard": ("channel",),
+    "protect": ("glob",),
+    "unprotect": ("glob",),
+}
 
 
 async def main(settings: Settings, args: argparse.Namespace) -> int:
@@ -34,26 +55,73 @@ async def run(settings: Settings, store: Store, args: argparse.Namespace) -> int
         _export(await perm_io.read_permset(store), args)
     elif cmd == "import":
         return await _import(store, args)
-    elif cmd in {"protect", "unprotect"}:
-        await _protect(store, cmd, args.glob)
-    elif cmd in {"guard", "unguard"}:
-        await _guard(settings, store, cmd, args)
     else:
-        await _grant(settings, store, cmd, args)
+        await _command(settings, store, command_text(args))
     return 0
 
 
-async def _audit(store: Store, command: str, outcome: str, *, permission: str) -> None:
-    await store.audit(
-        correlation_id=uuid.uuid4().hex[:12],
-        actor_id="cli",
-        source="cli",
-        command=command,
-        permission=permission,
-        decision="allow",
-        reason="astra-bot command line",
-        outcome=outcome,
-    )
+def _word(arg: str) -> str:
+    """One argument as typed in Slack: quoted only where the tokenizer needs it."""
+    return arg if arg and not re.search(r"[\s'\"]", arg) else shlex.quote(arg)
+
+
+def command_text(args: argparse.Namespace) -> str:
+    """The `/astra` command a change subcommand stands for (``perm guard C0OPS viewer``)."""
+    words = [args.perm_cmd, *(getattr(args, name) for name in COMMANDS[args.perm_cmd])]
+    if getattr(args, "db", None) is not None:
+        words += ["--db", args.db]
+    return "perm " + " ".join(_word(w) for w in words)
+
+
+class _Answers:
+    """What the service answers the command line (privately or in the channel): kept, to
+    be printed once the audit row says how the command ended."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def add(self, message: Message) -> None:
+        self.lines.append(render.to_text(message)[0])
+
+    async def private(self, message: Message) -> None:
+        self.add(message)
+
+    async def replace(self, message: Message) -> None:
+        self.add(message)
+
+    async def open_form(self, form: Form) -> bool:
+        return False  # no form on a command line: the command says everything
+
+    async def post(self, channel: str, message: Message, **where: object) -> str | None:
+        self.add(message)
+        return None
+
+    async def update(self, channel: str, ts: str, message: Message) -> None:
+        self.add(message)
+
+
+async def _command(settings: Settings, store: Store, text: str) -> None:
+    """Run ``text`` as the command line's `/astra` command; its answer on stdout, or a
+    refusal as an error (exit code 2, nothing changed)."""
+    answers = _Answers()
+    # the sandbox's in-process Astra: a perm command never calls Astra, and the command
+    # line must not need a token to manage the bot's own permissions
+    astra, _ = make_astra(settings, sandbox=True)
+    try:
+        service = Service(
+            settings, store, astra, answers, extra_admins={CLI_ACTOR: "the command line"}
+        )
+        # a direct message: no channel guard caps the command line
+        req = Request(user_id=CLI_ACTOR, channel_id="", is_dm=True, source="cli")
+        await service.handle_command(req, text, answers)
+    finally:
+        await astra.aclose()
+    rows = await store.audit_entries(limit=5, actor_id=CLI_ACTOR)
+    ended = next((r.decision for r in rows if r.correlation_id == req.correlation_id), None)
+    if ended != "allow":
+        raise ConfigError("\n".join(answers.lines) or f"`{text}` was not run.")
+    for line in answers.lines:
+        print(line)
 
 
 async def _list(settings: Settings, store: Store) -> None:
@@ -87,63 +155,6 @@ def _export(permset: perm_io.PermSet, args: argparse.Namespace) -> None:
         write_file(args.output, text)
     else:
         sys.stdout.write(text)
-
-
-async def _protect(store: Store, cmd: str, glob: str) -> None:
-    why = perm_io.glob_problem(glob)
-    if why:
-        raise ConfigError(why)
-    if cmd == "protect":
-        done = await store.protect(glob, "cli")
-        msg = ("protected" if done else "already protected") + f": {glob}"
-    else:
-        done = await store.unprotect(glob)
-        msg = ("unprotected" if done else "was not protected") + f": {glob}"
-    print(msg)
-    await _audit(store, f"astra-bot perm {cmd} {glob}", msg, permission=f"perm.{cmd}")
-
-
-async def _guard(settings: Settings, store: Store, cmd: str, args: argparse.Namespace) -> None:
-    channel, why = perm_io.subject_problem(args.channel, channel_only=True)
-    if channel is None:
-        raise ConfigError(why or f"`{args.channel}` is not a channel ID.")
-    if cmd == "guard":
-        rules = await store.rules(settings.admins)
-        role = args.role.lower()
-        if why := perm_io.check_role(role, rules.custom_roles):
-            raise ConfigError(why[0].upper() + why[1:])
-        await store.set_guard(channel.id, role, "cli")
-        msg = f"guarded: {channel.id} {role}"
-        shown = f"astra-bot perm guard {args.channel} {args.role}"
-    else:
-        removed = await store.remove_guard(channel.id)
-        msg = ("unguarded" if removed else "had no guard") + f": {channel.id}"
-        shown = f"astra-bot perm unguard {args.channel}"
-    print(msg)
-    await _audit(store, shown, msg, permission=f"perm.{cmd}")
-
-
-async def _grant(settings: Settings, store: Store, cmd: str, args: argparse.Namespace) -> None:
-    """`grant` or `revoke`."""
-    subject = parse_subject(args.subject)
-    if subject is None:
-        raise ConfigError(f"`{args.subject}` is not a Slack user, usergroup or channel ID.")
-    if args.db is not None and (why := perm_io.glob_problem(args.db)):
-        raise ConfigError(f"--db: {why}")
-    rules = await store.rules(settings.admins)
-    role = args.role.lower()
-    if perm_io.check_role(role, rules.custom_roles) is not None:
-        raise ConfigError(f"There is no role `{args.role}`.")
-    if cmd == "grant":
-        added = await store.grant(subject.type, subject.id, role, args.db, "cli")
-        msg = ("granted" if added else "already granted") + f": {subject.id} {role}"
-    else:
-        n = await store.revoke(subject.type, subject.id, role, args.db)
-        msg = f"revoked {n} binding(s)"
-    print(msg)
-    scope = f" --db {args.db}" if args.db else ""
-    shown = f"astra-bot perm {cmd} {args.subject} {args.role}{scope}"
-    await _audit(store, shown, msg, permission=f"perm.{cmd}")
 
 
 def read_file(path: str) -> str:

@@ -60,7 +60,8 @@ class Dispatcher:
 
     async def command(self, req: Request, text: str, reply: Replier) -> None:
         started = self.ctx.now()
-        shown = "/astra " + clipped(text.strip())
+        # the audit row writes the command as it was typed: `astra-bot perm …` on the CLI
+        shown = ("astra-bot " if req.source == "cli" else "/astra ") + clipped(text.strip())
         # no name: the form, where there is one (a Slack modal, prompts in the shell)
         if text.split() == ["db", "create"] and await self.open_create_form(req, reply):
             await self.auditor.record(req, shown, "form", permission="db.create", started=started)
