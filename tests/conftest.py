@@ -27,6 +27,7 @@ import pytest
 
 from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator, EmulatorConfig
 from bot.bootstrap import Components, build
+from bot.metrics import Metrics
 from bot.render import Message
 from bot.service import Request
 from bot.settings import Settings
@@ -221,10 +222,11 @@ async def bot_harness(
     emulator: AstraEmulator,
     clock: FakeClock,
     work_slots: WorkSlots | None = None,
+    metrics: Metrics | None = None,
     **settings: Any,
 ) -> AsyncIterator[BotHarness]:
     """The bot's real ASGI app wired to the fakes, with extra settings (TTL, PostgreSQL…)
-    and, for a test of queueing, its own work slots."""
+    and, for a test of queueing or of readiness, its own work slots or metrics."""
     components = await build(
         make_settings(tmp_path, SLACK_API_URL=slack.api_url, **settings),
         astra_transport=httpx.ASGITransport(app=emulator.app),
@@ -233,6 +235,7 @@ async def bot_harness(
         astra_sleep=clock.sleep,
         clock=clock,
         work_slots=work_slots,
+        metrics=metrics,
     )
     app = asgi_app(components, with_watcher=False)
     async with httpx.AsyncClient(

@@ -3,9 +3,17 @@ recently — known from the calls the bot makes, probed only when nothing recent
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.astra.emulator import AstraEmulator
+from bot.metrics import Metrics
 from bot.store.db import downgrade, migrate
 from bot.web import READY_FRESH_S, READY_RETRY_S
-from tests.conftest import BotHarness
+from tests.conftest import BotHarness, FakeClock, bot_harness
+from tests.fakes.slack_api import FakeSlack
 
 
 class Mono:
@@ -18,9 +26,19 @@ class Mono:
         return self.now
 
 
+@pytest.fixture
+async def bot(
+    tmp_path: Path, slack: FakeSlack, emulator: AstraEmulator, clock: FakeClock
+) -> AsyncIterator[BotHarness]:
+    """The bot whose peers' "recently" is read on a fake monotonic clock (:class:`Mono`)."""
+    metrics = Metrics(clock=Mono())
+    async with bot_harness(tmp_path, slack, emulator, clock, metrics=metrics) as harness:
+        yield harness
+
+
 def _mono(bot: BotHarness) -> Mono:
-    mono = Mono()
-    bot.components.metrics.peers.clock = mono
+    mono = bot.components.metrics.peers.clock
+    assert isinstance(mono, Mono)
     return mono
 
 
