@@ -20,11 +20,12 @@ from pathlib import Path
 from typing import Any
 
 from tests.bench import model, phases
+from tests.bench.burst import burst
 from tests.bench.common import ROOT, dump_json, interrupts_as_exit, machine
 from tests.bench.report import markdown
 from tests.bench.stack import Stack
 
-PHASES = ("startup", "memory", "ack", "reads", "notice")
+PHASES = ("startup", "memory", "ack", "burst", "reads", "notice")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -49,6 +50,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         default=None,
         help="ASTRA_BOT_POLL_INTERVAL values of the notice phase; 'default' = "
         "unset (10 s). Default: 'default' (quick) or 'default,2' (full)",
+    )
+    p.add_argument(
+        "--burst-size", type=int, default=50, help="db list sent at once in the burst phase"
     )
     p.add_argument("--keep", action="store_true", help="keep the run folder (logs, stores)")
     return p.parse_args(argv)
@@ -113,6 +117,23 @@ async def run(args: argparse.Namespace, run_dir: Path) -> dict[str, Any]:
             finally:
                 for server in (bot, bare):
                     stack.procs.stop(server.proc)
+        if "burst" in only:
+            say("1b. answers under a burst")
+            bot = await stack.start_bot("burst")
+            try:
+                result["burst"] = [
+                    await burst(
+                        stack,
+                        bot,
+                        latency=float(x),
+                        size=args.burst_size,
+                        rounds=3 if quick else 5,
+                        seed_dbs=args.org_size,
+                    )
+                    for x in args.astra_latency.split(",")
+                ]
+            finally:
+                stack.procs.stop(bot.proc)
         if "notice" in only:
             spec = args.notice_intervals or ("default" if quick else "default,2")
             result["notice"] = []

@@ -13,6 +13,11 @@ def _f(v: Any, nd: int = 1) -> str:
     return str(v)
 
 
+def _lists(b: dict[str, Any]) -> int:
+    """Astra listings (GET /v2/databases) the bot made over a burst cell."""
+    return sum(x["astra_requests"].get("GET /v2/databases", 0) for x in b["per_round"])
+
+
 def targets(r: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
     """(target, holds?, evidence); None = not measured in this run."""
     out: list[tuple[str, bool | None, str]] = []
@@ -61,6 +66,18 @@ def targets(r: dict[str, Any]) -> list[tuple[str, bool | None, str]]:
                     f"(< 10% of {lats[-1]} s: {never_waits}); p99 ≤ 1.5× bare: {target}; "
                     f"p99 vs {lats[0]} s: ratio {min(ratios):.2f}–{max(ratios):.2f}, "
                     f"{min(diffs):+.1f}–{max(diffs):+.1f} ms",
+                )
+            )
+    for b in r.get("burst") or []:
+        if b["astra_latency_s"] > 0:
+            out.append(
+                (
+                    f"{b['size']} concurrent `db list` answered p99 ≤ 2 × Astra latency "
+                    f"({b['astra_latency_s']:g} s)",
+                    (b["answer_p99_s"] or 99) <= 2 * b["astra_latency_s"],
+                    f"p99 {b['answer_p99_s']} s = {b['p99_vs_astra']}× "
+                    f"({b['answered']}/{b['requests']} answered, {_lists(b)} Astra listings "
+                    f"for {b['rounds']} bursts)",
                 )
             )
     wr = r.get("watcher_reads")
@@ -169,6 +186,25 @@ def markdown(r: dict[str, Any]) -> str:
                 f"{_f(c.get('p99_vs_bare'), 2)}× | "
                 f"{_f(c.get('answer_p50_s'), 2)} / {_f(c.get('answer_p99_s'), 2)} | "
                 f"{_f(c.get('bot_cpu_ms_per_command'))} |"
+            )
+        lines.append("")
+    bursts = r.get("burst") or []
+    if bursts:
+        lines += [
+            "**1b. Answers under a burst** (s; "
+            f"{bursts[0]['size']} signed `db list` sent at once, {bursts[0]['rounds']} times; "
+            "sent → its response_url post at the fake Slack)",
+            "",
+            "| Astra latency | answered p50 / p99 / max | p99 ÷ Astra latency | "
+            "Astra listings per burst |",
+            "|---|---|---|---|",
+        ]
+        for b in bursts:
+            lines.append(
+                f"| {b['astra_latency_s']:g} s | {_f(b['answer_p50_s'], 2)} / "
+                f"{_f(b['answer_p99_s'], 2)} / {_f(b['answer_max_s'], 2)} | "
+                f"{_f(b['p99_vs_astra'], 2)}{'×' if b['p99_vs_astra'] else ''} | "
+                f"{_lists(b) / max(1, b['rounds']):g} |"
             )
         lines.append("")
     wr = r.get("watcher_reads")
