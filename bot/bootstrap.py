@@ -119,14 +119,14 @@ def make_astra(
     ``sleep`` is the client's back-off sleep (tests make it instant)."""
     from bot.astra.client import AstraClient
     from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator
-    from bot.work import network_wait
+    from bot.work import network_wait, shared_wait
 
     observer = metrics.astra_call if metrics is not None else None
     if transport is not None:
         token = settings.astra_token.get_secret_value() if settings.astra_token else SANDBOX_TOKEN
         client = AstraClient(
             token, settings.astra_api_url, transport=transport, sleep=sleep, observer=observer,
-            network_wait=network_wait,
+            network_wait=network_wait, shared_wait=shared_wait,
         )  # fmt: skip
         return client, emulator
     if sandbox or settings.astra_token is None:
@@ -137,11 +137,16 @@ def make_astra(
             transport=httpx.ASGITransport(app=emu.app),
             observer=observer,
             network_wait=network_wait,
+            shared_wait=shared_wait,
         )
         return client, emu
     token = settings.astra_token.get_secret_value()
     client = AstraClient(
-        token, settings.astra_api_url, observer=observer, network_wait=network_wait
+        token,
+        settings.astra_api_url,
+        observer=observer,
+        network_wait=network_wait,
+        shared_wait=shared_wait,
     )
     return client, None
 

@@ -7,13 +7,16 @@ waits behind all of it (Slack's deadline is 3 s; under a closed-loop burst the a
 
 - **CPU slots** (``size``): a command holds one while it computes; at most ``size`` run
   between two awaits, so an ack waits at most a few short steps.
-- **In flight** (``limit``): commands started and not finished. The rest wait in a queue as
+- **In flight** (``limit``): commands started and not finished, but for those waiting on a
+  request another one made (:func:`shared_wait`). The rest wait in a queue as
   unstarted coroutines (no task, no parsed payloads), so a burst costs little memory and
   the garbage collector's full passes stay short (in the benchmark, 1000 queued ``db list``
   holding their parsed databases made 60–70 ms collector pauses).
 
 A command waiting on the network gives its CPU slot back for the wait
-(:func:`network_wait`, around Astra and Slack calls): a slow Astra holds no CPU slot.
+(:func:`network_wait`, around Astra and Slack calls): a slow Astra holds no CPU slot. A
+command waiting on a request another made (:func:`shared_wait`, a shared listing) gives
+its place in flight back too: it costs neither Astra nor memory meanwhile.
 When a slot frees, a command coming back from the network gets it before a queued one
 starts: work already begun finishes first.
 """
@@ -150,15 +153,40 @@ class WorkSlots:
 @contextlib.asynccontextmanager
 async def network_wait() -> AsyncIterator[None]:
     """Around an await on the network: the CPU slot of the running command (if any) is free
-    meanwhile, and taken again (before queued commands start) when the answer is in."""
+    meanwhile, and taken again (before queued commands start) when the answer is in. The
+    command still counts in flight: its request is its own."""
+    async with _away(in_flight=True):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def shared_wait() -> AsyncIterator[None]:
+    """Around an await on a request another call made (a listing shared by single flight):
+    the command adds no request to Astra and no answer to memory while it waits, so it
+    gives back its place in flight as well as its CPU slot, and queued commands start (and
+    join the same request). Without that, a burst waits in rounds of ``limit`` commands,
+    one Astra round trip each, behind a request they could have shared. Back, it counts in
+    flight again, also above the limit (no queued command starts until the count is
+    under it again)."""
+    async with _away(in_flight=False):
+        yield
+
+
+@contextlib.asynccontextmanager
+async def _away(*, in_flight: bool) -> AsyncIterator[None]:
     slot = _current.get()
     if slot is None or not slot.held or slot.owner is not asyncio.current_task():
         yield
         return
+    slots = slot.slots
     slot.held = False
-    slot.slots._release()
+    if not in_flight:
+        slots.running -= 1
+    slots._release()
     try:
         yield
     finally:
-        await slot.slots._reacquire()
+        if not in_flight:
+            slots.running += 1  # before the await: a cancelled wait still ends in _run
+        await slots._reacquire()
         slot.held = True

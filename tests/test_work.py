@@ -1,5 +1,6 @@
 """The post-ack work bounds (bot/work.py): CPU steps and commands in flight are bounded,
-network waits hold no CPU slot, work already begun resumes before queued work starts."""
+network waits hold no CPU slot, waits on a request another made hold no place in flight
+either, work already begun resumes before queued work starts."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import httpx
 import pytest
 
 from bot.bootstrap import make_astra
-from bot.work import WorkSlots, network_wait
+from bot.work import WorkSlots, network_wait, shared_wait
 from tests.conftest import make_settings
 
 
@@ -225,4 +226,74 @@ async def test_the_apps_astra_client_waits_for_astra_without_its_cpu_slot(
     slots.submit(other(), done[1].set_result)
     assert await asyncio.wait_for(asyncio.gather(*done), 10) == [None, None]
     assert order == ["other ran", "listed"]
+    await astra.aclose()
+
+
+async def test_a_wait_on_a_shared_request_holds_no_place_in_flight() -> None:
+    slots = WorkSlots(1, 2)
+    answer = asyncio.Event()
+    in_wait = 0
+
+    async def joiner() -> None:
+        nonlocal in_wait
+        async with shared_wait():
+            in_wait += 1
+            await answer.wait()
+
+    loop = asyncio.get_running_loop()
+    done = [loop.create_future() for _ in range(6)]
+    for fut in done:
+        slots.submit(joiner(), fut.set_result)
+    for _ in range(20):
+        await asyncio.sleep(0)
+    # more than the two places in flight: none of them is held while the request is shared
+    assert in_wait == 6 and slots.running == 0 and slots.waiting == 0
+    answer.set()
+    assert await asyncio.gather(*done) == [None] * 6
+    assert slots.running == 0 and slots._free == 1
+    running, peak = [0], [0]
+    await _run_all(slots, [_steps(running, peak) for _ in range(4)])
+    assert peak[0] == 1  # the CPU slot came back, and no more
+
+
+async def test_a_burst_of_listings_shares_one_request_beyond_the_in_flight_bound(
+    tmp_path: Path,
+) -> None:
+    """50 concurrent listings (a burst of `db list`) with 4 places in flight: they all start
+    while the first one's request is under way and share its answer. Were a wait on the
+    shared listing to hold a place, they would go in rounds of 4, one Astra round trip
+    (and one request) each."""
+    answer = asyncio.Event()
+    asked: list[str] = []
+
+    async def slow(request: httpx.Request) -> httpx.Response:
+        asked.append(request.url.path)
+        await answer.wait()
+        return httpx.Response(200, json=[])
+
+    astra, _ = make_astra(
+        make_settings(tmp_path), sandbox=False, transport=httpx.MockTransport(slow)
+    )
+    slots = WorkSlots(2, 4)
+    listed: list[int] = []
+
+    async def db_list() -> None:
+        listed.append(len(await astra.list_databases()))
+
+    loop = asyncio.get_running_loop()
+    done = [loop.create_future() for _ in range(50)]
+    for fut in done:
+        slots.submit(db_list(), fut.set_result)
+    for _ in range(500):
+        if (slots.waiting, slots.running) == (0, 1):
+            break
+        await asyncio.sleep(0)
+    started = (slots.waiting, slots.running)
+    answer.set()
+    # every command started; only the one whose call made the request holds a place
+    assert started == (0, 1)
+    assert await asyncio.wait_for(asyncio.gather(*done), 10) == [None] * 50
+    assert listed == [0] * 50
+    assert asked == ["/v2/databases"]
+    assert slots.running == 0
     await astra.aclose()

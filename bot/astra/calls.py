@@ -66,7 +66,8 @@ class DatabaseCalls(Transport):
             task.add_done_callback(_retrieve)
         task, calls = shared
         try:
-            async with self._network_wait():
+            # the leader's wait is on the request it caused; the others add none
+            async with self._network_wait() if leader else self._shared_wait():
                 return list(await asyncio.shield(task))
         finally:
             journal = self._journal.get()

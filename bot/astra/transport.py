@@ -25,6 +25,8 @@ Observer = Callable[[str, str, str, float], None]
 #: Around every await on Astra (a request, a back-off sleep, a shared listing). The
 #: composition root passes the work slots' ``network_wait`` (bot/work.py), so that a command
 #: waiting on Astra holds no CPU slot; the client itself knows nothing of work slots.
+#: ``shared_wait`` is around waiting on a request another call made (single flight): the
+#: root passes ``bot.work.shared_wait``, so that such a wait holds no place in flight either.
 NetworkWait = Callable[[], contextlib.AbstractAsyncContextManager[None]]
 
 log = logging.getLogger("bot.astra")
@@ -49,6 +51,7 @@ class Transport:
         rand: Callable[[], float] = random.random,
         observer: Observer | None = None,
         network_wait: NetworkWait = contextlib.nullcontext,
+        shared_wait: NetworkWait = contextlib.nullcontext,
     ) -> None:
         token = token.strip()
         if token.lower().startswith("bearer "):
@@ -61,6 +64,7 @@ class Transport:
         self._rand = rand
         self._observer = observer
         self._network_wait = network_wait
+        self._shared_wait = shared_wait
         self._http = httpx.AsyncClient(
             base_url=self._base_url,
             transport=transport,
