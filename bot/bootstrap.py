@@ -232,8 +232,11 @@ def _core(
         settings, store, astra, notifier, directory=directory, clock=clock,
         extra_admins=extra_admins, poll_interval=poll_interval, metrics=metrics, slots=slots,
     )  # fmt: skip
+    from bot.astra.orgs import Org, Orgs
+
+    orgs = Orgs([Org(settings.default_org, astra)], settings.default_org)
     watcher = Watcher(
-        settings, store, astra, notifier, db_view=db_view, clock=clock,
+        settings, store, orgs, notifier, db_view=db_view, clock=clock,
         poll_interval=poll_interval, metrics=metrics,
     )  # fmt: skip
     return service, watcher

@@ -135,3 +135,11 @@ async def test_http_controls_pick_an_org(emu: AstraEmulator, http: httpx.AsyncCl
     orgs = (await http.get("/_emulator/orgs")).json()
     assert orgs["sandbox-2"] == {"id": org_id_of("sandbox-2"), "name": "sandbox-2"}
     assert (await http.get("/_emulator/health")).json()["databases"] == 1
+
+
+async def test_a_fault_may_be_one_orgs_only(emu: AstraEmulator, http: httpx.AsyncClient) -> None:
+    emu.inject_fault(503, count=5, path_prefix="/v2/databases", org="sandbox-2")
+    assert (await http.get("/v2/databases", headers=auth("sandbox"))).status_code == 200
+    assert (await http.get("/v2/databases", headers=auth("sandbox-2"))).status_code == 503
+    assert [r.org for r in emu.requests] == ["sandbox", "sandbox-2"]
+    assert emu.faults[0].count == 4  # the other org's request did not use it up

@@ -1,38 +1,43 @@
 """The watcher's reads of Astra: one list call per organization, a read by id of a database
-the list did not show."""
+the list did not show; each with the client of the org the database is in."""
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
 from bot.astra.client import AstraClient
 from bot.astra.models import Database
+from bot.astra.orgs import Org
 from bot.errors import AstraError, AstraNotFound
 from bot.store.models import Operation, Subscription
 
 log = logging.getLogger("astra_bot.watcher")
 
 
-async def list_by_org(
-    astra: AstraClient, ops: list[Operation], subs: list[Subscription]
-) -> tuple[dict[str, dict[str, Database]], int]:
-    """Every database of each organization the operations and watches are in (one paged
-    list call each, DESIGN §4), and the calls made. An organization whose list failed is
-    left out: its operations are kept and looked at again later."""
-    orgs = {op.org_id for op in ops} | {s.org_id for s in subs}
-    by_org: dict[str, dict[str, Database]] = {}
-    reads = 0
-    for org in orgs:
-        try:
-            # one quick retry at most: the next tick is the real retry
-            dbs = await astra.list_databases(retries=1, until_seen=sought(org, ops, subs))
-        except AstraError as err:
-            # Astra is down or refusing: keep the operations, look again later.
-            log.warning("watcher list failed: %s", err.user_message)
-            continue
-        reads += 1
-        by_org[org] = {d.id: d for d in dbs}
-    return by_org, reads
+@dataclass(frozen=True)
+class Listing:
+    """One org's databases as its list call showed them, and the org itself (its client
+    reads what the list did not show, its name is in the messages)."""
+
+    org: Org
+    dbs: dict[str, Database]
+    #: the org as messages name it: its name when the bot serves several, else None
+    label: str | None = None
+
+    @property
+    def astra(self) -> AstraClient:
+        return self.org.astra
+
+
+async def list_org(
+    org: Org, ops: list[Operation], subs: list[Subscription], *, label: str | None = None
+) -> Listing:
+    """Every database of ``org`` the operations and watches (all of that org) need, in one
+    paged list call (DESIGN §4). AstraError when Astra did not answer or refused."""
+    # one quick retry at most: the next tick is the real retry
+    dbs = await org.astra.list_databases(retries=1, until_seen=sought(ops, subs))
+    return Listing(org, {d.id: d for d in dbs}, label)
 
 
 async def read_missing(astra: AstraClient, db_id: str) -> tuple[Database | None, str | None]:
@@ -48,16 +53,14 @@ async def read_missing(astra: AstraClient, db_id: str) -> tuple[Database | None,
     return db, db.status
 
 
-def sought(org: str, ops: list[Operation], subs: list[Subscription]) -> set[str] | None:
-    """The ids the list call of ``org`` is for, when that is all it is for: paging may stop
+def sought(ops: list[Operation], subs: list[Subscription]) -> set[str] | None:
+    """The ids the list call of one org is for, when that is all it is for: paging may stop
     once they are seen. None (every page) where a watch or an operation without a database
     id (a create being reconciled, found by name) needs the whole list."""
-    if any(s.org_id == org for s in subs):
+    if subs:
         return None
     ids: set[str] = set()
     for op in ops:
-        if op.org_id != org:
-            continue
         if not op.database_id:
             return None
         ids.add(op.database_id)

@@ -10,9 +10,10 @@ from bot import render
 from bot.astra.models import Database
 from bot.errors import BotError
 from bot.render import DbView, OpView
+from bot.render.orgs import in_org
 from bot.store.models import Operation
 from bot.store.repo import NewNotice
-from bot.watcher.astra_reads import read_missing
+from bot.watcher.astra_reads import Listing, read_missing
 from bot.watcher.deps import WatcherDeps
 
 FAILED = {"ERROR"}
@@ -20,24 +21,25 @@ FAILED = {"ERROR"}
 
 class OperationFollower:
     """Moves each operation to its next status; the ones still in progress are written back
-    together, one UPDATE per status seen (:meth:`flush`)."""
+    together, one UPDATE per org and status seen (:meth:`flush`)."""
 
     def __init__(self, deps: WatcherDeps, db_view: Callable[[Database], DbView]) -> None:
         self.deps = deps
         self._db_view = db_view
-        self._touch: dict[str | None, list[str]] = {}
+        # org name → status → operation ids: the orgs' looks run at once, each flushes its own
+        self._touch: dict[str, dict[str | None, list[str]]] = {}
 
-    async def advance(self, op: Operation, dbs: dict[str, Database]) -> tuple[int, int]:
+    async def advance(self, op: Operation, listing: Listing) -> tuple[int, int]:
         """Look at ``op`` in its organization's list: (operations ended, Astra reads made)."""
         reads = 0
-        db = dbs.get(op.database_id)
+        db = listing.dbs.get(op.database_id)
         status: str | None
         if db is not None:
             status = db.status
         else:
             # Missing from the list: terminated (the default list hides those) — or a list
             # that left it out. Only a read of the database itself can tell.
-            db, status = await read_missing(self.deps.astra, op.database_id)
+            db, status = await read_missing(listing.astra, op.database_id)
             status = status or op.last_status
             reads = 1
         if status == op.target_status:
@@ -50,35 +52,40 @@ class OperationFollower:
             await self.finish(op, "timed_out", status, db)
             return 1, reads
         await self.show_progress(op, status)
-        self._touch.setdefault(status, []).append(op.id)
+        self._touch.setdefault(listing.org.name, {}).setdefault(status, []).append(op.id)
         return 0, reads
 
-    async def unanswered(self, op: Operation) -> None:
-        """Astra did not answer: the deadline still holds, else look again later."""
+    async def unanswered(self, op: Operation) -> int:
+        """Astra did not answer: the deadline still holds, else look again later. The
+        operations ended (0 or 1)."""
         if self.deps.clock() > op.deadline_at:
             await self.finish(op, "timed_out", op.last_status, None)
-        else:
-            await self.reschedule(op)
+            return 1
+        await self.reschedule(op)
+        return 0
 
-    async def reschedule(self, op: Operation) -> None:
+    async def reschedule(self, op: Operation, *, after: float | None = None) -> None:
+        """Look at ``op`` again in ``after`` seconds (default: the poll interval)."""
         d = self.deps
+        at = d.clock() + (d.interval if after is None else after)
         async with d.store.transaction(doing="rescheduling an operation") as tx:
-            await tx.operations.reschedule(op.id, d.clock() + d.interval, d.owner)
+            await tx.operations.reschedule(op.id, at, d.owner)
 
-    async def flush(self, next_check_at: float) -> None:
-        """The operations still in progress: one UPDATE per status seen, same next check."""
-        if self._touch:
+    async def flush(self, org: str, next_check_at: float) -> None:
+        """The operations of ``org`` still in progress: one UPDATE per status seen, same
+        next check."""
+        touched = self._touch.pop(org, {})
+        if touched:
             async with self.deps.store.transaction(doing="recording the statuses seen") as tx:
-                for status, ids in self._touch.items():
+                for status, ids in touched.items():
                     await tx.operations.touch(
                         ids, self.deps.owner, last_status=status, next_check_at=next_check_at
                     )
-        self._touch = {}
 
     def view(self, op: Operation, status: str | None) -> OpView:
         return OpView(
             kind=op.kind,
-            database_name=op.database_name,
+            database_name=in_org(op.database_name, self.deps.org_label(op.org_id)),
             database_id=op.database_id,
             status=status,
             target_status=op.target_status,

@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import logging
 
-from bot.astra.models import Database
+from bot.astra.client import AstraClient
 from bot.errors import AstraError
+from bot.render.orgs import in_org
 from bot.render.reconcile import create_outcome_unknown
 from bot.store.models import Operation
-from bot.watcher.astra_reads import read_missing
+from bot.watcher.astra_reads import Listing, read_missing
 from bot.watcher.operations import OperationFollower
 
 log = logging.getLogger("astra_bot.watcher")
@@ -27,7 +28,7 @@ class Reconciler:
         self.deps = follower.deps
         self.reconcile_timeout = reconcile_timeout
 
-    async def reconcile_create(self, op: Operation, dbs: dict[str, Database]) -> int:
+    async def reconcile_create(self, op: Operation, listing: Listing) -> int:
         """A create whose outcome is unknown (crash or ambiguous answer): adopt the database
         Astra made for it, or tell the channel plainly that nothing was found. How many
         operations this ended (0 or 1)."""
@@ -37,7 +38,7 @@ class Reconciler:
         since = op.created_at - 120  # tolerate clock skew between the bot and Astra
         found = [
             db
-            for db in dbs.values()
+            for db in listing.dbs.values()
             if db.info.name == op.database_name
             and db.id not in tracked
             and (db.created_at is None or db.created_at.timestamp() >= since)
@@ -51,21 +52,21 @@ class Reconciler:
         if now - op.created_at < self.reconcile_timeout:
             await self.follower.reschedule(op)
             return 0
-        message = create_outcome_unknown(op.database_name, op.requester_id)
+        message = create_outcome_unknown(in_org(op.database_name, listing.label), op.requester_id)
         ended = await self.follower.end(
             op, d.owner, "unknown", None, message, final="UNKNOWN", now=now
         )
         return 1 if ended else 0
 
-    async def retry_terminate(self, op: Operation, dbs: dict[str, Database]) -> int:
+    async def retry_terminate(self, op: Operation, listing: Listing) -> int:
         """A terminate refused (409) while the database was busy: send it again once the
         database is ACTIVE (or PARKED), as Terraform does. How many operations this ended
         (0 or 1)."""
         d = self.deps
-        db = dbs.get(op.database_id)
+        db = listing.dbs.get(op.database_id)
         now = d.clock()
         if db is None:
-            db, status = await read_missing(d.astra, op.database_id)
+            db, status = await read_missing(listing.astra, op.database_id)
             if status == "TERMINATED":  # gone already
                 await self._sent(op, op.database_id, "TERMINATED", now)
                 return 0
@@ -75,7 +76,7 @@ class Reconciler:
         if now > op.deadline_at:
             await self.follower.finish(op, "timed_out", db.status, db)
             return 1
-        if db.status in TERMINABLE and await self._terminate_again(op):
+        if db.status in TERMINABLE and await self._terminate_again(listing.astra, op):
             await self._sent(op, op.database_id, "TERMINATING", now + d.interval)
             return 0
         await self.follower.show_progress(op, db.status)
@@ -87,9 +88,9 @@ class Reconciler:
         async with self.deps.store.transaction(doing="following an operation") as tx:
             await tx.operations.sent(op.id, database_id, status=status, next_check_at=check_at)
 
-    async def _terminate_again(self, op: Operation) -> bool:
+    async def _terminate_again(self, astra: AstraClient, op: Operation) -> bool:
         try:
-            await self.deps.astra.terminate_database(op.database_id)
+            await astra.terminate_database(op.database_id)
         except AstraError as err:
             if err.status_code != 409:
                 log.warning("terminate retry failed: %s", err.user_message)

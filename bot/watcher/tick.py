@@ -5,7 +5,9 @@ One tick (DESIGN §4):
 1. claim the operations that are due (a lease in the store; ``FOR UPDATE SKIP LOCKED`` on
    PostgreSQL, so replicas share the work);
 2. ask Astra **once per organization** for every database (one paged list call), not once
-   per database — and make no call at all when nothing is due or watched;
+   per database — and make no call at all when nothing is due or watched. Each org is
+   asked with its own client, the orgs concurrently (bounded), each in its own lane
+   (bot/watcher/lanes.py): an org that is slow or failing delays no other org's notices;
 3. for each operation: update its progress message when the status changed; when it reached
    its target (or ERROR, or its deadline) end it and enqueue exactly one notice in the same
    transaction (the ``notices`` outbox);
@@ -27,21 +29,21 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bot.astra.client import AstraClient
 from bot.astra.models import Database
+from bot.astra.orgs import Orgs
 from bot.errors import BotError
 from bot.ports import Notifier, RedactedNotifier
 from bot.redact import Redactor
 from bot.render import DbView
 from bot.settings import Settings
 from bot.store import leases
-from bot.store.enums import OperationState
 from bot.store.models import Operation, Subscription
 from bot.store.repo import Store
-from bot.watcher.astra_reads import list_by_org
 from bot.watcher.deps import WatcherDeps
+from bot.watcher.lanes import OrgLanes
 from bot.watcher.notices import NoticeDelivery
 from bot.watcher.operations import OperationFollower
+from bot.watcher.org_pass import OrgLook, Tally
 from bot.watcher.reconcile import Reconciler
 from bot.watcher.watches import WatchChecker
 
@@ -54,6 +56,8 @@ log = logging.getLogger("astra_bot.watcher")
 # interval)); older ones every poll interval.
 YOUNG_S = 600.0
 FAST_S = 2.5
+#: The shortest sleep of the loop while an org's look outlives its tick.
+BUSY_SLEEP_S = 0.5
 
 
 @dataclass
@@ -71,7 +75,7 @@ class Watcher:
         self,
         settings: Settings,
         store: Store,
-        astra: AstraClient,
+        orgs: Orgs,
         notifier: Notifier,  # wrapped here: what the watcher posts is redacted
         *,
         db_view: Callable[[Database], DbView],
@@ -83,7 +87,7 @@ class Watcher:
         interval = poll_interval if poll_interval is not None else settings.poll_interval
         self.deps = WatcherDeps(
             store=store,
-            astra=astra,
+            orgs=orgs,
             # every notice and progress update is redacted of secrets (bot/redact.py)
             notifier=RedactedNotifier(notifier, Redactor(settings.secret_values())),
             clock=clock,
@@ -98,6 +102,14 @@ class Watcher:
         self.reconciler = Reconciler(self.operations, settings.reconcile_timeout)
         self.watches = WatchChecker(self.deps)
         self.notices = NoticeDelivery(self.deps, self.lease_s)
+        self.lanes = OrgLanes(orgs, clock)
+        self.looks = OrgLook(
+            self.lanes, self.operations, self.reconciler, self.watches, self._deliver
+        )
+        #: how long a tick waits for the orgs' lists: one fast step (an org slower than
+        #: that goes on in its lane, and the tick goes on with the others)
+        self.org_wait_s = self.fast_interval
+        self._delivering = asyncio.Lock()
         self.last_tick_at: float | None = None
         self._wake = asyncio.Event()
         self._subs_checked_at: float | None = None
@@ -111,6 +123,22 @@ class Watcher:
         """Look now (a new operation was started)."""
         self._wake.set()
 
+    async def drain(self, within_s: float = 10.0) -> None:
+        """Let the orgs' looks still under way end (at most ``within_s``), then stop them."""
+        busy = list(self.lanes.busy.values())
+        if busy:
+            _, late = await asyncio.wait(busy, timeout=within_s)
+            for task in late:
+                task.cancel()
+            if late:
+                await asyncio.wait(late)
+
+    async def _deliver(self) -> int:
+        """Deliver the pending notices; one delivery at a time (Slack's pace per channel is
+        kept in :class:`NoticeDelivery`), whichever org's look or tick asks."""
+        async with self._delivering:
+            return await self.notices.deliver()
+
     # ------------------------------------------------------------------ one tick
 
     async def tick(self) -> TickResult:
@@ -121,12 +149,13 @@ class Watcher:
             ops = await tx.operations.claim_due(
                 self.deps.owner, lease_s=self.lease_s, horizon_s=self.fast_interval
             )
-        result = TickResult(claimed=len(ops))
         subs = await self._due_watches(bool(ops))
         if ops or subs:
-            await self._look(ops, subs, result)
-        result.notices_sent = await self.notices.deliver()
+            await self._look(ops, subs)
+        sent = await self._deliver()
         await self.notices.forget_old_deliveries()
+        tally, self.looks.tally = self.looks.tally, Tally()
+        result = TickResult(len(ops), tally.astra_reads, tally.finished, tally.notices_sent + sent)
         self.last_tick_at = self.deps.clock()
         if self.deps.metrics is not None:
             self.deps.metrics.watcher_tick(time.perf_counter() - started)
@@ -141,33 +170,35 @@ class Watcher:
         recent = checked is not None and self.deps.clock() - checked < self.watch_interval
         return [] if subs and not with_operations and recent else subs
 
-    async def _look(
-        self, ops: list[Operation], subs: list[Subscription], result: TickResult
-    ) -> None:
+    async def _look(self, ops: list[Operation], subs: list[Subscription]) -> None:
+        """Each org's look in its own lane (DESIGN §4): all start at once (their list calls
+        bounded), each org's notices go out as soon as its list answered, and the tick
+        waits for the lists at most one fast step — an org still listing then is a
+        straggler: its look goes on, and the next ticks leave that org alone until it
+        ends (never listed twice at once), while the other orgs go on at their pace."""
         now = self.deps.clock()
         next_check = now + self._step(ops, now)
-        by_org, result.astra_reads = await list_by_org(self.deps.astra, ops, subs)
-        for op in ops:
-            dbs = by_org.get(op.org_id)
-            if dbs is None:
-                await self.operations.unanswered(op)
-            elif op.state == OperationState.SENDING:
-                result.finished += await self.reconciler.reconcile_create(op, dbs)
-            elif op.state == OperationState.RETRYING:
-                result.finished += await self.reconciler.retry_terminate(op, dbs)
-            else:
-                done, reads = await self.operations.advance(op, dbs)
-                result.finished += done
-                result.astra_reads += reads
-        await self.operations.flush(next_check)
+        plan = await self.lanes.plan(ops, subs)
+        for op in plan.orphans:
+            await self.operations.reschedule(op)  # kept, looked at every poll interval
+        for op in plan.deferred:
+            await self.operations.reschedule(op, after=self.fast_interval)
         # (channel, database id) of the operations looked at this tick: their progress
         # message and notice tell that channel, so a watch there does not say it again
         covered = {(op.channel_id, op.database_id) for op in ops if op.database_id}
-        for sub in subs:
-            if sub.org_id in by_org:
-                result.astra_reads += await self.watches.check(sub, by_org[sub.org_id], covered)
-        if subs and by_org:
+        lanes = [self.looks.start(w, next_check, covered) for w in plan.work.values()]
+        if not lanes:
+            return
+        if subs:
             self._subs_checked_at = now
+        waiters = [asyncio.ensure_future(lane.listed.wait()) for lane in lanes]
+        _, waiting = await asyncio.wait(waiters, timeout=self.org_wait_s)
+        for w in waiting:
+            w.cancel()
+        # the looks whose list answered are finished within the tick (store and Slack only)
+        answered = [lane.task for lane in lanes if lane.task and lane.listed.is_set()]
+        if answered:
+            await asyncio.wait(answered)
 
     def _step(self, ops: list[Operation], now: float) -> float:
         """How long until the next look: short while an operation is young (a create or a
@@ -195,6 +226,7 @@ class Watcher:
                 for p in pending:
                     p.cancel()
         finally:
+            await self.drain()
             with contextlib.suppress(BotError, Exception):
                 async with self.deps.store.transaction(doing="releasing leases") as tx:
                     await leases.release(tx, self.deps.owner)
@@ -223,4 +255,7 @@ class Watcher:
         nxt = min((d for d in due if d is not None), default=None)
         if nxt is None:
             return self.deps.interval
-        return max(0.05, min(self.deps.interval, nxt - now))
+        # an org's look still under way holds operations that are due: the loop does not
+        # spin on them (the other orgs' next steps are at least this far apart anyway)
+        low = BUSY_SLEEP_S if self.lanes.busy else 0.05
+        return max(low, min(self.deps.interval, nxt - now))

@@ -148,7 +148,7 @@ async def soak(args: argparse.Namespace) -> dict[str, Any]:
             Watcher(
                 settings,
                 store,
-                comps.astra,
+                comps.watcher.deps.orgs,
                 comps.watcher.notifier,
                 db_view=db_view,
                 poll_interval=args.interval,

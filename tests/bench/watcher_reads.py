@@ -31,6 +31,7 @@ from sqlalchemy import event
 
 from bot.astra.client import AstraClient
 from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator, EmulatorConfig
+from bot.astra.orgs import Org, Orgs
 from bot.render import Message
 from bot.service.views import db_view
 from bot.settings import Settings
@@ -150,7 +151,7 @@ async def one_case(
         watcher = Watcher(
             settings_for(url, interval),
             store,
-            astra,
+            Orgs([Org("default", astra)], "default"),
             NullNotifier(),
             db_view=db_view,
             poll_interval=interval,

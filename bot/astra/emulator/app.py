@@ -105,7 +105,12 @@ class AstraEmulator(Controls, EmulatedOrg):
     ) -> Response:
         if self.config.latency_s > 0:
             await asyncio.sleep(self.config.latency_s)
-        fault = next((f for f in self.faults if f.matches(request.method, request.url.path)), None)
+        found = self._org_of(request)
+        # the request's org is known before any fault: a fault may be one org's only
+        record.org = name = found[0] if found else None
+        fault = next(
+            (f for f in self.faults if f.matches(request.method, request.url.path, name)), None
+        )
         if fault is not None:
             fault.count -= 1
             if fault.count <= 0:
@@ -124,11 +129,9 @@ class AstraEmulator(Controls, EmulatedOrg):
                     headers["Retry-After"] = format(fault.retry_after, "g")
                 said = fault.message or f"Injected fault ({fault.status})."
                 return _error(fault.status, said, headers=headers)
-        found = self._org_of(request)
         if found is None:
             return _error(401, "The token is invalid or expired.")
-        record.org, org = found
-        return await handler(org, request, body)
+        return await handler(found[1], request, body)
 
     def _routes(self) -> list[Route]:
         a = self._api

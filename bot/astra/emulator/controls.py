@@ -42,9 +42,11 @@ class Fault:
     latency_s: float = 0.0
     message: str | None = None  # the error body's message (default: "Injected fault (…)")
     body: str | None = None
+    #: only requests bearing this org's token (None: every org's, and refused tokens')
+    org: str | None = None
 
-    def matches(self, method: str, path: str) -> bool:
-        if self.count <= 0:
+    def matches(self, method: str, path: str, org: str | None = None) -> bool:
+        if self.count <= 0 or (self.org is not None and self.org != org):
             return False
         if self.method is not None and self.method.upper() != method.upper():
             return False
@@ -69,14 +71,18 @@ class Controls:
         latency_s: float = 0.0,
         message: str | None = None,
         body: str | None = None,
+        org: str | None = None,
     ) -> Fault:
         """The next ``count`` matching API requests answer ``status`` with an error body
         (``message`` in it, when given).
 
         ``status=0`` answers normally after ``latency_s`` (a slow, not failed, answer).
         ``body`` replaces the answer's body with exactly this text (status 0 means 200).
+        ``org``: only that emulated org's requests (one org slow or down, the others not).
         """
-        fault = Fault(status, count, method, path_prefix, retry_after, latency_s, message, body)
+        fault = Fault(
+            status, count, method, path_prefix, retry_after, latency_s, message, body, org
+        )
         self.faults.append(fault)
         return fault
 
@@ -109,7 +115,7 @@ class Controls:
         """HTTP twins of the Python helpers, for a benchmark driving a served emulator.
 
         POST   /_emulator/faults                 {status, count?, method?, path_prefix?,
-                                                  retry_after?, latency_s?, body?} → 201
+                                                  retry_after?, latency_s?, body?, org?} → 201
         GET    /_emulator/faults                 pending faults
         DELETE /_emulator/faults                 clear them
         POST   /_emulator/databases              {name, status?, cloud_provider?, region?,
@@ -159,6 +165,7 @@ async def _add_fault(emu: Controls, request: Request) -> Response:
         retry_after=body.get("retry_after"),
         latency_s=float(body.get("latency_s", 0.0)),
         body=body.get("body"),
+        org=body.get("org"),
     )
     return JSONResponse(asdict(fault), status_code=201)
 
