@@ -41,24 +41,18 @@ class Lane:
     listed: asyncio.Event = field(default_factory=asyncio.Event)
 
 
+@dataclass
 class OrgLook:
     """Runs one org's look of a tick (:meth:`start`), as a task of its own."""
 
-    def __init__(
-        self,
-        lanes: OrgLanes,
-        operations: OperationFollower,
-        reconciler: Reconciler,
-        watches: WatchChecker,
-        deliver: Callable[[], Awaitable[int]],
-    ) -> None:
-        self.lanes = lanes
-        self.operations = operations
-        self.reconciler = reconciler
-        self.watches = watches
-        self._deliver = deliver
-        self._bound = asyncio.Semaphore(LIST_CONCURRENCY)
-        self.tally = Tally()
+    lanes: OrgLanes
+    operations: OperationFollower
+    reconciler: Reconciler
+    watches: WatchChecker
+    #: delivers the pending notices (the watcher's, one delivery at a time)
+    deliver: Callable[[], Awaitable[int]]
+    tally: Tally = field(default_factory=Tally)
+    _bound: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(LIST_CONCURRENCY))
 
     def start(self, work: Work, next_check: float, covered: set[tuple[str, str]]) -> Lane:
         """Begin the look of ``work``'s org; its lane is busy until the look ends."""
@@ -91,7 +85,7 @@ class OrgLook:
             )
             if told:
                 # this org's news goes out now, not when the slowest org has answered
-                self.tally.notices_sent += await self._deliver()
+                self.tally.notices_sent += await self.deliver()
         except BotError as err:
             log.warning("watcher: the look of org %s failed: %s", name, err.user_message)
         except Exception:
