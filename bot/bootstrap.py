@@ -100,6 +100,7 @@ class Components:
         for t in self.tasks:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(t, timeout=10)
+        await self.watcher.drain()  # an org's look a tick left under way (a slow org)
         await self.astra.aclose()
         if self.slack_parts is not None:
             await self.slack_parts.session.close()
