@@ -65,6 +65,33 @@ async def _custom(bot: BotHarness) -> None:
     await bot.command("perm role create dba db.*")
 
 
+PRINCIPAL = "arn:aws:iam::123456789012:root"
+KEY_ARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd"
+AWS_VPC = (
+    "accountId=123456789012 vpcId=vpc-00001111aa332244c region=us-east-1 cidrBlock=10.20.0.0/16"
+)
+
+
+async def _private_link(bot: BotHarness) -> None:
+    """A private link on orders' only region, with one principal and endpoint vpce-1."""
+    db = await bot.components.service.resolve_db("orders")
+    astra = bot.components.astra
+    await astra.allow_principals(db.id, f"{db.id}-1", [PRINCIPAL], first=True)
+    await astra.accept_private_endpoint(db.id, f"{db.id}-1", "vpce-1", "billing")
+
+
+async def _domains(bot: BotHarness) -> None:
+    await bot.components.astra.set_custom_domains(["db.example.com"])
+
+
+async def _key(bot: BotHarness) -> None:
+    await bot.components.astra.create_customer_key("aws", "us-east-1", KEY_ARN)
+
+
+async def _peering(bot: BotHarness) -> None:
+    await bot.command(f"peering create legacy {AWS_VPC}")
+
+
 ROWS: dict[str, tuple[str, Setup]] = {
     "db.list": ("db list", _nothing),
     "db.get": ("db get orders", _nothing),
@@ -117,6 +144,31 @@ ROWS: dict[str, tuple[str, Setup]] = {
     "custom-domain.list": ("custom-domain list", _nothing),
     "kms.list": ("kms list", _nothing),
     "peering.show": ("peering show legacy --cloud aws", _nothing),
+    "private-link.show": ("private-link show orders", _private_link),
+    "private-link.principal.add": (f"private-link principal add orders {PRINCIPAL}", _nothing),
+    "private-link.principal.remove": (
+        f"private-link principal remove orders {PRINCIPAL}",
+        _private_link,
+    ),
+    "private-link.endpoint.accept": (
+        "private-link endpoint accept orders vpce-2 --description billing",
+        _private_link,
+    ),
+    "private-link.endpoint.show": ("private-link endpoint show orders vpce-1", _private_link),
+    "private-link.endpoint.describe": (
+        'private-link endpoint describe orders vpce-1 "billing, production"',
+        _private_link,
+    ),
+    "private-link.endpoint.reject": ("private-link endpoint reject orders vpce-1", _private_link),
+    "custom-domain.add": ("custom-domain add db.example.com", _nothing),
+    "custom-domain.remove": ("custom-domain remove db.example.com", _domains),
+    "custom-domain.set": ("custom-domain set db.example.com data.example.org", _domains),
+    "kms.show": ("kms show aws us-east-1", _key),
+    "kms.accounts": ("kms accounts aws us-east-1", _nothing),
+    "kms.create": (f"kms create aws us-east-1 {KEY_ARN}", _nothing),
+    "kms.assign-account": ("kms assign-account aws", _nothing),
+    "peering.create": (f"peering create legacy {AWS_VPC}", _nothing),
+    "peering.delete": ("peering delete legacy", _peering),
     "watch": ("watch orders", _nothing),
     "watch.list": ("watch list", _watch),
     "watch.stop": ("watch stop orders", _watch),
@@ -290,8 +342,57 @@ HOSTILE_ROWS: dict[str, tuple[str, ...]] = {
     "telemetry.audit-log.delete": ("telemetry audit-log delete",),
     "private-link.list": ("private-link list",),
     "custom-domain.list": ("custom-domain list",),
-    "kms.list": ("kms list",),
+    "kms.list": ("kms list", "kms list --classic"),
     "peering.show": ("peering show {legacy} --cloud aws",),
+    "private-link.show": (
+        f"private-link principal add {{orders}} {PRINCIPAL}",
+        f'private-link endpoint accept {{orders}} vpce-1 --description "{TYPED}"',
+        "private-link show {orders}",
+        "private-link show {orders} --region us-east1",
+    ),
+    "private-link.principal.add": (
+        f"private-link principal add {{orders}} {PRINCIPAL}",
+        f'private-link principal add {{orders}} "{TYPED}"',
+    ),
+    "private-link.principal.remove": (
+        f"private-link principal add {{orders}} {PRINCIPAL}",
+        f"private-link principal remove {{orders}} {PRINCIPAL}",
+    ),
+    "private-link.endpoint.accept": (
+        f"private-link principal add {{orders}} {PRINCIPAL}",
+        f'private-link endpoint accept {{orders}} vpce-1 --description "{TYPED}"',
+    ),
+    "private-link.endpoint.show": (
+        f"private-link principal add {{orders}} {PRINCIPAL}",
+        f'private-link endpoint accept {{orders}} vpce-1 --description "{TYPED}"',
+        "private-link endpoint show {orders} vpce-1",
+        f'private-link endpoint show {{orders}} "{TYPED}"',
+    ),
+    "private-link.endpoint.describe": (
+        f"private-link principal add {{orders}} {PRINCIPAL}",
+        "private-link endpoint accept {orders} vpce-1",
+        f'private-link endpoint describe {{orders}} vpce-1 "{TYPED}"',
+    ),
+    "private-link.endpoint.reject": (
+        f"private-link principal add {{orders}} {PRINCIPAL}",
+        "private-link endpoint accept {orders} vpce-1",
+        "private-link endpoint reject {orders} vpce-1",
+    ),
+    "custom-domain.add": ("custom-domain add db.example.com", f'custom-domain add "{TYPED}"'),
+    "custom-domain.remove": (
+        "custom-domain add db.example.com",
+        "custom-domain remove db.example.com",
+    ),
+    "custom-domain.set": ("custom-domain add db.example.com", "custom-domain set x.example.org"),
+    "kms.show": (f"kms create aws us-east-1 {KEY_ARN}", "kms show aws us-east-1"),
+    "kms.accounts": ("kms accounts aws us-east-1", "kms accounts gcp us-east1 --classic"),
+    "kms.create": (f"kms create aws us-east-1 {KEY_ARN}", f'kms create aws us-east-1 "{TYPED}"'),
+    "kms.assign-account": ("kms assign-account azure",),
+    "peering.create": (
+        f"peering create {{legacy}} {AWS_VPC}",
+        f'peering create {{legacy}} "vpcId={TYPED}"',
+    ),
+    "peering.delete": (f"peering create {{legacy}} {AWS_VPC}", "peering delete {legacy}"),
     "watch": ("watch {orders}", f'watch "{TYPED}"'),
     "watch.list": ("watch list",),
     "watch.stop": ("watch stop {orders}", "watch stop all"),

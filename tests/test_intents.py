@@ -143,6 +143,10 @@ def test_destructive_commands_are_the_documented_set() -> None:
         "user.remove",
         "role.delete",
         "telemetry.audit-log.delete",
+        "private-link.principal.remove",
+        "private-link.endpoint.reject",
+        "custom-domain.remove",
+        "peering.delete",
     }
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 
 from bot.commands.base import Command
-from bot.commands.spec import Db, Param, Settings
+from bot.commands.spec import Db, Flag, Param, Settings
 
 
 class ShowOrganization(Command, command="org show", level="viewer"):
@@ -53,4 +53,6 @@ class ListCustomDomains(Command, command="custom-domain list"):
 
 
 class ListCustomerKeys(Command, command="kms list"):
-    """list customer keys"""
+    """list customer keys (of classic databases with --classic)"""
+
+    classic: Annotated[bool | None, Flag("classic", "switch")] = None

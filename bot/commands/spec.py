@@ -28,6 +28,9 @@ Kind = Literal[
     "glob",
     "kv",  # key=value
     "id",
+    "principal",  # a cloud principal allowed on a private link (an ARN, account, project)
+    "domain",  # a custom domain name
+    "kms-key",  # a customer key's ARN or resource name
 ]
 
 CLOUDS = ("gcp", "aws", "azure")

@@ -15,7 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.commands.spec import CommandSpec, Flag, Param
+from bot.astra.models import is_domain
+from bot.commands.spec import CLOUDS, CommandSpec, Flag, Param
 from bot.errors import UsageError
 from bot.render.mrkdwn import Mrkdwn, subject
 
@@ -44,6 +45,11 @@ _REGION_RE = re.compile(r"^[a-z][a-z0-9-]{1,40}[0-9a-z]$")
 _EMAIL_RE = re.compile(r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")
 _MAILTO_RE = re.compile(r"^<mailto:([^|>]+)(?:\|[^>]*)?>$")
 _ID_RE = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
+_CLOUD_RE = re.compile(f"^({'|'.join(CLOUDS)})$")
+#: AWS ARNs and account ids, GCP project ids, Azure subscription ids: no spaces, no quotes.
+_PRINCIPAL_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9:/_.@+=,-]{0,255}$")
+#: ARNs, GCP key resource names, Azure key URLs (printable, no spaces).
+_KMS_KEY_RE = re.compile(r"^[A-Za-z0-9][\x21-\x7e]{0,511}$")
 _GLOB_RE = re.compile(r"^[A-Za-z0-9_*?\[\]!-]{1,64}$")
 
 
@@ -152,6 +158,13 @@ def _kv(raw: str, bad: Bad, field: Param | Flag | None) -> Value:
     return raw
 
 
+def _domain(raw: str, bad: Bad, field: Param | Flag | None) -> Value:
+    name = raw.lower().rstrip(".")
+    if not is_domain(name):
+        raise bad(f"`{clip(raw)}` is not a domain name (like `db.example.com`).")
+    return name
+
+
 def _text(raw: str, bad: Bad, field: Param | Flag | None) -> Value:
     if not raw.strip():
         raise bad("may not be empty.")
@@ -197,6 +210,19 @@ _CHECKS: dict[str, Callable[[str, Bad, Param | Flag | None], Value]] = {
     "glob": _Pattern(_GLOB_RE, "is not a database-name pattern (like `dev-*`)."),
     "kv": _kv,
     "id": _Pattern(_ID_RE, "is not an id."),
+    "cloud": _Pattern(_CLOUD_RE, f"is not a cloud: use {', '.join(CLOUDS)}.", lower=True),
+    "principal": _Pattern(
+        _PRINCIPAL_RE,
+        "is not a cloud principal.",
+        "Give an AWS ARN (`arn:aws:iam::123456789012:root`), a GCP project or an Azure "
+        "subscription id.",
+    ),
+    "domain": _domain,
+    "kms-key": _Pattern(
+        _KMS_KEY_RE,
+        "is not a key id.",
+        "Give the key's ARN (AWS), resource name (GCP) or key URL (Azure).",
+    ),
 }
 
 

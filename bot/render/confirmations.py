@@ -45,6 +45,12 @@ ASKS: dict[str, str] = {
     "user.remove": "remove user `{user}` from the organization.",
     "role.delete": "delete Astra role `{role}`.",
     "telemetry.audit-log.delete": "stop streaming the organization's audit log.",
+    "private-link.principal.remove": "stop allowing `{principal}` on the private link of {on}.",
+    "private-link.endpoint.reject": "reject endpoint `{endpoint}` on the private link of {on}.",
+    "custom-domain.remove": (
+        "remove these custom domains: private-link hostnames under them stop resolving."
+    ),
+    "peering.delete": "delete the VPC peering of {on}: the peered VPC loses its route to it.",
 }
 
 

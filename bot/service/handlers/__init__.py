@@ -22,11 +22,15 @@ from bot.service.forms import Regions
 from bot.service.handlers.access_list import AccessListHandlers
 from bot.service.handlers.audit import AuditHandlers
 from bot.service.handlers.create import CreateHandlers
+from bot.service.handlers.custom_domain import CustomDomainHandlers
 from bot.service.handlers.db import DbHandlers
 from bot.service.handlers.help import HelpHandlers
 from bot.service.handlers.keyspace import KeyspaceHandlers
+from bot.service.handlers.kms import KmsHandlers
 from bot.service.handlers.org import OrgHandlers
+from bot.service.handlers.peering import PeeringHandlers
 from bot.service.handlers.perm import PermHandlers
+from bot.service.handlers.private_link import PrivateLinkHandlers
 from bot.service.handlers.region import RegionHandlers
 from bot.service.handlers.role import RoleHandlers
 from bot.service.handlers.scb import ScbHandlers
@@ -79,6 +83,10 @@ def build(
         UserHandlers(astra, ctx.org_id).entries(),
         TelemetryHandlers(astra, ctx.org_id).entries(),
         OrgHandlers(astra).entries(),
+        PrivateLinkHandlers(astra, resolver).entries(),
+        CustomDomainHandlers(astra).entries(),
+        KmsHandlers(astra).entries(),
+        PeeringHandlers(astra, resolver).entries(),
         WatchHandlers(store, ctx.org_id).entries(),
         PermHandlers(ctx, store).entries(),
         AuditHandlers(store).entries(),

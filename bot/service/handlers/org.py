@@ -44,7 +44,8 @@ class OrgHandlers(Handlers):
 
     @handles(ListCustomerKeys)
     async def kms_list(self, cmd: ListCustomerKeys, call: Call) -> Outcome:
-        return Outcome(*words.customer_keys(await self.astra.list_kms_keys()))
+        list_keys = self.astra.list_classic_kms_keys if cmd.classic else self.astra.list_kms_keys
+        return Outcome(*words.customer_keys(await list_keys()))
 
     @handles(ShowPeering)
     async def peering_show(self, cmd: ShowPeering, call: Call) -> Outcome:

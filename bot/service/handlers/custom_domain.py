@@ -1,0 +1,71 @@
+"""custom-domain: add, remove or replace the organization's custom domains.
+
+The DevOps API has one write, setCustomDomains, which replaces the whole set: each
+command reads the set, changes it and sends it whole. A change that removes a domain is
+confirmed first (private-link hostnames under it stop resolving); a confirmed one reads
+the set again when it is clicked, so that a domain added meanwhile is kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.astra.client import AstraClient
+from bot.astra.models import Database
+from bot.commands.network import AddCustomDomains, RemoveCustomDomains, SetCustomDomains
+from bot.errors import NotFound
+from bot.render import network as words
+from bot.service.outcome import Outcome
+from bot.service.registry import Call, Handlers, confirms, escalates, handles, prechecks
+
+
+@dataclass(frozen=True)
+class CustomDomainHandlers(Handlers):
+    """The `custom-domain` changes (`custom-domain list` is in org.py)."""
+
+    astra: AstraClient
+
+    async def _replace(self, by: str, now: Sequence[str], wanted: Sequence[str]) -> Outcome:
+        """Send ``wanted`` as the whole set (nothing when it is ``now`` already)."""
+        wanted = list(dict.fromkeys(wanted))
+        added = [d for d in wanted if d not in now]
+        removed = [d for d in now if d not in wanted]
+        if not added and not removed:
+            return Outcome(*words.domains_unchanged(now))
+        await self.astra.set_custom_domains(wanted)
+        audit, channel = words.domains_set(by, added, removed, wanted)
+        return Outcome(audit, channel=channel)
+
+    @handles(AddCustomDomains)
+    async def add(self, cmd: AddCustomDomains, call: Call) -> Outcome:
+        now = await self.astra.list_custom_domains()
+        return await self._replace(call.req.user_id, now, [*now, *cmd.domains])
+
+    @prechecks(RemoveCustomDomains)
+    async def removable(self, cmd: RemoveCustomDomains, db: Database | None) -> None:
+        now = await self.astra.list_custom_domains()
+        unknown = [d for d in cmd.domains if d not in now]
+        if unknown:
+            raise NotFound(f"`{unknown[0]}` is not one of the custom domains.")
+
+    @confirms(RemoveCustomDomains)
+    async def remove(self, cmd: RemoveCustomDomains, call: Call) -> Outcome:
+        now = await self.astra.list_custom_domains()
+        kept = [d for d in now if d not in cmd.domains]
+        return await self._replace(call.req.user_id, now, kept)
+
+    @escalates(SetCustomDomains)
+    async def removes_some(self, cmd: SetCustomDomains, db: Database | None) -> str | None:
+        """Confirmed first when the new set leaves out a domain there is today."""
+        gone = [d for d in await self.astra.list_custom_domains() if d not in cmd.domains]
+        return words.domains_removal(gone) if gone else None
+
+    @handles(SetCustomDomains)
+    async def set(self, cmd: SetCustomDomains, call: Call) -> Outcome:
+        now = await self.astra.list_custom_domains()
+        return await self._replace(call.req.user_id, now, cmd.domains)
+
+    @confirms(SetCustomDomains)
+    async def set_confirmed(self, cmd: SetCustomDomains, call: Call) -> Outcome:
+        return await self.set(cmd, call)
