@@ -47,7 +47,10 @@ class AllowPrincipals(Command, command="private-link principal add", mutating=Tr
 
 
 class RemovePrincipal(Command, command="private-link principal remove", destructive=True):
-    """stop allowing a principal on a database's private link (asks for confirmation)"""
+    """stop allowing a principal on a database's private link (asks for confirmation)
+
+    /astra private-link principal remove orders arn:aws:iam::123456789012:root
+    """
 
     db: Db
     principal: Principal
@@ -67,7 +70,10 @@ class AcceptEndpoint(Command, command="private-link endpoint accept", mutating=T
 
 
 class ShowEndpoint(Command, command="private-link endpoint show"):
-    """show an endpoint of a database's private link"""
+    """show an endpoint of a database's private link
+
+    /astra private-link endpoint show orders vpce-0a1b2c3d
+    """
 
     db: Db
     endpoint: Endpoint
@@ -87,7 +93,10 @@ class DescribeEndpoint(Command, command="private-link endpoint describe", mutati
 
 
 class RejectEndpoint(Command, command="private-link endpoint reject", destructive=True):
-    """reject an endpoint of a database's private link (asks for confirmation)"""
+    """reject an endpoint of a database's private link (asks for confirmation)
+
+    /astra private-link endpoint reject orders vpce-0a1b2c3d --region us-east-2
+    """
 
     db: Db
     endpoint: Endpoint
@@ -104,7 +113,10 @@ class AddCustomDomains(Command, command="custom-domain add", mutating=True):
 
 
 class RemoveCustomDomains(Command, command="custom-domain remove", destructive=True):
-    """remove custom domains (asks for confirmation)"""
+    """remove custom domains (asks for confirmation)
+
+    /astra custom-domain remove db.example.com
+    """
 
     domains: Domains
 
@@ -130,7 +142,10 @@ class ShowCustomerKey(Command, command="kms show", secret_output=True):
 
 
 class ListKeyAccounts(Command, command="kms accounts", secret_output=True):
-    """the Astra cloud accounts your key must trust (only to you)"""
+    """the Astra cloud accounts your key must trust (only to you)
+
+    /astra kms accounts gcp us-east1
+    """
 
     cloud: KeyCloud
     region: KeyRegion
@@ -150,7 +165,10 @@ class CreateCustomerKey(Command, command="kms create", mutating=True, secret_out
 
 
 class AssignKeyAccount(Command, command="kms assign-account", mutating=True):
-    """give the org a cloud account for classic customer keys"""
+    """give the org a cloud account for classic customer keys
+
+    /astra kms assign-account aws
+    """
 
     cloud: KeyCloud
 
@@ -168,7 +186,10 @@ class CreatePeering(Command, command="peering create", mutating=True):
 
 
 class DeletePeering(Command, command="peering delete", destructive=True):
-    """delete a classic database's VPC peering (asks for confirmation)"""
+    """delete a classic database's VPC peering (asks for confirmation)
+
+    /astra peering delete legacy
+    """
 
     db: Db
     cloud: Cloud = None

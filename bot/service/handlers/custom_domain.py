@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.astra.client import AstraClient
 from bot.astra.models import Database
-from bot.commands.network import AddCustomDomains, RemoveCustomDomains, SetCustomDomains
+from bot.commands import network as cmds
 from bot.errors import NotFound
 from bot.render import network as words
 from bot.service.outcome import Outcome
@@ -37,35 +37,35 @@ class CustomDomainHandlers(Handlers):
         audit, channel = words.domains_set(by, added, removed, wanted)
         return Outcome(audit, channel=channel)
 
-    @handles(AddCustomDomains)
-    async def add(self, cmd: AddCustomDomains, call: Call) -> Outcome:
+    @handles(cmds.AddCustomDomains)
+    async def add(self, cmd: cmds.AddCustomDomains, call: Call) -> Outcome:
         now = await self.astra.list_custom_domains()
         return await self._replace(call.req.user_id, now, [*now, *cmd.domains])
 
-    @prechecks(RemoveCustomDomains)
-    async def removable(self, cmd: RemoveCustomDomains, db: Database | None) -> None:
+    @prechecks(cmds.RemoveCustomDomains)
+    async def removable(self, cmd: cmds.RemoveCustomDomains, db: Database | None) -> None:
         now = await self.astra.list_custom_domains()
         unknown = [d for d in cmd.domains if d not in now]
         if unknown:
             raise NotFound(f"`{unknown[0]}` is not one of the custom domains.")
 
-    @confirms(RemoveCustomDomains)
-    async def remove(self, cmd: RemoveCustomDomains, call: Call) -> Outcome:
+    @confirms(cmds.RemoveCustomDomains)
+    async def remove(self, cmd: cmds.RemoveCustomDomains, call: Call) -> Outcome:
         now = await self.astra.list_custom_domains()
         kept = [d for d in now if d not in cmd.domains]
         return await self._replace(call.req.user_id, now, kept)
 
-    @escalates(SetCustomDomains)
-    async def removes_some(self, cmd: SetCustomDomains, db: Database | None) -> str | None:
+    @escalates(cmds.SetCustomDomains)
+    async def removes_some(self, cmd: cmds.SetCustomDomains, db: Database | None) -> str | None:
         """Confirmed first when the new set leaves out a domain there is today."""
         gone = [d for d in await self.astra.list_custom_domains() if d not in cmd.domains]
         return words.domains_removal(gone) if gone else None
 
-    @handles(SetCustomDomains)
-    async def set(self, cmd: SetCustomDomains, call: Call) -> Outcome:
+    @handles(cmds.SetCustomDomains)
+    async def set(self, cmd: cmds.SetCustomDomains, call: Call) -> Outcome:
         now = await self.astra.list_custom_domains()
         return await self._replace(call.req.user_id, now, cmd.domains)
 
-    @confirms(SetCustomDomains)
-    async def set_confirmed(self, cmd: SetCustomDomains, call: Call) -> Outcome:
+    @confirms(cmds.SetCustomDomains)
+    async def set_confirmed(self, cmd: cmds.SetCustomDomains, call: Call) -> Outcome:
         return await self.set(cmd, call)

@@ -9,12 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.astra.client import AstraClient
-from bot.commands.network import (
-    AssignKeyAccount,
-    CreateCustomerKey,
-    ListKeyAccounts,
-    ShowCustomerKey,
-)
+from bot.commands import network as cmds
 from bot.errors import AstraNotFound
 from bot.render import network as words
 from bot.service.outcome import Outcome
@@ -27,8 +22,8 @@ class KmsHandlers(Handlers):
 
     astra: AstraClient
 
-    @handles(ShowCustomerKey)
-    async def show(self, cmd: ShowCustomerKey, call: Call) -> Outcome:
+    @handles(cmds.ShowCustomerKey)
+    async def show(self, cmd: cmds.ShowCustomerKey, call: Call) -> Outcome:
         classic = bool(cmd.classic)
         try:
             key = await self.astra.get_customer_key(cmd.cloud, cmd.region, classic=classic)
@@ -36,14 +31,14 @@ class KmsHandlers(Handlers):
             return Outcome(*words.no_customer_key(cmd.cloud, cmd.region, classic))
         return Outcome(*words.customer_key(key, classic))
 
-    @handles(ListKeyAccounts)
-    async def accounts(self, cmd: ListKeyAccounts, call: Call) -> Outcome:
+    @handles(cmds.ListKeyAccounts)
+    async def accounts(self, cmd: cmds.ListKeyAccounts, call: Call) -> Outcome:
         classic = bool(cmd.classic)
         found = await self.astra.list_key_cloud_accounts(cmd.cloud, cmd.region, classic=classic)
         return Outcome(*words.key_accounts(cmd.cloud, cmd.region, classic, found))
 
-    @handles(CreateCustomerKey)
-    async def create(self, cmd: CreateCustomerKey, call: Call) -> Outcome:
+    @handles(cmds.CreateCustomerKey)
+    async def create(self, cmd: cmds.CreateCustomerKey, call: Call) -> Outcome:
         classic = bool(cmd.classic)
         await self.astra.create_customer_key(cmd.cloud, cmd.region, cmd.key, classic=classic)
         audit, private, channel = words.key_created(
@@ -51,8 +46,8 @@ class KmsHandlers(Handlers):
         )
         return Outcome(audit, private=private, channel=channel)
 
-    @handles(AssignKeyAccount)
-    async def assign(self, cmd: AssignKeyAccount, call: Call) -> Outcome:
+    @handles(cmds.AssignKeyAccount)
+    async def assign(self, cmd: cmds.AssignKeyAccount, call: Call) -> Outcome:
         await self.astra.assign_cloud_account(cmd.cloud)
         audit, channel = words.account_assigned(call.req.user_id, cmd.cloud)
         return Outcome(audit, channel=channel)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from bot.astra.client import AstraClient
 from bot.astra.models import PEERING_FIELDS, PEERING_PATTERNS, Database
-from bot.commands.network import CreatePeering, DeletePeering
+from bot.commands import network as cmds
 from bot.errors import AstraNotFound, NotFound, UsageError
 from bot.render import network as words
 from bot.service.outcome import Outcome
@@ -30,8 +30,8 @@ class PeeringHandlers(Handlers):
     astra: AstraClient
     resolver: Resolver
 
-    @prechecks(CreatePeering)
-    async def creatable(self, cmd: CreatePeering, db: Database | None) -> None:
+    @prechecks(cmds.CreatePeering)
+    async def creatable(self, cmd: cmds.CreatePeering, db: Database | None) -> None:
         """A classic database, and exactly the fields its cloud's peering needs, well
         formed (official document: AmazonVPC, GoogleVPC, AzureVPC)."""
         db = need(db)
@@ -53,8 +53,8 @@ class PeeringHandlers(Handlers):
             if name in given and not pattern.match(given[name]):
                 raise UsageError(f"`{given[name]}` is not a valid {name}.")
 
-    @handles(CreatePeering)
-    async def create(self, cmd: CreatePeering, call: Call) -> Outcome:
+    @handles(cmds.CreatePeering)
+    async def create(self, cmd: cmds.CreatePeering, call: Call) -> Outcome:
         db = call.database
         provider = _provider(db, cmd.cloud)
         conn = await self.astra.create_vpc_peering(provider, db.id, _fields(cmd.settings))
@@ -63,19 +63,22 @@ class PeeringHandlers(Handlers):
         )
         return Outcome(audit, private=private, channel=channel)
 
-    @prechecks(DeletePeering)
-    async def deletable(self, cmd: DeletePeering, db: Database | None) -> None:
+    @prechecks(cmds.DeletePeering)
+    async def deletable(self, cmd: cmds.DeletePeering, db: Database | None) -> None:
         db = need(db)
         provider = _provider(db, cmd.cloud)
-        try:
-            await self.astra.get_vpc_peering(provider, db.id)
-        except AstraNotFound:
-            raise NotFound(
-                f"`{name_of(db)}` has no VPC peering connection on {provider}."
-            ) from None
+        if not await self._peered(provider, db.id):
+            raise NotFound(f"`{name_of(db)}` has no VPC peering connection on {provider}.")
 
-    @confirms(DeletePeering)
-    async def delete(self, cmd: DeletePeering, call: Call) -> Outcome:
+    async def _peered(self, provider: str, db_id: str) -> bool:
+        try:
+            await self.astra.get_vpc_peering(provider, db_id)
+        except AstraNotFound:  # the database was resolved: 404 is "no peering connection"
+            return False
+        return True
+
+    @confirms(cmds.DeletePeering)
+    async def delete(self, cmd: cmds.DeletePeering, call: Call) -> Outcome:
         db = await self.resolver.resolve_db(cmd.db)
         provider = _provider(db, cmd.cloud)
         await self.astra.delete_vpc_peering(provider, db.id)

@@ -6,15 +6,7 @@ from dataclasses import dataclass
 
 from bot.astra.client import AstraClient
 from bot.astra.models import Database, Datacenter
-from bot.commands.network import (
-    AcceptEndpoint,
-    AllowPrincipals,
-    DescribeEndpoint,
-    RejectEndpoint,
-    RemovePrincipal,
-    ShowEndpoint,
-    ShowPrivateLink,
-)
+from bot.commands import network as cmds
 from bot.errors import AstraNotFound, NotFound, UsageError
 from bot.render import network as words
 from bot.service.outcome import Outcome
@@ -44,8 +36,8 @@ class PrivateLinkHandlers(Handlers):
             raise NotFound(f"`{name_of(db)}` has no region `{region}` (it has {regions}).")
         return found
 
-    @handles(ShowPrivateLink)
-    async def show(self, cmd: ShowPrivateLink, call: Call) -> Outcome:
+    @handles(cmds.ShowPrivateLink)
+    async def show(self, cmd: cmds.ShowPrivateLink, call: Call) -> Outcome:
         db = call.database
         if cmd.region is None:
             cluster = await self.astra.list_cluster_private_links(db.id)
@@ -56,8 +48,8 @@ class PrivateLinkHandlers(Handlers):
         link = await self.astra.get_datacenter_private_link(db.id, dc.id)
         return Outcome(*words.private_link_datacenter(name_of(db), dc.region or "?", link))
 
-    @handles(AllowPrincipals)
-    async def allow(self, cmd: AllowPrincipals, call: Call) -> Outcome:
+    @handles(cmds.AllowPrincipals)
+    async def allow(self, cmd: cmds.AllowPrincipals, call: Call) -> Outcome:
         db = call.database
         dc = await self._datacenter(db, cmd.region)
         # the first principals set the service up; later ones are added to it
@@ -68,8 +60,8 @@ class PrivateLinkHandlers(Handlers):
         )
         return Outcome(audit, private=private, channel=channel)
 
-    @prechecks(RemovePrincipal)
-    async def removable(self, cmd: RemovePrincipal, db: Database | None) -> None:
+    @prechecks(cmds.RemovePrincipal)
+    async def removable(self, cmd: cmds.RemovePrincipal, db: Database | None) -> None:
         db = need(db)
         dc = await self._datacenter(db, cmd.region)
         link = await self.astra.get_datacenter_private_link(db.id, dc.id)
@@ -79,16 +71,16 @@ class PrivateLinkHandlers(Handlers):
                 f"in `{dc.region}`."
             )
 
-    @confirms(RemovePrincipal)
-    async def remove(self, cmd: RemovePrincipal, call: Call) -> Outcome:
+    @confirms(cmds.RemovePrincipal)
+    async def remove(self, cmd: cmds.RemovePrincipal, call: Call) -> Outcome:
         db = await self.resolver.resolve_db(cmd.db)
         dc = await self._datacenter(db, cmd.region)
         await self.astra.remove_allowed_principal(db.id, dc.id, cmd.principal)
         audit, channel = words.principal_removed(call.req.user_id, name_of(db), dc.region or "?")
         return Outcome(audit, channel=channel)
 
-    @handles(AcceptEndpoint)
-    async def accept(self, cmd: AcceptEndpoint, call: Call) -> Outcome:
+    @handles(cmds.AcceptEndpoint)
+    async def accept(self, cmd: cmds.AcceptEndpoint, call: Call) -> Outcome:
         db = call.database
         dc = await self._datacenter(db, cmd.region)
         endpoint = await self.astra.accept_private_endpoint(
@@ -99,15 +91,15 @@ class PrivateLinkHandlers(Handlers):
         )
         return Outcome(audit, channel=channel)
 
-    @handles(ShowEndpoint)
-    async def show_endpoint(self, cmd: ShowEndpoint, call: Call) -> Outcome:
+    @handles(cmds.ShowEndpoint)
+    async def show_endpoint(self, cmd: cmds.ShowEndpoint, call: Call) -> Outcome:
         db = call.database
         dc = await self._datacenter(db, cmd.region)
         endpoint = await self.astra.get_private_endpoint(db.id, dc.id, cmd.endpoint)
         return Outcome(*words.endpoint_detail(name_of(db), dc.region or "?", endpoint))
 
-    @handles(DescribeEndpoint)
-    async def describe(self, cmd: DescribeEndpoint, call: Call) -> Outcome:
+    @handles(cmds.DescribeEndpoint)
+    async def describe(self, cmd: cmds.DescribeEndpoint, call: Call) -> Outcome:
         db = call.database
         dc = await self._datacenter(db, cmd.region)
         endpoint = await self.astra.describe_private_endpoint(
@@ -118,8 +110,8 @@ class PrivateLinkHandlers(Handlers):
         )
         return Outcome(audit, channel=channel)
 
-    @prechecks(RejectEndpoint)
-    async def rejectable(self, cmd: RejectEndpoint, db: Database | None) -> None:
+    @prechecks(cmds.RejectEndpoint)
+    async def rejectable(self, cmd: cmds.RejectEndpoint, db: Database | None) -> None:
         db = need(db)
         dc = await self._datacenter(db, cmd.region)
         try:
@@ -129,8 +121,8 @@ class PrivateLinkHandlers(Handlers):
                 f"`{name_of(db)}` has no endpoint `{cmd.endpoint}` in `{dc.region}`."
             ) from None
 
-    @confirms(RejectEndpoint)
-    async def reject(self, cmd: RejectEndpoint, call: Call) -> Outcome:
+    @confirms(cmds.RejectEndpoint)
+    async def reject(self, cmd: cmds.RejectEndpoint, call: Call) -> Outcome:
         db = await self.resolver.resolve_db(cmd.db)
         dc = await self._datacenter(db, cmd.region)
         await self.astra.reject_private_endpoint(db.id, dc.id, cmd.endpoint)
