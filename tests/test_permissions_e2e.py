@@ -388,6 +388,8 @@ SAMPLES = {
     "id": "client-1",
     "role": "reader",
     "text": "ana@example.com",
+    "principal": "arn:aws:iam::123456789012:root",
+    "domain": "db.example.com",
 }
 DESTRUCTIVE = [c for c in COMMANDS if c.destructive]
 
@@ -415,6 +417,10 @@ async def _all_samples_exist(bot: BotHarness) -> dict[str, str]:
     await astra.create_role(SAMPLES["role"], ["org-db-view"], ["drn:astra:org:*"])
     org = (await astra.current_org()).id
     await astra.invite_user(SAMPLES["text"], org, [roles[0].id])
+    await astra.allow_principals(db_id, f"{db_id}-1", [SAMPLES["principal"]], first=True)
+    await astra.accept_private_endpoint(db_id, f"{db_id}-1", token.client_id)  # the `id` one
+    await astra.set_custom_domains([SAMPLES["domain"]])
+    await astra.create_vpc_peering("gcp", db_id, {"projectId": "p", "vpcNetworkName": "n"})
     await astra.set_audit_log_streaming(
         org,
         {
