@@ -103,6 +103,19 @@ _TEMPLATES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         "/v2/kms/classic/provider/{provider}/region/{region}",
         "/v2/kms/classic/provider/{provider}/region/{region}/accounts",
         "/v2/kms/classic/provider/{provider}/accounts",
+        "/v2/pcus",
+        "/v2/pcus/{group}",
+        "/v2/pcus/actions/get",
+        "/v2/pcus/actions/get/{dc}",
+        "/v2/pcus/types",
+        "/v2/pcus/park/{group}",
+        "/v2/pcus/unpark/{group}",
+        "/v2/pcus/association/transfer",
+        "/v2/pcus/association/{group}",
+        "/v2/pcus/association/{group}/{dc}",
+        "/v2/databases/{id}/snapshots",
+        "/v2/databases/{id}/cloneFrom/{source}",
+        "/v2/databases/{id}/cloneStatus/{operation}",
     )
 )
 # Literal paths first: /v2/organizations/roles must not read as /v2/organizations/{org}/….

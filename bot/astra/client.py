@@ -21,10 +21,19 @@ from __future__ import annotations
 from bot.astra.calls import DatabaseCalls, OrganizationCalls, TelemetryCalls
 from bot.astra.calls_admin import AdminCalls
 from bot.astra.calls_network import NetworkCalls
+from bot.astra.calls_pcu import PcuCalls, SnapshotCalls
 from bot.astra.transport import NetworkWait, Observer
 
 __all__ = ["AstraClient", "NetworkWait", "Observer"]
 
 
-class AstraClient(DatabaseCalls, OrganizationCalls, TelemetryCalls, AdminCalls, NetworkCalls):
+class AstraClient(
+    DatabaseCalls,
+    OrganizationCalls,
+    TelemetryCalls,
+    AdminCalls,
+    NetworkCalls,
+    PcuCalls,
+    SnapshotCalls,
+):
     """Async client of the Astra DevOps API v2 for one organization's token."""

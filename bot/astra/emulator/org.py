@@ -8,11 +8,13 @@ from typing import Any
 
 from bot.astra.emulator.routes.access_lists import AccessListRoutes
 from bot.astra.emulator.routes.admin import AdminRoutes
+from bot.astra.emulator.routes.clone import CloneRoutes
 from bot.astra.emulator.routes.databases import DatabaseRoutes
 from bot.astra.emulator.routes.devops_acl import DevOpsAclRoutes
 from bot.astra.emulator.routes.extras import ExtraRoutes
 from bot.astra.emulator.routes.iam import IamRoutes
 from bot.astra.emulator.routes.keys import KeyRoutes
+from bot.astra.emulator.routes.pcu import PcuRoutes
 from bot.astra.emulator.routes.peering import PeeringRoutes
 from bot.astra.emulator.routes.private_link import PrivateLinkRoutes
 from bot.astra.emulator.routes.regions import RegionRoutes
@@ -32,6 +34,8 @@ class EmulatedOrg(
     PrivateLinkRoutes,
     KeyRoutes,
     PeeringRoutes,
+    PcuRoutes,
+    CloneRoutes,
 ):
     """An organization as the DevOps API sees it: everything a token of it reaches.
 

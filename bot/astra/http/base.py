@@ -99,6 +99,24 @@ PERMISSIONS: Final[Mapping[str, str]] = {
     "assign_cloud_account": "org-cmk-write",
     "create_vpc_peering": "org-db-addpeering",
     "delete_vpc_peering": "org-db-addpeering",
+    # PCU groups: the document gives the PCU tag no scope of its own (only the global
+    # list) and no role action names PCUs; chosen by what each does to databases
+    "list_pcu_groups": "org-db-view",
+    "list_pcu_types": "org-db-view",
+    "get_datacenter_pcu_group": "org-db-view",
+    "list_pcu_associations": "org-db-view",
+    "create_pcu_group": "org-db-create",
+    "update_pcu_group": "org-db-expand",
+    "delete_pcu_group": "org-db-terminate",
+    "park_pcu_group": "org-db-suspend",
+    "unpark_pcu_group": "org-db-suspend",
+    "associate_pcu_datacenter": "org-db-create",
+    "dissociate_pcu_datacenter": "org-db-create",
+    "transfer_pcu_association": "org-db-create",
+    # snapshots and clones (the document's scopes of listSnapshots, cloneFromDB, cloneStatus)
+    "list_snapshots": "org-db-view",
+    "clone_database": "org-db-create",
+    "clone_status": "org-db-view",
 }
 
 
@@ -181,6 +199,9 @@ _SEGMENTS: Final[Mapping[str, str]] = {
     "provider": "cloud provider",
     "endpoint_id": "endpoint id",
     "region": "region",
+    "pcu_group_id": "PCU group id",
+    "source_id": "database id",
+    "operation_id": "clone operation id",
 }
 
 _DB: Final = "/v2/databases/{db_id}"

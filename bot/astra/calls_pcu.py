@@ -1,0 +1,132 @@
+"""The DevOps API calls of PCU groups, and of snapshots and clones.
+
+Mixins of :class:`bot.astra.client.AstraClient` like those of :mod:`bot.astra.calls`
+(kept apart so that neither module outgrows the house limit): build, send, decipher.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from bot.astra.http import clone, pcu
+from bot.astra.models.pcu import CloneStatus, PcuAssociation, PcuGroup, PcuType, Snapshot
+from bot.astra.transport import Transport
+
+
+class PcuCalls(Transport):
+    """PCU groups (tag ``PCU``): the groups, their types, and the datacenters in each."""
+
+    async def list_pcu_groups(self, group_ids: Sequence[str] = ()) -> list[PcuGroup]:
+        """Every group of the org, or those of ``group_ids``."""
+        return await self._ask(pcu.list_pcu_groups(group_ids), pcu.parse_pcu_groups)
+
+    async def get_pcu_group(self, group_id: str) -> PcuGroup:
+        """One group (pcuGet of its id): AstraNotFound if the answer does not hold it."""
+        return await self._ask(pcu.list_pcu_groups([group_id]), pcu.parse_pcu_group)
+
+    async def list_pcu_types(
+        self, provider: str | None = None, region: str | None = None
+    ) -> list[PcuType]:
+        return await self._ask(pcu.list_pcu_types(provider, region), pcu.parse_pcu_types)
+
+    async def get_datacenter_pcu_group(self, dc_id: str) -> list[PcuGroup]:
+        """The group holding datacenter ``dc_id`` (an empty list: none)."""
+        return await self._ask(pcu.get_datacenter_pcu_group(dc_id), pcu.parse_pcu_groups)
+
+    async def create_pcu_group(
+        self,
+        title: str,
+        provider: str,
+        region: str,
+        *,
+        instance_type: str = "standard",
+        provision_type: str = "shared",
+        min_pcus: int = 1,
+        max_pcus: int = 1,
+        reserved: int = 0,
+        description: str = "",
+    ) -> PcuGroup:
+        req = pcu.create_pcu_group(
+            title,
+            provider,
+            region,
+            instance_type=instance_type,
+            provision_type=provision_type,
+            min_pcus=min_pcus,
+            max_pcus=max_pcus,
+            reserved=reserved,
+            description=description,
+        )
+        return await self._ask(req, pcu.parse_pcu_group)
+
+    async def update_pcu_group(
+        self,
+        group_id: str,
+        *,
+        title: str | None = None,
+        min_pcus: int | None = None,
+        max_pcus: int | None = None,
+        reserved: int | None = None,
+        description: str | None = None,
+    ) -> None:
+        req = pcu.update_pcu_group(
+            group_id,
+            title=title,
+            min_pcus=min_pcus,
+            max_pcus=max_pcus,
+            reserved=reserved,
+            description=description,
+        )
+        await self._send(req)
+
+    async def delete_pcu_group(self, group_id: str) -> None:
+        await self._send(pcu.delete_pcu_group(group_id))
+
+    async def park_pcu_group(self, group_id: str) -> None:
+        """Starts parking (PARKING, then PARKED); follow it with :meth:`get_pcu_group`."""
+        await self._send(pcu.park_pcu_group(group_id))
+
+    async def unpark_pcu_group(self, group_id: str) -> None:
+        """Starts unparking (UNPARKING, then ACTIVE)."""
+        await self._send(pcu.unpark_pcu_group(group_id))
+
+    async def list_pcu_associations(self, group_id: str) -> list[PcuAssociation]:
+        return await self._ask(pcu.list_pcu_associations(group_id), pcu.parse_pcu_associations)
+
+    async def associate_pcu_datacenter(self, group_id: str, dc_id: str) -> None:
+        await self._send(pcu.associate_pcu_datacenter(group_id, dc_id))
+
+    async def dissociate_pcu_datacenter(self, group_id: str, dc_id: str) -> None:
+        await self._send(pcu.dissociate_pcu_datacenter(group_id, dc_id))
+
+    async def transfer_pcu_association(self, source: str, target: str, dc_id: str) -> None:
+        await self._send(pcu.transfer_pcu_association(source, target, dc_id))
+
+
+class SnapshotCalls(Transport):
+    """A database's snapshots and the clone of one into another database (tag ``Clone``)."""
+
+    async def list_snapshots(
+        self,
+        db_id: str,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        source_region: str | None = None,
+    ) -> list[Snapshot]:
+        req = clone.list_snapshots(db_id, since=since, until=until, source_region=source_region)
+        return await self._ask(req, clone.parse_snapshots)
+
+    async def clone_database(
+        self, target_id: str, source_id: str, snapshot_id: str, *, source_region: str | None = None
+    ) -> CloneStatus:
+        """Starts the clone: the target goes MAINTENANCE until ACTIVE; the operation is
+        RUNNING until DONE (or ERROR), read with :meth:`clone_status`."""
+        req = clone.clone_database(target_id, source_id, snapshot_id, source_region=source_region)
+        return await self._ask(req, clone.parse_clone_status)
+
+    async def clone_status(self, target_id: str, operation_id: str) -> CloneStatus:
+        return await self._ask(
+            clone.clone_status(target_id, operation_id), clone.parse_clone_status
+        )
