@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import pytest
@@ -40,7 +41,12 @@ def _tables(conn: Connection) -> set[str]:
 
 
 def _diff(conn: Connection) -> list[object]:
-    return list(compare_metadata(MigrationContext.configure(conn), Base.metadata))
+    with warnings.catch_warnings():
+        # SQLite cannot reflect the bindings' expression index (migration 0004), so
+        # Alembic skips comparing it there; PostgreSQL compares it
+        warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based")
+        warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression")
+        return list(compare_metadata(MigrationContext.configure(conn), Base.metadata))
 
 
 async def _roundtrip(url: str) -> None:

@@ -4,7 +4,9 @@ Times are UNIX epoch seconds (float, UTC) everywhere: they compare the same way 
 and PostgreSQL and need no timezone handling. Nothing secret is stored here: no Astra token,
 no token secret, no bundle URL (DESIGN §3).
 
-Operations, confirmations and subscriptions carry the Astra organization id (DESIGN §5).
+Operations, confirmations and subscriptions carry the Astra organization id (DESIGN §5);
+a binding may be scoped to one configured org by name, a channel uses one org by name
+(``org use``), and an audit row names the org its command ran in.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -50,13 +53,28 @@ class RoleBinding(Stamped, Base):
     """A role granted to a Slack user, usergroup or channel, optionally scoped by a glob."""
 
     __tablename__ = "role_bindings"
-    __table_args__ = (UniqueConstraint("subject_type", "subject_id", "role", "db_glob"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     subject_type: Mapped[str] = mapped_column(String(16))  # user | usergroup | channel
     subject_id: Mapped[str] = mapped_column(String(32), index=True)
     role: Mapped[str] = mapped_column(String(64))
     db_glob: Mapped[str] = mapped_column(String(128), default="")  # "" = every database
+    #: the configured org (by name) the binding holds in; None = every org (DESIGN §3)
+    org: Mapped[str | None] = mapped_column(String(32), nullable=True)
+
+
+# One binding per subject, role, glob and org scope. An expression index, because "every
+# org" is NULL and NULLs never collide in a plain unique constraint: granting the same
+# unscoped role twice must still be a no-op (INSERT … ON CONFLICT DO NOTHING).
+Index(
+    "uq_role_bindings_scope",
+    RoleBinding.subject_type,
+    RoleBinding.subject_id,
+    RoleBinding.role,
+    RoleBinding.db_glob,
+    func.coalesce(RoleBinding.org, ""),
+    unique=True,
+)
 
 
 class CustomRole(Stamped, Base):
@@ -207,6 +225,8 @@ class AuditEntry(Base):
     astra_request: Mapped[str | None] = mapped_column(Text, nullable=True)
     outcome: Mapped[str] = mapped_column(Text, default="")
     duration_ms: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    #: the configured org (by name) the command ran in; None before several orgs existed
+    org: Mapped[str | None] = mapped_column(String(32), nullable=True)
 
 
 class SeenEvent(Base):
@@ -218,3 +238,15 @@ class SeenEvent(Base):
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     seen_at: Mapped[float] = mapped_column(Float, index=True)
+
+
+class ChannelOrg(Base):
+    """The org a channel's commands go to (`/astra org use`); a channel without a row uses
+    ``ASTRA_BOT_DEFAULT_ORG``. The org is kept by its configured name: what `--org` takes."""
+
+    __tablename__ = "channel_orgs"
+
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    org: Mapped[str] = mapped_column(String(32))
+    set_by: Mapped[str] = mapped_column(String(32))
+    set_at: Mapped[float] = mapped_column(Float)

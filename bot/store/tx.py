@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.redact import Redactor
 from bot.store.audit import AuditRepo
+from bot.store.channel_orgs import ChannelOrgRepo
 from bot.store.confirmations import ConfirmationRepo
 from bot.store.notices import NoticeRepo
 from bot.store.operations import OperationRepo
@@ -40,6 +41,7 @@ class Tx:
         self.confirmations = ConfirmationRepo(self)
         self.watches = WatchRepo(self)
         self.requests = RequestRepo(self)
+        self.channel_orgs = ChannelOrgRepo(self)
 
     def insert_new(self, model: Any) -> postgresql.Insert | sqlite.Insert:
         """``INSERT … ON CONFLICT DO NOTHING`` for ``model`` (SQLite and PostgreSQL both
