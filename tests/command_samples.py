@@ -24,6 +24,7 @@ SAMPLES = {
     "principal": "arn:aws:iam::123456789012:root",
     "domain": "db.example.com",
     "kms-key": "arn:aws:kms:us-east-1:111122223333:key/1234abcd",
+    "org": "dev",
 }
 
 

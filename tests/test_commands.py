@@ -40,7 +40,8 @@ def test_every_command_parses_to_its_own_frozen_dataclass(spec: CommandSpec) -> 
     # the fields are the grammar's parameters and options, nothing more, each typed by its kind
     hints = typing.get_type_hints(cls)
     fields = {f.name: hints[f.name] for f in dataclasses.fields(cls)}
-    expected = {
+    expected: dict[str, object] = {"org": str | None}  # the base class's `--org`
+    expected |= {
         cls.field_of[p.name]: _expected_type(p.kind, many=p.rest, optional=p.optional)
         for p in spec.params
     }
@@ -165,7 +166,7 @@ def test_a_class_is_its_grammar_line() -> None:
     assert spec.example == "/astra keyspace create orders shop"
     assert [p.name for p in spec.params] == ["db", "keyspace"]
     assert (spec.level, spec.mutating, spec.destructive) == ("operator", True, False)
-    assert perm.GrantRole.field_of == {"subject": "who", "role": "role", "db": "db"}
+    assert perm.GrantRole.field_of == {"subject": "who", "role": "role", "db": "db", "org": "org"}
     assert SPECS["db.create"].flags[-2].name == "non-vector"  # two switches, one field
     assert cmd.CreateDatabase.field_of["vector"] == "vector"
 

@@ -26,7 +26,7 @@ import typing
 from collections.abc import Mapping
 from typing import Any, ClassVar, Literal, TypeVar, dataclass_transform
 
-from bot.commands.spec import CommandSpec, Flag, Param
+from bot.commands.spec import ORG, CommandSpec, Flag, Param
 from bot.commands.values import Subject, Value
 
 C = TypeVar("C", bound="Command")
@@ -53,6 +53,11 @@ def _grammar_of(cls: type) -> tuple[tuple[Param, ...], tuple[Flag, ...], dict[st
             else:
                 flags.append(mark)
                 field_of[mark.target] = name
+    # every command takes `--org` (the field is the base class's), but one whose tail is
+    # another command verbatim (`perm check`): that `--org` is the other command's
+    if not any(p.raw for p in params):
+        flags.insert(0, ORG)
+        field_of[ORG.target] = "org"
     return tuple(params), tuple(flags), field_of
 
 
@@ -72,6 +77,9 @@ class Command:
     """A parsed command: its grammar entry (:attr:`spec`) and its validated fields."""
 
     spec: ClassVar[CommandSpec]
+    #: ``--org <name>``: the org to run it in, as typed (checked for shape here; whether it
+    #: is configured, bot/service/dispatch.py decides); None: the channel's org.
+    org: str | None = None
     #: The field naming the database the command acts on when it is not one of its
     #: ``db``-kind values (``db create``: the new database's name); None for the others.
     target_field: ClassVar[str | None] = None
@@ -117,7 +125,8 @@ class Command:
     @classmethod
     def build(cls: type[C], args: Mapping[str, Value]) -> C:
         """The command from values keyed by their grammar names, already validated."""
-        made: C = cls(**{cls.field_of[k]: v for k, v in args.items()})
+        fields: dict[str, Any] = {cls.field_of[k]: v for k, v in args.items()}
+        made: C = cls(**fields)
         return made
 
     @classmethod

@@ -1,15 +1,29 @@
-"""PURE: the typed commands of the organization: telemetry exports, network and key settings."""
+"""PURE: the typed commands of the organizations (which one a channel uses, each one's
+telemetry exports, network and key settings)."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
 from bot.commands.base import Command
-from bot.commands.spec import Db, Flag, Param, Settings
+from bot.commands.spec import Db, Flag, OrgName, Param, Settings
 
 
 class ShowOrganization(Command, command="org show", level="viewer"):
-    """show the organization"""
+    """show the organization this channel's commands go to"""
+
+
+class ListOrgs(Command, command="org list", level="viewer"):
+    """list the organizations this bot serves, and the channels that use each"""
+
+
+class UseOrg(Command, command="org use", mutating=True):
+    """make this channel's commands go to another organization
+
+    /astra org use dev
+    """
+
+    name: OrgName
 
 
 class ShowMetricsExport(Command, command="telemetry metrics show"):

@@ -150,7 +150,7 @@ class _Reader:
         flags = {f.name: f for f in self.spec.flags}
         if name not in flags:
             sugg = _suggest(name, list(flags))
-            known = ", ".join(f"--{f}" for f in flags) or "none"
+            known = ", ".join(f"--{f.name}" for f in flags.values() if not f.hidden) or "none"
             raise UsageError(
                 f"`--{clip(name)}` is not an option of `/astra {self.spec.name}` "
                 f"(options: {known}).",

@@ -31,6 +31,7 @@ Kind = Literal[
     "principal",  # a cloud principal allowed on a private link (an ARN, account, project)
     "domain",  # a custom domain name
     "kms-key",  # a customer key's ARN or resource name
+    "org",  # a configured org's name (whether it is configured, the dispatcher knows)
 ]
 
 CLOUDS = ("gcp", "aws", "azure")
@@ -65,6 +66,9 @@ class Flag:
     help: str = ""
     bounds: tuple[int, int | None] | None = None  # int: lowest, highest (None: no highest)
     meta: str | None = None  # the value's name in the usage line, instead of its choices
+    # an option of every command, left out of its usage line (help says it where it
+    # applies: `--org` with several orgs)
+    hidden: bool = False
 
     @property
     def target(self) -> str:
@@ -100,6 +104,8 @@ class CommandSpec:
             token = f"<{p.name}>" + ("…" if p.rest else "")
             parts.append(f"[{token}]" if p.optional else token)
         for f in self.flags:
+            if f.hidden:
+                continue
             if f.kind == "switch":
                 parts.append(f"[--{f.name}]")
             else:
@@ -107,6 +113,10 @@ class CommandSpec:
                 parts.append(f"[--{f.name} {meta}{'…' if f.many else ''}]")
         return " ".join(parts)
 
+
+#: ``--org <name>``: the org a command runs in (DESIGN §2), an option of every command
+#: (:class:`bot.commands.base.Command` has the field ``org``); else the channel's org.
+ORG = Flag("org", "org", hidden=True, help="the org to run it in")
 
 # -- the parameters and options several commands share, as the types of their fields
 #: ``db: Db``: the database a command acts on, by name or id.
@@ -125,5 +135,7 @@ Description = Annotated[str | None, Flag("description", "text")]
 Settings = Annotated[tuple[str, ...], Param("settings", "kv", rest=True)]
 #: ``name: Name``: a new name, as typed.
 Name = Annotated[str, Param("name", "text")]
+#: ``name: OrgName``: a configured org's name (`org use dev`).
+OrgName = Annotated[str, Param("name", "org", help="an org's name")]
 #: ``glob: Glob``: a database name pattern (``prod-*``).
 Glob = Annotated[str, Param("glob", "glob")]

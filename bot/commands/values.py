@@ -19,6 +19,7 @@ from bot.astra.models import is_domain
 from bot.commands.spec import CLOUDS, CommandSpec, Flag, Param
 from bot.errors import UsageError
 from bot.render.mrkdwn import Mrkdwn, subject
+from bot.settings import ORG_NAME
 
 
 @dataclass(frozen=True)
@@ -222,6 +223,11 @@ _CHECKS: dict[str, Callable[[str, Bad, Param | Flag | None], Value]] = {
         _KMS_KEY_RE,
         "is not a key id.",
         "Give the key's ARN (AWS), resource name (GCP) or key URL (Azure).",
+    ),
+    "org": _Pattern(
+        re.compile(f"^{ORG_NAME.pattern}$"),
+        "is not an org name.",
+        "An org's name is 1 to 32 of a-z, 0-9 and `-`; `/astra org list` shows them.",
     ),
 }
 
