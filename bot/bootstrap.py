@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from bot.astra.client import AstraClient
     from bot.astra.emulator import AstraEmulator, EmulatorConfig
+    from bot.astra.orgs import Orgs
     from bot.ports import Directory, Notifier
     from bot.service import Service
     from bot.watcher.tick import Watcher
@@ -63,7 +64,8 @@ class Components:
     settings: Settings
     engine: AsyncEngine
     store: Store
-    astra: AstraClient
+    #: the configured orgs, each with its own Astra client (bot/astra/orgs.py)
+    orgs: Orgs
     service: Service
     watcher: Watcher
     emulator: AstraEmulator | None = None
@@ -71,6 +73,11 @@ class Components:
     tasks: list[asyncio.Task[None]] = field(default_factory=list)
     stop: asyncio.Event = field(default_factory=asyncio.Event)
     metrics: Metrics = field(default_factory=Metrics)
+
+    @property
+    def astra(self) -> AstraClient:
+        """The default org's Astra client (with one org, the bot's only one)."""
+        return self.orgs.default.astra
 
     @property
     def bolt(self) -> AsyncApp | None:
@@ -101,7 +108,7 @@ class Components:
             with contextlib.suppress(asyncio.CancelledError, Exception):
                 await asyncio.wait_for(t, timeout=10)
         await self.watcher.drain()  # an org's look a tick left under way (a slow org)
-        await self.astra.aclose()
+        await self.orgs.aclose()
         if self.slack_parts is not None:
             await self.slack_parts.session.close()
         await self.engine.dispose()
@@ -116,40 +123,64 @@ def make_astra(
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     metrics: Metrics | None = None,
 ) -> tuple[AstraClient, AstraEmulator | None]:
-    """The real DevOps API client, or one wired in-process to the built-in emulator.
-    ``sleep`` is the client's back-off sleep (tests make it instant)."""
+    """The default org's client of :func:`make_orgs` (the real DevOps API, or one wired
+    in-process to the built-in emulator). ``sleep`` is the client's back-off sleep."""
+    orgs, emu = make_orgs(
+        settings, sandbox=sandbox, emulator=emulator, transport=transport, sleep=sleep,
+        metrics=metrics,
+    )  # fmt: skip
+    return orgs.default.astra, emu
+
+
+def make_orgs(
+    settings: Settings,
+    *,
+    sandbox: bool,
+    emulator: AstraEmulator | None = None,
+    emulated: Sequence[str] | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    metrics: Metrics | None = None,
+) -> tuple[Orgs, AstraEmulator | None]:
+    """The orgs the bot serves, one Astra client each (DESIGN §2, §5), and the emulator
+    when it is Astra.
+
+    - the real DevOps API: one client per entry of ``settings.orgs`` (ASTRA_BOT_ORGS, or
+      ASTRA_DB_APPLICATION_TOKEN alone as the org ``default``);
+    - ``transport`` (tests): the same clients, sent through it (the emulator tells the
+      orgs apart by their tokens, as Astra does);
+    - the sandbox (or no token at all): the built-in emulator, with one org per name of
+      ``emulated`` (``["sandbox", "sandbox-2"]``; each client bears
+      :func:`~bot.astra.emulator.org_token` of its name), or one org as before.
+    """
     from bot.astra.client import AstraClient
-    from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator
+    from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator, org_token
+    from bot.astra.orgs import Org, Orgs
     from bot.work import network_wait, shared_wait
 
     observer = metrics.astra_call if metrics is not None else None
-    if transport is not None:
-        token = settings.astra_token.get_secret_value() if settings.astra_token else SANDBOX_TOKEN
-        client = AstraClient(
-            token, settings.astra_api_url, transport=transport, sleep=sleep, observer=observer,
+
+    def client(token: str, url: str, via: httpx.AsyncBaseTransport | None) -> AstraClient:
+        return AstraClient(
+            token, url, transport=via, sleep=sleep, observer=observer,
             network_wait=network_wait, shared_wait=shared_wait,
         )  # fmt: skip
-        return client, emulator
-    if sandbox or settings.astra_token is None:
-        emu = emulator or AstraEmulator(sandbox_config(settings.emulator_speed))
-        client = AstraClient(
-            SANDBOX_TOKEN,
-            "http://astra-emulator",
-            transport=httpx.ASGITransport(app=emu.app),
-            observer=observer,
-            network_wait=network_wait,
-            shared_wait=shared_wait,
-        )
-        return client, emu
-    token = settings.astra_token.get_secret_value()
-    client = AstraClient(
-        token,
-        settings.astra_api_url,
-        observer=observer,
-        network_wait=network_wait,
-        shared_wait=shared_wait,
-    )
-    return client, None
+
+    tokens = {n: t.get_secret_value() for n, t in settings.orgs.items()}
+    default = settings.default_org
+    via: httpx.AsyncBaseTransport | None = transport
+    url = settings.astra_api_url
+    emu = emulator
+    if transport is None and (sandbox or not tokens):
+        names = list(emulated or [])
+        emu = emulator or AstraEmulator(sandbox_config(settings.emulator_speed), orgs=names or None)
+        tokens = {n: org_token(n) for n in names} or {default: SANDBOX_TOKEN}
+        default = default if default in tokens else next(iter(tokens))
+        via, url = httpx.ASGITransport(app=emu.app), "http://astra-emulator"
+    elif not tokens:
+        tokens = {default: SANDBOX_TOKEN}
+    orgs = [Org(name, client(token, url, via)) for name, token in tokens.items()]
+    return Orgs(orgs, default), emu
 
 
 def sandbox_config(speed: float = 1.0) -> EmulatorConfig:
@@ -214,7 +245,7 @@ def _slack(
 def _core(
     settings: Settings,
     store: Store,
-    astra: AstraClient,
+    orgs: Orgs,
     notifier: Notifier,
     *,
     directory: Directory | None,
@@ -224,18 +255,15 @@ def _core(
     clock: Clock,
     slots: WorkSlots | None,
 ) -> tuple[Service, Watcher]:
-    """The service and the watcher, on the same store, Astra client and notifier."""
+    """The service and the watcher, on the same store, orgs and notifier."""
     from bot.service import Service
     from bot.service.views import db_view
     from bot.watcher.tick import Watcher
 
     service = Service(
-        settings, store, astra, notifier, directory=directory, clock=clock,
+        settings, store, orgs, notifier, directory=directory, clock=clock,
         extra_admins=extra_admins, poll_interval=poll_interval, metrics=metrics, slots=slots,
     )  # fmt: skip
-    from bot.astra.orgs import Org, Orgs
-
-    orgs = Orgs([Org(settings.default_org, astra)], settings.default_org)
     watcher = Watcher(
         settings, store, orgs, notifier, db_view=db_view, clock=clock,
         poll_interval=poll_interval, metrics=metrics,
@@ -251,6 +279,7 @@ async def build(
     directory: Directory | None = None,
     astra_transport: httpx.AsyncBaseTransport | None = None,
     emulator: AstraEmulator | None = None,
+    emulated_orgs: Sequence[str] | None = None,
     extra_admins: Mapping[str, str] | None = None,
     poll_interval: float | None = None,
     astra_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -261,16 +290,18 @@ async def build(
 ) -> Components:
     """Every long-lived part, built once, each given what it needs. ``notifier``: a test's
     (no Slack then); ``clock``: the store's, the service's and the watcher's time;
-    ``work_slots``: where commands run after the ack (bot/work.py's defaults otherwise)."""
+    ``work_slots``: where commands run after the ack (bot/work.py's defaults otherwise);
+    ``emulated_orgs``: the sandbox's orgs by name (the shell's and `serve --sandbox`'s
+    ``--orgs``; default: one). The orgs' ids are learned after start-up (bot/web.py)."""
     from bot.slack.directory import SlackDirectory
     from bot.slack.notifier import SlackNotifier
     from bot.slack.web_api import make_web_client
 
     metrics = metrics or Metrics()
     engine, store = await open_store(settings, clock=clock)
-    astra, emu = make_astra(
-        settings, sandbox=sandbox, emulator=emulator, transport=astra_transport,
-        sleep=astra_sleep, metrics=metrics,
+    orgs, emu = make_orgs(
+        settings, sandbox=sandbox, emulator=emulator, emulated=emulated_orgs,
+        transport=astra_transport, sleep=astra_sleep, metrics=metrics,
     )  # fmt: skip
     client = None
     if notifier is None:
@@ -282,7 +313,7 @@ async def build(
         notifier = SlackNotifier(client, metrics=metrics)
         directory = directory or SlackDirectory(client)
     service, watcher = _core(
-        settings, store, astra, notifier, directory=directory, extra_admins=extra_admins,
+        settings, store, orgs, notifier, directory=directory, extra_admins=extra_admins,
         poll_interval=poll_interval, metrics=metrics, clock=clock, slots=work_slots,
     )  # fmt: skip
     parts = None
@@ -292,6 +323,6 @@ async def build(
             socket_ping_interval=socket_ping_interval,
         )  # fmt: skip
     return Components(
-        settings=settings, engine=engine, store=store, astra=astra, service=service,
+        settings=settings, engine=engine, store=store, orgs=orgs, service=service,
         watcher=watcher, emulator=emu, slack_parts=parts, metrics=metrics,
     )  # fmt: skip

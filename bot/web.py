@@ -304,6 +304,9 @@ async def _warm(components: Components) -> None:
             log.debug("warm-up: %s not found", name)
         await asyncio.sleep(0)
     await components.service.warm()
+    # each org's Astra id, for the confirmations and operations stored with it; a refused
+    # token is kept on its org (and logged), and the other orgs are served as usual
+    await components.orgs.learn()
 
 
 async def _connect(socket: AsyncSocketModeHandler) -> None:

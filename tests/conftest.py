@@ -6,6 +6,8 @@
 - ``bot``: the bot's real ASGI app (Bolt + Starlette) with the store on SQLite in a temp dir,
   Astra = the emulator, Slack = the fake; ``bot.command()`` and ``bot.click()`` send requests
   signed with slack_sdk's SignatureVerifier; ``bot.tick()`` runs one watcher pass.
+- ``bot2``: the same, serving two orgs, ``prod`` (the default) and ``dev``, each its own
+  org of ``emulator2`` (``emulator2.org("dev")``), told apart by token as Astra does.
 - ``shell_bot``: the same service with a recording notifier, for tests below the HTTP layer.
 - ``pg_url``: a PostgreSQL URL (TEST_DATABASE_URL), or the test is skipped with the reason.
 """
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import time
 import uuid
@@ -25,7 +28,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator, EmulatorConfig
+from bot.astra.emulator import SANDBOX_TOKEN, AstraEmulator, EmulatorConfig, org_token
 from bot.bootstrap import Components, build
 from bot.metrics import Metrics
 from bot.render import Message
@@ -263,6 +266,31 @@ async def one_slot_bot(
 ) -> AsyncIterator[BotHarness]:
     """The bot with one work slot and room for one command: the others queue."""
     async with bot_harness(tmp_path, slack, emulator, clock, WorkSlots(1, 1)) as harness:
+        yield harness
+
+
+#: The orgs of ``bot2``, in their configured order (the first is the default).
+TWO_ORGS = ("prod", "dev")
+
+
+def orgs_setting(*names: str, **tokens: str) -> str:
+    """ASTRA_BOT_ORGS for emulated orgs: each name with its emulated token, unless given."""
+    return json.dumps({n: tokens.get(n, org_token(n)) for n in names})
+
+
+@pytest.fixture
+def emulator2(clock: FakeClock) -> AstraEmulator:
+    """An emulator of two orgs, prod (``emulator2`` itself) and dev (``.org("dev")``)."""
+    return AstraEmulator(EmulatorConfig(clock=clock, **FAST), orgs=TWO_ORGS)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def bot2(
+    tmp_path: Path, slack: FakeSlack, emulator2: AstraEmulator, clock: FakeClock
+) -> AsyncIterator[BotHarness]:
+    """The bot serving the orgs prod (the default) and dev of ``emulator2``."""
+    orgs = orgs_setting(*TWO_ORGS)
+    async with bot_harness(tmp_path, slack, emulator2, clock, ASTRA_BOT_ORGS=orgs) as harness:
         yield harness
 
 

@@ -11,7 +11,7 @@ from tests.conftest import RecordingNotifier, RecordingReplier, ServiceHarness
 def _service(h: ServiceHarness) -> Service:
     """A service as its constructor builds it: nothing is added to it from outside."""
     c = h.components
-    return Service(c.settings, c.store, c.astra, RecordingNotifier())
+    return Service(c.settings, c.store, c.orgs, RecordingNotifier())
 
 
 def test_destructive_in_the_grammar_is_run_only_once_confirmed(shell_bot: ServiceHarness) -> None:
@@ -48,7 +48,7 @@ async def test_a_handler_returns_what_it_did_and_sends_nothing_itself(
     says what it did (an Outcome)."""
     notifier = RecordingNotifier()
     c = shell_bot.components
-    svc = Service(c.settings, c.store, c.astra, notifier)
+    svc = Service(c.settings, c.store, c.orgs, notifier)
     reply = RecordingReplier()
     out = await svc.handlers["watch.list"](Request("U1", "C1"), parse("watch list"), reply, None)
     assert reply.messages == [] and notifier.posts == []

@@ -126,6 +126,8 @@ ROWS: dict[str, tuple[str, Setup]] = {
     "user.remove": ("user remove owner@sandbox.example", _nothing),
     "user.roles": ('user roles owner@sandbox.example "Read Only User"', _nothing),
     "org.show": ("org show", _nothing),
+    "org.list": ("org list", _nothing),
+    "org.use": ("org use default", _nothing),
     "telemetry.metrics.show": ("telemetry metrics show orders", _nothing),
     "telemetry.metrics.set": (
         "telemetry metrics set orders prometheus_remote "
@@ -235,8 +237,8 @@ async def test_command_through_signed_http(bot: BotHarness, permission: str) -> 
         await bot.click(ACTION_CONFIRM, conf, message_ts=post["ts"])
         assert _errors(bot) == [], f"{text!r} failed once confirmed"
         assert [r for r in bot.emulator.requests if r.method != "GET"], "confirmed but not run"
-    elif spec.mutating and spec.noun not in {"perm", "watch"}:
-        assert writes, f"{text!r} changed nothing in Astra"
+    elif spec.mutating and spec.noun not in {"perm", "watch"} and permission != "org.use":
+        assert writes, f"{text!r} changed nothing in Astra"  # (`org use` changes the store)
     # and to its end (progress updates, the final notice): Slack took every call
     await bot.run_until_idle(step=5)
     assert bot.slack.not_accepted() == [], f"{text!r}: Slack did not accept everything"
@@ -327,6 +329,8 @@ HOSTILE_ROWS: dict[str, tuple[str, ...]] = {
     "user.remove": ("user remove {user}",),
     "user.roles": ("user roles {user} {role}",),
     "org.show": ("org show",),
+    "org.list": ("org list",),
+    "org.use": ("org use default",),
     "telemetry.metrics.show": ("telemetry metrics show {orders}",),
     "telemetry.metrics.set": (
         "telemetry metrics set {orders} prometheus_remote "

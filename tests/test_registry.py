@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 import pytest
 
-from bot.astra.models import Database
 from bot.commands.db import GetDatabase, ParkDatabase, UnparkDatabase
 from bot.intents import parse
 from bot.service.context import Request
@@ -31,8 +30,8 @@ class _Nouns(Handlers):
         return Outcome(f"parked {cmd.db}")
 
     @prechecks(ParkDatabase, UnparkDatabase)
-    async def classic(self, cmd: ParkDatabase | UnparkDatabase, db: Database | None) -> None:
-        self.seen.append(type(cmd).__name__)
+    async def classic(self, cmd: ParkDatabase | UnparkDatabase, call: Call) -> None:
+        self.seen.append((type(cmd).__name__, call.req.user_id, call.db))
 
 
 async def test_marked_methods_are_the_entries_each_given_its_own_command() -> None:
@@ -47,8 +46,12 @@ async def test_marked_methods_are_the_entries_each_given_its_own_command() -> No
     assert out.audit == "shown prod"
     out = await registry.confirmed["db.park"](req, parse("db park prod"), "171.1")
     assert out.audit == "parked prod"
-    await registry.prechecks["db.unpark"](parse("db unpark prod"), None)
-    assert seen == [("prod", "U1", True, None), ("prod", None, "171.1"), "UnparkDatabase"]
+    await registry.prechecks["db.unpark"](req, parse("db unpark prod"), None)
+    assert seen == [
+        ("prod", "U1", True, None),
+        ("prod", None, "171.1"),
+        ("UnparkDatabase", "U1", None),
+    ]
 
 
 async def test_a_handler_given_another_command_refuses_it() -> None:

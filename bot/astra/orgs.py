@@ -10,6 +10,7 @@ outage is recorded on that org (:attr:`Org.problem`) and never stops the others.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -97,6 +98,21 @@ class Orgs:
                     log.warning("org %s: %s", org.name, err.user_message)
 
         await asyncio.gather(*(one(o) for o in self._orgs.values() if o.id is None))
+
+    @contextlib.contextmanager
+    def recording(self) -> Iterator[list[str]]:
+        """Within this block (this task), the requests of every org's client are noted in
+        one list (:meth:`AstraClient.recording`), which :meth:`recorded` reads: the audit
+        says what was asked of Astra, whichever org a command ran in."""
+        calls: list[str] = []
+        with contextlib.ExitStack() as stack:
+            for org in self._orgs.values():
+                stack.enter_context(org.astra.recording(calls))
+            yield calls
+
+    def recorded(self) -> list[str]:
+        """What :meth:`recording` noted so far in this task (every org's clients share it)."""
+        return self.default.astra.recorded()
 
     async def aclose(self) -> None:
         for org in self._orgs.values():

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 from bot import render
-from bot.bootstrap import make_astra, open_store
+from bot.bootstrap import make_orgs, open_store
 from bot.cli import perm_io
 from bot.errors import ConfigError
 from bot.render import Form, Message
@@ -104,18 +104,19 @@ async def _command(settings: Settings, store: Store, text: str) -> None:
     """Run ``text`` as the command line's `/astra` command; its answer on stdout, or a
     refusal as an error (exit code 2, nothing changed)."""
     answers = _Answers()
-    # the sandbox's in-process Astra: a perm command never calls Astra, and the command
-    # line must not need a token to manage the bot's own permissions
-    astra, _ = make_astra(settings, sandbox=True)
+    # the sandbox's in-process Astra, with the configured orgs' names (for `--org`): a
+    # perm command never calls Astra, and the command line must not need a token to
+    # manage the bot's own permissions
+    orgs, _ = make_orgs(settings, sandbox=True, emulated=list(settings.orgs) or None)
     try:
         service = Service(
-            settings, store, astra, answers, extra_admins={CLI_ACTOR: "the command line"}
+            settings, store, orgs, answers, extra_admins={CLI_ACTOR: "the command line"}
         )
         # a direct message: no channel guard caps the command line
         req = Request(user_id=CLI_ACTOR, channel_id="", is_dm=True, source="cli")
         await service.handle_command(req, text, answers)
     finally:
-        await astra.aclose()
+        await orgs.aclose()
     rows = await store.audit_entries(limit=5, actor_id=CLI_ACTOR)
     ended = next((r.decision for r in rows if r.correlation_id == req.correlation_id), None)
     if ended != "allow":

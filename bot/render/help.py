@@ -7,14 +7,18 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import Block, SectionBlock
 
-from bot.render.core import MAX_BLOCKS, Message, _mrkdwn, _msg, plain
-from bot.render.mrkdwn import join, md
+from bot.render.core import MAX_BLOCKS, Message, _context, _mrkdwn, _msg, plain
+from bot.render.mrkdwn import Mrkdwn, join, md
 
 if TYPE_CHECKING:  # bot.intents imports the escape from this package
     from bot.intents import CommandSpec
 
 
-def help_message(specs: Sequence[CommandSpec], *, topic: str | None, roles: str) -> Message:
+def help_message(
+    specs: Sequence[CommandSpec], *, topic: str | None, roles: str, org_line: Mrkdwn | None = None
+) -> Message:
+    """What the caller may run here, by noun; ``org_line``: how `--org` works, said only
+    where several orgs are configured (with one, there is nothing to choose)."""
     if not specs:
         text = md(
             "You may not run any /astra command here. {}\n"
@@ -32,6 +36,8 @@ def help_message(specs: Sequence[CommandSpec], *, topic: str | None, roles: str)
             )
         )
     ]
+    if org_line is not None:
+        blocks.append(_context(org_line))
     for noun, group in by_noun.items():
         lines = [md("*{}*", noun)]
         for s in group:

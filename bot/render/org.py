@@ -1,4 +1,5 @@
-"""PURE: the organization and its networks' listings (private links, domains, keys, peering).
+"""PURE: the organizations (which one a channel uses, `org list`, `org use`, `--org`) and an
+org's networks' listings (private links, domains, keys, peering).
 
 These DevOps API answers are shown as Astra sends them (plain JSON, whose key casing varies
 between endpoints and versions: ``clusterID`` and ``ClusterID``), read here by :func:`field`.
@@ -7,11 +8,12 @@ between endpoints and versions: ``clusterID`` and ``ClusterID``), read here by :
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bot.render.core import Message, _clip, count, plain
 from bot.render.lists import bullet_list, key_values
-from bot.render.mrkdwn import md
+from bot.render.mrkdwn import Mrkdwn, channel, join, md, user
 
 
 def field(obj: Any, key: str) -> Any:
@@ -29,8 +31,105 @@ def items(value: Any) -> list[Any]:
     return list(value) if isinstance(value, list) else []
 
 
-def organization(name: str | None, org_id: str) -> Message:
-    return key_values("Organization", [("Name", name or "—"), ("Id", f"`{org_id}`")])
+#: How a channel chooses its org (an argument of the templates: its ``<name>`` is escaped).
+USE = "`/astra org use <name>`"
+
+
+@dataclass(frozen=True)
+class OrgView:
+    """One configured org as `org show` and `org list` show it (never its token)."""
+
+    name: str
+    #: Astra's id and name of the org, once learned
+    org_id: str | None
+    title: str | None
+    #: why its token was refused, if it was
+    problem: str | None = None
+    is_default: bool = False
+    #: the channels whose commands go to it (`org use`)
+    channels: tuple[str, ...] = ()
+
+
+def organization(view: OrgView, *, several: bool, chosen: bool) -> Message:
+    """`org show`: the org this channel's commands go to. With one org, as before: its
+    Astra name and id; with several, which org it is and how it was chosen."""
+    pairs = [("Name", view.title or "—"), ("Id", f"`{view.org_id or '?'}`")]
+    if not several:
+        return key_values("Organization", pairs)
+    how = "set by `/astra org use`" if chosen else f"the default; {USE} sets it"
+    pairs = [("Org", f"*{view.name}* ({how})"), *pairs]
+    if view.problem:
+        pairs.append(("Token", f"refused: {view.problem}"))
+    return key_values("This channel's organization", pairs)
+
+
+def _org_line(view: OrgView) -> Mrkdwn:
+    state = md(" — token refused: {}", view.problem) if view.problem else md("")
+    where = join(", ", (channel(c) for c in view.channels)) if view.channels else md("no channel")
+    default = md(" (default)") if view.is_default else md("")
+    ident = md("`{}` {}", view.org_id, view.title or "") if view.org_id else md("id not known yet")
+    return md("*{}*{} · {} · used by {}{}", view.name, default, ident, where, state)
+
+
+def org_list(views: Sequence[OrgView]) -> tuple[str, Message]:
+    """`org list`: every configured org, its Astra id, the channels that chose it."""
+    lines = [_org_line(v) for v in views]
+    note = md("A channel that chose none uses the default; {} chooses.", USE)
+    return (
+        count(len(views), "organization"),
+        bullet_list("Organizations", [*lines, note]),
+    )
+
+
+def org_used(by: str, name: str, before: str | None) -> Message:
+    """`org use`, said in the channel: where its commands go from now on."""
+    was = md(" (was *{}*)", before) if before and before != name else md("")
+    said = md("{} set this channel's organization to *{}*{}: its commands go there now.",
+              user(by), name, was)  # fmt: skip
+    return plain(said)
+
+
+def org_option(names: Sequence[str], current: str) -> Mrkdwn:
+    """Help's line about `--org`, shown only where several orgs are configured."""
+    return md(
+        "This channel's commands go to *{}*; add {} to any command to run it in another "
+        "organization ({}).",
+        current,
+        "`--org <name>`",
+        join(", ", (md("`{}`", n) for n in names)),
+    )
+
+
+def unknown_org(name: str, names: Sequence[str]) -> str:
+    """A name that is no configured org (its usage error says "did you mean")."""
+    listed = ", ".join(f"`{n}`" for n in names)
+    return f"There is no organization `{name}` here (the organizations are {listed})."
+
+
+def stale_org(name: str) -> tuple[str, str]:
+    """The channel chose an org that is no longer configured."""
+    return (
+        f"This channel's commands go to the organization `{name}`, which this bot no "
+        "longer serves.",
+        "An admin chooses another with `/astra org use <name>`; `/astra org list` shows them.",
+    )
+
+
+def token_refused(name: str, why: str) -> tuple[str, str]:
+    """An org whose token Astra refuses: its commands cannot run, the others' can."""
+    return (
+        f"Astra refuses the bot's token for the organization `{name}`: {why}",
+        f"An operator fixes `ASTRA_BOT_ORGS[{name}]` (`astra-bot doctor` checks it); the "
+        "other organizations are served as usual.",
+    )
+
+
+def unserved_org(org_id: str) -> str:
+    """A stored confirmation of an org this bot does not (or not yet) serve."""
+    return (
+        f"This confirmation was asked in the organization `{org_id}`, which this bot does "
+        "not serve now: nothing was run."
+    )
 
 
 def _endpoint(e: Any) -> str:

@@ -15,8 +15,8 @@ from collections.abc import Coroutine, Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot import render
-from bot.astra.client import AstraClient
 from bot.astra.models import Database
+from bot.astra.orgs import Orgs
 from bot.intents import Subject
 from bot.policy import Rules, least_role
 from bot.ports import Directory, Notifier, RedactedNotifier, RedactedReplier, Replier
@@ -30,6 +30,7 @@ from bot.service.dispatch import Dispatcher
 from bot.service.forms import FORM_REFUSED, CreateForm, Regions, default_region
 from bot.service.home import Home
 from bot.service.operations import Operations
+from bot.service.org_choice import OrgChoice
 from bot.service.progress import Progress
 from bot.service.registry import ConfirmedHandler, Handler, Precheck, Registry
 from bot.service.resolve import Resolver
@@ -43,13 +44,13 @@ if TYPE_CHECKING:
 
 
 class Service:
-    """The bot's service, built once from its settings, store, Astra client and notifier."""
+    """The bot's service, built once from its settings, store, orgs and notifier."""
 
     def __init__(
         self,
         settings: Settings,
         store: Store,
-        astra: AstraClient,
+        orgs: Orgs,
         notifier: Notifier,
         *,
         directory: Directory | None = None,
@@ -61,29 +62,31 @@ class Service:
     ) -> None:
         self.settings = settings
         self.store = store
-        self.astra = astra
+        self.orgs = orgs
         # Everything posted or answered is redacted of secrets (bot/redact.py); the audit
         # rows are, by the store.
         self.redactor = Redactor(settings.secret_values())
         self.notifier: Notifier = RedactedNotifier(notifier, self.redactor)
-        self.context = ctx = Context(settings, store, astra, directory=directory, clock=clock,
+        self.context = ctx = Context(settings, store, orgs, directory=directory, clock=clock,
                                      extra_admins=extra_admins or {})  # fmt: skip
         self.lifecycle = Lifecycle(ctx, slots or WorkSlots())
         self.auditor = Auditor(ctx, metrics)
-        self.resolver = Resolver(astra, store)
+        self.resolver = Resolver(store)
+        self.choice = OrgChoice(orgs, store)
         self.registry = Registry()
         self.confirmations = Confirmations(ctx, self.notifier, self.auditor, self.registry)
         progress = Progress(ctx, self.notifier)
         self.operations = Operations(ctx, progress, poll_interval=poll_interval)
-        regions = Regions(ctx, astra)
+        regions = Regions(ctx)
         self.forms = CreateForm(ctx, settings, regions)
-        self.homes = Home(ctx, store, astra, self.redactor)
-        handlers.build(self.registry, ctx=ctx, astra=astra, resolver=self.resolver,
+        self.homes = Home(ctx, store, orgs.default.astra, self.redactor)
+        handlers.build(self.registry, ctx=ctx, resolver=self.resolver,
                        ops=self.operations, progress=progress, regions=regions,
-                       confirmations=self.confirmations, store=store,
+                       confirmations=self.confirmations, choice=self.choice, store=store,
                        settings=settings)  # fmt: skip
         self.dispatcher = Dispatcher(ctx, self.auditor, self.resolver, self.confirmations,
-                                     self.registry, self.notifier, self.forms.open)  # fmt: skip
+                                     self.registry, self.notifier, self.forms.open,
+                                     self.choice)  # fmt: skip
 
     # ------------------------------------------------------------------ what others read
 
@@ -172,8 +175,9 @@ class Service:
         await self.handle_command(req, self.forms.command(callback_id, values), reply)
 
     async def resolve_db(self, ref: str) -> Database:
-        """A database by id, or by name when that name is unique (DESIGN §2)."""
-        return await self.resolver.resolve_db(ref)
+        """A database of the default org by id, or by name when that name is unique there
+        (DESIGN §2)."""
+        return await self.resolver.resolve_db(self.orgs.default.astra, ref)
 
     async def rules(self) -> Rules:
         """The permission rules, read once per command or click."""

@@ -7,12 +7,14 @@ from dataclasses import dataclass, replace
 
 from bot import render
 from bot.astra.models import Database
+from bot.astra.orgs import Org
 from bot.errors import BotError, ConfirmationError
 from bot.intents import Intent, parse
 from bot.policy import Decision, decide
 from bot.ports import Notifier, Replier
+from bot.render import org as org_words
 from bot.service.audit import Auditor
-from bot.service.context import Context, Request
+from bot.service.context import Context, Request, org_of
 from bot.service.outcome import deliver
 from bot.service.registry import Registry
 from bot.store.enums import ConfirmationState
@@ -51,7 +53,7 @@ class Confirmations:
     ) -> None:
         """Post Confirm / Cancel in the channel; the command runs only from a click."""
         conf = await self.ctx.store.create_confirmation(
-            org_id=await self.ctx.org_id(),
+            org_id=await org_of(req).org_id(),
             command=intent.canonical(),
             permission=intent.permission,
             requester_id=req.user_id,
@@ -95,7 +97,13 @@ class Confirmations:
                 req.channel_id,
                 extra={"correlation_id": req.correlation_id},
             )
-        req = replace(req, channel_id=conf.channel_id, is_dm=conf.channel_id.startswith("D"))
+        # Run in the org it was asked in (its stored id), never the channel's org of now.
+        org = await self._org_of(conf)
+        if org is None and action_id == render.ACTION_CONFIRM:
+            raise ConfirmationError(org_words.unserved_org(conf.org_id))
+        req = replace(
+            req, channel_id=conf.channel_id, is_dm=conf.channel_id.startswith("D"), org=org
+        )
         label = f"click {'confirm' if action_id == render.ACTION_CONFIRM else 'cancel'}"
         click = _Click(
             req, conf, f"{label}: {conf.command}", conf.message_ts or message_ts, started
@@ -113,6 +121,15 @@ class Confirmations:
         else:
             await self._claim(click)
             await self._run(click, intent, decision)
+
+    async def _org_of(self, conf: Confirmation) -> Org | None:
+        """The configured org whose Astra id the confirmation stored (learned first if
+        need be: after a restart no id is known yet); None if no configured org has it."""
+        org = self.ctx.orgs.by_id(conf.org_id)
+        if org is None:
+            await self.ctx.orgs.learn()
+            org = self.ctx.orgs.by_id(conf.org_id)
+        return org
 
     async def _pending(self, click: _Click) -> None:
         """Still pending and not expired, or a ConfirmationError that says why."""
@@ -198,6 +215,7 @@ class Confirmations:
             thread_ts=conf.thread_ts,
             source="click",
             correlation_id=req.correlation_id,
+            org=req.org,
         )
         perm, name, started = conf.permission, conf.database_name, click.started
         try:

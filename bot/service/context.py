@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Iterator, Mappin
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.astra.client import AstraClient
+from bot.astra.orgs import Org, Orgs
 from bot.errors import BotError
 from bot.logs import correlation
 from bot.policy import Actor, Place, Rules
@@ -30,7 +30,9 @@ RESTARTING = ":hourglass: astra-bot is restarting; try again in a few seconds."
 
 @dataclass(frozen=True)
 class Request:
-    """Who asks, and where. ``correlation_id`` ties logs, audit rows and error refs."""
+    """Who asks, and where, and in which org. ``correlation_id`` ties logs, audit rows and
+    error refs. ``org`` is None until the dispatcher decided the org of the command (once,
+    bot/service/dispatch.py); every request it runs carries it."""
 
     user_id: str
     channel_id: str
@@ -38,27 +40,33 @@ class Request:
     thread_ts: str | None = None
     source: str = "command"
     correlation_id: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+    org: Org | None = None
 
     @property
     def place(self) -> Place:
         return Place(self.channel_id, self.is_dm)
 
 
+def org_of(req: Request) -> Org:
+    """The org a request runs in, once the dispatcher decided it (every one it runs)."""
+    if req.org is None:
+        raise BotError("This command was not given an organization to run in.")
+    return req.org
+
+
 @dataclass(eq=False)
 class Context:
-    """What every part of a command shares: the clock, the organization, the admins, and
+    """What every part of a command shares: the clock, the organizations, the admins, and
     the permission rules, read once per command or click (then reused by help, the buttons
     of `db get`, …) and never across two: a revoke applies to the next one."""
 
     settings: Settings
     store: Store
-    astra: AstraClient
+    orgs: Orgs
     directory: Directory | None = None
     clock: Clock = time.time
     #: admins the program running the bot adds (user id → why, as `perm list` says it)
     extra_admins: Mapping[str, str] = field(default_factory=dict)
-    #: the organization of the token, once asked (:meth:`org_id`)
-    known_org_id: str | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.extra_admins = dict(self.extra_admins)
@@ -72,11 +80,6 @@ class Context:
 
     def now(self) -> float:
         return self.clock()
-
-    async def org_id(self) -> str:
-        if self.known_org_id is None:
-            self.known_org_id = (await self.astra.current_org()).id
-        return self.known_org_id
 
     async def rules(self) -> Rules:
         cached = self._rules.get()
@@ -147,7 +150,7 @@ class Lifecycle:
         self._begin()
         try:
             with (
-                self.ctx.astra.recording(),
+                self.ctx.orgs.recording(),
                 correlation(req.correlation_id),
                 self.ctx.one_read_of_rules(),
             ):

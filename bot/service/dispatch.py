@@ -1,5 +1,10 @@
-"""The one path of every command, click and form: parse → resolve → decide on the resolved
-target → precheck → confirm | run → audit.
+"""The one path of every command, click and form: parse → the org → resolve → decide on
+the resolved target → precheck → confirm | run → audit.
+
+The org of a command is decided once, here (bot/service/org_choice.py: ``--org``, else the
+channel's, else the default), and travels on the request (``Request.org``): the resolver
+finds names in it, every handler and precheck uses its client (``call.org.astra``), and
+what is stored (operations, confirmations, watches) carries its Astra id.
 
 Where replies go (DESIGN §2): what changes something, and its progress and outcome, is
 posted in the channel; reads, help, usage errors, denials and secrets go privately to the
@@ -10,10 +15,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import render
 from bot.astra.models import Database
+from bot.astra.orgs import Org
 from bot.errors import AstraConflict, AstraError, BotError, ConfirmationError, UsageError
 from bot.intents import MAX_TEXT_CHARS, Intent, command_named, parse
 from bot.policy import Actor, Decision, Place, Rules, decide
@@ -21,7 +27,8 @@ from bot.ports import Notifier, Replier
 from bot.render import Form, Message
 from bot.service.audit import Auditor
 from bot.service.confirmations import Confirmations
-from bot.service.context import Context, Request
+from bot.service.context import Context, Request, org_of
+from bot.service.org_choice import OrgChoice
 from bot.service.outcome import deliver
 from bot.service.registry import Registry
 from bot.service.resolve import Resolver
@@ -57,6 +64,7 @@ class Dispatcher:
     registry: Registry
     notifier: Notifier
     open_create_form: FormOpener
+    choice: OrgChoice
 
     async def command(self, req: Request, text: str, reply: Replier) -> None:
         started = self.ctx.now()
@@ -85,6 +93,7 @@ class Dispatcher:
     ) -> None:
         db: Database | None = None
         try:
+            req = replace(req, org=await self.choice.of(req.channel_id, intent))
             rules, actor = await self.ctx.rules_and_actor(req.user_id)
             decision, db, on = await self._decide(req, rules, actor, req.place, intent)
             if not decision.allowed:
@@ -93,7 +102,7 @@ class Dispatcher:
             await self._allowed(req, intent, decision, db, shown, reply, started)
         except BotError as err:
             if isinstance(err, AstraConflict) and db is not None and not err.exists:
-                err = await self._explain_conflict(err, db)
+                err = await self._explain_conflict(org_of(req), err, db)
             log.info(
                 "command failed: %s",
                 type(err).__name__,
@@ -118,7 +127,7 @@ class Dispatcher:
         list): decided again as a destructive one (the two-person rule included), and what
         its confirmation says; else the decision as it was, and None."""
         escalate = self.registry.escalations.get(intent.permission)
-        why = await escalate(intent, db) if escalate is not None else None
+        why = await escalate(req, intent, db) if escalate is not None else None
         if why is None:
             return decision, None
         rules, actor = await self.ctx.rules_and_actor(req.user_id)
@@ -140,9 +149,10 @@ class Dispatcher:
         asks = decision.outcome in {"confirm", "approve"}
         if asks and spec.permission not in self.registry.confirmed:
             raise BotError(f"`/astra {spec.name}` is not available in this version.")
+        await self.choice.ready(org_of(req), spec)
         check = self.registry.prechecks.get(spec.permission)
         if check is not None:
-            await check(intent, db)
+            await check(req, intent, db)
         why: str | None = None
         if not asks:
             decision, why = await self._destructive_now(req, intent, decision, db)
@@ -191,10 +201,10 @@ class Dispatcher:
         decision = decide(rules, actor, req.place, spec, None, db_known=False)
         return None if decision.allowed else decision
 
-    async def _explain_conflict(self, err: AstraConflict, db: Database) -> AstraConflict:
+    async def _explain_conflict(self, org: Org, err: AstraConflict, db: Database) -> AstraConflict:
         """409: say what state the database is in now (Astra's message does not)."""
         try:
-            status = (await self.ctx.astra.get_database(db.id)).status
+            status = (await org.astra.get_database(db.id)).status
         except AstraError:
             return err
         name = db.info.name or db.id

@@ -8,7 +8,7 @@ import os
 import shlex
 
 from bot import render
-from bot.astra.client import AstraClient
+from bot.astra.orgs import Org
 from bot.errors import ConfirmationError
 from bot.intents import SPECS, check_value
 from bot.policy import decide
@@ -38,19 +38,25 @@ def default_region(cloud: str, settings: Settings, known: list[str]) -> str:
 
 
 class Regions:
-    """Region names the org may use for new databases, per cloud (read every 10 min)."""
+    """Region names an org may use for new databases, per cloud (read every 10 min, per
+    org: what an org may use is its own)."""
 
-    def __init__(self, ctx: Context, astra: AstraClient) -> None:
+    def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
-        self.astra = astra
-        self._cache: tuple[float, list[tuple[str, str]]] | None = None
+        self._cache: dict[str, tuple[float, list[tuple[str, str]]]] = {}
 
-    async def of(self, cloud: str) -> list[str]:
+    async def of(self, cloud: str, org: Org | None = None) -> list[str]:
+        """The regions of ``cloud`` in ``org`` (the default org when not given: the form)."""
+        org = org or self.ctx.orgs.default
         now = self.ctx.now()
-        if self._cache is None or now - self._cache[0] > 600:
-            regions = await self.astra.list_serverless_regions()
-            self._cache = (now, [(r.cloud_provider or "", r.name) for r in regions])
-        return sorted({name for c, name in self._cache[1] if c.upper() == cloud.upper()})
+        cached = self._cache.get(org.name)
+        if cached is None or now - cached[0] > 600:
+            regions = await org.astra.list_serverless_regions()
+            cached = self._cache[org.name] = (
+                now,
+                [(r.cloud_provider or "", r.name) for r in regions],
+            )
+        return sorted({name for c, name in cached[1] if c.upper() == cloud.upper()})
 
 
 def _form_key(settings: Settings) -> bytes:

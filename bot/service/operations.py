@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.astra.models import Database
 from bot.ports import Replier
-from bot.service.context import Context, Request
+from bot.service.context import Context, Request, org_of
 from bot.service.progress import Progress
 from bot.settings import Settings
 from bot.store.enums import OperationKind, OperationState
@@ -108,7 +108,7 @@ class Operations:
         kind = KINDS[permission]
         # The operation row comes first: once Astra accepted the change, the watcher must
         # follow it even if Slack refuses the progress message.
-        org_id = await self.ctx.org_id()  # an Astra call: before the transaction
+        org_id = await org_of(req).org_id()  # an Astra call: before the transaction
         async with self.ctx.store.transaction(doing="recording an operation") as tx:
             op = await tx.operations.add(
                 NewOperation(

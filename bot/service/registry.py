@@ -10,13 +10,20 @@ wrong field)::
         async def get(self, cmd: GetDatabase, call: Call) -> Outcome: ...
 
         @prechecks(TerminateDatabase)
-        async def terminable(self, cmd: TerminateDatabase, db: Database | None) -> None: ...
+        async def terminable(self, cmd: TerminateDatabase, call: Call) -> None: ...
 
         @confirms(TerminateDatabase)
         async def delete(self, cmd: TerminateDatabase, call: Call) -> Outcome: ...
 
 :meth:`Handlers.entries` collects the marked methods of an instance; :class:`Registry` is
 what the dispatcher (bot/service/dispatch.py) and the confirmations read.
+
+The org: a handler holds no Astra client. Every method (handler, precheck, escalation)
+gets the :class:`Call`, and ``call.org`` is the org the dispatcher decided the command runs
+in (``--org``, else the channel's, else the default; a confirmed one, the org its
+confirmation was asked in): ``call.org.astra`` is that org's client, ``await
+call.org.org_id()`` its Astra id, and the resolver finds names in it
+(``resolver.resolve_db(call.org.astra, ref)``).
 """
 
 from __future__ import annotations
@@ -26,9 +33,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar, overload
 
 from bot.astra.models import Database
+from bot.astra.orgs import Org
 from bot.commands import Command
 from bot.ports import Replier
-from bot.service.context import Request
+from bot.service.context import Request, org_of
 from bot.service.outcome import Outcome
 from bot.service.resolve import need
 
@@ -53,22 +61,27 @@ class Call:
         """The resolved database of a command that names one (the grammar requires it)."""
         return need(self.db)
 
+    @property
+    def org(self) -> Org:
+        """The org the command runs in (the dispatcher puts it on every request it runs)."""
+        return org_of(self.req)
+
 
 #: A command that runs at once; what it did, the dispatcher sends and audits.
 Handler = Callable[[Request, Command, Replier, Database | None], Awaitable[Outcome]]
 #: A destructive command, run only from a confirmation click (in the stored channel).
 ConfirmedHandler = Callable[[Request, Command, str | None], Awaitable[Outcome]]
 #: Explains a refusal before anything is sent or a confirmation is posted.
-Precheck = Callable[[Command, Database | None], Awaitable[None]]
+Precheck = Callable[[Request, Command, Database | None], Awaitable[None]]
 #: Whether this instance of a command that is not destructive is destructive after all (the
 #: first entry of an empty access list): what its confirmation says, or None. The command
 #: is then decided and confirmed as a destructive one (and needs a confirmed handler).
-Escalation = Callable[[Command, Database | None], Awaitable[str | None]]
+Escalation = Callable[[Request, Command, Database | None], Awaitable[str | None]]
 
 #: The methods the decorators take (``self`` first).
 RunMethod = Callable[[Any, C, Call], Awaitable[Outcome]]
-CheckMethod = Callable[[Any, C, Database | None], Awaitable[None]]
-EscalateMethod = Callable[[Any, C, Database | None], Awaitable[str | None]]
+CheckMethod = Callable[[Any, C, Call], Awaitable[None]]
+EscalateMethod = Callable[[Any, C, Call], Awaitable[str | None]]
 M = TypeVar("M", bound=Callable[..., Awaitable[Any]])
 
 _MARKS = "__astra_commands__"
@@ -140,8 +153,8 @@ def _adapt(role: str, command: type[Command], bound: Callable[..., Awaitable[Any
 
         return confirmed
 
-    async def check(cmd: Command, db: Database | None) -> Any:
-        return await bound(command.narrow(cmd), db)
+    async def check(req: Request, cmd: Command, db: Database | None) -> Any:
+        return await bound(command.narrow(cmd), Call(req, db=db))
 
     return check
 

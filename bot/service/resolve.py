@@ -1,4 +1,7 @@
-"""Names → databases: by id, or by a unique name (DESIGN §2), as a command is decided on."""
+"""Names → databases: by id, or by a unique name (DESIGN §2), as a command is decided on.
+
+Names are found in one org, the command's (its client is given): the same name in two orgs
+is two databases, and is ambiguous only where one org has it twice."""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from bot.astra.client import AstraClient
 from bot.astra.models import Database
 from bot.errors import Ambiguous, AstraError, AstraNotFound, Candidate, NotFound
 from bot.intents import Intent
-from bot.service.context import Request
+from bot.service.context import Request, org_of
 from bot.store.repo import Store
 
 
@@ -25,15 +28,15 @@ def name_of(db: Database) -> str:
 
 
 class Resolver:
-    """Finds the database a command names, as Astra has it now."""
+    """Finds the database a command names, as Astra has it now, in the command's org."""
 
-    def __init__(self, astra: AstraClient, store: Store) -> None:
-        self.astra = astra
+    def __init__(self, store: Store) -> None:
         self.store = store
 
-    async def resolve_db(self, ref: str) -> Database:
-        """A database by id, or by name when that name is unique (DESIGN §2)."""
-        dbs = await self.astra.list_databases()
+    async def resolve_db(self, astra: AstraClient, ref: str) -> Database:
+        """A database of the org of ``astra`` by id, or by name when that name is unique
+        there (DESIGN §2)."""
+        dbs = await astra.list_databases()
         by_id = [d for d in dbs if d.id == ref]
         if by_id:
             return by_id[0]
@@ -46,7 +49,7 @@ class Resolver:
                 [Candidate(d.id, d.info.name or "", d.status, d.info.region or "") for d in named],
             )
         try:
-            return await self.astra.get_database(ref)
+            return await astra.get_database(ref)
         except AstraNotFound:
             pass
         except AstraError as err:
@@ -62,13 +65,15 @@ class Resolver:
     async def target(self, req: Request, intent: Intent, ref: str) -> tuple[str, Database | None]:
         """The name a command's database is decided on, and the database where Astra has
         it. A watch is stopped on what the bot stored: it outlives its database."""
+        org = org_of(req)
         if intent.permission == "watch.stop":
+            org_id = await org.org_id()
             for s in await self.store.subscriptions(req.channel_id):
-                if ref in {s.database_id, s.database_name}:
+                if s.org_id == org_id and ref in {s.database_id, s.database_name}:
                     return s.database_name, None
             raise NotFound(
                 f"This channel does not watch `{ref}`.",
                 hint="`/astra watch list` shows what it watches.",
             )
-        db = await self.resolve_db(ref)
+        db = await self.resolve_db(org.astra, ref)
         return db.info.name or db.id, db

@@ -1,6 +1,9 @@
 """One module per noun; :func:`build` wires each with what it needs into the one table.
 
-A handler runs only once the dispatcher (bot/service/dispatch.py) allowed it. The handlers
+A handler runs only once the dispatcher (bot/service/dispatch.py) allowed it, in the org
+the dispatcher decided: a handler holds no Astra client, it uses ``call.org.astra`` (and
+``await call.org.org_id()``, ``resolver.resolve_db(call.org.astra, ref)``); see
+bot/service/registry.py. The handlers
 of destructive commands run only from a confirmation click, so they re-read what they act
 on (a fresh resolve, a fresh list) instead of trusting what was true when it was typed.
 A handler returns an :class:`~bot.service.outcome.Outcome`: the dispatcher answers its
@@ -15,7 +18,6 @@ telemetry config shown is masked first (:func:`bot.redact.mask_settings`).
 
 from __future__ import annotations
 
-from bot.astra.client import AstraClient
 from bot.service.confirmations import Confirmations
 from bot.service.context import Context
 from bot.service.forms import Regions
@@ -39,6 +41,7 @@ from bot.service.handlers.token import TokenHandlers, own_client_id
 from bot.service.handlers.user import UserHandlers
 from bot.service.handlers.watch import WatchHandlers
 from bot.service.operations import Operations
+from bot.service.org_choice import OrgChoice
 from bot.service.progress import Progress
 from bot.service.registry import Entry, Registry
 from bot.service.resolve import Resolver
@@ -50,44 +53,38 @@ def build(
     registry: Registry,
     *,
     ctx: Context,
-    astra: AstraClient,
     resolver: Resolver,
     ops: Operations,
     progress: Progress,
     regions: Regions,
     confirmations: Confirmations,
+    choice: OrgChoice,
     store: Store,
     settings: Settings,
 ) -> Registry:
-    """Fill ``registry`` with every noun's handlers (each given only what it uses)."""
+    """Fill ``registry`` with every noun's handlers (each given only what it uses; none
+    an Astra client: each call brings its org's, ``call.org.astra``)."""
+    own_ids = {name: own_client_id(token) for name, token in settings.orgs.items()}
     nouns: list[list[Entry]] = [
         HelpHandlers(ctx).entries(),
-        DbHandlers(ctx, astra, resolver, ops).entries(),
+        DbHandlers(ctx, resolver, ops).entries(),
         CreateHandlers(
-            ctx.settings,
-            ctx.store,
-            astra,
-            regions,
-            ops,
-            progress,
-            confirmations,
-            ctx.org_id,
-            ctx.now,
+            ctx.settings, ctx.store, regions, ops, progress, confirmations, ctx.now
         ).entries(),
-        KeyspaceHandlers(astra, resolver, ops).entries(),
-        RegionHandlers(ctx.settings.default_cloud, astra, resolver, ops).entries(),
-        AccessListHandlers(astra, resolver, ctx.org_id).entries(),
-        ScbHandlers(astra, ctx.now).entries(),
-        TokenHandlers(astra, own_client_id(settings.astra_token)).entries(),
-        RoleHandlers(astra, resolver, ctx.org_id).entries(),
-        UserHandlers(astra, ctx.org_id).entries(),
-        TelemetryHandlers(astra, ctx.org_id).entries(),
-        OrgHandlers(astra).entries(),
-        PrivateLinkHandlers(astra, resolver).entries(),
-        CustomDomainHandlers(astra).entries(),
-        KmsHandlers(astra).entries(),
-        PeeringHandlers(astra, resolver).entries(),
-        WatchHandlers(store, ctx.org_id).entries(),
+        KeyspaceHandlers(resolver, ops).entries(),
+        RegionHandlers(ctx.settings.default_cloud, resolver, ops).entries(),
+        AccessListHandlers(resolver).entries(),
+        ScbHandlers(ctx.now).entries(),
+        TokenHandlers(own_ids).entries(),
+        RoleHandlers(resolver).entries(),
+        UserHandlers().entries(),
+        TelemetryHandlers().entries(),
+        OrgHandlers(ctx.orgs, store, choice).entries(),
+        PrivateLinkHandlers(resolver).entries(),
+        CustomDomainHandlers().entries(),
+        KmsHandlers().entries(),
+        PeeringHandlers(resolver).entries(),
+        WatchHandlers(store).entries(),
         PermHandlers(ctx, store).entries(),
         AuditHandlers(store).entries(),
     ]

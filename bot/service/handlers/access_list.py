@@ -11,10 +11,9 @@ from bot.astra.models import AccessList, AccessListAddress, Database
 from bot.commands.db import AllowAddress, DisallowAddress, ShowAccessList, ShowDevopsAccessList
 from bot.errors import NotFound
 from bot.render.access import AddressView
-from bot.service.handlers.common import OrgId
 from bot.service.outcome import Outcome
 from bot.service.registry import Call, Handlers, confirms, escalates, handles, prechecks
-from bot.service.resolve import Resolver, name_of, need
+from bot.service.resolve import Resolver, name_of
 
 
 def _same_address(a: str, b: str) -> bool:
@@ -44,13 +43,11 @@ def _view(a: AccessListAddress) -> AddressView:
 class AccessListHandlers(Handlers):
     """The `access-list` commands."""
 
-    astra: AstraClient
     resolver: Resolver
-    org_id: OrgId
 
     @handles(ShowDevopsAccessList)
     async def devops(self, cmd: ShowDevopsAccessList, call: Call) -> Outcome:
-        data = await self.astra.get_devops_access_list(await self.org_id())
+        data = await call.org.astra.get_devops_access_list(await call.org.org_id())
         addresses = [
             AddressView(
                 str(a.get("address")), bool(a.get("enabled", True)), a.get("description") or ""
@@ -64,7 +61,7 @@ class AccessListHandlers(Handlers):
     @handles(ShowAccessList)
     async def show(self, cmd: ShowAccessList, call: Call) -> Outcome:
         db = call.database
-        acl = await self.astra.get_access_list(db.id)
+        acl = await call.org.astra.get_access_list(db.id)
         enabled = acl.configurations.access_list_enabled
         listed = render.count(len(acl.addresses), "address", "addresses")
         return Outcome(
@@ -74,11 +71,11 @@ class AccessListHandlers(Handlers):
         )
 
     @escalates(AllowAddress)
-    async def first_entry(self, cmd: AllowAddress, db: Database | None) -> str | None:
+    async def first_entry(self, cmd: AllowAddress, call: Call) -> str | None:
         """The first entry of an empty access list is a destructive change: what its
         confirmation says. Later entries cut nobody off and run directly (None)."""
-        db = need(db)
-        if not _starts_enforcing(await self.astra.get_access_list(db.id)):
+        db = call.database
+        if not _starts_enforcing(await call.org.astra.get_access_list(db.id)):
             return None
         return render.first_entry(cmd.cidr, name_of(db))
 
@@ -88,21 +85,21 @@ class AccessListHandlers(Handlers):
 
     @confirms(AllowAddress)
     async def add_confirmed(self, cmd: AllowAddress, call: Call) -> Outcome:
-        outcome = await self._add(call, cmd, await self.resolver.resolve_db(cmd.db))
+        outcome = await self._add(call, cmd, await self.resolver.resolve_db(call.org.astra, cmd.db))
         # a confirmed add has nobody to answer privately: the channel asked
         return Outcome(outcome.audit, channel=outcome.channel or outcome.private)
 
     async def _add(self, call: Call, cmd: AllowAddress, db: Database) -> Outcome:
         cidr, by = cmd.cidr, call.req.user_id
         description = (cmd.description or "").strip() or f"added from Slack by {by}"
-        before = await self.astra.get_access_list(db.id)
+        before = await call.org.astra.get_access_list(db.id)
         existing = _find_address(before, cidr)
         if existing is not None and existing.enabled and existing.description == description:
             return Outcome(
                 f"{cidr} already on the access list of {name_of(db)}",
                 private=render.already_allowed(existing.address, name_of(db)),
             )
-        await self.astra.add_access_list_addresses(db.id, [(cidr, description)])
+        await call.org.astra.add_access_list_addresses(db.id, [(cidr, description)])
         return Outcome(
             f"allowed {cidr} on {name_of(db)}",
             channel=render.allowed(
@@ -111,9 +108,9 @@ class AccessListHandlers(Handlers):
         )
 
     async def _listed_address(
-        self, db: Database, cidr: str
+        self, astra: AstraClient, db: Database, cidr: str
     ) -> tuple[AccessList, AccessListAddress]:
-        acl = await self.astra.get_access_list(db.id)
+        acl = await astra.get_access_list(db.id)
         entry = _find_address(acl, cidr)
         if entry is None:
             msg, hint = render.not_listed(cidr, name_of(db), [a.address for a in acl.addresses])
@@ -121,15 +118,15 @@ class AccessListHandlers(Handlers):
         return acl, entry
 
     @prechecks(DisallowAddress)
-    async def precheck_remove(self, cmd: DisallowAddress, db: Database | None) -> None:
-        await self._listed_address(need(db), cmd.cidr)
+    async def precheck_remove(self, cmd: DisallowAddress, call: Call) -> None:
+        await self._listed_address(call.org.astra, call.database, cmd.cidr)
 
     @confirms(DisallowAddress)
     async def remove_confirmed(self, cmd: DisallowAddress, call: Call) -> Outcome:
-        db = await self.resolver.resolve_db(cmd.db)
-        acl, entry = await self._listed_address(db, cmd.cidr)
+        db = await self.resolver.resolve_db(call.org.astra, cmd.db)
+        acl, entry = await self._listed_address(call.org.astra, db, cmd.cidr)
         # the stored spelling (`10.0.0.1/32` vs `10.0.0.1`) is the one Astra will match
-        await self.astra.delete_access_list_addresses(db.id, [entry.address])
+        await call.org.astra.delete_access_list_addresses(db.id, [entry.address])
         return Outcome(
             f"removed {entry.address} from {name_of(db)}",
             channel=render.removed(

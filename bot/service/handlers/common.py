@@ -1,10 +1,10 @@
-"""What the handlers share: the organization's id, small text helpers, a long operation started."""
+"""What the handlers share: small text helpers, a long operation started."""
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
 
 from bot.astra.models import Database
@@ -12,9 +12,6 @@ from bot.render.core import day as day  # the one day format, re-exported for th
 from bot.service.operations import Operations
 from bot.service.outcome import Outcome
 from bot.service.registry import Call
-
-#: The id of the organization the bot's token belongs to (read once, then known).
-OrgId = Callable[[], Awaitable[str]]
 
 
 def clip(text: str, n: int = 200) -> str:

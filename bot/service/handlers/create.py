@@ -7,16 +7,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot import render
-from bot.astra.client import AstraClient
 from bot.astra.models import CreateDatabase, is_classic_tier
+from bot.astra.orgs import Org
 from bot.commands.db import CreateDatabase as CreateCommand
 from bot.errors import AstraServerError, AstraUnavailable, BotError, UsageError
 from bot.policy import Decision
 from bot.ports import Replier
 from bot.service.confirmations import Confirmations
-from bot.service.context import Clock, Request
+from bot.service.context import Clock, Request, org_of
 from bot.service.forms import Regions, default_region
-from bot.service.handlers.common import OrgId
 from bot.service.operations import KINDS, RECONCILE_AFTER_S, Operations
 from bot.service.outcome import Outcome
 from bot.service.progress import Progress
@@ -32,12 +31,10 @@ class CreateHandlers(Handlers):
 
     settings: Settings
     store: Store
-    astra: AstraClient
     regions: Regions
     ops: Operations
     progress: Progress
     confirmations: Confirmations
-    org_id: OrgId
     clock: Clock
 
     @handles(CreateCommand)
@@ -51,16 +48,16 @@ class CreateHandlers(Handlers):
     async def _create(
         self, req: Request, cmd: CreateCommand, reply: Replier | None, message_ts: str | None
     ) -> str:
-        spec, cloud = await self._spec(cmd)
-        org = await self.org_id()
+        spec, cloud = await self._spec(cmd, org_of(req))
+        org = await org_of(req).org_id()
         if not cmd.allow_duplicate_name:
-            twin = await self._existing_named(org, spec.name)
+            twin = await self._existing_named(org_of(req), spec.name)
             if twin is not None and reply is not None:
                 await self._ask_another(req, cmd, spec.name, twin)
                 return f"duplicate name {spec.name}: confirmation posted"
         return await self._send(req, org, spec, cloud, reply, message_ts)
 
-    async def _spec(self, cmd: CreateCommand) -> tuple[CreateDatabase, str]:
+    async def _spec(self, cmd: CreateCommand, org: Org) -> tuple[CreateDatabase, str]:
         """The create request (and the cloud as given), its tier, type and region checked
         before anything is sent."""
         vector = cmd.vector
@@ -74,7 +71,7 @@ class CreateHandlers(Handlers):
                 )
             vector = False  # `dbType: vector` is for serverless databases (official spec)
         cloud = cmd.cloud or self.settings.default_cloud
-        known = await self.regions.of(cloud)
+        known = await self.regions.of(cloud, org)
         region = cmd.region or default_region(cloud, self.settings, known)
         if known and region not in known:
             near = difflib.get_close_matches(region, known, n=3, cutoff=0.5)
@@ -145,7 +142,7 @@ class CreateHandlers(Handlers):
         )
         try:
             # Sent once, never retried: names are not unique and a create is not idempotent.
-            db_id = await self.astra.create_database(spec)
+            db_id = await org_of(req).astra.create_database(spec)
         except (AstraUnavailable, AstraServerError) as err:
             # Astra may or may not have created it: the watcher will look for it.
             await self.store.reschedule_operation(op.id, self.clock() + self.ops.first_check_s)
@@ -167,11 +164,11 @@ class CreateHandlers(Handlers):
         await self.progress.show(req, op, status="PENDING", reply=reply)
         return f"operation {op.id} (create {db_id}) started"
 
-    async def _existing_named(self, org: str, name: str) -> render.Twin | None:
-        """A database (or a create in flight) with this name."""
-        for op in await self.store.operations_named(org, name, "create"):
+    async def _existing_named(self, org: Org, name: str) -> render.Twin | None:
+        """A database (or a create in flight) with this name, in ``org``."""
+        for op in await self.store.operations_named(await org.org_id(), name, "create"):
             return render.Twin(db_id=op.database_id or None, creating_by=op.requester_id)
-        for d in await self.astra.list_databases():
+        for d in await org.astra.list_databases():
             if d.info.name == name:
                 return render.Twin(db_id=d.id, status=d.status)
         return None

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from fnmatch import fnmatchcase
 
 from bot import render
-from bot.astra.client import AstraClient
 from bot.astra.models import Database
 from bot.commands.db import (
     GetDatabase,
@@ -24,7 +23,7 @@ from bot.service.context import Context, Request
 from bot.service.operations import WAIT_THEN_RETRY, Operations
 from bot.service.outcome import Outcome
 from bot.service.registry import Call, Handlers, confirms, handles, prechecks
-from bot.service.resolve import Resolver, need
+from bot.service.resolve import Resolver
 from bot.service.views import db_view
 from bot.store.enums import OperationState
 
@@ -34,7 +33,6 @@ class DbHandlers(Handlers):
     """The `db` commands but `db create`."""
 
     ctx: Context
-    astra: AstraClient
     resolver: Resolver
     ops: Operations
 
@@ -42,7 +40,7 @@ class DbHandlers(Handlers):
     async def list_dbs(self, cmd: ListDatabases, call: Call) -> Outcome:
         include = "all" if cmd.all else "nonterminated"
         cloud = cmd.cloud
-        dbs = await self.astra.list_databases(
+        dbs = await call.org.astra.list_databases(
             include=include, provider=cloud.upper() if cloud else None
         )
         status = (cmd.status or "").upper()
@@ -108,18 +106,18 @@ class DbHandlers(Handlers):
             )
 
     @prechecks(TerminateDatabase)
-    async def precheck_delete(self, cmd: TerminateDatabase, db: Database | None) -> None:
-        self._terminable(need(db))
+    async def precheck_delete(self, cmd: TerminateDatabase, call: Call) -> None:
+        self._terminable(call.database)
 
     @confirms(TerminateDatabase)
     async def delete_confirmed(self, cmd: TerminateDatabase, call: Call) -> Outcome:
         req, ts = call.req, call.ts
-        db = await self.resolver.resolve_db(cmd.db)
+        db = await self.resolver.resolve_db(call.org.astra, cmd.db)
         self._terminable(db)
         try:
-            await self.astra.terminate_database(db.id)
+            await call.org.astra.terminate_database(db.id)
         except AstraConflict:
-            current = (await self.astra.get_database(db.id)).status
+            current = (await call.org.astra.get_database(db.id)).status
             if current not in WAIT_THEN_RETRY:
                 raise
             # Terraform's way: a terminate refused while MAINTENANCE is retried once the
@@ -141,8 +139,8 @@ class DbHandlers(Handlers):
 
     @confirms(ParkDatabase)
     async def park_confirmed(self, cmd: ParkDatabase, call: Call) -> Outcome:
-        db = await self.resolver.resolve_db(cmd.db)
-        await self.astra.park_database(db.id)
+        db = await self.resolver.resolve_db(call.org.astra, cmd.db)
+        await call.org.astra.park_database(db.id)
         return Outcome(
             await self.ops.start(call.req, "db.park", db, message_ts=call.ts, status="PARKING")
         )
@@ -150,7 +148,7 @@ class DbHandlers(Handlers):
     @handles(UnparkDatabase)
     async def unpark(self, cmd: UnparkDatabase, call: Call) -> Outcome:
         db = call.database
-        await self.astra.unpark_database(db.id)
+        await call.org.astra.unpark_database(db.id)
         return Outcome(
             await self.ops.start(call.req, "db.unpark", db, status="UNPARKING", reply=call.reply)
         )
@@ -158,7 +156,7 @@ class DbHandlers(Handlers):
     @handles(ResizeDatabase)
     async def resize(self, cmd: ResizeDatabase, call: Call) -> Outcome:
         db, units = call.database, cmd.units
-        await self.astra.resize_database(db.id, units)
+        await call.org.astra.resize_database(db.id, units)
         return Outcome(
             await self.ops.start(
                 call.req,
@@ -172,11 +170,11 @@ class DbHandlers(Handlers):
 
     @prechecks(ParkDatabase, UnparkDatabase, ResizeDatabase)
     async def precheck_classic(
-        self, cmd: ParkDatabase | UnparkDatabase | ResizeDatabase, db: Database | None
+        self, cmd: ParkDatabase | UnparkDatabase | ResizeDatabase, call: Call
     ) -> None:
         """Park, unpark and resize are classic-database operations (Go client spec);
         explain the API's limits before anything is sent or confirmed."""
-        db = need(db)
+        db = call.database
         name = db.info.name or db.id
         verb = cmd.spec.verb[0]
         if not db.is_classic:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot import render
-from bot.astra.client import AstraClient
 from bot.astra.models import Database
 from bot.commands.db import CreateKeyspace, DeleteKeyspace, ListKeyspaces
 from bot.errors import NotFound, UsageError
@@ -13,7 +12,7 @@ from bot.service.handlers.common import started
 from bot.service.operations import Operations
 from bot.service.outcome import Outcome
 from bot.service.registry import Call, Handlers, confirms, handles, prechecks
-from bot.service.resolve import Resolver, name_of, need
+from bot.service.resolve import Resolver, name_of
 
 
 def _has_keyspace(db: Database, ks: str) -> None:
@@ -27,7 +26,6 @@ def _has_keyspace(db: Database, ks: str) -> None:
 class KeyspaceHandlers(Handlers):
     """The `keyspace` commands."""
 
-    astra: AstraClient
     resolver: Resolver
     ops: Operations
 
@@ -40,28 +38,28 @@ class KeyspaceHandlers(Handlers):
         )
 
     @prechecks(CreateKeyspace)
-    async def precheck_create(self, cmd: CreateKeyspace, db: Database | None) -> None:
-        db = need(db)
+    async def precheck_create(self, cmd: CreateKeyspace, call: Call) -> None:
+        db = call.database
         if cmd.keyspace in db.keyspaces:
             raise UsageError(render.has_keyspace(name_of(db), cmd.keyspace))
 
     @prechecks(DeleteKeyspace)
-    async def precheck_delete(self, cmd: DeleteKeyspace, db: Database | None) -> None:
-        _has_keyspace(need(db), cmd.keyspace)
+    async def precheck_delete(self, cmd: DeleteKeyspace, call: Call) -> None:
+        _has_keyspace(call.database, cmd.keyspace)
 
     @handles(CreateKeyspace)
     async def create(self, cmd: CreateKeyspace, call: Call) -> Outcome:
         db = call.database
-        await self.astra.create_keyspace(db.id, cmd.keyspace)
+        await call.org.astra.create_keyspace(db.id, cmd.keyspace)
         return await started(
             self.ops, call, "keyspace.create", db, "MAINTENANCE", keyspace=cmd.keyspace
         )
 
     @confirms(DeleteKeyspace)
     async def delete_confirmed(self, cmd: DeleteKeyspace, call: Call) -> Outcome:
-        db = await self.resolver.resolve_db(cmd.db)
+        db = await self.resolver.resolve_db(call.org.astra, cmd.db)
         _has_keyspace(db, cmd.keyspace)
-        await self.astra.delete_keyspace(db.id, cmd.keyspace)
+        await call.org.astra.delete_keyspace(db.id, cmd.keyspace)
         return await started(
             self.ops, call, "keyspace.delete", db, "MAINTENANCE", keyspace=cmd.keyspace
         )

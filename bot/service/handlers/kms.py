@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.astra.client import AstraClient
 from bot.commands import network as cmds
 from bot.errors import AstraNotFound
 from bot.render import network as words
@@ -20,13 +19,11 @@ from bot.service.registry import Call, Handlers, handles
 class KmsHandlers(Handlers):
     """The `kms` commands but `kms list` (in org.py)."""
 
-    astra: AstraClient
-
     @handles(cmds.ShowCustomerKey)
     async def show(self, cmd: cmds.ShowCustomerKey, call: Call) -> Outcome:
         classic = bool(cmd.classic)
         try:
-            key = await self.astra.get_customer_key(cmd.cloud, cmd.region, classic=classic)
+            key = await call.org.astra.get_customer_key(cmd.cloud, cmd.region, classic=classic)
         except AstraNotFound:
             return Outcome(*words.no_customer_key(cmd.cloud, cmd.region, classic))
         return Outcome(*words.customer_key(key, classic))
@@ -34,13 +31,13 @@ class KmsHandlers(Handlers):
     @handles(cmds.ListKeyAccounts)
     async def accounts(self, cmd: cmds.ListKeyAccounts, call: Call) -> Outcome:
         classic = bool(cmd.classic)
-        found = await self.astra.list_key_cloud_accounts(cmd.cloud, cmd.region, classic=classic)
+        found = await call.org.astra.list_key_cloud_accounts(cmd.cloud, cmd.region, classic=classic)
         return Outcome(*words.key_accounts(cmd.cloud, cmd.region, classic, found))
 
     @handles(cmds.CreateCustomerKey)
     async def create(self, cmd: cmds.CreateCustomerKey, call: Call) -> Outcome:
         classic = bool(cmd.classic)
-        await self.astra.create_customer_key(cmd.cloud, cmd.region, cmd.key, classic=classic)
+        await call.org.astra.create_customer_key(cmd.cloud, cmd.region, cmd.key, classic=classic)
         audit, private, channel = words.key_created(
             call.req.user_id, cmd.cloud, cmd.region, cmd.key, classic
         )
@@ -48,6 +45,6 @@ class KmsHandlers(Handlers):
 
     @handles(cmds.AssignKeyAccount)
     async def assign(self, cmd: cmds.AssignKeyAccount, call: Call) -> Outcome:
-        await self.astra.assign_cloud_account(cmd.cloud)
+        await call.org.astra.assign_cloud_account(cmd.cloud)
         audit, channel = words.account_assigned(call.req.user_id, cmd.cloud)
         return Outcome(audit, channel=channel)

@@ -12,7 +12,7 @@ from bot.errors import AstraNotFound, NotFound, UsageError
 from bot.render import network as words
 from bot.service.outcome import Outcome
 from bot.service.registry import Call, Handlers, confirms, handles, prechecks
-from bot.service.resolve import Resolver, name_of, need
+from bot.service.resolve import Resolver, name_of
 
 
 def _provider(db: Database, cloud: str | None) -> str:
@@ -27,14 +27,13 @@ def _fields(settings: tuple[str, ...]) -> dict[str, str]:
 class PeeringHandlers(Handlers):
     """`peering create` and `peering delete`."""
 
-    astra: AstraClient
     resolver: Resolver
 
     @prechecks(cmds.CreatePeering)
-    async def creatable(self, cmd: cmds.CreatePeering, db: Database | None) -> None:
+    async def creatable(self, cmd: cmds.CreatePeering, call: Call) -> None:
         """A classic database, and exactly the fields its cloud's peering needs, well
         formed (official document: AmazonVPC, GoogleVPC, AzureVPC)."""
-        db = need(db)
+        db = call.database
         provider = _provider(db, cmd.cloud)
         if not db.is_classic:
             raise UsageError(
@@ -57,30 +56,30 @@ class PeeringHandlers(Handlers):
     async def create(self, cmd: cmds.CreatePeering, call: Call) -> Outcome:
         db = call.database
         provider = _provider(db, cmd.cloud)
-        conn = await self.astra.create_vpc_peering(provider, db.id, _fields(cmd.settings))
+        conn = await call.org.astra.create_vpc_peering(provider, db.id, _fields(cmd.settings))
         audit, private, channel = words.peering_created(
             call.req.user_id, name_of(db), provider, conn
         )
         return Outcome(audit, private=private, channel=channel)
 
     @prechecks(cmds.DeletePeering)
-    async def deletable(self, cmd: cmds.DeletePeering, db: Database | None) -> None:
-        db = need(db)
+    async def deletable(self, cmd: cmds.DeletePeering, call: Call) -> None:
+        db = call.database
         provider = _provider(db, cmd.cloud)
-        if not await self._peered(provider, db.id):
+        if not await self._peered(call.org.astra, provider, db.id):
             raise NotFound(f"`{name_of(db)}` has no VPC peering connection on {provider}.")
 
-    async def _peered(self, provider: str, db_id: str) -> bool:
+    async def _peered(self, astra: AstraClient, provider: str, db_id: str) -> bool:
         try:
-            await self.astra.get_vpc_peering(provider, db_id)
+            await astra.get_vpc_peering(provider, db_id)
         except AstraNotFound:  # the database was resolved: 404 is "no peering connection"
             return False
         return True
 
     @confirms(cmds.DeletePeering)
     async def delete(self, cmd: cmds.DeletePeering, call: Call) -> Outcome:
-        db = await self.resolver.resolve_db(cmd.db)
+        db = await self.resolver.resolve_db(call.org.astra, cmd.db)
         provider = _provider(db, cmd.cloud)
-        await self.astra.delete_vpc_peering(provider, db.id)
+        await call.org.astra.delete_vpc_peering(provider, db.id)
         audit, channel = words.peering_deleted(call.req.user_id, name_of(db), provider)
         return Outcome(audit, channel=channel)

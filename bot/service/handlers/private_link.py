@@ -11,19 +11,18 @@ from bot.errors import AstraNotFound, NotFound, UsageError
 from bot.render import network as words
 from bot.service.outcome import Outcome
 from bot.service.registry import Call, Handlers, confirms, handles, prechecks
-from bot.service.resolve import Resolver, name_of, need
+from bot.service.resolve import Resolver, name_of
 
 
 @dataclass(frozen=True)
 class PrivateLinkHandlers(Handlers):
     """The `private-link` commands but `private-link list` (an org listing, in org.py)."""
 
-    astra: AstraClient
     resolver: Resolver
 
-    async def _datacenter(self, db: Database, region: str | None) -> Datacenter:
+    async def _datacenter(self, astra: AstraClient, db: Database, region: str | None) -> Datacenter:
         """The database's live datacenter in ``region`` (or its only one, if none is said)."""
-        live = [dc for dc in await self.astra.list_datacenters(db.id) if dc.status != "TERMINATED"]
+        live = [dc for dc in await astra.list_datacenters(db.id) if dc.status != "TERMINATED"]
         regions = ", ".join(f"`{dc.region}`" for dc in live) or "none"
         if region is None:
             if len(live) == 1:
@@ -40,31 +39,31 @@ class PrivateLinkHandlers(Handlers):
     async def show(self, cmd: cmds.ShowPrivateLink, call: Call) -> Outcome:
         db = call.database
         if cmd.region is None:
-            cluster = await self.astra.list_cluster_private_links(db.id)
-            dcs = await self.astra.list_datacenters(db.id, all=True)
+            cluster = await call.org.astra.list_cluster_private_links(db.id)
+            dcs = await call.org.astra.list_datacenters(db.id, all=True)
             regions = {dc.id: dc.region or "?" for dc in dcs}
             return Outcome(*words.private_link_cluster(name_of(db), cluster, regions))
-        dc = await self._datacenter(db, cmd.region)
-        link = await self.astra.get_datacenter_private_link(db.id, dc.id)
+        dc = await self._datacenter(call.org.astra, db, cmd.region)
+        link = await call.org.astra.get_datacenter_private_link(db.id, dc.id)
         return Outcome(*words.private_link_datacenter(name_of(db), dc.region or "?", link))
 
     @handles(cmds.AllowPrincipals)
     async def allow(self, cmd: cmds.AllowPrincipals, call: Call) -> Outcome:
         db = call.database
-        dc = await self._datacenter(db, cmd.region)
+        dc = await self._datacenter(call.org.astra, db, cmd.region)
         # the first principals set the service up; later ones are added to it
-        first = not (await self.astra.get_datacenter_private_link(db.id, dc.id)).configured
-        service = await self.astra.allow_principals(db.id, dc.id, cmd.principals, first=first)
+        first = not (await call.org.astra.get_datacenter_private_link(db.id, dc.id)).configured
+        service = await call.org.astra.allow_principals(db.id, dc.id, cmd.principals, first=first)
         audit, private, channel = words.principals_allowed(
             call.req.user_id, name_of(db), dc.region or "?", cmd.principals, service, first
         )
         return Outcome(audit, private=private, channel=channel)
 
     @prechecks(cmds.RemovePrincipal)
-    async def removable(self, cmd: cmds.RemovePrincipal, db: Database | None) -> None:
-        db = need(db)
-        dc = await self._datacenter(db, cmd.region)
-        link = await self.astra.get_datacenter_private_link(db.id, dc.id)
+    async def removable(self, cmd: cmds.RemovePrincipal, call: Call) -> None:
+        db = call.database
+        dc = await self._datacenter(call.org.astra, db, cmd.region)
+        link = await call.org.astra.get_datacenter_private_link(db.id, dc.id)
         if cmd.principal not in link.allowed_principals:
             raise NotFound(
                 f"`{cmd.principal}` is not allowed on the private link of `{name_of(db)}` "
@@ -73,17 +72,17 @@ class PrivateLinkHandlers(Handlers):
 
     @confirms(cmds.RemovePrincipal)
     async def remove(self, cmd: cmds.RemovePrincipal, call: Call) -> Outcome:
-        db = await self.resolver.resolve_db(cmd.db)
-        dc = await self._datacenter(db, cmd.region)
-        await self.astra.remove_allowed_principal(db.id, dc.id, cmd.principal)
+        db = await self.resolver.resolve_db(call.org.astra, cmd.db)
+        dc = await self._datacenter(call.org.astra, db, cmd.region)
+        await call.org.astra.remove_allowed_principal(db.id, dc.id, cmd.principal)
         audit, channel = words.principal_removed(call.req.user_id, name_of(db), dc.region or "?")
         return Outcome(audit, channel=channel)
 
     @handles(cmds.AcceptEndpoint)
     async def accept(self, cmd: cmds.AcceptEndpoint, call: Call) -> Outcome:
         db = call.database
-        dc = await self._datacenter(db, cmd.region)
-        endpoint = await self.astra.accept_private_endpoint(
+        dc = await self._datacenter(call.org.astra, db, cmd.region)
+        endpoint = await call.org.astra.accept_private_endpoint(
             db.id, dc.id, cmd.endpoint, cmd.description or ""
         )
         audit, channel = words.endpoint_changed(
@@ -94,15 +93,15 @@ class PrivateLinkHandlers(Handlers):
     @handles(cmds.ShowEndpoint)
     async def show_endpoint(self, cmd: cmds.ShowEndpoint, call: Call) -> Outcome:
         db = call.database
-        dc = await self._datacenter(db, cmd.region)
-        endpoint = await self.astra.get_private_endpoint(db.id, dc.id, cmd.endpoint)
+        dc = await self._datacenter(call.org.astra, db, cmd.region)
+        endpoint = await call.org.astra.get_private_endpoint(db.id, dc.id, cmd.endpoint)
         return Outcome(*words.endpoint_detail(name_of(db), dc.region or "?", endpoint))
 
     @handles(cmds.DescribeEndpoint)
     async def describe(self, cmd: cmds.DescribeEndpoint, call: Call) -> Outcome:
         db = call.database
-        dc = await self._datacenter(db, cmd.region)
-        endpoint = await self.astra.describe_private_endpoint(
+        dc = await self._datacenter(call.org.astra, db, cmd.region)
+        endpoint = await call.org.astra.describe_private_endpoint(
             db.id, dc.id, cmd.endpoint, cmd.description
         )
         audit, channel = words.endpoint_changed(
@@ -111,11 +110,11 @@ class PrivateLinkHandlers(Handlers):
         return Outcome(audit, channel=channel)
 
     @prechecks(cmds.RejectEndpoint)
-    async def rejectable(self, cmd: cmds.RejectEndpoint, db: Database | None) -> None:
-        db = need(db)
-        dc = await self._datacenter(db, cmd.region)
+    async def rejectable(self, cmd: cmds.RejectEndpoint, call: Call) -> None:
+        db = call.database
+        dc = await self._datacenter(call.org.astra, db, cmd.region)
         try:
-            await self.astra.get_private_endpoint(db.id, dc.id, cmd.endpoint)
+            await call.org.astra.get_private_endpoint(db.id, dc.id, cmd.endpoint)
         except AstraNotFound:
             raise NotFound(
                 f"`{name_of(db)}` has no endpoint `{cmd.endpoint}` in `{dc.region}`."
@@ -123,9 +122,9 @@ class PrivateLinkHandlers(Handlers):
 
     @confirms(cmds.RejectEndpoint)
     async def reject(self, cmd: cmds.RejectEndpoint, call: Call) -> Outcome:
-        db = await self.resolver.resolve_db(cmd.db)
-        dc = await self._datacenter(db, cmd.region)
-        await self.astra.reject_private_endpoint(db.id, dc.id, cmd.endpoint)
+        db = await self.resolver.resolve_db(call.org.astra, cmd.db)
+        dc = await self._datacenter(call.org.astra, db, cmd.region)
+        await call.org.astra.reject_private_endpoint(db.id, dc.id, cmd.endpoint)
         audit, channel = words.endpoint_rejected(
             call.req.user_id, name_of(db), dc.region or "?", cmd.endpoint
         )

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 
 from bot import render
 from bot.astra.client import AstraClient
-from bot.astra.models import ASTRA_PERMISSIONS, Database, Role
+from bot.astra.models import ASTRA_PERMISSIONS, Role
 from bot.commands.iam import CreateRole, DeleteRole, GetRole, ListRoles
 from bot.errors import AstraBadRequest, AstraConflict, AstraNotFound, NotFound, UsageError
 from bot.render import iam
-from bot.service.handlers.common import OrgId, clip, suggest
+from bot.service.handlers.common import clip, suggest
 from bot.service.outcome import Outcome
 from bot.service.registry import Call, Handlers, confirms, handles, prechecks
 from bot.service.resolve import Resolver, name_of
@@ -127,21 +127,21 @@ def _check_permissions(perms: Sequence[str], usage: str) -> list[str]:
 class RoleHandlers(Handlers):
     """The `role` commands."""
 
-    astra: AstraClient
     resolver: Resolver
-    org_id: OrgId
 
     @handles(ListRoles)
     async def list(self, cmd: ListRoles, call: Call) -> Outcome:
-        return Outcome(*iam.role_list(await self.astra.list_roles()))
+        return Outcome(*iam.role_list(await call.org.astra.list_roles()))
 
     @handles(GetRole)
     async def get(self, cmd: GetRole, call: Call) -> Outcome:
-        role = await resolve_role(self.astra, cmd.role)
+        role = await resolve_role(call.org.astra, cmd.role)
         dbs = _db_ids(role.policy.resources)
         db_names: dict[str, str] = {}
         if any(d != "*" for d in dbs):
-            db_names = {d.id: name_of(d) for d in await self.astra.list_databases(include="all")}
+            db_names = {
+                d.id: name_of(d) for d in await call.org.astra.list_databases(include="all")
+            }
         return Outcome(
             f"role {role.id} shown", private=iam.role_detail(role, iam.role_scope(dbs, db_names))
         )
@@ -151,18 +151,18 @@ class RoleHandlers(Handlers):
         name = cmd.name.strip()
         actions = _check_permissions(cmd.permissions, cmd.spec.usage)
         existing = next(
-            (r for r in await self.astra.list_roles() if r.name.lower() == name.lower()), None
+            (r for r in await call.org.astra.list_roles() if r.name.lower() == name.lower()), None
         )
         if existing is not None:
             raise UsageError(
                 f"An Astra role named `{existing.name}` already exists (`{existing.id}`).",
                 hint="Pick another name, or `/astra role get` it.",
             )
-        dbs = [await self.resolver.resolve_db(ref) for ref in cmd.db]
-        org = await self.org_id()
+        dbs = [await self.resolver.resolve_db(call.org.astra, ref) for ref in cmd.db]
+        org = await call.org.org_id()
         resources = role_resources(org, [d.id for d in dbs])
         try:
-            created = await self.astra.create_role(name, actions, resources, cmd.description)
+            created = await call.org.astra.create_role(name, actions, resources, cmd.description)
         except AstraConflict as err:
             # 409 here means a name clash, not a database state (the generic 409 text says that)
             raise UsageError(f"Astra refused to create role `{name}`: it already exists.") from err
@@ -175,13 +175,13 @@ class RoleHandlers(Handlers):
         )
 
     @prechecks(DeleteRole)
-    async def precheck_delete(self, cmd: DeleteRole, db: Database | None) -> None:
-        await resolve_role(self.astra, cmd.role)
+    async def precheck_delete(self, cmd: DeleteRole, call: Call) -> None:
+        await resolve_role(call.org.astra, cmd.role)
 
     @confirms(DeleteRole)
     async def delete_confirmed(self, cmd: DeleteRole, call: Call) -> Outcome:
-        role = await resolve_role(self.astra, cmd.role)
-        await self.astra.delete_role(role.id)
+        role = await resolve_role(call.org.astra, cmd.role)
+        await call.org.astra.delete_role(role.id)
         return Outcome(
             f"role {role.name or role.id} ({role.id}) deleted",
             channel=iam.role_deleted(call.req.user_id, role),

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from bot import render
-from bot.astra.client import AstraClient
 from bot.commands.db import GetSecureBundle
 from bot.errors import NotFound
 from bot.service.context import Clock
@@ -23,7 +22,6 @@ BUNDLE_TTL = 300
 class ScbHandlers(Handlers):
     """The `scb` command."""
 
-    astra: AstraClient
     #: the time now: a signed link says how long it lives, the message says until when
     clock: Clock
 
@@ -39,7 +37,7 @@ class ScbHandlers(Handlers):
     @handles(GetSecureBundle)
     async def scb(self, cmd: GetSecureBundle, call: Call) -> Outcome:
         region = cmd.region  # one region's bundle, else the first region's
-        bundles = await self.astra.secure_bundle_urls(
+        bundles = await call.org.astra.secure_bundle_urls(
             call.database.id, all_regions=region is not None
         )
         db, name = call.database, name_of(call.database)

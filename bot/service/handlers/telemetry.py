@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot import render
-from bot.astra.client import AstraClient
-from bot.astra.models import TELEMETRY_KINDS, Database, canonical_telemetry_kind
+from bot.astra.models import TELEMETRY_KINDS, canonical_telemetry_kind
 from bot.commands.org import (
     DeleteAuditLogStream,
     SetAuditLogStream,
@@ -17,7 +16,7 @@ from bot.commands.org import (
     ShowMetricsExport,
 )
 from bot.errors import NotFound, UsageError
-from bot.service.handlers.common import OrgId, clip, suggest, unwrap
+from bot.service.handlers.common import clip, suggest, unwrap
 from bot.service.outcome import Outcome
 from bot.service.registry import Call, Handlers, confirms, handles, prechecks
 from bot.service.resolve import name_of
@@ -194,13 +193,10 @@ class TelemetryHandlers(Handlers):
     """The `telemetry` commands: metrics are exported per database (the Astra DevOps API's
     ``/v2/databases/{id}/telemetry/metrics``), audit logs streamed per organization."""
 
-    astra: AstraClient
-    org_id: OrgId
-
     @handles(ShowMetricsExport)
     async def metrics_show(self, cmd: ShowMetricsExport, call: Call) -> Outcome:
         db = call.database
-        config = await self.astra.get_metrics_telemetry(db.id)
+        config = await call.org.astra.get_metrics_telemetry(db.id)
         if not config:
             return Outcome(
                 f"no metrics export for {name_of(db)}",
@@ -214,8 +210,8 @@ class TelemetryHandlers(Handlers):
         db, usage = call.database, cmd.spec.usage
         kind = _canonical_kind(cmd.kind, usage)
         config = build_settings(kind, parse_settings(cmd.settings, usage), usage)
-        before = await self.astra.get_metrics_telemetry(db.id)
-        await self.astra.set_metrics_telemetry(db.id, kind, config)
+        before = await call.org.astra.get_metrics_telemetry(db.id)
+        await call.org.astra.set_metrics_telemetry(db.id, kind, config)
         replaced = [k for k in before if k != kind]
         return Outcome(
             f"metrics export of {name_of(db)} set to {kind} ({', '.join(sorted(config))})",
@@ -226,7 +222,7 @@ class TelemetryHandlers(Handlers):
 
     @handles(ShowAuditLogStream)
     async def audit_log_show(self, cmd: ShowAuditLogStream, call: Call) -> Outcome:
-        config = await self.astra.get_audit_log_streaming(await self.org_id())
+        config = await call.org.astra.get_audit_log_streaming(await call.org.org_id())
         if not config:
             return Outcome("no audit-log streaming", private=render.plain(render.NO_AUDIT_LOG))
         shown, kinds = render.telemetry_config("Audit-log streaming", config)
@@ -241,17 +237,15 @@ class TelemetryHandlers(Handlers):
         if kind.lower() != "pulsar":
             raise UsageError("Audit logs can only be streamed to Pulsar.", usage=usage)
         config = build_settings("pulsar", settings, usage)
-        await self.astra.set_audit_log_streaming(await self.org_id(), {"pulsar": config})
+        await call.org.astra.set_audit_log_streaming(await call.org.org_id(), {"pulsar": config})
         return Outcome(
             f"audit-log streaming set to pulsar ({', '.join(sorted(config))})",
             channel=render.audit_log_set(call.req.user_id, config),
         )
 
     @prechecks(DeleteAuditLogStream)
-    async def precheck_audit_log_delete(
-        self, cmd: DeleteAuditLogStream, db: Database | None
-    ) -> None:
-        if not await self.astra.get_audit_log_streaming(await self.org_id()):
+    async def precheck_audit_log_delete(self, cmd: DeleteAuditLogStream, call: Call) -> None:
+        if not await call.org.astra.get_audit_log_streaming(await call.org.org_id()):
             raise NotFound(
                 render.NOTHING_TO_STOP,
                 hint="`/astra telemetry audit-log show` shows its streaming.",
@@ -259,13 +253,13 @@ class TelemetryHandlers(Handlers):
 
     @confirms(DeleteAuditLogStream)
     async def audit_log_delete_confirmed(self, cmd: DeleteAuditLogStream, call: Call) -> Outcome:
-        org = await self.org_id()
-        if not await self.astra.get_audit_log_streaming(org):  # stopped since it was asked
+        org = await call.org.org_id()
+        if not await call.org.astra.get_audit_log_streaming(org):  # stopped since it was asked
             return Outcome(
                 "no audit-log streaming to delete",
                 channel=render.plain(render.NOTHING_TO_STOP),
             )
-        await self.astra.delete_audit_log_streaming(org)
+        await call.org.astra.delete_audit_log_streaming(org)
         return Outcome(
             "audit-log streaming deleted", channel=render.audit_log_stopped(call.req.user_id)
         )

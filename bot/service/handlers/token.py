@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from pydantic import SecretStr
 
 from bot import render
-from bot.astra.client import AstraClient
-from bot.astra.models import Database
+from bot.astra.orgs import Org
 from bot.commands.iam import CreateToken, ListTokens, RevokeToken
 from bot.errors import AstraForbidden, NotFound, UsageError
 from bot.render import iam
@@ -28,40 +28,40 @@ def own_client_id(token: SecretStr | None) -> str | None:
 
 @dataclass(frozen=True)
 class TokenHandlers(Handlers):
-    """The `token` commands. ``own``: the client id of the bot's own token."""
+    """The `token` commands. ``own``: org name → the client id of the bot's own token there."""
 
-    astra: AstraClient
-    own: str | None
+    own: Mapping[str, str | None]
 
     @handles(ListTokens)
     async def list(self, cmd: ListTokens, call: Call) -> Outcome:
-        tokens = await self.astra.list_tokens()
+        tokens = await call.org.astra.list_tokens()
         try:
-            roles = await roles_by_id(self.astra)
+            roles = await roles_by_id(call.org.astra)
         except AstraForbidden:
             roles = {}  # the bot may list tokens without reading roles: show ids then
         return Outcome(
-            render.count(len(tokens), "token"), private=iam.token_list(tokens, roles, self.own)
+            render.count(len(tokens), "token"),
+            private=iam.token_list(tokens, roles, self.own.get(call.org.name)),
         )
 
     @handles(CreateToken)
     async def create(self, cmd: CreateToken, call: Call) -> Outcome:
-        roles = await resolve_roles(self.astra, cmd.role, cmd.spec.usage)
-        created = await self.astra.create_token([r.id for r in roles], cmd.description)
+        roles = await resolve_roles(call.org.astra, cmd.role, cmd.spec.usage)
+        created = await call.org.astra.create_token([r.id for r in roles], cmd.description)
         return Outcome(
             f"token {created.client_id} created ({iam.names_of(roles)})",
             private=iam.token_secret(created, roles),
             channel=iam.token_created(call.req.user_id, created.client_id, roles, cmd.description),
         )
 
-    async def _revocable(self, client_id: str) -> None:
-        """A token that exists and is not the bot's own."""
-        if client_id == self.own:
+    async def _revocable(self, org: Org, client_id: str) -> None:
+        """A token of ``org`` that exists and is not the bot's own."""
+        if client_id == self.own.get(org.name):
             raise UsageError(
                 f"`{client_id}` is the bot's own token: revoking it would lock the bot out.",
                 hint="Rotate it in the Astra portal and update `ASTRA_DB_APPLICATION_TOKEN` first.",
             )
-        tokens = await self.astra.list_tokens()
+        tokens = await org.astra.list_tokens()
         if not any(t.client_id == client_id for t in tokens):
             near = suggest(client_id, [t.client_id for t in tokens], n=2)
             raise NotFound(
@@ -70,13 +70,13 @@ class TokenHandlers(Handlers):
             )
 
     @prechecks(RevokeToken)
-    async def precheck_revoke(self, cmd: RevokeToken, db: Database | None) -> None:
-        await self._revocable(cmd.client_id)
+    async def precheck_revoke(self, cmd: RevokeToken, call: Call) -> None:
+        await self._revocable(call.org, cmd.client_id)
 
     @confirms(RevokeToken)
     async def revoke_confirmed(self, cmd: RevokeToken, call: Call) -> Outcome:
-        await self._revocable(cmd.client_id)
-        await self.astra.revoke_token(cmd.client_id)
+        await self._revocable(call.org, cmd.client_id)
+        await call.org.astra.revoke_token(cmd.client_id)
         return Outcome(
             f"token {cmd.client_id} revoked",
             channel=iam.token_revoked(call.req.user_id, cmd.client_id),

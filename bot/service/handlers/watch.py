@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from bot.commands.chat import ListWatches, StopWatching, WatchDatabase
 from bot.errors import NotFound
 from bot.render import chat
-from bot.service.handlers.common import OrgId
 from bot.service.outcome import Outcome
 from bot.service.registry import Call, Handlers, handles
 from bot.store.repo import Store
@@ -18,7 +17,6 @@ class WatchHandlers(Handlers):
     """The `watch` commands."""
 
     store: Store
-    org_id: OrgId
 
     @handles(WatchDatabase)
     async def watch(self, cmd: WatchDatabase, call: Call) -> Outcome:
@@ -31,7 +29,7 @@ class WatchHandlers(Handlers):
             seen = {db.id: db.status}  # what the channel knows now is no news later
         req = call.req
         added = await self.store.subscribe(
-            org_id=await self.org_id(),
+            org_id=await call.org.org_id(),
             channel_id=req.channel_id,
             database_id=db_id,
             database_name=name,
@@ -50,11 +48,12 @@ class WatchHandlers(Handlers):
 
     @handles(StopWatching)
     async def stop(self, cmd: StopWatching, call: Call) -> Outcome:
-        ref, here = cmd.db, call.req.channel_id
+        ref, here, org_id = cmd.db, call.req.channel_id, await call.org.org_id()
         match = [
             s
             for s in await self.store.subscriptions(here)
-            if ref in {s.database_id, s.database_name} or (ref == "all" and s.database_id == "*")
+            if s.org_id == org_id
+            and (ref in {s.database_id, s.database_name} or (ref == "all" and s.database_id == "*"))
         ]
         if not match:
             raise NotFound(
