@@ -113,18 +113,20 @@ async def add_create(
 
 
 @contextlib.asynccontextmanager
-async def two_orgs(tmp_path: Path, database_url: str | None = None) -> AsyncIterator[Two]:
+async def two_orgs(
+    tmp_path: Path, database_url: str | None = None, *, orgs: list[str] = ORGS
+) -> AsyncIterator[Two]:
     clock = FakeClock()
-    emu = AstraEmulator(EmulatorConfig(clock=clock, **FAST), orgs=ORGS)  # type: ignore[arg-type]
+    emu = AstraEmulator(EmulatorConfig(clock=clock, **FAST), orgs=orgs)  # type: ignore[arg-type]
     engine = make_engine(database_url or f"sqlite+aiosqlite:///{tmp_path}/bot.db")
     await migrate(engine)
     store = Store(engine, clock=clock)
     notifier = RecordingNotifier()
-    orgs = make_orgs(emu, clock)
+    bot_orgs = make_orgs(emu, clock, orgs)
     watcher = Watcher(
         make_settings(tmp_path),
         store,
-        orgs,
+        bot_orgs,
         notifier,
         db_view=db_view,
         clock=clock,
@@ -134,7 +136,7 @@ async def two_orgs(tmp_path: Path, database_url: str | None = None) -> AsyncIter
         yield Two(emu, clock, store, notifier, watcher, tmp_path)
     finally:
         await watcher.drain()
-        await orgs.aclose()
+        await bot_orgs.aclose()
         await engine.dispose()
 
 
@@ -144,16 +146,19 @@ async def two(tmp_path: Path) -> AsyncIterator[Two]:
         yield t
 
 
-async def test_each_org_is_listed_once_per_tick_with_its_own_token(two: Two) -> None:
-    for org in ORGS:
-        for i in range(3):
-            await two.operation(org, f"{org}-{i}")
-    await two.watcher.deps.orgs.learn()  # at start-up (bot/web.py)
-    two.emu.reset_requests()
-    result = await two.watcher.tick()
-    assert result.claimed == 6
-    assert sorted(two.lists_by_org()) == ["dev", "prod"]
-    assert len(two.emu.requests) == 2 and result.astra_reads == 2
+async def test_each_org_is_listed_once_per_tick_with_its_own_token(tmp_path: Path) -> None:
+    async with two_orgs(tmp_path, orgs=[*ORGS, "idle"]) as two:
+        for org in ORGS:
+            for i in range(3):
+                await two.operation(org, f"{org}-{i}")
+        two.emu.org("idle").add_database("quiet")
+        await two.watcher.deps.orgs.learn()  # at start-up (bot/web.py)
+        two.emu.reset_requests()
+        result = await two.watcher.tick()
+        assert result.claimed == 6
+        # one list per org with due work, each with that org's token; none for "idle"
+        assert sorted(two.lists_by_org()) == ["dev", "prod"]
+        assert len(two.emu.requests) == 2 and result.astra_reads == 2
 
 
 async def test_the_same_name_in_two_orgs_is_announced_once_in_each_naming_its_org(

@@ -22,7 +22,7 @@ log = logging.getLogger("astra_bot.watcher")
 
 #: An org id no configured org has is looked up again (GET /v2/currentOrg of the orgs not
 #: learned yet) at most this often: a refused token is not asked on every tick.
-LEARN_EVERY_S = 300.0
+LEARN_EVERY_S = 60.0
 
 
 @dataclass
