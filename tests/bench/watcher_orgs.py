@@ -8,14 +8,15 @@ operation pending in a SQLite store (migrated like ``serve`` does), one in-proce
 
 1. **reads** — one ``Watcher.tick()``: the list calls each org's token made (the emulator's
    log) against the pages that org needs (⌈databases / 100⌉); asserted equal, nothing else.
-2. **slow org, one tick** — one org answers its list after 2.5 s (an emulator fault of that
-   org only), 5 databases per org turn ACTIVE: the tick's wall time against the slowest org's
-   list and the sum of every org's list time; the notices posted when the tick returned.
+2. **slow org, one tick** — one org answers its list after 2.5 s, the others after 0.2 s
+   (``--latency``; emulator faults of one org each), 5 databases per org turn ACTIVE: the
+   tick's wall time against the slowest org's list and the sum of every org's list time;
+   the notices posted when the tick returned.
 3. **notices, running** — ``Watcher.run()`` with the real clock, ASTRA_BOT_POLL_INTERVAL
    ``--interval`` (operations older than ten minutes: looked at every poll interval), the
-   slow org at 2.5 s on every list, databases of every org set ACTIVE at random moments: the
-   delay from ACTIVE to the notice, per org; the other orgs' worst delay must be within the
-   poll interval + 0.5 s.
+   slow org at 2.5 s on every list (the others at ``--latency``), databases of every org
+   set ACTIVE at random moments: the delay from ACTIVE to the notice, per org; the other
+   orgs' worst delay must be within the poll interval + 0.5 s.
 
 ``python -m tests.bench.watcher_orgs [--orgs 20 --dbs 100 --interval 5 --seconds 30]`` prints
 the JSON, then a Markdown table on stderr; exit 1 when a claim does not hold.
@@ -184,10 +185,17 @@ async def reads(names: list[str], n_dbs: int) -> dict[str, Any]:
         }
 
 
-async def slow_tick(names: list[str], n_dbs: int, slow: str) -> dict[str, Any]:
-    async with rig(names, n_dbs, 10.0) as r:
+def slow_down(r: Rig, names: list[str], slow: str, latency: float) -> None:
+    """Every org answers its lists after ``latency``; ``slow`` after SLOW_S (faults of one
+    org each: the emulator's own latency would hold every org alike)."""
+    for n in names:
         r.emu.inject_fault(0, count=10**6, method="GET", path_prefix="/v2/databases",
-                           org=slow, latency_s=SLOW_S)  # fmt: skip
+                           org=n, latency_s=SLOW_S if n == slow else latency)  # fmt: skip
+
+
+async def slow_tick(names: list[str], n_dbs: int, slow: str, latency: float) -> dict[str, Any]:
+    async with rig(names, n_dbs, 10.0) as r:
+        slow_down(r, names, slow, latency)
         for n in names:
             for db_id in r.dbs[n][:5]:
                 r.emu.org(n).set_status(db_id, "ACTIVE")
@@ -199,6 +207,7 @@ async def slow_tick(names: list[str], n_dbs: int, slow: str) -> dict[str, Any]:
         slowest = max(max(v) for v in r.list_s.values())
         return {
             "slow_org_latency_s": SLOW_S,
+            "other_orgs_latency_s": latency,
             "tick_s": round(took, 3),
             "slowest_list_s": round(slowest, 3),
             "sum_of_lists_s": round(sum(sum(v) for v in r.list_s.values()), 3),
@@ -211,12 +220,12 @@ async def slow_tick(names: list[str], n_dbs: int, slow: str) -> dict[str, Any]:
 
 
 async def running(
-    names: list[str], n_dbs: int, slow: str, interval: float, seconds: float, seed: int
+    names: list[str], n_dbs: int, slow: str, args: argparse.Namespace
 ) -> dict[str, Any]:
-    rnd = random.Random(seed)
+    rnd = random.Random(args.seed)
+    interval, seconds = args.interval, args.seconds
     async with rig(names, n_dbs, interval, old=True) as r:
-        r.emu.inject_fault(0, count=10**6, method="GET", path_prefix="/v2/databases",
-                           org=slow, latency_s=SLOW_S)  # fmt: skip
+        slow_down(r, names, slow, args.latency)
         stop = asyncio.Event()
         loop = asyncio.create_task(r.watcher.run(stop))
         flips = sorted(
@@ -291,8 +300,8 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "load_1min": os.getloadavg()[0],
         "slow_org": slow,
         "reads": await reads(names, args.dbs),
-        "slow_tick": await slow_tick(names, args.dbs, slow),
-        "running": await running(names, args.dbs, slow, args.interval, args.seconds, args.seed),
+        "slow_tick": await slow_tick(names, args.dbs, slow, args.latency),
+        "running": await running(names, args.dbs, slow, args),
     }
 
 
@@ -303,6 +312,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--interval", type=float, default=5.0, help="ASTRA_BOT_POLL_INTERVAL (s)")
     p.add_argument("--seconds", type=float, default=30.0, help="how long databases turn ACTIVE")
     p.add_argument("--seed", type=int, default=16)
+    p.add_argument("--latency", type=float, default=0.2, help="the other orgs' list latency (s)")
     args = p.parse_args(argv)
     res = asyncio.run(run(args))
     res["failed"] = claims(res)
