@@ -12,6 +12,9 @@ Checks, in order (each is a :class:`Check` with a stable ``id``):
 - ``astra.auth``   ``GET /v2/currentOrg``: the organization's id and name;
 - ``astra.role``   which of the bot's features the token's Astra role allows (its client
   id in ``GET /v2/tokens`` → its roles → their actions);
+  with ``ASTRA_BOT_ORGS`` both for each org, ``astra.auth[prod]``, ``astra.role[prod]``
+  (one org's bad token fails its own checks only), and ``astra.orgs``: a warning when two
+  names have tokens of one Astra organization. The JSON has one entry per org (``orgs``);
 - ``store.reachable``, ``store.migrations``  the bot's database answers, at head;
 - ``watcher.backlog``  operations overdue (no watcher running?), notices Slack refused.
 
@@ -36,8 +39,8 @@ from pathlib import Path
 
 import httpx
 
-from bot.cli.doctor.astra import ESSENTIAL_FEATURE, FEATURES, astra_checks
-from bot.cli.doctor.config import check_settings, load_settings, secret_of
+from bot.cli.doctor.astra import ESSENTIAL_FEATURE, FEATURES, orgs_checks
+from bot.cli.doctor.config import check_settings, load_settings
 from bot.cli.doctor.report import Check, Report, Status, format_json, format_text
 from bot.cli.doctor.slack import MANIFEST_SCOPES, manifest_scopes, slack_checks
 from bot.cli.doctor.store import store_checks
@@ -79,12 +82,14 @@ async def diagnose(
     checks += [c for c in check_settings(settings) if c.id not in done]
     usable = {c.id.removeprefix("settings.") for c in checks if c.status in {"ok", "warn"}}
     checks += await slack_checks(settings, usable, manifest)
-    astra_token = secret_of(settings.astra_token)
-    if astra_token and {"ASTRA_DB_APPLICATION_TOKEN", "ASTRA_API_URL"} <= usable:
-        checks += await astra_checks(settings, astra_token, astra_transport)
+    if settings.orgs:
+        checks += await orgs_checks(settings, usable, astra_transport)
     else:
+        which = (
+            "ASTRA_BOT_ORGS" if "settings.ASTRA_BOT_ORGS" in done else "ASTRA_DB_APPLICATION_TOKEN"
+        )
         checks += _skipped(
-            "ASTRA_DB_APPLICATION_TOKEN must be fixed first",
+            f"{which} must be fixed first",
             ("astra.auth", "Astra token"),
             ("astra.role", "Astra role"),
         )

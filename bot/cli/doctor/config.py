@@ -27,7 +27,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> tuple[Settings, list[
             return Settings.model_validate({**(env or {}), **overrides}), problems
         except ValidationError as exc:
             for err in exc.errors(include_input=False):
-                alias = str(err.get("loc", ("?",))[0])
+                # no location: the one check across fields, ASTRA_BOT_DEFAULT_ORG
+                # against the configured orgs (Settings._default_org)
+                alias = str((err.get("loc") or ("ASTRA_BOT_DEFAULT_ORG",))[0])
                 if alias in overrides:
                     continue
                 problems.append(
@@ -96,7 +98,7 @@ def check_settings(settings: Settings) -> list[Check]:
     return [
         *_slack_token_checks(settings),
         _signing_secret_check(settings),
-        _astra_token_check(settings),
+        *_astra_token_checks(settings),
         _url_check("SLACK_API_URL", settings.slack_api_url, trailing_slash=True),
         _url_check("ASTRA_API_URL", settings.astra_api_url, trailing_slash=False),
         _database_url_check(settings.database_url),
@@ -160,10 +162,42 @@ def _signing_secret_check(settings: Settings) -> Check:
     return Check(f"settings.{name}", name, "ok", "set (HTTP mode)")
 
 
-def _astra_token_check(settings: Settings) -> Check:
+def _astra_token_checks(settings: Settings) -> list[Check]:
+    """ASTRA_DB_APPLICATION_TOKEN alone (the org ``default``), or each org's token of
+    ASTRA_BOT_ORGS (``settings.ASTRA_BOT_ORGS[prod]``)."""
+    lone = "ASTRA_DB_APPLICATION_TOKEN"
+    if settings.orgs_raw is None:
+        return [_astra_token_check(lone, secret_of(settings.astra_token))]
+    names = ", ".join(settings.orgs)
+    out = [
+        Check(
+            "settings.ASTRA_BOT_ORGS",
+            "ASTRA_BOT_ORGS",
+            "ok",
+            f"{len(settings.orgs)} org(s): {names}; the default is {settings.default_org}",
+        )
+    ]
+    out += [
+        _astra_token_check(f"ASTRA_BOT_ORGS[{org}]", token.get_secret_value())
+        for org, token in settings.orgs.items()
+    ]
+    if settings.astra_token is not None:
+        out.append(
+            Check(
+                f"settings.{lone}",
+                lone,
+                "warn",
+                "set, but not used: ASTRA_BOT_ORGS names the orgs and their tokens",
+                f"Unset {lone}, or add its token to ASTRA_BOT_ORGS under a name.",
+            )
+        )
+    return out
+
+
+def _astra_token_check(name: str, token: str | None) -> Check:
     astra = _token_check(
-        "ASTRA_DB_APPLICATION_TOKEN",
-        secret_of(settings.astra_token),
+        name,
+        token,
         "AstraCS:",
         "fail",
         missing_detail="not set: `serve` refuses to start unless --sandbox",
@@ -171,7 +205,6 @@ def _astra_token_check(settings: Settings) -> Check:
         "allows what the bot should do) and set it (AstraCS:…).",
         how="Use the token (AstraCS:…), not the Client Id or the Client Secret.",
     )
-    token = secret_of(settings.astra_token)
     if astra.status == "ok" and token and len(token.split(":")) != 3:
         astra = Check(
             astra.id,

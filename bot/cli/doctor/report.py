@@ -20,6 +20,8 @@ class Check:
     detail: str
     fix: str = ""
     data: Mapping[str, Any] = field(default_factory=dict)
+    #: the configured org (``default``, ``prod``…) an Astra check is about, else None
+    org: str | None = None
 
 
 @dataclass(frozen=True)
@@ -44,7 +46,34 @@ class Report:
             "exit_code": self.exit_code,
             "mode": self.mode,
             "checks": [asdict(c) | {"data": dict(c.data)} for c in self.checks],
+            "orgs": self.orgs(),
         }
+
+    def orgs(self) -> list[dict[str, Any]]:
+        """One entry per configured org: its name, the Astra organization its token belongs
+        to (when learned), its worst status and its checks' ids."""
+        out: dict[str, dict[str, Any]] = {}
+        for c in self.checks:
+            if c.org is None:
+                continue
+            entry = out.setdefault(
+                c.org,
+                {"name": c.org, "astra_org_id": None, "astra_org_name": None, "checks": []},
+            )
+            entry["checks"].append(c.id)
+            entry["status"] = _worst(entry.get("status"), c.status)
+            if c.id.startswith("astra.auth") and c.status == "ok":
+                entry["astra_org_id"] = c.data.get("id")
+                entry["astra_org_name"] = c.data.get("name") or None
+        return list(out.values())
+
+
+#: Worse first: an org's status is its worst check's.
+_ORDER: tuple[Status, ...] = ("fail", "warn", "skip", "ok")
+
+
+def _worst(a: Status | None, b: Status) -> Status:
+    return b if a is None else min(a, b, key=_ORDER.index)
 
 
 _MARK = {"ok": "ok  ", "warn": "WARN", "fail": "FAIL", "skip": "skip"}
