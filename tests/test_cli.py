@@ -127,8 +127,8 @@ def test_migrate_and_perm_cli(tmp_path: Path) -> None:
         == 0
     )
     listed = run(["perm", "list"], tmp_path, DATABASE_URL=db, ASTRA_BOT_ADMINS="U0BOSS")
-    assert "user U0ANA operator --db dev-*" in listed.stdout
-    assert "U0BOSS admin" in listed.stdout
+    assert "@U0ANA → operator on `dev-*`" in listed.stdout
+    assert "@U0BOSS → admin" in listed.stdout
     bad = run(["perm", "grant", "ana", "operator"], tmp_path, DATABASE_URL=db)
     assert bad.returncode == 2 and "not a Slack user" in bad.stderr
     assert (
@@ -290,10 +290,11 @@ def test_perm_list_on_a_fresh_directory_says_there_is_nothing_and_how_admins_are
     assert out.returncode == 0, out.stderr
     assert "no role bindings yet" in out.stdout and "astra-bot perm grant" in out.stdout
     assert "no admins: set ASTRA_BOT_ADMINS" in out.stdout
+    assert "or run `astra-bot perm grant U… admin`" in out.stdout
     out = run(["perm", "list"], tmp_path, ASTRA_BOT_ADMINS="U0BOSS")
-    assert "user U0BOSS admin (ASTRA_BOT_ADMINS)" in out.stdout
+    assert "@U0BOSS → admin (ASTRA_BOT_ADMINS)" in out.stdout
     assert "no role bindings yet" in out.stdout and "no admins" not in out.stdout
     assert run(["perm", "grant", "U0ANA", "admin"], tmp_path).returncode == 0
     out = run(["perm", "list"], tmp_path)
-    assert "user U0ANA admin" in out.stdout
+    assert "@U0ANA → admin" in out.stdout
     assert "no role bindings" not in out.stdout and "no admins" not in out.stdout

@@ -173,10 +173,16 @@ def test_import_then_export_round_trip(cli: Cli, tmp_path: Path, db_url: str) ->
     assert "imported: roles +2, bindings +4, guards +2, protected +2" in res.out
     assert export_doc(db_url) == EXPECTED
 
+    # `perm list` is `/astra perm list`'s handler: its words, as plain text
     listed = cli("perm", "list").out
-    assert "user U0BOSS admin (ASTRA_BOT_ADMINS)" in listed
-    assert "usergroup S0DEVS operator --db dev-*" in listed and "guard C0DESK desk" in listed
-    assert "protect prod-*" in listed and "role dba db.* keyspace.*" in listed
+    assert "• @U0BOSS → admin (ASTRA_BOT_ADMINS)" in listed
+    assert "• @S0DEVS → operator on `dev-*`" in listed and "• guard #c0desk → desk" in listed
+    assert "• protected `prod-*` (two-person rule)" in listed
+    assert "• custom role dba: db.* keyspace.*" in listed
+    assert "no role bindings yet" not in listed and "no admins" not in listed
+    listed_row = audit_rows(db_url)[-1]
+    assert (listed_row.command, listed_row.actor_id) == ("astra-bot perm list", "cli")
+    assert (listed_row.decision, listed_row.outcome) == ("allow", "12 entries")
 
     yml = cli("perm", "export")
     assert yml.rc == 0 and yml.out.startswith("# astra-bot permissions")
@@ -398,8 +404,8 @@ def test_guard_protect_and_their_undo(cli: Cli, db_url: str) -> None:
     )
     assert cli("perm", "protect", "prod-*").out.strip() == "`prod-*` was already protected."
     listed = cli("perm", "list").out
-    assert "guard C0GENERAL viewer" in listed and "guard C0OPS operator" in listed
-    assert "protect prod-*" in listed
+    assert "guard #c0general → viewer" in listed and "guard #c0ops → operator" in listed
+    assert "protected `prod-*` (two-person rule)" in listed
 
     for args, words in (
         (("perm", "guard", "U0ANA", "viewer"), "`U0ANA` is not a channel."),
@@ -424,6 +430,7 @@ def test_guard_protect_and_their_undo(cli: Cli, db_url: str) -> None:
         "astra-bot perm guard <#C0OPS|ops> Operator",
         "astra-bot perm protect prod-*",
         "astra-bot perm protect prod-*",
+        "astra-bot perm list",  # audited as `/astra perm list` is
         "astra-bot perm unguard C0GENERAL",
         "astra-bot perm unguard C0GENERAL",
         "astra-bot perm unprotect prod-*",
@@ -431,7 +438,8 @@ def test_guard_protect_and_their_undo(cli: Cli, db_url: str) -> None:
     # the rows of the Slack path: each change is written as requested, then as done
     assert all(r.actor_id == "cli" and r.source == "cli" for r in rows)
     requested = {r.correlation_id for r in rows if r.decision == "requested"}
-    assert {r.correlation_id for r in done} <= requested
+    changes = [r for r in done if r.command != "astra-bot perm list"]  # a read: one row
+    assert {r.correlation_id for r in changes} <= requested
     refused = [r.decision for r in rows if r.decision not in {"allow", "requested"}]
     assert refused == ["invalid", "invalid", "error", "invalid", "invalid", "error"]
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 from bot import render
 from bot.commands.perm import GrantRole, ListPermissions, ProtectDatabases, WhoAmI
 from bot.intents import parse
+from bot.policy import Rules
 from bot.render import Message
+from bot.render import perm as words
 from bot.service.context import Request
 from bot.service.handlers.perm import PermHandlers
 from bot.service.registry import Call
@@ -52,3 +54,29 @@ async def test_perm_handlers_answer_a_command_line_request_as_plain_text(bot: Bo
     assert "@UADMIN → admin (ASTRA_BOT_ADMINS)" in shown
     assert listed.audit == "3 entries"
     assert _text(mine.private).startswith("Your roles:")
+
+
+async def test_perm_list_says_what_a_fresh_store_lacks_in_the_words_of_where_it_was_typed(
+    bot: BotHarness,
+) -> None:
+    """In Slack the hints name `/astra perm grant`; the command line's, `astra-bot perm
+    grant` (tests/test_cli.py). An admin only by a binding still counts as an admin."""
+    await bot.command("perm list")
+    shown = bot.private_texts()[-1]
+    assert (
+        "no role bindings yet (`/astra perm grant &lt;@user|@group|#channel&gt; &lt;role&gt;`"
+        in (shown)
+    )
+    assert "no admins" not in shown  # UADMIN is in ASTRA_BOT_ADMINS
+    rows = await bot.store.audit_entries(limit=1)
+    assert rows[0].outcome == "1 entry"  # the hints are not entries
+    await bot.command("perm grant <@UANA> admin")
+    await bot.command("perm list")
+    assert "no role bindings yet" not in bot.private_texts()[-1]
+    # a store where nobody is an admin yet: Slack's words for making one
+    hints = words.rules_hints(Rules(), False, cli=False)
+    assert hints[1] == (
+        "no admins: set ASTRA_BOT_ADMINS to Slack member ids (U…, comma-separated), "
+        "or run `/astra perm grant @user admin`"
+    )
+    assert words.rules_hints(Rules(), True, cli=False) == hints[:1]

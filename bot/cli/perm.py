@@ -1,10 +1,10 @@
 """`astra-bot perm …`: the bot's permissions from the command line (DESIGN §3).
 
-A change (grant, revoke, guard, unguard, protect, unprotect) is the `/astra perm …` command
-it stands for, run through the service's one path (bot/service/dispatch.py) by the command
-line's actor: the same parser, validation, handlers and audit rows as in Slack; its answer
-is printed as plain text (bot/render/text.py). `list`, `export` and `import` read or replace
-the rules whole (bot/cli/perm_io/).
+`list` and every change (grant, revoke, guard, unguard, protect, unprotect) is the
+`/astra perm …` command it stands for, run through the service's one path
+(bot/service/dispatch.py) by the command line's actor: the same parser, validation, handlers,
+words and audit rows as in Slack; its answer is printed as plain text (bot/render/text.py).
+`export` and `import` read or replace the rules whole (bot/cli/perm_io/).
 """
 
 from __future__ import annotations
@@ -27,7 +27,8 @@ from bot.store.repo import Store
 #: The command line's actor, as its audit rows name it; an admin by the program.
 CLI_ACTOR = "cli"
 #: The subcommands that are `/astra perm …` commands, and their arguments in order.
-COMMANDS = {
+COMMANDS: dict[str, tuple[str, ...]] = {
+    "list": (),
     "grant": ("subject", "role"),
     "revoke": ("subject", "role"),
     "guard": ("channel", "role"),
@@ -49,9 +50,7 @@ async def main(settings: Settings, args: argparse.Namespace) -> int:
 async def run(settings: Settings, store: Store, args: argparse.Namespace) -> int:
     """One `perm` subcommand (``args.perm_cmd``); the exit code."""
     cmd = args.perm_cmd
-    if cmd == "list":
-        await _list(settings, store)
-    elif cmd == "export":
+    if cmd == "export":
         _export(await perm_io.read_permset(store), args)
     elif cmd == "import":
         return await _import(store, args)
@@ -123,31 +122,6 @@ async def _command(settings: Settings, store: Store, text: str) -> None:
         raise ConfigError("\n".join(answers.lines) or f"`{text}` was not run.")
     for line in answers.lines:
         print(line)
-
-
-async def _list(settings: Settings, store: Store) -> None:
-    rules = await store.rules(settings.admins)
-    for a in sorted(rules.admins):
-        print(f"user {a} admin (ASTRA_BOT_ADMINS)")
-    for b in rules.bindings:
-        print(
-            f"{b.subject_type} {b.subject_id} {b.role}"
-            + (f" --db {b.db_glob}" if b.db_glob else "")
-        )
-    for ch, role in sorted(rules.guards.items()):
-        print(f"guard {ch} {role}")
-    for g in rules.protected:
-        print(f"protect {g}")
-    for name, perms in sorted(rules.custom_roles.items()):
-        print(f"role {name} {' '.join(sorted(perms))}")
-    # a fresh store lists nothing: say so, and how a first admin is made
-    if not rules.bindings:
-        print("no role bindings yet (`astra-bot perm grant <U…|S…|C…> <role>` adds one)")
-    if not rules.admins and not any(b.role == "admin" for b in rules.bindings):
-        print(
-            "no admins: set ASTRA_BOT_ADMINS to Slack member ids (U…, comma-separated), "
-            "or run `astra-bot perm grant U… admin`"
-        )
 
 
 def _export(permset: perm_io.PermSet, args: argparse.Namespace) -> None:

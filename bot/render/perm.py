@@ -78,11 +78,43 @@ def role_removed(name: str, removed: bool) -> str:
     return f"Deleted custom role *{name}*." if removed else f"No custom role *{name}*."
 
 
+#: How a first binding or admin is made, in the words of where `perm list` was typed.
+_GRANT = {
+    True: ("`astra-bot perm grant <U…|S…|C…> <role>`", "`astra-bot perm grant U… admin`"),
+    False: (
+        "`/astra perm grant <@user|@group|#channel> <role>`",
+        "`/astra perm grant @user admin`",
+    ),
+}
+
+
+def rules_hints(rules: Rules, admins_configured: bool, *, cli: bool) -> list[str]:
+    """What a store with no rules yet is missing, and how to add it (a fresh install)."""
+    grant, admin = _GRANT[cli]
+    out = []
+    if not rules.bindings:
+        out.append(f"no role bindings yet ({grant} adds one)")
+    if not admins_configured and not any(b.role == "admin" for b in rules.bindings):
+        out.append(
+            "no admins: set ASTRA_BOT_ADMINS to Slack member ids (U…, comma-separated), "
+            f"or run {admin}"
+        )
+    return out
+
+
 def rules_list(
-    rules: Rules, admin_sources: Mapping[str, str], usergroups_unreadable: bool
+    rules: Rules,
+    admin_sources: Mapping[str, str],
+    usergroups_unreadable: bool,
+    *,
+    admins_configured: bool = True,
+    cli: bool = False,
 ) -> tuple[str, Message]:
     """Every admin (and why), binding, guard, protection and custom role: the audit line
-    (how many), and the list."""
+    (how many), and the list, with :func:`rules_hints` last (not counted).
+    ``admins_configured``: someone is an admin outside the bindings (ASTRA_BOT_ADMINS, the
+    shell's local admin); ``cli``: typed on the command line (the hints then say
+    `astra-bot perm`)."""
     lines: list[str] = [
         md("{} → admin ({})", user(a), admin_sources.get(a, "")) for a in sorted(rules.admins)
     ]
@@ -98,7 +130,9 @@ def rules_list(
             ":warning: usergroup membership cannot be read (usergroups:read "
             "missing or not allowed on this plan): usergroup bindings are ignored."
         )
-    return count(len(lines), "entry", "entries"), bullet_list("Permissions", lines)
+    n = len(lines)
+    lines += rules_hints(rules, admins_configured, cli=cli)
+    return count(n, "entry", "entries"), bullet_list("Permissions", lines)
 
 
 def check(who: Mrkdwn, command: str, d: Decision) -> tuple[str, Message]:

@@ -85,7 +85,16 @@ class PermHandlers(Handlers):
     async def list(self, cmd: ListPermissions, call: Call) -> Outcome:
         rules = await self.ctx.rules()
         sources = {a: self.ctx.admin_source(a) for a in rules.admins}
-        audit, message = words.rules_list(rules, sources, self.ctx.usergroups_unreadable())
+        cli = call.req.source == "cli"
+        # the command line's own actor is an admin of the program, nobody's in Slack
+        people = rules.admins - {call.req.user_id} if cli else rules.admins
+        audit, message = words.rules_list(
+            rules,
+            sources,
+            self.ctx.usergroups_unreadable(),
+            admins_configured=bool(people),
+            cli=cli,
+        )
         return Outcome(audit, private=message)
 
     @handles(GuardChannel)
