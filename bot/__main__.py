@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 from bot.errors import BotError, ConfigError
 from bot.logs import setup_logging
-from bot.settings import Settings, load_settings
+from bot.settings import Settings, load_settings, parse_org_names
 
 
 def parser() -> argparse.ArgumentParser:
@@ -20,6 +20,7 @@ def parser() -> argparse.ArgumentParser:
     s = sub.add_parser("serve", help="run the bot (HTTP, or Socket Mode with SLACK_APP_TOKEN)")
     s.add_argument("--sandbox", action="store_true", help="use the built-in Astra emulator")
     s.add_argument("--no-watcher", action="store_true", help="run the watcher elsewhere")
+    _orgs_option(s)
     w = sub.add_parser("worker", help="run the watcher alone")
     w.add_argument("--sandbox", action="store_true")
     sh = sub.add_parser("shell", help="a terminal Slack on the embedded defaults")
@@ -36,12 +37,31 @@ def parser() -> argparse.ArgumentParser:
         help="where log records go, never the screen (created at the first "
         "record; default: %(default)s)",
     )
+    _orgs_option(sh)
     sub.add_parser("migrate", help="alembic upgrade head on DATABASE_URL")
     _perm_parser(sub.add_parser("perm", help="manage role bindings from the command line"))
     _audit_parser(sub.add_parser("audit", help="the audit log"))
     d = sub.add_parser("doctor", help="check this deployment")
     d.add_argument("--json", action="store_true")
     return p
+
+
+def _org_names(raw: str) -> list[str]:
+    try:
+        return parse_org_names(raw)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _orgs_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--orgs",
+        type=_org_names,
+        default=None,
+        metavar="NAME,NAME…",
+        help="the built-in emulator serves these orgs, each with its own token "
+        "(e.g. sandbox,sandbox-2; the first is the default)",
+    )
 
 
 def _perm_parser(pm: argparse.ArgumentParser) -> None:
@@ -141,7 +161,7 @@ async def _run(settings: Settings, args: argparse.Namespace, log_file: str | Non
 
             if args.cmd == "serve":
                 return await serve.serve(
-                    settings, sandbox=args.sandbox, watcher=not args.no_watcher
+                    settings, sandbox=args.sandbox, watcher=not args.no_watcher, orgs=args.orgs
                 )
             if args.cmd == "worker":
                 return await serve.worker(settings, sandbox=args.sandbox)
@@ -155,6 +175,7 @@ async def _run(settings: Settings, args: argparse.Namespace, log_file: str | Non
                 channel=args.channel or SHELL_CHANNEL,
                 wait=not args.no_wait,
                 log_file=log_file,
+                orgs=args.orgs,
             )
         case "perm":
             from bot.cli import perm

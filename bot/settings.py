@@ -192,6 +192,25 @@ def parse_orgs(raw: str) -> list[tuple[str, str]]:
     return out
 
 
+def parse_org_names(raw: str) -> list[str]:
+    """Emulated orgs' names, comma-separated (the shell's and `serve --sandbox`'s
+    ``--orgs sandbox,sandbox-2``), in order; ValueError saying what is wrong. The names
+    follow ASTRA_BOT_ORGS's rule, since they are typed after ``--org`` alike."""
+    names = [n.strip() for n in raw.split(",")]
+    if not any(names):
+        raise ValueError("name at least one org, e.g. --orgs sandbox,sandbox-2")
+    for name in names:
+        if not ORG_NAME.fullmatch(name):
+            raise ValueError(
+                f"the org name {json.dumps(name)[:40]} must be 1 to 32 of a-z, 0-9 and - "
+                "(names are comma-separated: sandbox,sandbox-2)"
+            )
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise ValueError(f"the org name `{twice[0]}` is given twice")
+    return names
+
+
 def _secret(value: SecretStr | None) -> str:
     return value.get_secret_value() if value is not None else ""
 

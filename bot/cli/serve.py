@@ -7,6 +7,7 @@ import contextlib
 import gc
 import logging
 import signal
+from collections.abc import Sequence
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
@@ -25,25 +26,36 @@ REFUSED_APP_TOKEN = frozenset(
 )
 
 
-def _say_if_sandbox(settings: Settings, *, sandbox: bool) -> None:
+def _say_if_sandbox(
+    settings: Settings, *, sandbox: bool, orgs: Sequence[str] | None = None
+) -> None:
     """The first log line of a sandbox: an operator must not take it for the real Astra."""
     if sandbox:
         log.warning(
-            "sandbox: Astra is the built-in emulator (databases live in this "
+            "sandbox: Astra is the built-in emulator%s (databases live in this "
             "process's memory; no real Astra organization is touched%s)",
-            "; ASTRA_DB_APPLICATION_TOKEN is not used" if settings.astra_token else "",
+            f", orgs {', '.join(orgs)}" if orgs else "",
+            "; ASTRA_DB_APPLICATION_TOKEN and ASTRA_BOT_ORGS are not used" if settings.orgs else "",
         )
 
 
-async def serve(settings: Settings, *, sandbox: bool, watcher: bool) -> int:
-    """The bot: HTTP on $PORT, or Socket Mode with health and metrics on $PORT."""
+async def serve(
+    settings: Settings, *, sandbox: bool, watcher: bool, orgs: Sequence[str] | None = None
+) -> int:
+    """The bot: HTTP on $PORT, or Socket Mode with health and metrics on $PORT. ``orgs``:
+    the emulator's orgs by name (``--orgs``, with ``--sandbox`` only)."""
     import uvicorn
 
     from bot.web import asgi_app
 
+    if orgs and not sandbox:
+        raise ConfigError(
+            "--orgs names the built-in emulator's orgs: it needs --sandbox.",
+            hint="Real organizations come from ASTRA_BOT_ORGS (name → token).",
+        )
     require_for_serve(settings, sandbox=sandbox)
-    _say_if_sandbox(settings, sandbox=sandbox)
-    components = await build(settings, sandbox=sandbox)
+    _say_if_sandbox(settings, sandbox=sandbox, orgs=orgs)
+    components = await build(settings, sandbox=sandbox, emulated_orgs=orgs)
     app = asgi_app(components, with_watcher=watcher)
     # What start-up built (modules, models, the app) lives as long as the process: out of
     # the collector's sight, a full collection under load walks only what requests made

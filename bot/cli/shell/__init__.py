@@ -31,6 +31,7 @@ import logging
 import os
 import sys
 import tempfile
+from collections.abc import Sequence
 from typing import TextIO
 
 from bot.astra.emulator import AstraEmulator
@@ -39,6 +40,7 @@ from bot.cli.shell.compose import compose
 from bot.cli.shell.lines import EditorInput, LineSource, PlainInput
 from bot.cli.shell.screen import FirstLogRecord, Screen, ShellNotifier
 from bot.cli.shell.session import SHELL_CHANNEL, SHELL_USER, Pace, Shell
+from bot.errors import ConfigError
 from bot.settings import Settings, require_for_shell
 
 __all__ = ["SHELL_CHANNEL", "SHELL_USER", "compose", "run_shell"]
@@ -64,18 +66,26 @@ async def run_shell(
     op_timeout: float = 120.0,
     emulator: AstraEmulator | None = None,
     log_file: str | None = None,
+    orgs: Sequence[str] | None = None,
 ) -> int:
     """Run one session. ``interactive``: a person types (default: stdin is a terminal);
     ``editor``: with the line editor (default: interactive on a terminal); ``emulator``:
     the sandbox's Astra (default: a new one); ``log_file``: where the log records go, said
-    once on the screen when the first one comes."""
+    once on the screen when the first one comes; ``orgs``: the emulator's orgs by name
+    (``--orgs sandbox,sandbox-2``; default: one)."""
     require_for_shell(settings)
+    if orgs and settings.orgs:
+        raise ConfigError(
+            "--orgs names the built-in emulator's orgs, but an Astra token is set "
+            "(ASTRA_DB_APPLICATION_TOKEN or ASTRA_BOT_ORGS).",
+            hint="Unset it to try emulated orgs, or leave out --orgs to use the real ones.",
+        )
     stdin = sys.stdin if stdin is None else stdin
     out = sys.stdout if out is None else out
     interactive = _isatty(stdin) if interactive is None else interactive
     editor = (interactive and _isatty(out)) if editor is None else editor
     pace = Pace(script=not (interactive or editor), wait=wait, op_timeout=op_timeout)
-    where = (user, channel, emulator, log_file)
+    where = (user, channel, emulator, log_file, list(orgs or ()))
     if editor:
         from prompt_toolkit.patch_stdout import patch_stdout
 
@@ -85,9 +95,13 @@ async def run_shell(
     return await _session(settings, source, Screen(out), pace, *where)
 
 
-def _greet(screen: Screen, user: str, channel: str, sandbox: bool, api_url: str) -> None:
+def _greet(
+    screen: Screen, user: str, channel: str, sandbox: bool, api_url: str, orgs: Sequence[str]
+) -> None:
     """The shell's first line: who you are, where, and against which Astra."""
     where = "the built-in Astra emulator" if sandbox else api_url
+    if len(orgs) > 1:
+        where += f" (orgs {', '.join(orgs)}; `/astra org list`)"
     screen.say(
         f"astra-bot shell — you are @{user} in #{channel.lower()}, on {where}. "
         "Type /astra help, :help for the shell's own commands, a number to "
@@ -104,8 +118,9 @@ async def _session(
     channel: str,
     emulator: AstraEmulator | None,
     log_file: str | None,
+    orgs: list[str],
 ) -> int:
-    sandbox = settings.astra_token is None
+    sandbox = not settings.orgs  # no token at all: the built-in emulator
     tmpdir = None
     if sandbox and "DATABASE_URL" not in os.environ:
         # The emulator's state lives in memory, so the shell's store starts fresh too.
@@ -123,6 +138,7 @@ async def _session(
             sandbox=sandbox,
             notifier=ShellNotifier(screen),
             emulator=emulator,
+            emulated_orgs=orgs or None,
             extra_admins={SHELL_USER: "the shell's local admin"},
             # the emulator's transitions take seconds: look often enough to show each
             poll_interval=min(
@@ -130,7 +146,7 @@ async def _session(
             ),
         )
         components.tasks.append(asyncio.create_task(components.watcher.run(components.stop)))
-        _greet(screen, user, channel, sandbox, settings.astra_api_url)
+        _greet(screen, user, channel, sandbox, settings.astra_api_url, orgs)
         await Shell(components, screen, pace, user=user, channel=channel).run(source)
     finally:
         if components is not None:
