@@ -4,12 +4,23 @@ rule and a wrong one is refused before anything starts."""
 
 from __future__ import annotations
 
+import asyncio
+import io
+import sys
 from pathlib import Path
 
+import httpx
 import pytest
 
-from bot.astra.emulator import org_token
-from tests.test_cli import run
+from bot.astra.emulator import AstraEmulator, org_token
+from bot.bootstrap import sandbox_config
+from bot.cli.shell import run_shell
+from bot.settings import Settings
+from tests.conftest import SIGNING_SECRET
+from tests.fakes.slack_api import DEFAULT_BOT_TOKEN, FakeSlack, sign_request, slash_command_body
+from tests.test_cli import BASE_ENV, _free_port, run
+
+ORGS = ["sandbox", "sandbox-2"]
 
 
 @pytest.mark.parametrize(
@@ -46,3 +57,129 @@ def test_emulated_orgs_are_the_emulator_s_only(tmp_path: Path) -> None:
     )
     assert out.returncode == 2 and "an Astra token is set" in out.stderr, out.stderr
     assert token not in out.stderr + out.stdout
+
+
+# ------------------------------------------------------------ the shell with two orgs
+
+
+def _answers(text: str) -> dict[str, str]:
+    """Each typed line → what the shell printed after it (a script echoes its lines)."""
+    out: dict[str, str] = {}
+    for part in text.split("astra> ")[1:]:
+        line, _, rest = part.partition("\n")
+        out[line.strip()] = rest
+    return out
+
+
+async def test_the_shell_serves_two_emulated_orgs(tmp_path: Path) -> None:
+    emu = AstraEmulator(sandbox_config(50), orgs=ORGS)
+    emu.add_database("orders")
+    emu.org("sandbox-2").add_database("events")
+    settings = Settings.model_validate({"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/shell.db"})
+    script = [
+        "/astra org list",
+        "/astra db list",
+        "/astra org use sandbox-2",
+        "/astra db list",
+        "/astra db list --org sandbox",
+        "/astra db get orders",
+        "/astra db list --org sandbox-3",
+    ]
+    out = io.StringIO()
+    code = await run_shell(
+        settings,
+        stdin=io.StringIO("\n".join(script) + "\n"),
+        out=out,
+        interactive=False,
+        emulator=emu,
+        orgs=ORGS,
+    )
+    assert code == 0
+    text = out.getvalue()
+    assert text.splitlines()[0].startswith(
+        "astra-bot shell — you are @USHELL in #cshell, on the built-in Astra emulator "
+        "(orgs sandbox, sandbox-2; `/astra org list`)."
+    )
+    seen = _answers(text)
+    listed = seen["/astra org list"]
+    assert f"sandbox (default) · `{emu.config.org_id}`" in listed
+    assert f"sandbox-2 · `{emu.org('sandbox-2').config.org_id}`" in listed
+    first, second, other = (
+        text.split("astra> /astra db list\n")[1],
+        seen["/astra db list"],
+        seen["/astra db list --org sandbox"],
+    )
+    assert "orders" in first.split("astra> ")[0] and "events" not in first.split("astra> ")[0]
+    assert "sandbox-2" in seen["/astra org use sandbox-2"]
+    assert "events" in second and "orders" not in second  # the channel now uses sandbox-2
+    assert "orders" in other and "events" not in other  # --org, for one command
+    assert "There is no database named or with id `orders`" in seen["/astra db get orders"]
+    nope = seen["/astra db list --org sandbox-3"]
+    assert "There is no organization `sandbox-3`" in nope and "sandbox-2" in nope
+    for org in ORGS:
+        assert org_token(org) not in text
+
+
+# ------------------------------------------------------------ serve --sandbox --orgs
+
+
+async def test_serve_sandbox_serves_two_emulated_orgs(tmp_path: Path) -> None:
+    async with FakeSlack() as slack:
+        port = _free_port()
+        env = {
+            **BASE_ENV,
+            "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": slack.api_url,
+            "PORT": str(port),
+            "ASTRA_BOT_ADMINS": "UADMIN",
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        }
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--sandbox",
+            "--orgs",
+            "sandbox,sandbox-2",
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
+                for _ in range(100):
+                    try:
+                        if (await http.get("/healthz")).status_code == 200:
+                            break
+                    except httpx.TransportError:
+                        await asyncio.sleep(0.1)
+                for n, text in enumerate(("org list", "org list --org sandbox-2")):
+                    body = slash_command_body(
+                        text,
+                        user_id="UADMIN",
+                        channel_id="C1",
+                        response_url=slack.response_url(f"r{n}"),
+                    )
+                    headers = {
+                        **sign_request(SIGNING_SECRET, body),
+                        "Content-Type": "application/x-www-form-urlencoded",
+                    }
+                    resp = await http.post("/slack/events", content=body, headers=headers)
+                    assert resp.status_code == 200
+                    for _ in range(200):
+                        if len(slack.response_url_posts) > n:
+                            break
+                        await asyncio.sleep(0.05)
+        finally:
+            proc.terminate()
+            await asyncio.wait_for(proc.wait(), 15)
+    answers = [p.text or "" for p in slack.response_url_posts]
+    assert len(answers) == 2, answers
+    assert "*sandbox* (default)" in answers[0] and "*sandbox-2*" in answers[0]
+    assert answers[1] == answers[0]  # org list is the same whichever org it runs in
+    assert proc.stderr is not None
+    logs = (await proc.stderr.read()).decode().splitlines()
+    assert "emulator, orgs sandbox, sandbox-2" in logs[0], logs[:3]
