@@ -26,7 +26,11 @@ from bot.cli.shell import run_shell
 from bot.settings import Settings
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-_BLOCK = re.compile(r"^<!-- shell transcript -->\n```text\n(.*?)\n```$", re.S | re.M)
+#: ``<!-- shell transcript -->``, or ``<!-- shell transcript --orgs a,b -->`` for a shell
+#: run with ``--orgs a,b`` (several emulated orgs)
+_BLOCK = re.compile(
+    r"^<!-- shell transcript(?: --orgs ([a-z0-9,-]+))? -->\n```text\n(.*?)\n```$", re.S | re.M
+)
 _INPUT = re.compile(r"^(?:astra(?: @\S+ #\S+)?> |\S[^\n]*?\[[^\]\n]*\]>(?: |$))(.*)$")
 _ELIDED = "[…]"
 
@@ -42,10 +46,11 @@ _VARYING = (
 )
 
 
-def transcripts() -> list[str]:
+def transcripts() -> list[tuple[list[str], str]]:
+    """Each marked transcript: the emulated orgs it runs with (none: one), and its text."""
     found = _BLOCK.findall(README.read_text(encoding="utf-8"))
     assert found, "the README marks no shell transcript"
-    return found
+    return [(orgs.split(",") if orgs else [], text) for orgs, text in found]
 
 
 def _normal(text: str, *, readme: bool) -> list[str]:
@@ -78,7 +83,7 @@ class StepClock:
         return self.now
 
 
-async def _run(transcript: str, tmp_path: Path) -> list[str]:
+async def _run(transcript: str, tmp_path: Path, orgs: list[str] | None = None) -> list[str]:
     inputs = [m[1] for line in transcript.splitlines() if (m := _INPUT.match(line))]
     settings = Settings.model_validate(
         {
@@ -88,13 +93,14 @@ async def _run(transcript: str, tmp_path: Path) -> list[str]:
         }
     )
     out = io.StringIO()
-    emulator = AstraEmulator(EmulatorConfig(clock=StepClock(0.25)))
+    emulator = AstraEmulator(EmulatorConfig(clock=StepClock(0.25)), orgs=orgs or None)
     code = await run_shell(
         settings,
         stdin=io.StringIO("\n".join(inputs) + "\n"),
         out=out,
         interactive=False,
         emulator=emulator,
+        orgs=orgs or None,
     )
     assert code == 0
     return out.getvalue().splitlines()[1:]  # after the banner
@@ -108,8 +114,8 @@ def _no_env(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("index", range(len(transcripts())))
 async def test_readme_transcript_is_what_the_shell_prints(index: int, tmp_path: Path) -> None:
-    transcript = transcripts()[index]
-    printed = "\n".join(await _run(transcript, tmp_path))
+    orgs, transcript = transcripts()[index]
+    printed = "\n".join(await _run(transcript, tmp_path, orgs))
     expected, actual = _normal(transcript, readme=True), _normal(printed, readme=False)
     assert matches(expected, actual), "README transcript and shell differ:\n" + "\n".join(
         difflib.unified_diff(expected, actual, "README.md", "astra-bot shell", lineterm="")
