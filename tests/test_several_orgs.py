@@ -13,7 +13,7 @@ import pytest
 from bot.astra.emulator import AstraEmulator
 from bot.commands import COMMANDS, parse
 from bot.errors import UsageError
-from bot.render import ACTION_CONFIRM
+from bot.render import ACTION_CONFIRM, ACTION_RUN
 from tests.conftest import ADMIN, BotHarness, FakeClock, bot_harness, orgs_setting
 from tests.fakes.slack_api import FakeSlack
 
@@ -216,3 +216,20 @@ async def test_the_sandbox_runs_several_emulated_orgs(tmp_path: Path) -> None:
         assert one.orgs.names == ["default"] and not one.orgs.several
     finally:
         await one.aclose()
+
+
+async def test_a_databases_buttons_run_in_its_org(bot2: BotHarness) -> None:
+    """`db get … --org dev` in a prod channel: its buttons name dev, so a click acts on
+    dev's database (with one org, the buttons are as before: tests/test_pages_and_buttons)."""
+    dev_id = bot2.emulator.org("dev").add_database("events")
+    await bot2.command("db get events --org dev")
+    values = [
+        e["value"]
+        for b in bot2.slack.response_url_posts[-1].blocks or []
+        for e in b.get("elements", [])
+        if e.get("type") == "button"
+    ]
+    assert values and all(v.endswith(" --org dev") for v in values), values
+    keyspaces = next(v for v in values if v.startswith("keyspace list"))
+    await bot2.click(ACTION_RUN, keyspaces)
+    assert "default_keyspace" in _last(bot2) and dev_id in keyspaces

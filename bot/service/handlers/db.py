@@ -19,7 +19,7 @@ from bot.commands.db import (
 from bot.errors import AstraConflict, UsageError
 from bot.intents import parse
 from bot.policy import decide
-from bot.service.context import Context, Request
+from bot.service.context import Context, Request, org_of
 from bot.service.operations import WAIT_THEN_RETRY, Operations
 from bot.service.outcome import Outcome
 from bot.service.registry import Call, Handlers, confirms, handles, prechecks
@@ -77,13 +77,17 @@ class DbHandlers(Handlers):
         return Outcome(f"{db.id} is {db.status}", private=render.db_status(db_view(db)))
 
     async def actions_for(self, req: Request, db: Database) -> list[tuple[str, str, bool]]:
-        """The buttons worth showing on a database: only what this person may run here."""
+        """The buttons worth showing on a database: only what this person may run here.
+        With several orgs each names the database's org: a click runs there, whatever org
+        the channel uses (the database's id means nothing in another org)."""
         rules = await self.ctx.rules()
         actor = await self.ctx.actor(req.user_id, rules)
         name = db.info.name or db.id
         wanted = render.db_actions(db.id, db.status, classic=db.is_classic)
+        in_org = f" --org {org_of(req).name}" if self.ctx.orgs.several else ""
         allowed = []
         for label, command, danger in wanted:
+            command += in_org
             spec = parse(command).spec
             if decide(rules, actor, req.place, spec, name).allowed:
                 allowed.append((label, command, danger))
