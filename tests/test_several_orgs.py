@@ -183,6 +183,8 @@ async def test_a_refused_token_of_one_org_does_not_stop_the_other(
         said = _last(bot)
         assert "Astra refuses the bot's token for the organization `dev`" in said
         assert "ASTRA_BOT_ORGS[dev]" in said and bad not in said
+        await bot.command("db get orders --org dev")  # refused before resolving the name
+        assert "Astra refuses the bot's token for the organization `dev`" in _last(bot)
         await bot.command("db list")
         assert "orders" in _last(bot)
         await bot.command("org list", user=ADMIN)

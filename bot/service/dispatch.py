@@ -239,6 +239,8 @@ class Dispatcher:
         )
         if not decision.allowed or known_name is not None:
             return decision, None, target
+        if intent.target_dbs:  # resolving asks the org's Astra: a refused token, said so
+            await self.choice.ready(org_of(req), spec)
         db: Database | None = None
         first: str | None = None
         for ref in intent.target_dbs:
