@@ -116,6 +116,8 @@ _TEMPLATES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         "/v2/databases/{id}/snapshots",
         "/v2/databases/{id}/cloneFrom/{source}",
         "/v2/databases/{id}/cloneStatus/{operation}",
+        "/v3/databases/{id}/cdc",
+        "/v3/databases/{id}/keyspaces/{ks}/tables/{table}/cdc",
     )
 )
 # Literal paths first: /v2/organizations/roles must not read as /v2/organizations/{org}/….

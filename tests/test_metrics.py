@@ -13,6 +13,7 @@ from bot.astra import http as api
 from bot.astra.models import CreateDatabase, Policy
 from bot.metrics import Metrics, endpoint_template
 from tests.conftest import ADMIN, BotHarness
+from tests.test_api_cdc import cdc_requests
 from tests.test_api_network import network_requests
 from tests.test_api_pcu import pcu_requests
 
@@ -111,6 +112,7 @@ def test_every_devops_api_path_maps_to_a_template_without_ids() -> None:
         api.update_engine_type(db, "serverless"),
         *network_requests(db, dc),
         *pcu_requests(db, dc),
+        *cdc_requests(db),
     ]
     assert {r.action for r in requests} == set(api.PERMISSIONS)  # every operation covered
     for req in requests:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from bot.astra.calls import DatabaseCalls, OrganizationCalls, TelemetryCalls
 from bot.astra.calls_admin import AdminCalls
+from bot.astra.calls_cdc import CdcCalls
 from bot.astra.calls_network import NetworkCalls
 from bot.astra.calls_pcu import PcuCalls, SnapshotCalls
 from bot.astra.transport import NetworkWait, Observer
@@ -35,5 +36,6 @@ class AstraClient(
     NetworkCalls,
     PcuCalls,
     SnapshotCalls,
+    CdcCalls,
 ):
     """Async client of the Astra DevOps API v2 for one organization's token."""

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.astra.emulator.routes.access_lists import AccessListRoutes
 from bot.astra.emulator.routes.admin import AdminRoutes
+from bot.astra.emulator.routes.cdc import CdcRoutes
 from bot.astra.emulator.routes.clone import CloneRoutes
 from bot.astra.emulator.routes.databases import DatabaseRoutes
 from bot.astra.emulator.routes.devops_acl import DevOpsAclRoutes
@@ -36,6 +37,7 @@ class EmulatedOrg(
     PeeringRoutes,
     PcuRoutes,
     CloneRoutes,
+    CdcRoutes,
 ):
     """An organization as the DevOps API sees it: everything a token of it reaches.
 

@@ -117,6 +117,12 @@ PERMISSIONS: Final[Mapping[str, str]] = {
     "list_snapshots": "org-db-view",
     "clone_database": "org-db-create",
     "clone_status": "org-db-view",
+    # change data capture, v3 (the document's scopes)
+    "get_cdc": "org-db-view",
+    "enable_cdc": "org-db-create",
+    "update_cdc": "org-db-create",
+    "delete_cdc": "org-db-terminate",
+    "get_cdc_table_status": "org-db-view",
 }
 
 
@@ -202,6 +208,7 @@ _SEGMENTS: Final[Mapping[str, str]] = {
     "pcu_group_id": "PCU group id",
     "source_id": "database id",
     "operation_id": "clone operation id",
+    "table": "table name",
 }
 
 _DB: Final = "/v2/databases/{db_id}"
