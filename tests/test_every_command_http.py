@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from bot.astra.models import AddressEntry
 from bot.intents import COMMANDS
 from bot.render import ACTION_CONFIRM
 from tests.conftest import BotHarness
@@ -28,6 +29,13 @@ async def _nothing(bot: BotHarness) -> None:
 async def _acl(bot: BotHarness) -> None:
     db = await bot.components.service.resolve_db("orders")
     await bot.components.astra.add_access_list_addresses(db.id, [("10.0.0.0/24", "office")])
+
+
+async def _devops(bot: BotHarness) -> None:
+    org = await bot.components.astra.current_org()
+    await bot.components.astra.add_devops_access_list(
+        org.id, [AddressEntry("10.0.0.0/8", True, "office")]
+    )
 
 
 async def _token(bot: BotHarness) -> None:
@@ -101,6 +109,8 @@ ROWS: dict[str, tuple[str, Setup]] = {
     "db.park": ("db park legacy", _nothing),
     "db.unpark": ("db unpark parked", _nothing),
     "db.resize": ("db resize legacy 3", _nothing),
+    "db.reset-password": ("db reset-password legacy cassandra", _nothing),
+    "db.engine": ("db engine orders serverless", _nothing),
     "keyspace.list": ("keyspace list orders", _nothing),
     "keyspace.create": ("keyspace create orders shop", _nothing),
     "keyspace.delete": ("keyspace delete orders extra", _nothing),
@@ -113,14 +123,30 @@ ROWS: dict[str, tuple[str, Setup]] = {
     # on a list with entries (the first entry is confirmed first: test_access_list_first_entry)
     "access-list.add": ("access-list add orders 203.0.113.7 --description vpn", _acl),
     "access-list.remove": ("access-list remove orders 10.0.0.0/24", _acl),
+    "access-list.list": ("access-list list", _acl),
+    "access-list.replace": ("access-list replace orders 10.0.0.0/24 203.0.113.7", _acl),
+    "access-list.update": ("access-list update orders 10.0.0.0/24 --disable", _acl),
+    "access-list.clear": ("access-list clear orders", _acl),
+    "access-list.validate": ("access-list validate 10.0.0.0/24 10.0.0.300", _nothing),
+    "access-list.template": ("access-list template", _nothing),
+    "access-list.devops.add": ("access-list devops add 203.0.113.0/24 --force", _nothing),
+    "access-list.devops.replace": ("access-list devops replace 0.0.0.0/0 --force", _devops),
+    "access-list.devops.update": (
+        "access-list devops update 10.0.0.0/8 --description vpn --force",
+        _devops,
+    ),
+    "access-list.devops.delete": ("access-list devops delete", _devops),
     "scb": ("scb orders", _nothing),
     "token.list": ("token list", _nothing),
     "token.create": ('token create --role "Read Only User" --description ci', _nothing),
     "token.revoke": ("token revoke {client}", _token),
+    "token.legacy.list": ("token legacy list", _nothing),
+    "token.legacy.create": ('token legacy create --role "Read Only User"', _nothing),
     "role.list": ("role list", _nothing),
     "role.get": ('role get "Database Administrator"', _nothing),
     "role.create": ("role create readers --permission org-db-view --db orders", _nothing),
     "role.delete": ("role delete temp", _role),
+    "role.update": ("role update temp --permission org-db-view db-cql --db orders", _role),
     "user.list": ("user list", _nothing),
     "user.invite": ('user invite ana@example.com --role "Read Only User"', _nothing),
     "user.remove": ("user remove owner@sandbox.example", _nothing),
@@ -299,6 +325,8 @@ HOSTILE_ROWS: dict[str, tuple[str, ...]] = {
     "db.park": ("db park {legacy}",),
     "db.unpark": ("db unpark {parked}",),
     "db.resize": ("db resize {legacy} 3",),
+    "db.reset-password": (f'db reset-password {{legacy}} "{TYPED}"',),
+    "db.engine": ("db engine {orders} cassandra-vector",),
     "keyspace.list": ("keyspace list {orders}",),
     "keyspace.create": ("keyspace create {orders} shop", f'keyspace create {{orders}} "{TYPED}"'),
     "keyspace.delete": ("keyspace delete {orders} extra",),
@@ -313,13 +341,37 @@ HOSTILE_ROWS: dict[str, tuple[str, ...]] = {
         f'access-list add {{legacy}} 203.0.113.8 --description "{TYPED}"',
     ),
     "access-list.remove": ("access-list remove {orders} 10.0.0.0/24",),
+    "access-list.list": ("access-list list",),
+    "access-list.replace": (
+        f'access-list replace {{orders}} 10.0.0.0/24 203.0.113.9 --description "{TYPED}"',
+    ),
+    "access-list.update": (f'access-list update {{orders}} 10.0.0.0/24 --description "{TYPED}"',),
+    "access-list.clear": ("access-list clear {orders}",),
+    "access-list.validate": (f'access-list validate 10.0.0.0/24 "{TYPED}"',),
+    "access-list.template": ("access-list template",),
+    "access-list.devops.add": (
+        f'access-list devops add 203.0.113.0/24 --description "{TYPED}" --force',
+    ),
+    "access-list.devops.replace": (
+        f'access-list devops replace 0.0.0.0/0 --description "{TYPED}" --force',
+    ),
+    "access-list.devops.update": (
+        "access-list devops add 0.0.0.0/0 --force",
+        f'access-list devops update 0.0.0.0/0 --description "{TYPED}2" --force',
+    ),
+    "access-list.devops.delete": ("access-list devops delete",),
     "scb": ("scb {orders}",),
     "token.list": ("token list",),
     "token.create": (f'token create --role {{role}} --description "{TYPED}"',),
     "token.revoke": ("token revoke {client}",),
+    "token.legacy.list": ("token legacy list",),
+    "token.legacy.create": (f'token legacy create --role {{role}} --description "{TYPED}"',),
     "role.list": ("role list",),
     "role.get": ("role get {role}",),
     "role.create": (f'role create "{TYPED}" --permission org-db-view --db {{orders}}',),
+    "role.update": (
+        f'role update {{role}} --name "{TYPED}" --description "{TYPED}" --db {{orders}}',
+    ),
     "role.delete": ("role delete {role}",),
     "user.list": ("user list",),
     "user.invite": (

@@ -147,6 +147,16 @@ def test_destructive_commands_are_the_documented_set() -> None:
         "private-link.endpoint.reject",
         "custom-domain.remove",
         "peering.delete",
+        # whole lists and entries replaced, updated or cleared; a role changed (the
+        # confirmation shows the diff)
+        "access-list.replace",
+        "access-list.update",
+        "access-list.clear",
+        "access-list.devops.add",
+        "access-list.devops.replace",
+        "access-list.devops.update",
+        "access-list.devops.delete",
+        "role.update",
     }
 
 

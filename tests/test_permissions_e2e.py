@@ -19,6 +19,7 @@ import pytest
 
 from bot import render
 from bot.astra.emulator import AstraEmulator
+from bot.astra.models import AddressEntry
 from bot.intents import COMMANDS, CommandSpec, parse
 from bot.render import ACTION_CANCEL, ACTION_CONFIRM
 from bot.store.models import AuditEntry
@@ -394,6 +395,20 @@ SAMPLES = {
 DESTRUCTIVE = [c for c in COMMANDS if c.destructive]
 
 
+#: What a command needs besides its sample parameters to ask anything (a change that changes
+#: nothing is refused before a confirmation): an address that is not listed yet, what an
+#: update changes, and --force where the bot cannot tell its own address (no
+#: ASTRA_BOT_EGRESS_CIDRS here). None of them skips the confirmation.
+NEEDED = {
+    "access-list.replace": ["203.0.113.9"],
+    "access-list.update": ["--disable"],
+    "access-list.devops.add": ["203.0.113.9", "--force"],
+    "access-list.devops.replace": ["203.0.113.9", "--force"],
+    "access-list.devops.update": ["--disable", "--force"],
+    "role.update": ["--description", "changed"],
+}
+
+
 def sample_command(spec: CommandSpec, samples: dict[str, str] = SAMPLES) -> str:
     words = [spec.noun, *spec.verb]
     for p in spec.params:
@@ -401,7 +416,7 @@ def sample_command(spec: CommandSpec, samples: dict[str, str] = SAMPLES) -> str:
             continue
         assert p.kind in samples, f"add a sample {p.kind} for `{spec.name}`"
         words.append(samples[p.kind])
-    return " ".join(words)
+    return " ".join([*words, *NEEDED.get(spec.permission, [])])
 
 
 async def _all_samples_exist(bot: BotHarness) -> dict[str, str]:
@@ -412,10 +427,11 @@ async def _all_samples_exist(bot: BotHarness) -> dict[str, str]:
         "orders", tier="C10", keyspaces=["shop"], region=SAMPLES["region"]
     )
     await astra.add_access_list_addresses(db_id, [(SAMPLES["cidr"], "office")])
+    org = (await astra.current_org()).id
+    await astra.add_devops_access_list(org, [AddressEntry(SAMPLES["cidr"], True, "office")])
     roles = await astra.list_roles()
     token = await astra.create_token([roles[0].id])
     await astra.create_role(SAMPLES["role"], ["org-db-view"], ["drn:astra:org:*"])
-    org = (await astra.current_org()).id
     await astra.invite_user(SAMPLES["text"], org, [roles[0].id])
     await astra.allow_principals(db_id, f"{db_id}-1", [SAMPLES["principal"]], first=True)
     await astra.accept_private_endpoint(db_id, f"{db_id}-1", token.client_id)  # the `id` one

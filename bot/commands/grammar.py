@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 # imported for their classes, which register themselves in REGISTRY
-from bot.commands import chat, db, iam, network, org, perm  # noqa: F401
+from bot.commands import admin, chat, db, iam, network, org, perm  # noqa: F401
 from bot.commands.base import REGISTRY
 from bot.commands.spec import CommandSpec
 

@@ -168,8 +168,12 @@ class _Reader:
         if flag.kind == "switch":
             if eq:
                 raise UsageError(f"`--{name}` takes no value.", usage=usage)
-            if flag.target in self.args and self.args[flag.target] is not flag.value:
-                raise UsageError(f"`--{name}` contradicts an earlier option.", usage=usage)
+            if flag.target in self.args:
+                # given twice is refused as for options with values: `--force --force`
+                # reads like a stutter, and `--enable --disable` contradicts itself
+                again = self.args[flag.target] is flag.value
+                said = "is given twice" if again else "contradicts an earlier option"
+                raise UsageError(f"`--{name}` {said}.", usage=usage)
             self.args[flag.target] = flag.value
             return i
         values: list[str] = []

@@ -51,6 +51,16 @@ ASKS: dict[str, str] = {
         "remove these custom domains: private-link hostnames under them stop resolving."
     ),
     "peering.delete": "delete the VPC peering of {on}: the peered VPC loses its route to it.",
+    # these say their diff instead, read from Astra (@summarizes in handlers/acl_writes.py
+    # and iam_writes.py); the line is what is said should that read fail
+    "access-list.replace": "replace the whole access list of {on}.",
+    "access-list.update": "change `{cidr}` in the access list of {on}.",
+    "access-list.clear": "delete the whole access list of {on}.",
+    "access-list.devops.add": "add addresses to the DevOps API access list.",
+    "access-list.devops.replace": "replace the DevOps API access list.",
+    "access-list.devops.update": "change `{cidr}` in the DevOps API access list.",
+    "access-list.devops.delete": "delete the DevOps API access list.",
+    "role.update": "update Astra role `{role}`.",
 }
 
 

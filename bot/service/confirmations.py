@@ -65,9 +65,11 @@ class Confirmations:
             database_name=(db.info.name or db.id) if db else intent.target_db,
             thread_ts=req.thread_ts,
         )
-        prompt = render.Prompt(
-            summary_text or summary(intent, db), question, ok_label, danger, undoable
+        summarize = self.registry.summaries.get(intent.permission)
+        said = summary_text or (
+            await summarize(req, intent, db) if summarize else summary(intent, db)
         )
+        prompt = render.Prompt(said, question, ok_label, danger, undoable)
         message = render.confirmation(
             conf.id, intent.canonical(), req.user_id, conf.expires_at, conf.needs_approval, prompt
         )

@@ -77,11 +77,15 @@ Precheck = Callable[[Request, Command, Database | None], Awaitable[None]]
 #: first entry of an empty access list): what its confirmation says, or None. The command
 #: is then decided and confirmed as a destructive one (and needs a confirmed handler).
 Escalation = Callable[[Request, Command, Database | None], Awaitable[str | None]]
+#: What the confirmation of a destructive command says, read from Astra (the diff a whole
+#: list's replacement makes) instead of the summaries' table (bot/render/confirmations.py).
+Summary = Callable[[Request, Command, Database | None], Awaitable[str]]
 
 #: The methods the decorators take (``self`` first).
 RunMethod = Callable[[Any, C, Call], Awaitable[Outcome]]
 CheckMethod = Callable[[Any, C, Call], Awaitable[None]]
 EscalateMethod = Callable[[Any, C, Call], Awaitable[str | None]]
+SummaryMethod = Callable[[Any, C, Call], Awaitable[str]]
 M = TypeVar("M", bound=Callable[..., Awaitable[Any]])
 
 _MARKS = "__astra_commands__"
@@ -127,6 +131,11 @@ def escalates(command: type[C]) -> Callable[[EscalateMethod[C]], EscalateMethod[
     return _mark("escalate", command)
 
 
+def summarizes(command: type[C]) -> Callable[[SummaryMethod[C]], SummaryMethod[C]]:
+    """The method says what the confirmation of ``command`` asks about (its diff)."""
+    return _mark("summary", command)
+
+
 @dataclass(frozen=True)
 class Entry:
     """What one command permission runs: at once, once confirmed, and its precheck."""
@@ -136,6 +145,7 @@ class Entry:
     confirmed: ConfirmedHandler | None = None
     precheck: Precheck | None = None
     escalate: Escalation | None = None
+    summary: Summary | None = None
 
 
 def _adapt(role: str, command: type[Command], bound: Callable[..., Awaitable[Any]]) -> Any:
@@ -182,6 +192,7 @@ class Registry:
         self.confirmed: dict[str, ConfirmedHandler] = {}
         self.prechecks: dict[str, Precheck] = {}
         self.escalations: dict[str, Escalation] = {}
+        self.summaries: dict[str, Summary] = {}
 
     def add(self, entries: Iterable[Entry]) -> None:
         for e in entries:
@@ -193,3 +204,5 @@ class Registry:
                 self.prechecks[e.permission] = e.precheck
             if e.escalate is not None:
                 self.escalations[e.permission] = e.escalate
+            if e.summary is not None:
+                self.summaries[e.permission] = e.summary

@@ -59,13 +59,9 @@ _REPLACE: Final = Endpoint(
 _UPDATE: Final = Endpoint(
     "PATCH", _ACL, "update_access_list", "update the access list of database `{db_id}`", _WRITTEN
 )
-clear_access_list: Final = Endpoint(
-    "DELETE",
-    _ACL,
-    "clear_access_list",
-    "delete the whole access list of database `{db_id}`",
-    frozenset({200, 202, 204}),
-)
+_CLEAR_SAYS: Final = "delete the whole access list of database `{db_id}`"
+_GONE: Final = frozenset({200, 202, 204})
+clear_access_list: Final = Endpoint("DELETE", _ACL, "clear_access_list", _CLEAR_SAYS, _GONE)
 # The document gives ValidateAccessList no request body, but "validate the structure of an
 # access list" needs one: the AccessListRequest that PUT and PATCH take.
 _VALIDATE: Final = Endpoint(

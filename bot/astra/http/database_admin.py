@@ -21,20 +21,11 @@ from bot.errors import AstraBadRequest
 MIN_PASSWORD_LEN: Final = 6
 
 
-_RESET: Final = Endpoint(
-    "POST",
-    f"{_DB}/resetPassword",
-    "reset_password",
-    "reset the password of `{username}` on database `{db_id}`",
-    frozenset({200, 202, 204}),
-)
-_ENGINE: Final = Endpoint(
-    "PUT",
-    f"{_DB}/engineType",
-    "update_engine_type",
-    "set the engine type of database `{db_id}` to `{engine}`",
-    frozenset({200, 202, 204}),
-)
+_ACCEPTED: Final = frozenset({200, 202, 204})
+_RESET_SAYS: Final = "reset the password of `{username}` on database `{db_id}`"
+_ENGINE_SAYS: Final = "set the engine type of database `{db_id}` to `{engine}`"
+_RESET: Final = Endpoint("POST", f"{_DB}/resetPassword", "reset_password", _RESET_SAYS, _ACCEPTED)
+_ENGINE: Final = Endpoint("PUT", f"{_DB}/engineType", "update_engine_type", _ENGINE_SAYS, _ACCEPTED)
 
 
 def reset_password(db_id: str, username: str, password: str) -> ApiRequest:

@@ -46,12 +46,9 @@ _REPLACE: Final = Endpoint(
 _UPDATE: Final = Endpoint(
     "PATCH", _ACL, "update_devops_access_list", "update `{address}` in the DevOps API access list"
 )
+_GONE: Final = frozenset({200, 202, 204})
 delete_devops_access_list: Final = Endpoint(
-    "DELETE",
-    _ACL,
-    "delete_devops_access_list",
-    "delete the DevOps API access list",
-    frozenset({200, 202, 204}),
+    "DELETE", _ACL, "delete_devops_access_list", "delete the DevOps API access list", _GONE
 )
 
 

@@ -22,11 +22,14 @@ from bot.service.confirmations import Confirmations
 from bot.service.context import Context
 from bot.service.forms import Regions
 from bot.service.handlers.access_list import AccessListHandlers
+from bot.service.handlers.acl_writes import AclWriteHandlers
 from bot.service.handlers.audit import AuditHandlers
 from bot.service.handlers.create import CreateHandlers
 from bot.service.handlers.custom_domain import CustomDomainHandlers
 from bot.service.handlers.db import DbHandlers
+from bot.service.handlers.db_settings import DbSettingHandlers
 from bot.service.handlers.help import HelpHandlers
+from bot.service.handlers.iam_writes import IamWriteHandlers
 from bot.service.handlers.keyspace import KeyspaceHandlers
 from bot.service.handlers.kms import KmsHandlers
 from bot.service.handlers.org import OrgHandlers
@@ -76,6 +79,9 @@ def build(
         AccessListHandlers(resolver).entries(),
         ScbHandlers(ctx.now).entries(),
         TokenHandlers(own_ids).entries(),
+        AclWriteHandlers(resolver, settings.egress_cidrs).entries(),
+        IamWriteHandlers(resolver, own_ids).entries(),
+        DbSettingHandlers().entries(),
         RoleHandlers(resolver).entries(),
         UserHandlers().entries(),
         TelemetryHandlers().entries(),

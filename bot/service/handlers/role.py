@@ -100,7 +100,7 @@ def _db_ids(resources: Sequence[str]) -> list[str]:
     return [m.group(1) for r in resources if (m := _DB_RESOURCE.match(r))]
 
 
-def _check_permissions(perms: Sequence[str], usage: str) -> list[str]:
+def check_permissions(perms: Sequence[str], usage: str) -> list[str]:
     if not perms:
         raise UsageError(
             "Give at least one Astra permission (`--permission org-db-view`).",
@@ -149,7 +149,7 @@ class RoleHandlers(Handlers):
     @handles(CreateRole)
     async def create(self, cmd: CreateRole, call: Call) -> Outcome:
         name = cmd.name.strip()
-        actions = _check_permissions(cmd.permissions, cmd.spec.usage)
+        actions = check_permissions(cmd.permissions, cmd.spec.usage)
         existing = next(
             (r for r in await call.org.astra.list_roles() if r.name.lower() == name.lower()), None
         )

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from pydantic import SecretStr
 
 from bot import render
+from bot.astra.client import AstraClient
+from bot.astra.models import CreatedToken, Role, Token
 from bot.astra.orgs import Org
 from bot.commands.iam import CreateToken, ListTokens, RevokeToken
 from bot.errors import AstraForbidden, NotFound, UsageError
@@ -26,6 +28,26 @@ def own_client_id(token: SecretStr | None) -> str | None:
     return parts[1] if len(parts) == 3 and parts[0] == "AstraCS" and parts[1] else None
 
 
+async def listed(astra: AstraClient, tokens: Sequence[Token], own: str | None, what: str
+                 ) -> Outcome:  # fmt: skip
+    """The tokens with their roles' names (``what``: the audit's word for them)."""
+    try:
+        roles = await roles_by_id(astra)
+    except AstraForbidden:
+        roles = {}  # the bot may list tokens without reading roles: show ids then
+    return Outcome(render.count(len(tokens), what), private=iam.token_list(tokens, roles, own))
+
+
+def created_token(created: CreatedToken, roles: Sequence[Role], by: str,
+                  description: str | None, what: str) -> Outcome:  # fmt: skip
+    """A new token: its secret once, privately; the channel is told there is one."""
+    return Outcome(
+        f"{what} {created.client_id} created ({iam.names_of(roles)})",
+        private=iam.token_secret(created, roles),
+        channel=iam.token_created(by, created.client_id, roles, description),
+    )
+
+
 @dataclass(frozen=True)
 class TokenHandlers(Handlers):
     """The `token` commands. ``own``: org name → the client id of the bot's own token there."""
@@ -35,24 +57,13 @@ class TokenHandlers(Handlers):
     @handles(ListTokens)
     async def list(self, cmd: ListTokens, call: Call) -> Outcome:
         tokens = await call.org.astra.list_tokens()
-        try:
-            roles = await roles_by_id(call.org.astra)
-        except AstraForbidden:
-            roles = {}  # the bot may list tokens without reading roles: show ids then
-        return Outcome(
-            render.count(len(tokens), "token"),
-            private=iam.token_list(tokens, roles, self.own.get(call.org.name)),
-        )
+        return await listed(call.org.astra, tokens, self.own.get(call.org.name), "token")
 
     @handles(CreateToken)
     async def create(self, cmd: CreateToken, call: Call) -> Outcome:
         roles = await resolve_roles(call.org.astra, cmd.role, cmd.spec.usage)
         created = await call.org.astra.create_token([r.id for r in roles], cmd.description)
-        return Outcome(
-            f"token {created.client_id} created ({iam.names_of(roles)})",
-            private=iam.token_secret(created, roles),
-            channel=iam.token_created(call.req.user_id, created.client_id, roles, cmd.description),
-        )
+        return created_token(created, roles, call.req.user_id, cmd.description, "token")
 
     async def _revocable(self, org: Org, client_id: str) -> None:
         """A token of ``org`` that exists and is not the bot's own."""

@@ -59,27 +59,21 @@ class AccessListRoutes(AccessRoutes):
         return JSONResponse(lists)
 
     @route("PUT", f"{_DB}/access-list")
-    @with_db
-    async def _replace_acl(self, db: _Database, request: Request, body: Any) -> Response:
-        entries, switch, problem = _request_parts(body)
-        if problem:
-            return _error(400, problem)
-        db.access_list = {e["address"]: e for e in entries}
-        db.access_list_enabled = switch
-        return _empty(204)
-
     @route("PATCH", f"{_DB}/access-list")
     @with_db
-    async def _update_acl(self, db: _Database, request: Request, body: Any) -> Response:
+    async def _write_acl(self, db: _Database, request: Request, body: Any) -> Response:
+        """PUT replaces the whole list; PATCH "updates existing fields in the access list if
+        they exist" (the document): an address that is not listed is a 404."""
         entries, switch, problem = _request_parts(body)
         if problem:
             return _error(400, problem)
+        if request.method == "PUT":
+            db.access_list, db.access_list_enabled = {e["address"]: e for e in entries}, switch
+            return _empty(204)
         unknown = [e["address"] for e in entries if e["address"] not in db.access_list]
         if unknown:
-            # "updates existing fields in the access list if they exist" (the document)
             return _error(404, f"Not in the access list: {', '.join(unknown)}.")
-        for entry in entries:
-            db.access_list[entry["address"]] = entry
+        db.access_list.update((e["address"], e) for e in entries)
         if switch is not None:
             db.access_list_enabled = switch
         return _empty(204)
