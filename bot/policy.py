@@ -12,6 +12,12 @@
 - A binding may be scoped to database names by a glob (``dev-*``): it grants an action on a
   database only if the database's name matches; it grants commands that target no
   database only if they change nothing (``db list``, ``region available``).
+- A binding may be scoped to one configured org (``--org dev``): it holds only where the
+  command runs in that org; an unscoped binding, and an admin from settings, holds in every
+  org. A command decided "in every org" (:attr:`Place.org` None: a rule change that is not
+  scoped, see :func:`decided_in`) counts only what holds in every org, so an admin of one
+  org cannot grant themselves another. Guards are not org-scoped: a channel's guard caps
+  the channel whatever org its commands go to.
 - Destructive commands are never allowed outright: the decision is ``confirm``, or
   ``approve`` when the database is protected (two-person rule).
 - ``help`` and ``perm whoami`` are open to everyone.
@@ -38,6 +44,8 @@ BUILTIN_ROLES: Mapping[str, frozenset[str]] = {
 ROLE_ORDER = ("viewer", "operator", "admin")
 #: Nouns that administer the bot itself: a channel guard does not cap them (DESIGN §3).
 ADMINISTRATION = frozenset({"perm", "help"})
+#: The rule changes that may be scoped to one org (``--org``); the others hold in every org.
+SCOPED_CHANGES = frozenset({"perm.grant", "perm.revoke"})
 
 
 @dataclass(frozen=True)
@@ -46,11 +54,17 @@ class Binding:
     subject_id: str
     role: str
     db_glob: str | None = None
+    org: str | None = None  # the configured org it holds in; None: every org
 
     def describe(self) -> Mrkdwn:
         who = subject(self.subject_type, self.subject_id)
         scope = md(" on `{}`", self.db_glob) if self.db_glob else ""
-        return md("{} → {}{}", who, self.role, scope)
+        org = md(" in {}", self.org) if self.org else ""
+        return md("{} → {}{}{}", who, self.role, scope, org)
+
+    def holds_in(self, org: str | None) -> bool:
+        """Whether the binding counts for a command in ``org`` (None: in every org)."""
+        return self.org is None or self.org == org
 
 
 @dataclass(frozen=True)
@@ -81,8 +95,12 @@ class Actor:
 
 @dataclass(frozen=True)
 class Place:
+    """Where a command runs: the channel, and the org (by configured name) its command goes
+    to; ``org`` None decides it for every org at once (only unscoped bindings count)."""
+
     channel_id: str
     is_dm: bool = False
+    org: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +137,8 @@ def least_role(permission: str) -> str:
 def _applicable(rules: Rules, actor: Actor, place: Place) -> list[Binding]:
     out = [Binding("user", a, "admin") for a in rules.admins if a == actor.user_id]
     for b in rules.bindings:
+        if not b.holds_in(place.org):
+            continue
         if (
             (b.subject_type == "user" and b.subject_id == actor.user_id)
             or (b.subject_type == "usergroup" and b.subject_id in actor.usergroups)
@@ -237,3 +257,14 @@ def visible_commands(rules: Rules, actor: Actor, place: Place) -> list[CommandSp
 
 def roles_of(rules: Rules, actor: Actor, place: Place) -> list[Binding]:
     return _applicable(rules, actor, place)
+
+
+def decided_in(spec: CommandSpec, typed_org: str | None, command_org: str) -> str | None:
+    """The org a command is decided in: the org it runs in (``--org``, else the channel's),
+    except for a change of the rules. A grant or revoke holds in the org typed with
+    ``--org``, or else in every org (None); guards, protections and custom roles hold in
+    every org. So a change needs the right wherever it will hold: an admin of dev alone
+    can grant in dev, not grant themselves prod, nor guard a channel for every org."""
+    if spec.noun != "perm" or not spec.mutating:
+        return command_org
+    return typed_org if spec.permission in SCOPED_CHANGES else None
