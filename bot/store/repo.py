@@ -87,16 +87,27 @@ class Store:
             return await self._rules_cache.read(tx.rules, admins, default_guard)
 
     async def grant(
-        self, subject_type: str, subject_id: str, role: str, db_glob: str | None, by: str
+        self,
+        subject_type: str,
+        subject_id: str,
+        role: str,
+        db_glob: str | None,
+        by: str,
+        org: str | None = None,
     ) -> bool:
         async with self._tx() as tx:
-            return await tx.rules.grant(subject_type, subject_id, role, db_glob, by)
+            return await tx.rules.grant(subject_type, subject_id, role, db_glob, by, org)
 
     async def revoke(
-        self, subject_type: str, subject_id: str, role: str, db_glob: str | None
+        self,
+        subject_type: str,
+        subject_id: str,
+        role: str,
+        db_glob: str | None,
+        org: str | None = None,
     ) -> int:
         async with self._tx() as tx:
-            return await tx.rules.revoke(subject_type, subject_id, role, db_glob)
+            return await tx.rules.revoke(subject_type, subject_id, role, db_glob, org)
 
     async def set_guard(self, channel_id: str, role: str, by: str) -> None:
         async with self._tx() as tx:

@@ -66,27 +66,42 @@ class RuleRepo(TableGroup):
     # ---------------------------------------------------------------- bindings
 
     async def grant(
-        self, subject_type: str, subject_id: str, role: str, db_glob: str | None, by: str
+        self,
+        subject_type: str,
+        subject_id: str,
+        role: str,
+        db_glob: str | None,
+        by: str,
+        org: str | None = None,
     ) -> bool:
-        """Add a binding; False when it already existed."""
+        """Add a binding (``org``: the org it holds in, None: every org); False when it
+        already existed."""
         return await self.tx.add_new(
             RoleBinding,
             subject_type=subject_type,
             subject_id=subject_id,
             role=role,
             db_glob=db_glob or "",
+            org=org,
             created_by=by,
             created_at=self.tx.clock(),
         )
 
     async def revoke(
-        self, subject_type: str, subject_id: str, role: str, db_glob: str | None
+        self,
+        subject_type: str,
+        subject_id: str,
+        role: str,
+        db_glob: str | None,
+        org: str | None = None,
     ) -> int:
-        """Remove bindings; with no glob, every scope of that role for the subject."""
+        """Remove bindings of that org scope (``org`` None: the unscoped ones, never a
+        scoped one by surprise); with no glob, every glob of that role for the subject."""
         q = delete(RoleBinding).where(
             RoleBinding.subject_type == subject_type,
             RoleBinding.subject_id == subject_id,
             RoleBinding.role == role,
+            RoleBinding.org.is_(None) if org is None else RoleBinding.org == org,
         )
         if db_glob is not None:
             q = q.where(RoleBinding.db_glob == db_glob)
@@ -170,7 +185,7 @@ class RulesCache:
         bindings, guards, roles, prot = await repo.rows()
         rules = Rules(
             bindings=tuple(
-                Binding(b.subject_type, b.subject_id, b.role, b.db_glob or None)  # type: ignore[arg-type]
+                Binding(b.subject_type, b.subject_id, b.role, b.db_glob or None, b.org)  # type: ignore[arg-type]
                 for b in bindings
             ),
             guards={g.channel_id: g.role for g in guards},
