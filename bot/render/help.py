@@ -1,29 +1,52 @@
-"""PURE: /astra help: the commands a person may run here, by noun."""
+"""PURE: /astra help: the commands a person may run here, by noun (with several orgs: in
+this org, and how many in each other one)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING
 
 from slack_sdk.models.blocks import Block, SectionBlock
 
-from bot.render.core import MAX_BLOCKS, Message, _context, _mrkdwn, _msg, plain
+from bot.render.core import MAX_BLOCKS, Message, _context, _mrkdwn, _msg, count, plain
 from bot.render.mrkdwn import Mrkdwn, join, md
 
 if TYPE_CHECKING:  # bot.intents imports the escape from this package
     from bot.intents import CommandSpec
 
 
+def _elsewhere(others: Mapping[str, int]) -> Mrkdwn:
+    """What the other orgs allow: `In prod: 12 commands (`/astra help --org prod`).`"""
+    return join(
+        " ",
+        (
+            md("In {}: {} (`/astra help --org {}`).", org, count(n, "command"), org)
+            for org, n in others.items()
+        ),
+    )
+
+
 def help_message(
-    specs: Sequence[CommandSpec], *, topic: str | None, roles: str, org_line: Mrkdwn | None = None
+    specs: Sequence[CommandSpec],
+    *,
+    topic: str | None,
+    roles: str,
+    org: str | None = None,
+    others: Mapping[str, int] | None = None,
+    org_line: Mrkdwn | None = None,
 ) -> Message:
-    """What the caller may run here, by noun; ``org_line``: how `--org` works, said only
-    where several orgs are configured (with one, there is nothing to choose)."""
+    """What the caller may run here, by noun. With several orgs: ``org``, the org it answers
+    for; ``others``, how many commands the caller may run in each other org; ``org_line``,
+    how `--org` works (with one org, none is said: there is nothing to choose)."""
+    where = md(" in {}", org) if org else ""
+    elsewhere = _elsewhere(others or {})
     if not specs:
         text = md(
-            "You may not run any /astra command here. {}\n"
-            "Ask an admin: `/astra perm grant @you viewer`.",
+            "You may not run any /astra command here{}. {}\n"
+            "Ask an admin: `/astra perm grant @you viewer`.{}",
+            where,
             roles,
+            md("\n{}", elsewhere) if elsewhere else "",
         )
         return plain(text)
     by_noun: dict[str, list[CommandSpec]] = {}
@@ -32,12 +55,18 @@ def help_message(
     blocks: list[Block] = [
         SectionBlock(
             text=_mrkdwn(
-                md("*/astra{}* — what you may run here. {}", " " + topic if topic else "", roles)
+                md(
+                    "*/astra{}* — what you may run here{}. {}",
+                    " " + topic if topic else "",
+                    where,
+                    roles,
+                )
             )
         )
     ]
-    if org_line is not None:
-        blocks.append(_context(org_line))
+    said = [line for line in (org_line, elsewhere) if line]
+    if said:
+        blocks.append(_context(join(" ", said)))
     for noun, group in by_noun.items():
         lines = [md("*{}*", noun)]
         for s in group:

@@ -79,7 +79,7 @@ class Service:
         self.operations = Operations(ctx, progress, poll_interval=poll_interval)
         regions = Regions(ctx)
         self.forms = CreateForm(ctx, settings, regions)
-        self.homes = Home(ctx, store, orgs.default.astra, self.redactor)
+        self.homes = Home(ctx, store, self.redactor)
         handlers.build(self.registry, ctx=ctx, resolver=self.resolver,
                        ops=self.operations, progress=progress, regions=regions,
                        confirmations=self.confirmations, choice=self.choice, store=store,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import shlex
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot import render
 from bot.commands.perm import (
@@ -27,9 +27,10 @@ from bot.commands.perm import (
 )
 from bot.errors import UsageError
 from bot.intents import SPECS, parse
-from bot.policy import BUILTIN_ROLES, Rules, decide, permits
+from bot.policy import BUILTIN_ROLES, Place, Rules, decide, decided_in, permits
 from bot.render import perm as words
 from bot.service.context import Context
+from bot.service.org_choice import OrgChoice
 from bot.service.outcome import Outcome
 from bot.service.registry import Call, Handlers, handles
 from bot.store.repo import Store
@@ -60,26 +61,57 @@ def _check_permissions(perms: tuple[str, ...]) -> None:
         )
 
 
+def _scoped_elsewhere(rules: Rules, cmd: RevokeRole, role: str) -> list[str]:
+    """The orgs of the subject's scoped bindings of ``role`` (with ``--db``, of that glob),
+    which a revoke without ``--org`` does not touch."""
+    return [
+        b.org
+        for b in rules.bindings
+        if b.org is not None
+        and (b.subject_type, b.subject_id, b.role) == (cmd.who.type, cmd.who.id, role)
+        and (cmd.db is None or b.db_glob == cmd.db)
+    ]
+
+
 @dataclass(frozen=True)
 class PermHandlers(Handlers):
     """The `perm` commands. ``ctx``: the rules and actors of this request; ``store``: where
-    the rules are kept."""
+    the rules are kept. Bindings are scoped to the org typed with ``--org`` (none: every
+    org); what someone may do is answered for the org the command runs in."""
 
     ctx: Context
     store: Store
+
+    @property
+    def several(self) -> bool:
+        return self.ctx.orgs.several
+
+    def place(self, call: Call, org: str | None = None) -> Place:
+        """Where the command runs: its channel, in ``org`` or else the command's org."""
+        return replace(call.req.place, org=org or call.org.name)
+
+    def _known_org(self, name: str) -> str:
+        """``name`` if it is a configured org; else the usage error every `--org` gets."""
+        return OrgChoice(self.ctx.orgs, self.store).named(name).name
 
     @handles(GrantRole)
     async def grant(self, cmd: GrantRole, call: Call) -> Outcome:
         role = cmd.role.lower()
         _check_role(await self.ctx.rules(), role)
-        added = await self.store.grant(cmd.who.type, cmd.who.id, role, cmd.db, call.req.user_id)
-        return _said(words.granted(call.req.user_id, cmd.who.mention(), role, cmd.db, added))
+        who, by = cmd.who, call.req.user_id
+        added = await self.store.grant(who.type, who.id, role, cmd.db, by, cmd.org)
+        said = words.granted(by, who.mention(), role, cmd.db, added, org=cmd.org,
+                             several=self.several)  # fmt: skip
+        return _said(said)
 
     @handles(RevokeRole)
     async def revoke(self, cmd: RevokeRole, call: Call) -> Outcome:
         role = cmd.role.lower()
-        n = await self.store.revoke(cmd.who.type, cmd.who.id, role, cmd.db)
-        return _said(words.revoked(cmd.who.mention(), role, bool(n)))
+        scoped = [] if cmd.org else _scoped_elsewhere(await self.ctx.rules(), cmd, role)
+        n = await self.store.revoke(cmd.who.type, cmd.who.id, role, cmd.db, cmd.org)
+        said = words.revoked(cmd.who.mention(), role, bool(n), org=cmd.org,
+                             several=self.several, scoped=scoped)  # fmt: skip
+        return _said(said)
 
     @handles(ListPermissions)
     async def list(self, cmd: ListPermissions, call: Call) -> Outcome:
@@ -94,6 +126,7 @@ class PermHandlers(Handlers):
             self.ctx.usergroups_unreadable(),
             admins_configured=bool(people),
             cli=cli,
+            several=self.several,
         )
         return Outcome(audit, private=message)
 
@@ -135,9 +168,8 @@ class PermHandlers(Handlers):
     @handles(WhoAmI)
     async def whoami(self, cmd: WhoAmI, call: Call) -> Outcome:
         rules, actor = await self.ctx.rules_and_actor(call.req.user_id)
-        return Outcome(
-            "whoami", private=render.plain(words.roles_line(rules, actor, call.req.place))
-        )
+        line = words.roles_line(rules, actor, self.place(call, cmd.org), several=self.several)
+        return Outcome("whoami", private=render.plain(line))
 
     @handles(CheckPermission)
     async def check(self, cmd: CheckPermission, call: Call) -> Outcome:
@@ -145,10 +177,13 @@ class PermHandlers(Handlers):
             raise UsageError("`perm check` takes a user (`@ana`).")
         target = parse(shlex.join(cmd.command))
         rules, actor = await self.ctx.rules_and_actor(cmd.who.id)
-        # a what-if, asked of the bot, not of Astra: decided on the name as typed
+        # a what-if, asked of the bot, not of Astra: decided on the name as typed, in the
+        # org the checked command would be decided in (its `--org`, else this channel's)
+        typed = self._known_org(target.org) if target.org else None
+        org = decided_in(target.spec, typed, self.place(call, typed).org or "")
         name = target.target_db
         who = cmd.who.mention()
-        d = decide(rules, actor, call.req.place, target.spec, name, db_known=name is not None,
-                   who=who)  # fmt: skip
-        audit, message = words.check(who, target.canonical(), d)
+        place = replace(call.req.place, org=org)
+        d = decide(rules, actor, place, target.spec, name, db_known=name is not None, who=who)
+        audit, message = words.check(who, target.canonical(), d, org=org, several=self.several)
         return Outcome(audit, private=message)
