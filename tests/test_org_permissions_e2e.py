@@ -101,7 +101,7 @@ async def test_a_rule_change_for_every_org_needs_the_right_in_every_org(
 ) -> None:
     """An admin of dev alone grants in dev, but cannot grant for every org nor in prod."""
     await orgs.store.grant("user", ANA, "admin", None, "test", "dev")
-    await orgs.command(f"perm grant <@UBOB> operator --org dev", user=ANA)
+    await orgs.command("perm grant <@UBOB> operator --org dev", user=ANA)
     assert "granted *operator* in dev" in last_private(orgs)
     await orgs.command("perm grant <@UBOB> operator", user=ANA)
     assert "not allowed" in last_private(orgs)
