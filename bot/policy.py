@@ -134,10 +134,13 @@ def least_role(permission: str) -> str:
     return "admin"
 
 
-def _applicable(rules: Rules, actor: Actor, place: Place) -> list[Binding]:
+def _applicable(
+    rules: Rules, actor: Actor, place: Place, *, any_org: bool = False
+) -> list[Binding]:
+    """The bindings of ``actor`` here: in ``place.org`` (``any_org``: in whichever org)."""
     out = [Binding("user", a, "admin") for a in rules.admins if a == actor.user_id]
     for b in rules.bindings:
-        if not b.holds_in(place.org):
+        if not any_org and not b.holds_in(place.org):
             continue
         if (
             (b.subject_type == "user" and b.subject_id == actor.user_id)
@@ -241,13 +244,32 @@ def _not_granted(
     )
     where = md(" on `{}`", db_name) if db_name and scoped else ""
     reason = md(
-        "{} not allowed to run `/astra {}`{} (needs role {}).",
+        "{} not allowed to run `/astra {}`{} (needs role {}).{}",
         "you are" if who is None else md("{} is", who),
         spec.name,
         where,
         needs,
+        _elsewhere(rules, actor, place, perm, who),
     )
     return Decision("deny", reason, perm, needs=needs)
+
+
+def _elsewhere(rules: Rules, actor: Actor, place: Place, perm: str, who: str | None) -> Mrkdwn:
+    """Where a binding scoped to another org would have allowed it: said, so that the
+    caller knows `--org` (or where the rule would hold) is what is missing."""
+    orgs = sorted(
+        {
+            b.org
+            for b in _applicable(rules, actor, place, any_org=True)
+            if b.org is not None
+            and b.org != place.org
+            and permits(rules.role_permissions(b.role), perm)
+        }
+    )
+    if not orgs:
+        return Mrkdwn("")
+    whose = "Your" if who is None else md("{}'s", who)
+    return md(" {} roles in {} hold only there.", whose, ", ".join(orgs))
 
 
 def visible_commands(rules: Rules, actor: Actor, place: Place) -> list[CommandSpec]:

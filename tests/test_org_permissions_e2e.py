@@ -86,7 +86,7 @@ async def test_perm_check_answers_for_the_checked_commands_org(orgs: BotHarness)
     await orgs.command(f"perm check <@{ANA}> db create orders")
     assert "here in prod: *deny*" in last_private(orgs)
     rows = await orgs.store.audit_entries(limit=3)
-    assert any("may run `db create orders --org dev` in dev" in r.outcome for r in rows)
+    assert any("may run `/astra db create orders --org dev` in dev" in r.outcome for r in rows)
 
 
 async def test_perm_check_of_an_unknown_org_is_a_usage_error(orgs: BotHarness) -> None:
@@ -121,8 +121,7 @@ async def test_revoke_without_org_names_the_scoped_bindings(orgs: BotHarness) ->
     await orgs.command(f"perm revoke <@{ANA}> operator")
     said = last_private(orgs)
     assert said == (
-        f"<@{ANA}> has no *operator* binding in every org, only in dev: revoke it with "
-        "`--org dev`."
+        f"<@{ANA}> has no *operator* binding in every org, only in dev: revoke it with `--org dev`."
     )
     assert len((await orgs.store.rules(frozenset())).bindings) == 1
     await orgs.store.grant("user", ANA, "operator", None, "test")
