@@ -71,6 +71,7 @@ def _perm_parser(pm: argparse.ArgumentParser) -> None:
         g.add_argument("subject", help="U…, S… (usergroup) or C… (channel) id")
         g.add_argument("role")
         g.add_argument("--db", default=None, help="database-name glob scope")
+        g.add_argument("--org", default=None, help="the org it holds in (default: every org)")
     psub.add_parser("list", help="bindings, guards, protected globs and custom roles")
     gd = psub.add_parser("guard", help="cap what may be done in a channel")
     gd.add_argument("channel", help="C… channel id")

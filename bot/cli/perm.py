@@ -53,7 +53,7 @@ async def run(settings: Settings, store: Store, args: argparse.Namespace) -> int
     if cmd == "export":
         _export(await perm_io.read_permset(store), args)
     elif cmd == "import":
-        return await _import(store, args)
+        return await _import(store, args, org_names(settings))
     else:
         await _command(settings, store, command_text(args))
     return 0
@@ -67,9 +67,15 @@ def _word(arg: str) -> str:
 def command_text(args: argparse.Namespace) -> str:
     """The `/astra` command a change subcommand stands for (``perm guard C0OPS viewer``)."""
     words = [args.perm_cmd, *(getattr(args, name) for name in COMMANDS[args.perm_cmd])]
-    if getattr(args, "db", None) is not None:
-        words += ["--db", args.db]
+    for flag in ("db", "org"):  # grant and revoke: the binding's database glob and org
+        if getattr(args, flag, None) is not None:
+            words += [f"--{flag}", getattr(args, flag)]
     return "perm " + " ".join(_word(w) for w in words)
+
+
+def org_names(settings: Settings) -> list[str]:
+    """The configured orgs' names (a bot with no token yet: the default org's)."""
+    return list(settings.orgs) or [settings.default_org]
 
 
 class _Answers:
@@ -148,11 +154,11 @@ def write_file(path: str, text: str) -> None:
         raise ConfigError(f"Cannot write {path}: {exc.strerror or exc}.") from None
 
 
-async def _import(store: Store, args: argparse.Namespace) -> int:
+async def _import(store: Store, args: argparse.Namespace, orgs: list[str]) -> int:
     source = "<stdin>" if args.file == "-" else args.file
     content = sys.stdin.read() if args.file == "-" else read_file(args.file)
     try:
-        wanted = perm_io.load(content, source=source, fmt=args.format)
+        wanted = perm_io.load(content, source=source, fmt=args.format, orgs=orgs)
     except perm_io.PermFileError as err:
         for line in err.lines():
             print(line, file=sys.stderr)

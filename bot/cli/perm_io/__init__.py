@@ -10,13 +10,15 @@ bindings, channel guards and protected database globs — and nothing else (the 
     bindings:                   # subject: a Slack user (U…), usergroup (S…) or channel (C…)
       - {subject: C0DBADMINS, role: admin}
       - {subject: S0DEVS, role: operator, db: dev-*}
+      - {subject: U0ANA, role: operator, org: dev}   # in the org dev only
     guards:                     # channel -> the role that caps what may be done there
       C0GENERAL: viewer
     protected: [prod-*]         # destructive commands on these need a second person
 
 Import validates the whole file first — subjects are Slack IDs (``U…``, ``S…``, ``C…``, or
 their ``<@…>`` escapes, never a display name), roles are built in or defined in the same
-file, globs are valid database-name patterns, permissions name real commands — and reports
+file, globs are valid database-name patterns, an ``org`` is a configured org's name (none:
+every org), permissions name real commands — and reports
 every problem with its location (``roles.yml:12: bindings[2].role: …``). Only a valid file
 is applied, in ONE transaction that makes the store equal to the file (rows that are
 already there are left alone, so their history is kept) and appends the audit row; a
@@ -47,7 +49,7 @@ async def _read(tx: Tx) -> PermSet:
     return PermSet(
         roles={r.name: tuple(r.permissions.split()) for r in roles},
         bindings=tuple(
-            Binding(b.subject_type, b.subject_id, b.role, b.db_glob or None)  # type: ignore[arg-type]
+            Binding(b.subject_type, b.subject_id, b.role, b.db_glob or None, b.org)  # type: ignore[arg-type]
             for b in bindings
         ),
         guards={g.channel_id: g.role for g in guards},
@@ -133,11 +135,11 @@ async def _apply_roles(tx: Tx, current: PermSet, new: PermSet, by: str) -> None:
 async def _apply_bindings(tx: Tx, current: PermSet, new: PermSet, by: str) -> None:
     wanted = {binding_key(b) for b in new.bindings}
     have = {binding_key(b) for b in current.bindings}
-    for st, sid, role, glob in have - wanted:
-        await tx.rules.revoke(st, sid, role, glob)
+    for st, sid, role, glob, org in have - wanted:
+        await tx.rules.revoke(st, sid, role, glob, org or None)
     for b in new.bindings:
         if binding_key(b) not in have:
-            await tx.rules.grant(b.subject_type, b.subject_id, b.role, b.db_glob, by)
+            await tx.rules.grant(b.subject_type, b.subject_id, b.role, b.db_glob, by, b.org)
 
 
 async def _apply_guards(tx: Tx, current: PermSet, new: PermSet, by: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 import json
+from collections.abc import Sequence
 from types import ModuleType
 from typing import Any
 
@@ -40,9 +41,12 @@ def guess_format(source: str, content: str) -> Format:
     return "json" if content.lstrip().startswith("{") else "yaml"
 
 
-def load(content: str, *, source: str, fmt: Format | None = None) -> PermSet:
+def load(
+    content: str, *, source: str, fmt: Format | None = None, orgs: Sequence[str] = ()
+) -> PermSet:
     """Parse and validate a permissions file; raise :class:`PermFileError` listing every
-    problem (with its line, for YAML)."""
+    problem (with its line, for YAML). ``orgs``: the configured orgs' names (a binding's
+    ``org`` must name one)."""
     fmt = fmt or guess_format(source, content)
     problems: list[Problem] = []
     lines: dict[Path, int] = {}
@@ -75,7 +79,7 @@ def load(content: str, *, source: str, fmt: Format | None = None) -> PermSet:
             raise PermFileError(source, [Problem("", f"not valid YAML: {what}.", line)]) from None
         if node is not None:
             problems += _yaml_lines(yaml, node, (), lines, set())
-    permset, found = validate(doc, lines)
+    permset, found = validate(doc, lines, orgs)
     problems += found
     if problems:
         problems.sort(key=lambda p: p.line or 0)

@@ -13,7 +13,7 @@ from bot.policy import Binding
 FORMAT_VERSION = 1
 Format = Literal["yaml", "json"]
 SECTIONS = ("version", "roles", "bindings", "guards", "protected")
-BINDING_KEYS = ("subject", "role", "db")
+BINDING_KEYS = ("subject", "role", "db", "org")
 ROLE_NAME_RE = re.compile(r"^[^\s*]{1,64}$")
 _SUBJECT_ORDER = {"user": 0, "usergroup": 1, "channel": 2}
 Path = tuple[str | int, ...]
@@ -45,6 +45,8 @@ class PermSet:
             row = {"subject": b.subject_id, "role": b.role}
             if b.db_glob:
                 row["db"] = b.db_glob
+            if b.org:
+                row["org"] = b.org
             bindings.append(row)
         return {
             "version": FORMAT_VERSION,
@@ -55,12 +57,18 @@ class PermSet:
         }
 
 
-def _binding_order(b: Binding) -> tuple[int, str, str, str]:
-    return (_SUBJECT_ORDER.get(b.subject_type, 9), b.subject_id, b.role, b.db_glob or "")
+def _binding_order(b: Binding) -> tuple[int, str, str, str, str]:
+    order = _SUBJECT_ORDER.get(b.subject_type, 9)
+    return (order, b.subject_id, b.role, b.db_glob or "", b.org or "")
 
 
-def binding_key(b: Binding) -> tuple[str, str, str, str]:
-    return (b.subject_type, b.subject_id, b.role, b.db_glob or "")
+#: A binding's identity: subject, role, database glob ("" every database) and org ("" every
+#: org) — what the store keeps one row of.
+BindingKey = tuple[str, str, str, str, str]
+
+
+def binding_key(b: Binding) -> BindingKey:
+    return (b.subject_type, b.subject_id, b.role, b.db_glob or "", b.org or "")
 
 
 @dataclass(frozen=True)
@@ -126,7 +134,8 @@ class Changes:
 
 def _describe(b: Binding) -> str:
     scope = f" --db {b.db_glob}" if b.db_glob else ""
-    return f"{b.subject_type} {b.subject_id} {b.role}{scope}"
+    org = f" --org {b.org}" if b.org else ""
+    return f"{b.subject_type} {b.subject_id} {b.role}{scope}{org}"
 
 
 def diff(current: PermSet, new: PermSet) -> Changes:

@@ -12,6 +12,7 @@ from bot.cli.perm_io.model import (
     FORMAT_VERSION,
     ROLE_NAME_RE,
     SECTIONS,
+    BindingKey,
     Path,
     PermSet,
     Problem,
@@ -24,9 +25,11 @@ from bot.policy import BUILTIN_ROLES, Binding
 
 
 class _Checker:
-    def __init__(self, lines: Mapping[Path, int]) -> None:
+    def __init__(self, lines: Mapping[Path, int], orgs: Sequence[str] = ()) -> None:
         self.lines = lines
         self.problems: list[Problem] = []
+        #: the configured orgs' names: what a binding's ``org`` may be
+        self.orgs = tuple(orgs)
 
     def add(self, path: Path, message: str) -> None:
         line = None
@@ -65,9 +68,12 @@ def _unknown_keys(c: _Checker, path: Path, found: Iterable[Any], allowed: Sequen
             c.add((*path, str(key)), f"unknown key `{key}` (keys: {', '.join(allowed)}).{hint}")
 
 
-def validate(doc: Any, lines: Mapping[Path, int] | None = None) -> tuple[PermSet, list[Problem]]:
-    """The :class:`PermSet` a parsed document describes, and every problem found in it."""
-    c = _Checker(lines or {})
+def validate(
+    doc: Any, lines: Mapping[Path, int] | None = None, orgs: Sequence[str] = ()
+) -> tuple[PermSet, list[Problem]]:
+    """The :class:`PermSet` a parsed document describes, and every problem found in it
+    (``orgs``: the configured orgs' names, which a binding's ``org`` must be one of)."""
+    c = _Checker(lines or {}, orgs)
     if doc is None:
         c.add((), "the file is empty (an empty file would remove every permission).")
         return PermSet(), c.problems
@@ -136,7 +142,7 @@ def _section(c: _Checker, name: str, raw: Any, kind: type, shape: str) -> Any:
 def _validate_bindings(c: _Checker, raw: Any, custom: set[str]) -> list[Binding]:
     out: list[Binding] = []
     items = _section(c, "bindings", raw, list, "a list of {subject, role, db} entries")
-    seen: dict[tuple[str, str, str, str], int] = {}
+    seen: dict[BindingKey, int] = {}
     for i, item in enumerate(items or ()):
         b = _binding(c, ("bindings", i), item, custom)
         if b is None:
@@ -169,9 +175,26 @@ def _binding(c: _Checker, path: Path, item: Any, custom: set[str]) -> Binding | 
             c.add((*path, "role"), why)
             role = None
     glob_ok, glob = _binding_glob(c, path, item.get("db"))
-    if subj is None or role is None or not glob_ok:
+    org_ok, org = _binding_org(c, path, item.get("org"))
+    if subj is None or role is None or not glob_ok or not org_ok:
         return None
-    return Binding(subj.type, subj.id, role, glob)
+    return Binding(subj.type, subj.id, role, glob, org)
+
+
+def _binding_org(c: _Checker, path: Path, raw: Any) -> tuple[bool, str | None]:
+    """A binding's ``org``: whether it is right, and the org (None: every org)."""
+    if raw is None:
+        return True, None
+    org = c.string((*path, "org"), raw, "org")
+    if org is None:
+        return False, None
+    if org not in c.orgs:
+        near = difflib.get_close_matches(org, c.orgs, n=1, cutoff=0.5)
+        hint = f" Did you mean `{near[0]}`?" if near else ""
+        names = ", ".join(c.orgs) or "none"
+        c.add((*path, "org"), f"there is no org `{org}` (orgs: {names}).{hint}")
+        return False, None
+    return True, org
 
 
 def _binding_glob(c: _Checker, path: Path, raw: Any) -> tuple[bool, str | None]:
