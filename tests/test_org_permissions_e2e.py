@@ -174,3 +174,19 @@ async def test_home_of_someone_with_rights_in_one_org_only(orgs: BotHarness) -> 
     joined = "\n".join(texts)
     assert "prod-orders" not in joined and "scratch" in joined
     assert "You have no role here in prod." in joined
+
+
+async def test_operator_in_dev_creates_in_dev_and_is_denied_in_prod(orgs: BotHarness) -> None:
+    await orgs.command("org use dev", channel="CDEV")
+    await orgs.store.grant("user", ANA, "operator", None, "test", "dev")
+    await orgs.command("db create cart", user=ANA, channel="CDEV")
+    await orgs.command("db create cart2 --org dev", user=ANA, channel="C1")
+    assert sorted(orgs.emulator.org("dev").database_names().values()) == ["cart", "cart2"]
+    for text, channel in (("db create shop", "C1"), ("db create shop --org prod", "CDEV")):
+        await orgs.command(text, user=ANA, channel=channel)
+        said = last_private(orgs)
+        assert "not allowed to run `/astra db create` (needs role operator)" in said, text
+        assert "Your roles in dev hold only there." in said
+    assert orgs.emulator.database_names() == {}
+    rows = await orgs.store.audit_entries(limit=20)
+    assert sum(r.decision == "deny" and r.permission == "db.create" for r in rows) == 2
