@@ -44,7 +44,8 @@ class Request:
 
     @property
     def place(self) -> Place:
-        return Place(self.channel_id, self.is_dm)
+        """Where it runs, for the policy: the channel, and the org once decided."""
+        return Place(self.channel_id, self.is_dm, self.org.name if self.org is not None else None)
 
 
 def org_of(req: Request) -> Org:

@@ -22,7 +22,7 @@ from bot.astra.models import Database
 from bot.astra.orgs import Org
 from bot.errors import AstraConflict, AstraError, BotError, ConfirmationError, UsageError
 from bot.intents import MAX_TEXT_CHARS, Intent, command_named, parse
-from bot.policy import Actor, Decision, Place, Rules, decide
+from bot.policy import Actor, Decision, Place, Rules, decide, decided_in
 from bot.ports import Notifier, Replier
 from bot.render import Form, Message
 from bot.service.audit import Auditor
@@ -71,7 +71,9 @@ class Dispatcher:
         # the audit row writes the command as it was typed: `astra-bot perm …` on the CLI
         shown = ("astra-bot " if req.source == "cli" else "/astra ") + clipped(text.strip())
         # no name: the form, where there is one (a Slack modal, prompts in the shell)
-        if text.split() == ["db", "create"] and await self.open_create_form(req, reply):
+        if text.split() == ["db", "create"] and await self.open_create_form(
+            replace(req, org=await self.choice.of_channel(req.channel_id)), reply
+        ):
             await self.auditor.record(req, shown, "form", permission="db.create", started=started)
             return
         try:
@@ -95,7 +97,10 @@ class Dispatcher:
         try:
             req = replace(req, org=await self.choice.of(req.channel_id, intent))
             rules, actor = await self.ctx.rules_and_actor(req.user_id)
-            decision, db, on = await self._decide(req, rules, actor, req.place, intent)
+            # a rule change is decided where it will hold (bot/policy.py: decided_in)
+            where = decided_in(intent.spec, intent.org, org_of(req).name)
+            place = replace(req.place, org=where)
+            decision, db, on = await self._decide(req, rules, actor, place, intent)
             if not decision.allowed:
                 await self.auditor.deny(req, shown, decision, reply, started, on)
                 return
@@ -198,6 +203,7 @@ class Dispatcher:
         if spec is None:
             return None
         rules, actor = await self.ctx.rules_and_actor(req.user_id)
+        req = replace(req, org=await self.choice.of_channel(req.channel_id))
         decision = decide(rules, actor, req.place, spec, None, db_known=False)
         return None if decision.allowed else decision
 

@@ -45,6 +45,12 @@ class OrgChoice:
         async with self.store.transaction(doing="reading the channel's org") as tx:
             return await tx.channel_orgs.of(channel_id)
 
+    async def of_channel(self, channel_id: str) -> Org:
+        """The org of ``channel_id`` for what comes before a command is parsed (its form, a
+        usage error): the channel's (`org use`), else the default."""
+        name = await self.stored(channel_id) if self.orgs.several else None
+        return (self.orgs.get(name) if name else None) or self.orgs.default
+
     async def of(self, channel_id: str, cmd: Command) -> Org:
         """The org ``cmd`` runs in, typed in ``channel_id``."""
         if cmd.org is not None:
