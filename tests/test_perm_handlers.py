@@ -26,7 +26,9 @@ def _text(message: Message | None) -> str:
 async def test_perm_handlers_answer_a_command_line_request_as_plain_text(bot: BotHarness) -> None:
     service = bot.components.service
     perms = PermHandlers(service.context, bot.store)
-    call = Call(Request(user_id=ADMIN, channel_id="", source="cli"))
+    # the org the dispatcher would have decided (a handler runs only after it did)
+    org = service.context.orgs.default
+    call = Call(Request(user_id=ADMIN, channel_id="", source="cli", org=org))
     with service.context.one_read_of_rules():
         grant = GrantRole.narrow(parse("perm grant <@UANA> operator --db orders*"))
         done = await perms.grant(grant, call)
