@@ -267,7 +267,7 @@ def _elsewhere(rules: Rules, actor: Actor, place: Place, perm: str, who: str | N
         }
     )
     if not orgs:
-        return Mrkdwn("")
+        return md("")
     whose = "Your" if who is None else md("{}'s", who)
     return md(" {} roles in {} hold only there.", whose, ", ".join(orgs))
 
