@@ -75,14 +75,16 @@ class RuleRepo(TableGroup):
         org: str | None = None,
     ) -> bool:
         """Add a binding (``org``: the org it holds in, None: every org); False when it
-        already existed."""
+        already existed. An unscoped one does not name the column (NULL is its default), so
+        a store taken back below migration 0004 still takes unscoped grants."""
+        scope = {"org": org} if org is not None else {}
         return await self.tx.add_new(
             RoleBinding,
             subject_type=subject_type,
             subject_id=subject_id,
             role=role,
             db_glob=db_glob or "",
-            org=org,
+            **scope,
             created_by=by,
             created_at=self.tx.clock(),
         )
