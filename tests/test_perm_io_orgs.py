@@ -100,7 +100,7 @@ def test_grant_and_revoke_with_org_on_the_command_line(
     granted = cli("perm", "grant", "U0ANA", "operator", "--org", "dev")
     assert granted.rc == 0, granted.err
     assert granted.out.strip() == "🔑 cli granted operator in dev to @U0ANA."
-    assert "user U0ANA operator --org dev" in cli("perm", "list").out
+    assert "• @U0ANA → operator in dev" in cli("perm", "list").out
     unscoped = cli("perm", "revoke", "U0ANA", "operator")
     assert "only in dev: revoke it with `--org dev`" in unscoped.out
     assert cli("perm", "revoke", "U0ANA", "operator", "--org", "dev").out.strip() == (
