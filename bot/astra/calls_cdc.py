@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.astra.http import cdc
-from bot.astra.models.cdc import CdcConfig, CdcRegion, CdcTable
-from bot.astra.transport import Transport
+from bot.astra.models.cdc import CdcConfig, CdcTable
+from bot.astra.transport import Transport, sending
 
 
 class CdcCalls(Transport):
@@ -19,24 +19,10 @@ class CdcCalls(Transport):
     async def get_cdc(self, db_id: str) -> CdcConfig:
         return await self._ask(cdc.get_cdc(db_id), cdc.parse_cdc)
 
-    async def enable_cdc(
-        self,
-        db_id: str,
-        database_name: str,
-        tables: Sequence[CdcTable],
-        regions: Sequence[CdcRegion],
-    ) -> None:
-        await self._send(cdc.enable_cdc(db_id, database_name, tables, regions))
-
-    async def update_cdc(
-        self,
-        db_id: str,
-        database_name: str,
-        tables: Sequence[CdcTable],
-        regions: Sequence[CdcRegion],
-    ) -> None:
-        """The tables and regions given become the whole configuration."""
-        await self._send(cdc.update_cdc(db_id, database_name, tables, regions))
+    #: The arguments are the builder's (ParamSpec), said once.
+    enable_cdc = sending(cdc.enable_cdc)
+    #: The tables and regions given become the whole configuration.
+    update_cdc = sending(cdc.update_cdc)
 
     async def delete_cdc(self, db_id: str, tables: Sequence[CdcTable]) -> None:
         await self._send(cdc.delete_cdc(db_id, tables))

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.astra.http import clone, pcu
-from bot.astra.models.pcu import CloneStatus, PcuAssociation, PcuGroup, PcuType, Snapshot
-from bot.astra.transport import Transport
+from bot.astra.models.pcu import CloneStatus, PcuGroup, PcuType, Snapshot
+from bot.astra.transport import Transport, asking, sending
 
 
 class PcuCalls(Transport):
@@ -34,74 +34,18 @@ class PcuCalls(Transport):
         """The group holding datacenter ``dc_id`` (an empty list: none)."""
         return await self._ask(pcu.get_datacenter_pcu_group(dc_id), pcu.parse_pcu_groups)
 
-    async def create_pcu_group(
-        self,
-        title: str,
-        provider: str,
-        region: str,
-        *,
-        instance_type: str = "standard",
-        provision_type: str = "shared",
-        min_pcus: int = 1,
-        max_pcus: int = 1,
-        reserved: int = 0,
-        description: str = "",
-    ) -> PcuGroup:
-        req = pcu.create_pcu_group(
-            title,
-            provider,
-            region,
-            instance_type=instance_type,
-            provision_type=provision_type,
-            min_pcus=min_pcus,
-            max_pcus=max_pcus,
-            reserved=reserved,
-            description=description,
-        )
-        return await self._ask(req, pcu.parse_pcu_group)
-
-    async def update_pcu_group(
-        self,
-        group_id: str,
-        *,
-        title: str | None = None,
-        min_pcus: int | None = None,
-        max_pcus: int | None = None,
-        reserved: int | None = None,
-        description: str | None = None,
-    ) -> None:
-        req = pcu.update_pcu_group(
-            group_id,
-            title=title,
-            min_pcus=min_pcus,
-            max_pcus=max_pcus,
-            reserved=reserved,
-            description=description,
-        )
-        await self._send(req)
-
-    async def delete_pcu_group(self, group_id: str) -> None:
-        await self._send(pcu.delete_pcu_group(group_id))
-
-    async def park_pcu_group(self, group_id: str) -> None:
-        """Starts parking (PARKING, then PARKED); follow it with :meth:`get_pcu_group`."""
-        await self._send(pcu.park_pcu_group(group_id))
-
-    async def unpark_pcu_group(self, group_id: str) -> None:
-        """Starts unparking (UNPARKING, then ACTIVE)."""
-        await self._send(pcu.unpark_pcu_group(group_id))
-
-    async def list_pcu_associations(self, group_id: str) -> list[PcuAssociation]:
-        return await self._ask(pcu.list_pcu_associations(group_id), pcu.parse_pcu_associations)
-
-    async def associate_pcu_datacenter(self, group_id: str, dc_id: str) -> None:
-        await self._send(pcu.associate_pcu_datacenter(group_id, dc_id))
-
-    async def dissociate_pcu_datacenter(self, group_id: str, dc_id: str) -> None:
-        await self._send(pcu.dissociate_pcu_datacenter(group_id, dc_id))
-
-    async def transfer_pcu_association(self, source: str, target: str, dc_id: str) -> None:
-        await self._send(pcu.transfer_pcu_association(source, target, dc_id))
+    #: The client's signature is the builder's (ParamSpec): the arguments are said once.
+    create_pcu_group = asking(pcu.create_pcu_group, pcu.parse_pcu_group)
+    update_pcu_group = sending(pcu.update_pcu_group)
+    delete_pcu_group = sending(pcu.delete_pcu_group)
+    #: Starts parking (PARKING, then PARKED); follow it with :meth:`get_pcu_group`.
+    park_pcu_group = sending(pcu.park_pcu_group)
+    #: Starts unparking (UNPARKING, then ACTIVE).
+    unpark_pcu_group = sending(pcu.unpark_pcu_group)
+    list_pcu_associations = asking(pcu.list_pcu_associations, pcu.parse_pcu_associations)
+    associate_pcu_datacenter = sending(pcu.associate_pcu_datacenter)
+    dissociate_pcu_datacenter = sending(pcu.dissociate_pcu_datacenter)
+    transfer_pcu_association = sending(pcu.transfer_pcu_association)
 
 
 class SnapshotCalls(Transport):

@@ -8,9 +8,9 @@ import contextvars
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from types import TracebackType
-from typing import Self, TypeVar
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
 import httpx
 
@@ -199,3 +199,31 @@ class Transport:
         )
         api.check(req, answer, secrets=self._secrets + req.secrets)
         return answer
+
+
+P = ParamSpec("P")
+
+
+def asking(
+    build: Callable[P, api.ApiRequest], parse: Callable[[api.ApiRequest, api.ApiResponse], T]
+) -> Callable[Concatenate[Transport, P], Coroutine[Any, Any, T]]:
+    """A method that builds a request with ``build``'s own arguments, sends it and reads
+    the answer with ``parse``."""
+
+    async def call(self: Transport, /, *args: P.args, **kwargs: P.kwargs) -> T:
+        return await self._ask(build(*args, **kwargs), parse)
+
+    call.__doc__ = build.__doc__
+    return call
+
+
+def sending(
+    build: Callable[P, api.ApiRequest],
+) -> Callable[Concatenate[Transport, P], Coroutine[Any, Any, None]]:
+    """A method that sends what ``build`` makes of its arguments (an answer with no body)."""
+
+    async def call(self: Transport, /, *args: P.args, **kwargs: P.kwargs) -> None:
+        await self._send(build(*args, **kwargs))
+
+    call.__doc__ = build.__doc__
+    return call

@@ -24,7 +24,29 @@ class PcuType(ApiModel):
     details: PcuTypeDetails = Field(default_factory=PcuTypeDetails)
 
 
-class PcuGroup(ApiModel):
+class Audited(ApiModel):
+    """Who made and last changed an entry, and when (``PCUGroup``, ``PCUAssociation``)."""
+
+    created_at: str = ""
+    updated_at: str = ""
+    created_by: str = ""
+    updated_by: str = ""
+
+
+class PcuGroupSettings(ApiModel):
+    """What a group's owner chooses (the fields of ``PCUGroupCreateRequest`` and
+    ``PCUGroupUpdateRequest`` that the answer echoes)."""
+
+    title: str = ""
+    instance_type: str = ""
+    provision_type: str = ""
+    min: int | None = None
+    max: int | None = None
+    reserved: int | None = None
+    description: str = ""
+
+
+class PcuGroup(PcuGroupSettings, Audited):
     """``PCUGroup``. ``uuid``, ``cloudProvider`` and ``region`` are what astrapy requires
     (astrapy/data/info/database_info.py ``PCUGroupDescriptor._from_dict``); the rest may
     be absent."""
@@ -32,34 +54,19 @@ class PcuGroup(ApiModel):
     uuid: str
     cloud_provider: str
     region: str
-    org_id: str = ""
-    title: str = ""
-    instance_type: str = ""
     pcu_type: PcuType | None = None
-    provision_type: str = ""
-    min: int | None = None
-    max: int | None = None
-    reserved: int | None = None
-    description: str = ""
-    created_at: str = ""
-    updated_at: str = ""
-    created_by: str = ""
-    updated_by: str = ""
+    org_id: str = ""
     #: CREATED, PLACING, INITIALIZING, ACTIVE, PARKING, PARKED, UNPARKING (Java SDK
     #: ``PcuGroupStatusType``); an open set, read as given
     status: str = ""
 
 
-class PcuAssociation(ApiModel):
+class PcuAssociation(Audited):
     """``PCUAssociation``: a datacenter placed in a PCU group."""
 
     datacenter_uuid: str = Field(default="", alias="datacenterUUID")
     pcu_group_uuid: str = Field(default="", alias="pcuGroupUUID")
     provisioning_status: str = ""
-    created_at: str = ""
-    updated_at: str = ""
-    created_by: str = ""
-    updated_by: str = ""
 
 
 class Snapshot(ApiModel):
