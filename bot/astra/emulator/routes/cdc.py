@@ -111,11 +111,16 @@ class CdcRoutes(RouteBase):
         return JSONResponse(self._cdc_json(db, state, state.tables))
 
     @route("POST", _CDC)
+    @route("PUT", _CDC)
     @with_db
-    async def _enable_cdc(self, db: _Database, request: Request, body: Any) -> Response:
+    async def _set_cdc(self, db: _Database, request: Request, body: Any) -> Response:
+        """enableCDC (POST) adds tables and regions; updateCDC (PUT) makes them the whole."""
         change = self._cdc_change(db, body)
         if isinstance(change, Response):
             return change
+        if request.method == "PUT":
+            self.cdc[db.id] = CdcState(*change)
+            return _empty(201)
         tables, regions = change
         state = self.cdc.setdefault(db.id, CdcState())
         already = [f"{ks}.{t}" for ks, t in tables if (ks, t) in state.tables]
@@ -124,15 +129,6 @@ class CdcRoutes(RouteBase):
         state.tables += tables
         known = {r["datacenterID"] for r in state.regions}
         state.regions += [r for r in regions if r["datacenterID"] not in known]
-        return _empty(201)
-
-    @route("PUT", _CDC)
-    @with_db
-    async def _update_cdc(self, db: _Database, request: Request, body: Any) -> Response:
-        change = self._cdc_change(db, body)
-        if isinstance(change, Response):
-            return change
-        self.cdc[db.id] = CdcState(*change)
         return _empty(201)
 
     @route("DELETE", _CDC)

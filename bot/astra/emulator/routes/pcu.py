@@ -28,6 +28,11 @@ from bot.astra.emulator.state import _iso, _Transition
 _PCUS: Final = "/v2/pcus"
 _SIZES: Final = ("min", "max", "reserved")
 _TEXTS: Final = ("title", "instanceType", "provisionType", "description")
+#: park and unpark: the status each starts from, the one it passes through, where it ends.
+_FLIPS: Final = {
+    "park": ("ACTIVE", "PARKING", "PARKED"),
+    "unpark": ("PARKED", "UNPARKING", "ACTIVE"),
+}
 
 #: The PCU types offered in every region (invented sizes; the document gives none).
 _TYPES: Final = (
@@ -241,19 +246,16 @@ class PcuRoutes(RouteBase):
         return _empty(200)
 
     @route("POST", f"{_PCUS}/park/{{pcu_group_id}}")
-    @given(_group)
-    async def _pcu_park(self, group: PcuGroupState, request: Request, body: Any) -> Response:
-        if group.fields["status"] != "ACTIVE":
-            return _error(400, f"Cannot park a PCU group while {group.fields['status']}.")
-        self._pcu_steps(group, "PARKING", (self.config.parking_s, "PARKED"))
-        return _empty(200)
-
     @route("POST", f"{_PCUS}/unpark/{{pcu_group_id}}")
     @given(_group)
-    async def _pcu_unpark(self, group: PcuGroupState, request: Request, body: Any) -> Response:
-        if group.fields["status"] != "PARKED":
-            return _error(400, f"Cannot unpark a PCU group while {group.fields['status']}.")
-        self._pcu_steps(group, "UNPARKING", (self.config.unparking_s, "ACTIVE"))
+    async def _pcu_flip(self, group: PcuGroupState, request: Request, body: Any) -> Response:
+        """pcuGroupPark and pcuGroupUnpark: allowed from one status, then a timed passage."""
+        verb = request.url.path.rstrip("/").split("/")[-2]
+        start, passing, done = _FLIPS[verb]
+        if group.fields["status"] != start:
+            return _error(400, f"Cannot {verb} a PCU group while {group.fields['status']}.")
+        seconds = self.config.parking_s if verb == "park" else self.config.unparking_s
+        self._pcu_steps(group, passing, (seconds, done))
         return _empty(200)
 
     # ---------------------------------------------------------------- associations
