@@ -100,9 +100,14 @@ def _mark(role: str, *commands: type[Command]) -> Callable[[M], M]:
     return mark
 
 
-def handles(command: type[C]) -> Callable[[RunMethod[C]], RunMethod[C]]:
-    """The method runs ``command`` at once (once the dispatcher allowed it)."""
-    return _mark("handler", command)
+@overload
+def handles(a: type[C], /) -> Callable[[RunMethod[C]], RunMethod[C]]: ...
+@overload
+def handles(a: type[C], b: type[C2], /) -> Callable[[RunMethod[C | C2]], RunMethod[C | C2]]: ...
+def handles(*commands: type[Command]) -> Callable[[M], M]:
+    """The method runs each of ``commands`` at once (once the dispatcher allowed it); its
+    parameter takes their union."""
+    return _mark("handler", *commands)
 
 
 def confirms(command: type[C]) -> Callable[[RunMethod[C]], RunMethod[C]]:

@@ -7,7 +7,7 @@ from typing import Final
 
 from pydantic import ValidationError
 
-from bot.astra.http.base import _DB, _ORG, ApiRequest, ApiResponse, Endpoint
+from bot.astra.http.base import _DB, _ORG, _WRITE_OK, ApiRequest, ApiResponse, Endpoint
 from bot.astra.http.decode import decode_json
 from bot.astra.http.errors import unreadable
 from bot.astra.models import AccessList
@@ -32,9 +32,8 @@ get_access_list: Final = Endpoint(
 #: "{change}" is "add `a`, `b` to" or "remove `a` from"
 _CHANGE: Final = "{change} the access list of database `{db_id}`"
 _ADDED: Final = frozenset({200, 201, 204})
-_REMOVED: Final = frozenset({200, 202, 204})
 _ADD: Final = Endpoint("POST", _ACL, "add_access_list_addresses", _CHANGE, _ADDED)
-_DELETE: Final = Endpoint("DELETE", _ACL, "delete_access_list_addresses", _CHANGE, _REMOVED)
+_DELETE: Final = Endpoint("DELETE", _ACL, "delete_access_list_addresses", _CHANGE, _WRITE_OK)
 get_devops_access_list: Final = Endpoint(
     "GET",
     f"{_ORG}/{{org_id}}/devops-acl",

@@ -212,6 +212,8 @@ _SEGMENTS: Final[Mapping[str, str]] = {
 }
 
 _DB: Final = "/v2/databases/{db_id}"
+#: A write the document answers with 200, 202 or 204 (done now, accepted, or no body).
+_WRITE_OK: Final = frozenset({200, 202, 204})
 _ORG: Final = "/v2/organizations"
 
 

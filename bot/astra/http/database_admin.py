@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Final
 
-from bot.astra.http.base import _DB, ApiRequest, Endpoint
+from bot.astra.http.base import _DB, _WRITE_OK, ApiRequest, Endpoint
 from bot.astra.models.admin import ENGINE_TYPES
 from bot.errors import AstraBadRequest
 
@@ -21,11 +21,10 @@ from bot.errors import AstraBadRequest
 MIN_PASSWORD_LEN: Final = 6
 
 
-_ACCEPTED: Final = frozenset({200, 202, 204})
 _RESET_SAYS: Final = "reset the password of `{username}` on database `{db_id}`"
 _ENGINE_SAYS: Final = "set the engine type of database `{db_id}` to `{engine}`"
-_RESET: Final = Endpoint("POST", f"{_DB}/resetPassword", "reset_password", _RESET_SAYS, _ACCEPTED)
-_ENGINE: Final = Endpoint("PUT", f"{_DB}/engineType", "update_engine_type", _ENGINE_SAYS, _ACCEPTED)
+_RESET: Final = Endpoint("POST", f"{_DB}/resetPassword", "reset_password", _RESET_SAYS, _WRITE_OK)
+_ENGINE: Final = Endpoint("PUT", f"{_DB}/engineType", "update_engine_type", _ENGINE_SAYS, _WRITE_OK)
 
 
 def reset_password(db_id: str, username: str, password: str) -> ApiRequest:

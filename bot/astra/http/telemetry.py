@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Final
 
-from bot.astra.http.base import _DB, _ORG, ApiRequest, ApiResponse, Endpoint
+from bot.astra.http.base import _DB, _ORG, _WRITE_OK, ApiRequest, ApiResponse, Endpoint
 from bot.astra.http.decode import parse_object
 from bot.astra.models import canonical_telemetry_kind
 from bot.errors import AstraBadRequest
@@ -13,7 +13,6 @@ from bot.errors import AstraBadRequest
 #: getTelemetryConfig and getAuditLogExporterConfig: 404 is "nothing configured" (the
 #: document's 200 ``anyOf`` cannot say so; an Astra answering 200 ``{}`` is read alike)
 _CONFIG_OR_NONE: Final = frozenset({200, 404})
-_CHANGED: Final = frozenset({200, 202, 204})
 _AUDIT: Final = f"{_ORG}/{{org_id}}/telemetry/auditLogs"
 
 get_metrics_telemetry: Final = Endpoint(
@@ -28,7 +27,7 @@ _SET_METRICS: Final = Endpoint(
     f"{_DB}/telemetry/metrics",
     "set_metrics_telemetry",
     "export the metrics of database `{db_id}` to {kind}",
-    _CHANGED,
+    _WRITE_OK,
 )
 get_audit_log_streaming: Final = Endpoint(
     "GET",
@@ -38,14 +37,14 @@ get_audit_log_streaming: Final = Endpoint(
     _CONFIG_OR_NONE,
 )
 _SET_AUDIT: Final = Endpoint(
-    "POST", _AUDIT, "set_audit_log_streaming", "set the audit-log streaming config", _CHANGED
+    "POST", _AUDIT, "set_audit_log_streaming", "set the audit-log streaming config", _WRITE_OK
 )
 delete_audit_log_streaming: Final = Endpoint(
     "DELETE",
     _AUDIT,
     "delete_audit_log_streaming",
     "delete the audit-log streaming config",
-    _CHANGED,
+    _WRITE_OK,
 )
 
 

@@ -78,15 +78,23 @@ class PrivateLinkHandlers(Handlers):
         audit, channel = words.principal_removed(call.req.user_id, name_of(db), dc.region or "?")
         return Outcome(audit, channel=channel)
 
-    @handles(cmds.AcceptEndpoint)
-    async def accept(self, cmd: cmds.AcceptEndpoint, call: Call) -> Outcome:
+    @handles(cmds.AcceptEndpoint, cmds.DescribeEndpoint)
+    async def set_endpoint(
+        self, cmd: cmds.AcceptEndpoint | cmds.DescribeEndpoint, call: Call
+    ) -> Outcome:
+        """Accept and describe alike: the endpoint, its description set, as Astra answers."""
         db = call.database
         dc = await self._datacenter(call.org.astra, db, cmd.region)
-        endpoint = await call.org.astra.accept_private_endpoint(
-            db.id, dc.id, cmd.endpoint, cmd.description or ""
-        )
+        accepting = isinstance(cmd, cmds.AcceptEndpoint)
+        astra = call.org.astra
+        set_it = astra.accept_private_endpoint if accepting else astra.describe_private_endpoint
+        endpoint = await set_it(db.id, dc.id, cmd.endpoint, cmd.description or "")
         audit, channel = words.endpoint_changed(
-            call.req.user_id, name_of(db), dc.region or "?", endpoint, "accepted"
+            call.req.user_id,
+            name_of(db),
+            dc.region or "?",
+            endpoint,
+            "accepted" if accepting else "described",
         )
         return Outcome(audit, channel=channel)
 
@@ -96,18 +104,6 @@ class PrivateLinkHandlers(Handlers):
         dc = await self._datacenter(call.org.astra, db, cmd.region)
         endpoint = await call.org.astra.get_private_endpoint(db.id, dc.id, cmd.endpoint)
         return Outcome(*words.endpoint_detail(name_of(db), dc.region or "?", endpoint))
-
-    @handles(cmds.DescribeEndpoint)
-    async def describe(self, cmd: cmds.DescribeEndpoint, call: Call) -> Outcome:
-        db = call.database
-        dc = await self._datacenter(call.org.astra, db, cmd.region)
-        endpoint = await call.org.astra.describe_private_endpoint(
-            db.id, dc.id, cmd.endpoint, cmd.description
-        )
-        audit, channel = words.endpoint_changed(
-            call.req.user_id, name_of(db), dc.region or "?", endpoint, "described"
-        )
-        return Outcome(audit, channel=channel)
 
     @prechecks(cmds.RejectEndpoint)
     async def rejectable(self, cmd: cmds.RejectEndpoint, call: Call) -> None:
