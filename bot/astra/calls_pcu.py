@@ -7,10 +7,9 @@ Mixins of :class:`bot.astra.client.AstraClient` like those of :mod:`bot.astra.ca
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
 
 from bot.astra.http import clone, pcu
-from bot.astra.models.pcu import CloneStatus, PcuGroup, PcuType, Snapshot
+from bot.astra.models.pcu import PcuGroup, PcuType
 from bot.astra.transport import Transport, asking, sending
 
 
@@ -51,26 +50,8 @@ class PcuCalls(Transport):
 class SnapshotCalls(Transport):
     """A database's snapshots and the clone of one into another database (tag ``Clone``)."""
 
-    async def list_snapshots(
-        self,
-        db_id: str,
-        *,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        source_region: str | None = None,
-    ) -> list[Snapshot]:
-        req = clone.list_snapshots(db_id, since=since, until=until, source_region=source_region)
-        return await self._ask(req, clone.parse_snapshots)
-
-    async def clone_database(
-        self, target_id: str, source_id: str, snapshot_id: str, *, source_region: str | None = None
-    ) -> CloneStatus:
-        """Starts the clone: the target goes MAINTENANCE until ACTIVE; the operation is
-        RUNNING until DONE (or ERROR), read with :meth:`clone_status`."""
-        req = clone.clone_database(target_id, source_id, snapshot_id, source_region=source_region)
-        return await self._ask(req, clone.parse_clone_status)
-
-    async def clone_status(self, target_id: str, operation_id: str) -> CloneStatus:
-        return await self._ask(
-            clone.clone_status(target_id, operation_id), clone.parse_clone_status
-        )
+    list_snapshots = asking(clone.list_snapshots, clone.parse_snapshots)
+    #: Starts the clone: the target goes MAINTENANCE until ACTIVE; the operation is
+    #: RUNNING until DONE (or ERROR), read with :meth:`clone_status`.
+    clone_database = asking(clone.clone_database, clone.parse_clone_status)
+    clone_status = asking(clone.clone_status, clone.parse_clone_status)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Final
 
-from bot.astra.http.base import _DB, ApiRequest, ApiResponse, Endpoint
+from bot.astra.http.base import _DB, _WRITE_OK, ApiRequest, ApiResponse, Endpoint
 from bot.astra.http.decode import parse_list, parse_model
 from bot.astra.models import AccessList
 from bot.astra.models.admin import AccessListValidation, AddressEntry
@@ -60,8 +60,7 @@ _UPDATE: Final = Endpoint(
     "PATCH", _ACL, "update_access_list", "update the access list of database `{db_id}`", _WRITTEN
 )
 _CLEAR_SAYS: Final = "delete the whole access list of database `{db_id}`"
-_GONE: Final = frozenset({200, 202, 204})
-clear_access_list: Final = Endpoint("DELETE", _ACL, "clear_access_list", _CLEAR_SAYS, _GONE)
+clear_access_list: Final = Endpoint("DELETE", _ACL, "clear_access_list", _CLEAR_SAYS, _WRITE_OK)
 # The document gives ValidateAccessList no request body, but "validate the structure of an
 # access list" needs one: the AccessListRequest that PUT and PATCH take.
 _VALIDATE: Final = Endpoint(

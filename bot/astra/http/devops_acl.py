@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Final
 
-from bot.astra.http.base import _ORG, ApiRequest, ApiResponse, Endpoint
+from bot.astra.http.base import _ORG, _WRITE_OK, ApiRequest, ApiResponse, Endpoint
 from bot.astra.http.decode import parse_model
 from bot.astra.models.admin import AddressEntry, DevOpsAccessList
 from bot.errors import AstraBadRequest
@@ -46,9 +46,8 @@ _REPLACE: Final = Endpoint(
 _UPDATE: Final = Endpoint(
     "PATCH", _ACL, "update_devops_access_list", "update `{address}` in the DevOps API access list"
 )
-_GONE: Final = frozenset({200, 202, 204})
 delete_devops_access_list: Final = Endpoint(
-    "DELETE", _ACL, "delete_devops_access_list", "delete the DevOps API access list", _GONE
+    "DELETE", _ACL, "delete_devops_access_list", "delete the DevOps API access list", _WRITE_OK
 )
 
 
