@@ -154,7 +154,7 @@ async def test_peering_is_refused_before_anything_is_sent(bot: BotHarness) -> No
     assert writes(bot) == []
     await bot.command(f"peering create legacy {AWS_VPC}")
     assert [w[0] for w in writes(bot)] == ["POST"]
-    assert "peered *legacy* with a aws VPC" in channel_text(bot)
+    assert "peered *legacy* with a VPC on AWS" in channel_text(bot)
 
 
 async def test_the_shell_runs_them(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -337,10 +337,10 @@ def peering_created(
         ),
         plain(
             md(
-                ":white_check_mark: {} peered *{}* with a {} VPC ({}).",
+                ":white_check_mark: {} peered *{}* with a VPC on {} ({}).",
                 user(by),
                 db_name,
-                provider,
+                provider.upper(),
                 conn.status or "?",
             )
         ),
