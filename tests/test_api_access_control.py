@@ -11,8 +11,6 @@ updateRole, getClientsForOrg, generateTokenForClient, resetPassword, updateEngin
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-
 import httpx
 import pytest
 
@@ -24,26 +22,14 @@ from bot.astra.models import Policy
 from bot.errors import AstraBadRequest, AstraConflict, AstraNotFound
 from tests.conftest_astra import BASE_URL, FAST, FakeClock, RecordingTransport, make_client
 from tests.conftest_astra import make_emulator as _make_emulator
-from tests.test_astra_contract import COVERED, ORG_ADMIN, Specs, _exchange
+from tests.test_astra_contract import COVERED, ORG_ADMIN, Specs, _exchange, scenario_table
 
 pytestmark = pytest.mark.spec
 
 # the module fixtures of the contract tests (the two documents, loaded once)
 from tests.test_astra_contract import go, official, specs  # noqa: E402, F401
 
-Scenario = Callable[[AstraClient, AstraEmulator, FakeClock], Awaitable[None]]
-SCENARIOS: dict[str, Scenario] = {}
-
-
-def scenario(*methods: str) -> Callable[[Scenario], Scenario]:
-    """Register a scenario; its client methods count as covered by the contract tests."""
-
-    def register(fn: Scenario) -> Scenario:
-        SCENARIOS[fn.__name__] = fn
-        COVERED.update(methods)
-        return fn
-
-    return register
+SCENARIOS, scenario = scenario_table(COVERED)
 
 
 OFFICE = AddressEntry("10.0.0.0/8", True, "office")

@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import inspect
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -39,6 +38,7 @@ from tests.test_astra_contract import (
     Specs,
     mend_go,
     mend_official,
+    scenario_table,
 )
 
 pytestmark = pytest.mark.spec
@@ -71,20 +71,9 @@ def specs() -> Specs:
     )
 
 
-Scenario = Callable[[AstraClient, AstraEmulator, FakeClock], Awaitable[None]]
-SCENARIOS: dict[str, Scenario] = {}
 #: The client methods the scenarios below drive (also counted by tests/test_astra_contract.py).
 COVERED: set[str] = set()
-
-
-def scenario(*methods: str) -> Callable[[Scenario], Scenario]:
-    def register(fn: Scenario) -> Scenario:
-        SCENARIOS[fn.__name__] = fn
-        COVERED.update(methods)
-        CONTRACT_COVERED.update(methods)
-        return fn
-
-    return register
+SCENARIOS, scenario = scenario_table(COVERED, CONTRACT_COVERED)
 
 
 @scenario(

@@ -18,7 +18,6 @@ from __future__ import annotations
 import copy
 import inspect
 import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -40,6 +39,7 @@ from tests.test_astra_contract import (
     Specs,
     mend_go,
     mend_official,
+    scenario_table,
 )
 
 pytestmark = pytest.mark.spec
@@ -76,19 +76,8 @@ def specs() -> Specs:
     )
 
 
-Scenario = Callable[[AstraClient, AstraEmulator, FakeClock], Awaitable[None]]
-SCENARIOS: dict[str, Scenario] = {}
 COVERED: set[str] = set()
-
-
-def scenario(*methods: str) -> Callable[[Scenario], Scenario]:
-    def register(fn: Scenario) -> Scenario:
-        SCENARIOS[fn.__name__] = fn
-        COVERED.update(methods)
-        CONTRACT_COVERED.update(methods)
-        return fn
-
-    return register
+SCENARIOS, scenario = scenario_table(COVERED, CONTRACT_COVERED)
 
 
 async def _status(client: AstraClient, group_id: str) -> str:
