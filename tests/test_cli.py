@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
-from tests.conftest import SIGNING_SECRET
-from tests.fakes.slack_api import DEFAULT_BOT_TOKEN, FakeSlack, sign_request, slash_command_body
+from tests.fakes.slack_api import FakeSlack
+from tests.serve_process import serve_sandbox
 
 BASE_ENV = {
     k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "ASTRA_", "DATABASE_URL"))
@@ -137,69 +135,27 @@ def test_migrate_and_perm_cli(tmp_path: Path) -> None:
     )
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_serve_sandbox_answers_a_signed_command(tmp_path: Path) -> None:
-    async with FakeSlack() as slack:
-        port = _free_port()
-        env = {
-            **BASE_ENV,
-            "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack.api_url,
-            "PORT": str(port),
-            "ASTRA_BOT_ADMINS": "UADMIN",
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
-            "ASTRA_BOT_POLL_INTERVAL": "0.2",
-            "ASTRA_BOT_EMULATOR_SPEED": "50",
-        }
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "serve",
-            "--sandbox",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
+    async with (
+        FakeSlack() as slack,
+        serve_sandbox(
+            tmp_path,
+            slack,
+            BASE_ENV,
+            ASTRA_BOT_POLL_INTERVAL="0.2",
+            ASTRA_BOT_EMULATOR_SPEED="50",
+        ) as served,
+    ):
+        resp = await served.command("db create orders", slack.response_url("x"))
+        assert resp.status_code == 200
+        posts = await slack.wait_for(
+            "chat.postMessage",
+            count=1,
+            timeout=20,
+            predicate=lambda c: "ACTIVE" in str(c.params.get("text")),
         )
-        try:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-                for _ in range(100):
-                    try:
-                        if (await http.get("/healthz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        await asyncio.sleep(0.1)
-                body = slash_command_body(
-                    "db create orders",
-                    user_id="UADMIN",
-                    channel_id="C1",
-                    response_url=slack.response_url("x"),
-                )
-                headers = {
-                    **sign_request(SIGNING_SECRET, body),
-                    "Content-Type": "application/x-www-form-urlencoded",
-                }
-                resp = await http.post("/slack/events", content=body, headers=headers)
-                assert resp.status_code == 200
-                posts = await slack.wait_for(
-                    "chat.postMessage",
-                    count=1,
-                    timeout=20,
-                    predicate=lambda c: "ACTIVE" in str(c.params.get("text")),
-                )
-                assert "orders is ACTIVE" in posts[-1].params["text"]
-        finally:
-            proc.terminate()
-            await asyncio.wait_for(proc.wait(), 15)
-    assert proc.stderr is not None
-    logs = (await proc.stderr.read()).decode().splitlines()
+        assert "orders is ACTIVE" in posts[-1].params["text"]
+    logs = await served.logs()
     # the operator is told first that this is not a real Astra; Bolt's notice about the
     # token it read from the environment by itself is not theirs to worry about
     assert "emulator" in logs[0], logs[:3]

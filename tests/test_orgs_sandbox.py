@@ -6,19 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import io
-import sys
 from pathlib import Path
 
-import httpx
 import pytest
 
 from bot.astra.emulator import AstraEmulator, org_token
 from bot.bootstrap import sandbox_config
 from bot.cli.shell import run_shell
 from bot.settings import Settings
-from tests.conftest import SIGNING_SECRET
-from tests.fakes.slack_api import DEFAULT_BOT_TOKEN, FakeSlack, sign_request, slash_command_body
-from tests.test_cli import BASE_ENV, _free_port, run
+from tests.fakes.slack_api import FakeSlack
+from tests.serve_process import serve_sandbox
+from tests.test_cli import BASE_ENV, run
 
 ORGS = ["sandbox", "sandbox-2"]
 
@@ -124,62 +122,20 @@ async def test_the_shell_serves_two_emulated_orgs(tmp_path: Path) -> None:
 
 
 async def test_serve_sandbox_serves_two_emulated_orgs(tmp_path: Path) -> None:
-    async with FakeSlack() as slack:
-        port = _free_port()
-        env = {
-            **BASE_ENV,
-            "SLACK_BOT_TOKEN": DEFAULT_BOT_TOKEN,
-            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": slack.api_url,
-            "PORT": str(port),
-            "ASTRA_BOT_ADMINS": "UADMIN",
-            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/bot.db",
-        }
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "serve",
-            "--sandbox",
-            "--orgs",
-            "sandbox,sandbox-2",
-            cwd=tmp_path,
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        try:
-            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as http:
-                for _ in range(100):
-                    try:
-                        if (await http.get("/healthz")).status_code == 200:
-                            break
-                    except httpx.TransportError:
-                        await asyncio.sleep(0.1)
-                for n, text in enumerate(("org list", "org list --org sandbox-2")):
-                    body = slash_command_body(
-                        text,
-                        user_id="UADMIN",
-                        channel_id="C1",
-                        response_url=slack.response_url(f"r{n}"),
-                    )
-                    headers = {
-                        **sign_request(SIGNING_SECRET, body),
-                        "Content-Type": "application/x-www-form-urlencoded",
-                    }
-                    resp = await http.post("/slack/events", content=body, headers=headers)
-                    assert resp.status_code == 200
-                    for _ in range(200):
-                        if len(slack.response_url_posts) > n:
-                            break
-                        await asyncio.sleep(0.05)
-        finally:
-            proc.terminate()
-            await asyncio.wait_for(proc.wait(), 15)
+    async with (
+        FakeSlack() as slack,
+        serve_sandbox(tmp_path, slack, BASE_ENV, "--orgs", "sandbox,sandbox-2") as served,
+    ):
+        for n, text in enumerate(("org list", "org list --org sandbox-2")):
+            resp = await served.command(text, slack.response_url(f"r{n}"))
+            assert resp.status_code == 200
+            for _ in range(200):
+                if len(slack.response_url_posts) > n:
+                    break
+                await asyncio.sleep(0.05)
     answers = [p.text or "" for p in slack.response_url_posts]
     assert len(answers) == 2, answers
     assert "*sandbox* (default)" in answers[0] and "*sandbox-2*" in answers[0]
     assert answers[1] == answers[0]  # org list is the same whichever org it runs in
-    assert proc.stderr is not None
-    logs = (await proc.stderr.read()).decode().splitlines()
+    logs = await served.logs()
     assert "emulator, orgs sandbox, sandbox-2" in logs[0], logs[:3]
