@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.render.core import Message, _clip, count, day, plain
+from bot.render.core import Message, count, day, plain, shorten
 from bot.render.lists import bullet_list
 from bot.render.mrkdwn import Mrkdwn, md, user
 
@@ -23,7 +23,7 @@ class AddressView:
 
 def _line(a: AddressView, *, clip_at: int | None = 120) -> str:
     state = "enabled" if a.enabled else "disabled"
-    shown = a.description if clip_at is None else _clip(a.description, clip_at)
+    shown = a.description if clip_at is None else shorten(a.description, clip_at)
     desc = f" — {shown}" if a.description else ""
     when = f" · updated {day(a.updated)}" if a.updated else ""
     return f"`{a.address}` {state}{desc}{when}"
@@ -71,7 +71,7 @@ def allowed(by: str, cidr: str, description: str, db_name: str, *, enforced_now:
         ":shield: {} allowed `{}` ({}) on the access list of *{}*.",
         user(by),
         cidr,
-        _clip(description, 120),
+        shorten(description, 120),
         db_name,
     )
     if enforced_now:

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.astra.models import AccessList, AccessListValidation, AddressEntry, EntryDiff, Role
-from bot.render.core import Message, _clip, count, plain
+from bot.render.core import Message, count, plain, shorten
 from bot.render.lists import bullet_list, secret_once
 from bot.render.mrkdwn import Mrkdwn, join, md, user
 
@@ -20,7 +20,7 @@ _EGRESS_SETTING = "ASTRA_BOT_EGRESS_CIDRS"
 
 def address(e: AddressEntry) -> Mrkdwn:
     state = "" if e.enabled else md(" _(disabled)_")
-    desc = md(" — {}", _clip(e.description, 80)) if e.description else ""
+    desc = md(" — {}", shorten(e.description, 80)) if e.description else ""
     return md("`{}`{}{}", e.address, state, desc)
 
 
@@ -30,7 +30,11 @@ def _changed(old: AddressEntry, new: AddressEntry) -> Mrkdwn:
         parts.append(md("enabled") if new.enabled else md("disabled"))
     if old.description != new.description:
         parts.append(
-            md("description “{}” → “{}”", _clip(old.description, 60), _clip(new.description, 60))
+            md(
+                "description “{}” → “{}”",
+                shorten(old.description, 60),
+                shorten(new.description, 60),
+            )
         )
     return md("~ `{}`: {}", new.address, join("; ", parts))
 
@@ -238,8 +242,8 @@ def role_diff(before: Role, name: str, description: str, actions: Sequence[str],
         lines.append(
             md(
                 "description “{}” → “{}”",
-                _clip(before.policy.description, 80),
-                _clip(description, 80),
+                shorten(before.policy.description, 80),
+                shorten(description, 80),
             )
         )
     for label, old, new in (

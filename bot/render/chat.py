@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from bot.render.core import Message, _clip, count, plain, when
+from bot.render.core import Message, count, plain, shorten, when
 from bot.render.lists import bullet_list
 from bot.render.mrkdwn import md, user
 
@@ -68,9 +68,9 @@ def audit_log(rows: Sequence[AuditRow]) -> tuple[str, Message]:
             "{} {} `{}` → *{}* {}",
             when(r.at),
             user(r.actor_id),
-            _clip(r.command, 80),
+            shorten(r.command, 80),
             r.decision,
-            _clip(r.outcome or r.reason, 80),
+            shorten(r.outcome or r.reason, 80),
         )
         for r in rows
     ]

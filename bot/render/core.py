@@ -87,8 +87,9 @@ def _mrkdwn(text: Mrkdwn) -> MarkdownTextObject:
     return MarkdownTextObject(text=clip(text, MAX_TEXT))
 
 
-def _clip(text: str, n: int) -> str:
-    """For plain-text objects (headers, labels, options): Slack shows them literally."""
+def shorten(text: str, n: int) -> str:
+    """``text`` cut to ``n`` characters with an ellipsis: plain-text objects (headers, labels,
+    options, which Slack shows literally) and the values a message or an error quotes."""
     return text if len(text) <= n else text[: n - 1] + "…"
 
 

@@ -12,7 +12,6 @@ from bot.render.core import (
     ACTION_RUN,
     MAX_FIELD,
     Message,
-    _clip,
     _context,
     _mrkdwn,
     _msg,
@@ -20,6 +19,7 @@ from bot.render.core import (
     count,
     emoji,
     plain,
+    shorten,
 )
 from bot.render.mrkdwn import Mrkdwn, clip, escape, join, md
 
@@ -142,7 +142,7 @@ def db_detail(db: DbView, actions: Sequence[tuple[str, str, bool]] = ()) -> Mess
     if db.created:
         fields.append(md("*Created*\n{}", db.created))
     blocks: list[Block] = [
-        HeaderBlock(text=_clip(db.name, 150)),
+        HeaderBlock(text=shorten(db.name, 150)),
         SectionBlock(fields=[_mrkdwn(clip(f, MAX_FIELD)) for f in fields[:10]]),
     ]
     if db.endpoint:

@@ -8,7 +8,7 @@ from typing import Any
 
 from slack_sdk.models.blocks import Block
 
-from bot.render.core import _clip
+from bot.render.core import shorten
 
 FORM_CREATE = "astra_form_create"
 ACTION_FORM_CHANGE = "astra_form_change"  # a select that redraws the form (cloud → regions)
@@ -89,7 +89,7 @@ def form_view(form: Form) -> dict[str, Any]:
     for f in form.fields:
         element: Any
         if f.kind == "select":
-            options = [Option(value=v, text=_clip(label, 75)) for v, label in f.options[:100]]
+            options = [Option(value=v, text=shorten(label, 75)) for v, label in f.options[:100]]
             initial = next((o for o in options if o.value == f.initial), None)
             element = StaticSelectElement(
                 action_id=ACTION_FORM_CHANGE if f.redraws else f.name,
@@ -111,7 +111,7 @@ def form_view(form: Form) -> dict[str, Any]:
     view = View(
         type="modal",
         callback_id=form.callback_id,
-        title=_clip(form.title, 24),
+        title=shorten(form.title, 24),
         submit=form.submit,
         close="Cancel",
         blocks=blocks,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from bot.astra.models import CreatedToken, Role, Token, User
-from bot.render.core import Message, _clip, count, day, plain
+from bot.render.core import Message, count, day, plain, shorten
 from bot.render.lists import bullet_list, secret_once
 from bot.render.mrkdwn import Mrkdwn, join, md, user
 
@@ -36,7 +36,7 @@ def role_list(roles: Sequence[Role]) -> tuple[str, Message]:
     lines = [
         md("*{}* `{}` · {}", r.name or _NONE, r.id, count(len(r.policy.actions), "permission"))
         + (
-            md(" — {}", _clip(r.policy.description, 80))
+            md(" — {}", shorten(r.policy.description, 80))
             if r.policy.description and r.policy.description != r.name
             else ""
         )
@@ -61,7 +61,7 @@ def role_detail(role: Role, scope: Mrkdwn) -> Message:
     actions = sorted(role.policy.actions)
     lines = [
         md("Id: `{}`", role.id),
-        md("Description: {}", _clip(role.policy.description, 300) or _NONE),
+        md("Description: {}", shorten(role.policy.description, 300) or _NONE),
         md("Effect: {}", role.policy.effect),
         md("Scope: {}", scope),
         md("Permissions ({}): ", len(actions))
@@ -150,7 +150,7 @@ def token_list(tokens: Sequence[Token], roles: Mapping[str, Role], own: str | No
     the client id of the bot's own token."""
     lines = []
     for t in sorted(tokens, key=lambda t: (t.generated_on or "", t.client_id)):
-        desc = md(" — “{}”", _clip(t.description, 80)) if t.description else ""
+        desc = md(" — “{}”", shorten(t.description, 80)) if t.description else ""
         expires = day(t.token_expiry)
         expiry = md(" · expires {}", expires) if expires != _NONE else ""
         mine = md(" · *this bot's token*") if own and t.client_id == own else ""
@@ -198,7 +198,7 @@ def token_created(
             user(by),
             client_id,
             names_of(roles),
-            " — " + _clip(description, 80) if description else "",
+            " — " + shorten(description, 80) if description else "",
         )
     )
 

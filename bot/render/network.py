@@ -19,7 +19,7 @@ from bot.astra.models import (
     VpcConnection,
 )
 from bot.astra.models.peering import Vpc
-from bot.render.core import Message, _clip, count, plain
+from bot.render.core import Message, count, plain, shorten
 from bot.render.lists import bullet_list, key_values
 from bot.render.mrkdwn import Mrkdwn, join, md, user
 
@@ -34,7 +34,7 @@ def _kind(classic: bool) -> str:
 
 
 def _endpoint(e: PrivateLinkEndpoint) -> Mrkdwn:
-    about = md(" ({})", _clip(e.description, 60)) if e.description else ""
+    about = md(" ({})", shorten(e.description, 60)) if e.description else ""
     return md("`{}` {}", e.endpoint_id, e.status or "?") + about
 
 
@@ -143,7 +143,7 @@ def endpoint_detail(db_name: str, region: str, e: PrivateLinkEndpoint) -> tuple[
     pairs = [
         ("Endpoint", f"`{e.endpoint_id}`"),
         ("Status", e.status or "?"),
-        ("Description", _clip(e.description, 200) or _NONE),
+        ("Description", shorten(e.description, 200) or _NONE),
         ("Link", f"`{e.link_id}`" if e.link_id else _NONE),
         ("Created", e.created_date_time or _NONE),
     ]

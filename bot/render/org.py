@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.render.core import Message, _clip, count, plain
+from bot.render.core import Message, count, plain, shorten
 from bot.render.lists import bullet_list, key_values
 from bot.render.mrkdwn import Mrkdwn, channel, join, md, user
 
@@ -134,7 +134,7 @@ def unserved_org(org_id: str) -> str:
 
 def _endpoint(e: Any) -> str:
     about = field(e, "description")
-    described = f" ({_clip(str(about), 60)})" if about else ""
+    described = f" ({shorten(str(about), 60)})" if about else ""
     return f"`{field(e, 'endpointID') or '?'}` {field(e, 'status') or ''}{described}"
 
 

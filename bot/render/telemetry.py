@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from bot.redact import MASK, mask_settings
-from bot.render.core import Message, _clip, plain
+from bot.render.core import Message, plain, shorten
 from bot.render.lists import key_values
 from bot.render.mrkdwn import md, user
 
@@ -17,7 +17,7 @@ def _show_value(value: Any) -> str:
         return ", ".join(_show_value(v) for v in value) or "—"
     if isinstance(value, Mapping):
         return ", ".join(f"{k}={_show_value(v)}" for k, v in value.items()) or "—"
-    return _clip(str(value), 300) if value not in (None, "") else "—"
+    return shorten(str(value), 300) if value not in (None, "") else "—"
 
 
 def _config_pairs(config: Mapping[str, Any]) -> list[tuple[str, str]]:

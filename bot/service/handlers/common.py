@@ -13,11 +13,6 @@ from bot.service.operations import Operations
 from bot.service.outcome import Outcome
 from bot.service.registry import Call
 
-
-def clip(text: str, n: int = 200) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
 SLACK_LINK = re.compile(r"^<(?:mailto:)?([^|>]+)(?:\|[^>]*)?>$")
 
 

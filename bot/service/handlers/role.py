@@ -12,7 +12,8 @@ from bot.astra.models import ASTRA_PERMISSIONS, Role
 from bot.commands.iam import CreateRole, DeleteRole, GetRole, ListRoles
 from bot.errors import AstraBadRequest, AstraConflict, AstraNotFound, NotFound, UsageError
 from bot.render import iam
-from bot.service.handlers.common import clip, suggest
+from bot.render.core import shorten
+from bot.service.handlers.common import suggest
 from bot.service.outcome import Outcome
 from bot.service.registry import Call, Handlers, confirms, handles, prechecks
 from bot.service.resolve import Resolver, name_of
@@ -112,7 +113,7 @@ def check_permissions(perms: Sequence[str], usage: str) -> list[str]:
         action = p.strip().lower()
         if action not in ASTRA_PERMISSIONS:
             raise UsageError(
-                f"`{clip(p, 60)}` is not an Astra permission.",
+                f"`{shorten(p, 60)}` is not an Astra permission.",
                 usage=usage,
                 suggestions=suggest(action, sorted(ASTRA_PERMISSIONS)),
                 hint="Astra permissions look like `org-db-view`, `db-keyspace-create`, "

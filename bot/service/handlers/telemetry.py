@@ -16,7 +16,8 @@ from bot.commands.org import (
     ShowMetricsExport,
 )
 from bot.errors import NotFound, UsageError
-from bot.service.handlers.common import clip, suggest, unwrap
+from bot.render.core import shorten
+from bot.service.handlers.common import suggest, unwrap
 from bot.service.outcome import Outcome
 from bot.service.registry import Call, Handlers, confirms, handles, prechecks
 from bot.service.resolve import name_of
@@ -180,7 +181,7 @@ def _canonical_kind(kind: str, usage: str) -> str:
     canon = canonical_telemetry_kind(kind)
     if canon is None:
         raise UsageError(
-            f"`{clip(kind, 40)}` is not a metrics destination.",
+            f"`{shorten(kind, 40)}` is not a metrics destination.",
             usage=usage,
             suggestions=suggest(kind, TELEMETRY_KINDS, 2),
             hint=f"Destinations: {', '.join(TELEMETRY_KINDS)}.",

@@ -11,7 +11,8 @@ from bot.astra.models import User
 from bot.commands.iam import InviteUser, ListUsers, RemoveUser, SetUserRoles
 from bot.errors import NotFound, UsageError
 from bot.render import iam
-from bot.service.handlers.common import clip, suggest, unwrap
+from bot.render.core import shorten
+from bot.service.handlers.common import suggest, unwrap
 from bot.service.handlers.role import resolve_roles
 from bot.service.outcome import Outcome
 from bot.service.registry import Call, Handlers, confirms, handles, prechecks
@@ -35,7 +36,7 @@ class UserHandlers(Handlers):
         if member is None:
             near = suggest(unwrap(ref), [u.email for u in users if u.email], n=2)
             raise NotFound(
-                f"There is no user `{clip(unwrap(ref), 80)}` in the organization.",
+                f"There is no user `{shorten(unwrap(ref), 80)}` in the organization.",
                 hint=render.did_you_mean(
                     near, "`/astra user list` shows the users (email or user id)."
                 ),
